@@ -1,0 +1,212 @@
+import { z } from 'zod';
+
+/** Thrown for an invalid environment; its message is the one line the process prints before exiting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "900", "15m", "30d" into milliseconds (a bare number means seconds). */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m or 30d, got "${raw}"` });
+        return z.NEVER;
+      }
+      return Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] ?? 1000);
+    });
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a ${protocols.join(' or ')}// URL`);
+
+const KNOWN_WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'jwt_secret', 'your-256-bit-secret', 'password']);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: int(4000, 0, 65535),
+    HOST: z.string().default('0.0.0.0'),
+    DATA_DIR: z.string().default('./data'),
+    DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+      .pipe(z.array(url(['mysql:', 'mariadb:']))),
+    DATABASE_POOL_MAX: int(10, 1, 200),
+    MIGRATE_ON_START: bool(true),
+    REDIS_URL: url(['redis:', 'rediss:']).optional(),
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,32}$/, 'expected 1-32 of [A-Za-z0-9:_-]').default('rc:'),
+    JWT_SECRET: z.string().optional(),
+    JWT_ISSUER: z.string().min(1).default('randchat'),
+    JWT_AUDIENCE: z.string().min(1).default('randchat-api'),
+    ACCESS_TOKEN_TTL: duration('15m'),
+    REFRESH_TOKEN_TTL: duration('30d'),
+    REFRESH_REUSE_LEEWAY: duration('2s'),
+    PASSWORD_SCRYPT_LOG_N: int(17, 10, 20),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1, 100),
+    LOGIN_MAX_ATTEMPTS_PER_IP: int(30, 1, 10_000),
+    LOGIN_THROTTLE_WINDOW: duration('15m'),
+    SIGNUP_MAX_PER_IP: int(10, 1, 10_000),
+    SIGNUP_WINDOW: duration('1h'),
+    GRAPHQL_INTROSPECTION: bool(true),
+    GRAPHQL_PLAYGROUND: bool(true),
+    GRAPHQL_MAX_DEPTH: int(10, 2, 100),
+    GRAPHQL_MAX_ALIASES: int(15, 1, 1000),
+    GRAPHQL_MAX_DIRECTIVES: int(20, 1, 1000),
+    GRAPHQL_MAX_TOKENS: int(2000, 100, 100_000),
+    GRAPHQL_MAX_COST: int(5000, 10, 1_000_000),
+    HTTP_BODY_LIMIT_BYTES: int(65_536, 1024, 10_485_760),
+    WS_MAX_PAYLOAD_BYTES: int(65_536, 1024, 10_485_760),
+    WS_INIT_TIMEOUT: duration('3s'),
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1, 1000),
+    WS_MAX_SOCKETS_PER_USER: int(10, 1, 1000),
+    WS_KEEPALIVE: duration('20s'),
+    TRUST_PROXY: z.string().default('loopback'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT: duration('10s'),
+    WEB_DIST_DIR: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    const secret = env.JWT_SECRET;
+    if (env.NODE_ENV === 'production' && !secret) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
+    }
+    if (secret !== undefined && (Buffer.byteLength(secret) < 32 || KNOWN_WEAK_SECRETS.has(secret.toLowerCase()))) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 random bytes, not a known default' });
+    }
+    if (env.NODE_ENV === 'production' && env.PASSWORD_SCRYPT_LOG_N < 17) {
+      ctx.addIssue({ code: 'custom', path: ['PASSWORD_SCRYPT_LOG_N'], message: 'must be >= 17 (OWASP) in production' });
+    }
+    if (env.DATABASE_REPLICA_URLS.length > 0 && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (the primary)' });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: string; webDistDir?: string };
+  dataDir: string;
+  /** Absent: embedded SQLite file under dataDir. */
+  database?: { url: string; replicaUrls: string[]; poolMax: number; migrateOnStart: boolean };
+  /** Absent: in-process adapters (a single instance only). */
+  redis?: { url: string; prefix: string };
+  auth: {
+    /** Absent outside production: generated once and kept under dataDir. */
+    jwtSecret?: string;
+    issuer: string;
+    audience: string;
+    accessTokenTtlMs: number;
+    refreshTokenTtlMs: number;
+    refreshReuseLeewayMs: number;
+    scryptLogN: number;
+    loginMaxFailuresPerAccount: number;
+    loginMaxAttemptsPerIp: number;
+    loginWindowMs: number;
+    signUpMaxPerIp: number;
+    signUpWindowMs: number;
+  };
+  graphql: {
+    introspection: boolean;
+    playground: boolean;
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxCost: number;
+  };
+  ws: {
+    maxPayloadBytes: number;
+    initTimeoutMs: number;
+    maxSubscriptionsPerSocket: number;
+    maxSocketsPerUser: number;
+    keepAliveMs: number;
+  };
+  logLevel: Env['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+}
+
+/** Parses the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join('.') || 'environment';
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+      trustProxy: e.TRUST_PROXY,
+      webDistDir: e.WEB_DIST_DIR,
+    },
+    dataDir: e.DATA_DIR,
+    database: e.DATABASE_URL
+      ? { url: e.DATABASE_URL, replicaUrls: e.DATABASE_REPLICA_URLS, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START }
+      : undefined,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
+      refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+      refreshReuseLeewayMs: e.REFRESH_REUSE_LEEWAY,
+      scryptLogN: e.PASSWORD_SCRYPT_LOG_N,
+      loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginMaxAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+      loginWindowMs: e.LOGIN_THROTTLE_WINDOW,
+      signUpMaxPerIp: e.SIGNUP_MAX_PER_IP,
+      signUpWindowMs: e.SIGNUP_WINDOW,
+    },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION,
+      playground: e.GRAPHQL_PLAYGROUND,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
+    ws: {
+      maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      initTimeoutMs: e.WS_INIT_TIMEOUT,
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
+      keepAliveMs: e.WS_KEEPALIVE,
+    },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+  };
+}

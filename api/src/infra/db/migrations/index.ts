@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125075625 } from './Migration20261125075625';
+
+/** Every MySQL migration in order; new ones are appended by `npm run migration:create -w api`. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125075625', class: Migration20261125075625 },
+];

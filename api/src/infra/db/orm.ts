@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { MikroORM, Options } from '@mikro-orm/core';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config } from '../../config';
+import type { Logger } from '../logger';
+import { entities } from './entities';
+import { migrationsList } from './migrations';
+
+export type Orm = MikroORM<AbstractSqlDriver>;
+export type Em = SqlEntityManager;
+
+const MIGRATIONS_SRC = path.resolve(__dirname, '../../../src/infra/db/migrations');
+
+function baseOptions(logger: Logger) {
+  return {
+    entities,
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: false,
+    logger: (message: string) => logger.debug({ orm: message }),
+  } satisfies Partial<Options>;
+}
+
+/**
+ * Connects the ORM: MySQL (+ read replicas) when a database URL is configured, else SQLite under
+ * dataDir. A `mariadb://` URL selects MikroORM's MariaDB driver, which reads MariaDB's catalogue
+ * correctly (the MySQL driver misreads nullable column defaults there and reports schema drift).
+ */
+export async function createOrm(config: Config, logger: Logger): Promise<Orm> {
+  if (config.database) {
+    const { MikroORM: SqlOrm } = config.database.url.startsWith('mariadb:')
+      ? await import('@mikro-orm/mariadb')
+      : await import('@mikro-orm/mysql');
+    return SqlOrm.init({
+      ...baseOptions(logger),
+      clientUrl: config.database.url,
+      replicas: config.database.replicaUrls.map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
+      pool: { min: 0, max: config.database.poolMax },
+      extensions: [Migrator],
+      migrations: {
+        migrationsList,
+        path: MIGRATIONS_SRC,
+        transactional: false,
+        snapshot: true,
+        snapshotName: '.snapshot-randchat',
+        emit: 'ts',
+        silent: true,
+      },
+    }) as Promise<Orm>;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const { MikroORM: SqliteOrm } = await import('@mikro-orm/better-sqlite');
+  return SqliteOrm.init({
+    ...baseOptions(logger),
+    dbName: path.join(config.dataDir, 'randchat.sqlite'),
+  }) as Promise<Orm>;
+}
+
+/**
+ * Brings the schema up to date. MySQL: the versioned migrations, serialised across instances by a
+ * named lock so that two instances starting together do not both migrate. SQLite: generated from
+ * the entities (never dropping anything).
+ */
+export async function migrate(orm: Orm, logger: Logger): Promise<void> {
+  if (orm.config.get('clientUrl')) {
+    const conn = orm.em.getConnection('write');
+    const knex = conn.getKnex();
+    await knex.transaction(async (trx) => {
+      const [rows] = await trx.raw("SELECT GET_LOCK('randchat_migrations', 60) AS got");
+      if (rows[0]?.got !== 1) throw new Error('could not take the migration lock within 60 s');
+      try {
+        const applied = await orm.getMigrator().up();
+        if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      } finally {
+        await trx.raw("SELECT RELEASE_LOCK('randchat_migrations')");
+      }
+    });
+    return;
+  }
+  await orm.schema.updateSchema({ safe: true });
+}

@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { createFlexibleFactory } from './rate-limiter.flexible';
+import type { RateLimiterFactory } from './rate-limiter.port';
+
+export interface RedisRateLimiterOptions {
+  /** Prepended to every key: `${prefix}rl:${policy.name}:${key}`. Use '' for none. */
+  prefix: string;
+}
+
+/**
+ * Rate limiters shared by every instance on one Redis (rate-limiter-flexible's RateLimiterRedis: one
+ * Lua script per consume, so concurrent calls are counted exactly). Each key is a counter with a TTL
+ * of the window (or the block, once blocked); durations round up to whole seconds (see
+ * `toFlexibleOptions`).
+ *
+ * Redis failures reject (no insurance limiter, no fail-open): the caller decides. While the client is
+ * reconnecting, ioredis queues commands per its `maxRetriesPerRequest`. The caller owns the client:
+ * `dispose()` does not quit it.
+ */
+export function createRedisRateLimiterFactory(redis: Redis, options: RedisRateLimiterOptions): RateLimiterFactory {
+  return createFlexibleFactory(options.prefix, (flexible) => new RateLimiterRedis({ ...flexible, storeClient: redis }));
+}

@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+
+export interface RedisClients {
+  /** Commands: GEO queue, rate limits, tokens, publishing. */
+  command: Redis;
+  /** Dedicated to SUBSCRIBE (a subscribed connection can run nothing else). */
+  subscriber: Redis;
+  quit(): Promise<void>;
+}
+
+/** Opens the connections and waits until they answer; fails fast when Redis is unreachable at start. */
+export async function connectRedis(url: string, logger: Logger): Promise<RedisClients> {
+  const open = (role: string) => {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectionName: `randchat-${role}`,
+      maxRetriesPerRequest: 2,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    client.on('error', (err) => logger.warn({ role, err: err.message }, 'redis connection error'));
+    return client;
+  };
+  const command = open('command');
+  const subscriber = open('subscriber');
+  try {
+    await Promise.all([command.connect(), subscriber.connect()]);
+  } catch (err) {
+    command.disconnect();
+    subscriber.disconnect();
+    throw err;
+  }
+  return {
+    command,
+    subscriber,
+    async quit() {
+      await Promise.allSettled([command.quit(), subscriber.quit()]);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { printSchemaFile } from '../src/infra/graphql/print-schema';
+import { createSchema } from '../src/infra/graphql/schema';
+
+describe('schema.graphql', () => {
+  it('matches the schema generated from the resolvers (run "npm run schema" after changing them)', async () => {
+    const committed = readFileSync(path.resolve(__dirname, '../../schema.graphql'), 'utf8');
+    expect(printSchemaFile(await createSchema())).toBe(committed);
+  });
+
+  it('describes every type and field', async () => {
+    const schema = await createSchema();
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || ['String', 'Boolean', 'Int', 'Float', 'ID'].includes(type.name)) continue;
+      if (!type.description && !['Query', 'Mutation', 'Subscription'].includes(type.name)) missing.push(type.name);
+      if ('getFields' in type) {
+        for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `npm test`: checks the generated client types, builds the web app and the API (tests also run the
+// API as real processes), runs the whole jest suite on the embedded adapters (SQLite + in-process),
+// then again on MariaDB + Redis when they answer.
+// Under CI=true an unreachable backend fails the run instead of being skipped.
+// Extra arguments go to jest, e.g. `npm test -- src/modules/auth`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+
+const jestArgs = process.argv.slice(2);
+const mysqlUrl = new URL(process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306');
+const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+function run(command, args, env = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status ?? 1;
+}
+
+/** Opens a TCP connection and reads the server's first bytes (MariaDB greets; Redis answers PING). */
+function probe(url, greeting) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port) });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => greeting && socket.write(greeting));
+    socket.on('data', () => done(true));
+  });
+}
+
+/** The generated client types, as committed: codegen must reproduce them exactly. */
+function snapshot(dir) {
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(`${dir}/${f}`, 'utf8')]));
+}
+
+const before = snapshot('web/src/gql');
+if (run('npm', ['run', 'codegen', '--silent']) !== 0) process.exit(1);
+const after = snapshot('web/src/gql');
+const stale = Object.keys({ ...before, ...after }).filter((f) => before[f] !== after[f]);
+if (stale.length > 0) {
+  console.error(`web/src/gql was stale (${stale.join(', ')}): regenerated now; review and commit it.`);
+  process.exit(1);
+}
+if (run('npm', ['run', 'build', '-w', 'web', '--silent']) !== 0) process.exit(1);
+if (run('npm', ['run', 'build', '-w', 'api', '--silent']) !== 0) process.exit(1);
+
+console.log('\n== jest on the embedded adapters (SQLite, in-process pub/sub, limits and tokens)');
+const embedded = run('npx', ['jest', '--config', 'api/jest.config.js', '--testPathIgnorePatterns', '\\.(redis|mysql)\\.test\\.ts$', ...jestArgs], {
+  RANDCHAT_TEST_BACKEND: 'embedded',
+});
+
+const [mysqlUp, redisUp] = await Promise.all([probe(mysqlUrl), probe(redisUrl, 'PING\r\n')]);
+const missing = [!mysqlUp && `MariaDB at ${mysqlUrl.host}`, !redisUp && `Redis at ${redisUrl.host}`].filter(Boolean);
+let real = 0;
+if (missing.length > 0) {
+  const line = `Skipped the MariaDB + Redis pass: ${missing.join(' and ')} not reachable`;
+  if (ci) {
+    console.error(`\n${line} (CI=true: failing)`);
+    process.exit(1);
+  }
+  console.log(`\n${line}`);
+} else {
+  console.log('\n== jest on MariaDB + Redis');
+  real = run('npx', ['jest', '--config', 'api/jest.config.js', ...jestArgs], { RANDCHAT_TEST_BACKEND: 'real' });
+}
+process.exit(embedded || real);
