@@ -120,8 +120,8 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
           ...result,
           errors: result.errors.map((e) => {
             if (!isPublicError(e)) context.logger.error({ err: e.originalError ?? e }, 'unexpected error in a subscription');
-            deps.metrics.graphqlErrors.inc({ code: String(toClientError(e.toJSON(), e).extensions?.code) });
             const formatted = toClientError(e.toJSON(), e);
+            deps.metrics.graphqlErrors.inc({ code: String(formatted.extensions?.code) });
             return new GraphQLError(formatted.message, {
               path: e.path,
               extensions: { ...formatted.extensions, requestId: context.requestId },
