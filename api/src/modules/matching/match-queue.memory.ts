@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import { distanceBucket, haversineKm, type Position } from './geo';
+import {
+  EXCLUSIONS_TTL_MS,
+  type EnqueueResult,
+  type Exclusions,
+  type MatchQueue,
+  type MatchQueueOptions,
+  type Offer,
+  type QueueChange,
+  type QueueEvent,
+  type QueueStatus,
+  type RespondResult,
+  type SearchRequest,
+} from './match-queue.port';
+
+interface Entry {
+  state: 'SEARCHING' | 'OFFERED';
+  position: Position;
+  radiusKm: number;
+  /** Place in line: when the search started (kept across re-queues). */
+  since: number;
+  /** The search ends at this time unless renewed. */
+  deadline: number;
+  lastSeen: number;
+  matchId?: string;
+}
+
+interface OfferEntry extends Offer {
+  completing: boolean;
+}
+
+const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The in-process queue (embedded default, one instance). Each method runs synchronously between
+ * two awaits, which makes it one critical section. This is the reference behaviour: the Redis
+ * adapter's Lua implements the same steps.
+ */
+export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
+  const users = new Map<string, Entry>();
+  const offers = new Map<string, OfferEntry>();
+  const cooldowns = new Map<string, number>();
+  const exclusions = new Map<string, { blocked: Set<string>; openRooms: Set<string>; loadedAt: number }>();
+
+  /** Ids of offers created by one call: a random nonce plus a counter. */
+  const idSource = () => {
+    const nonce = randomUUID();
+    let n = 0;
+    return () => `${nonce}-${n++}`;
+  };
+
+  const isExcluded = (u: string, c: string) => {
+    const mirror = exclusions.get(u);
+    return Boolean(mirror && (mirror.blocked.has(c) || mirror.openRooms.has(c)));
+  };
+
+  const inCooldown = (u: string, c: string, now: number) => (cooldowns.get(pairKey(u, c)) ?? 0) > now;
+
+  const publicOffer = (o: OfferEntry): Offer => ({
+    matchId: o.matchId,
+    users: [...o.users],
+    distanceKm: o.distanceKm,
+    expiresAt: o.expiresAt,
+    accepted: [...o.accepted],
+  });
+
+  /** Offers the longest-waiting eligible candidate to a SEARCHING user; returns the events. */
+  function tryPair(userId: string, now: number, nextId: () => string): QueueEvent[] {
+    const u = users.get(userId);
+    if (!u || u.state !== 'SEARCHING') return [];
+    let best: [string, Entry] | undefined;
+    for (const [cid, c] of users) {
+      if (cid === userId || c.state !== 'SEARCHING') continue;
+      if (haversineKm(u.position, c.position) > Math.min(u.radiusKm, c.radiusKm)) continue;
+      if (isExcluded(userId, cid) || isExcluded(cid, userId) || inCooldown(userId, cid, now)) continue;
+      if (!best || c.since < best[1].since || (c.since === best[1].since && cid < best[0])) best = [cid, c];
+    }
+    if (!best) return [];
+    const [cid, c] = best;
+    const offer: OfferEntry = {
+      matchId: nextId(),
+      users: [userId, cid],
+      distanceKm: distanceBucket(haversineKm(u.position, c.position)),
+      expiresAt: now + options.offerTtlMs,
+      accepted: [],
+      completing: false,
+    };
+    offers.set(offer.matchId, offer);
+    for (const entry of [u, c]) {
+      entry.state = 'OFFERED';
+      entry.matchId = offer.matchId;
+    }
+    const shown = publicOffer(offer);
+    return [
+      { to: userId, type: 'OFFERED', offer: shown },
+      { to: cid, type: 'OFFERED', offer: shown },
+    ];
+  }
+
+  /** Puts an offered user back in line (original place, fresh deadline) and tries to pair them. */
+  function requeue(userId: string, now: number, nextId: () => string): QueueEvent[] {
+    const entry = users.get(userId);
+    if (!entry) return [];
+    entry.state = 'SEARCHING';
+    entry.matchId = undefined;
+    entry.deadline = now + options.searchTimeoutMs;
+    entry.lastSeen = Math.max(entry.lastSeen, now);
+    return tryPair(userId, now, nextId);
+  }
+
+  /** Ends an offer that was declined or expired. `keep`: users who go back to searching. */
+  function dropOffer(offer: OfferEntry, now: number, keep: string[], nextId: () => string): QueueEvent[] {
+    offers.delete(offer.matchId);
+    cooldowns.set(pairKey(...offer.users), now + options.cooldownMs);
+    const events: QueueEvent[] = [];
+    for (const id of offer.users) {
+      if (keep.includes(id)) events.push(...requeue(id, now, nextId));
+      else users.delete(id);
+    }
+    return events;
+  }
+
+  function pruneCooldowns(now: number) {
+    for (const [key, until] of cooldowns) if (until <= now) cooldowns.delete(key);
+  }
+
+  const currentOffer = (userId: string, matchId: string) => {
+    const offer = offers.get(matchId);
+    return offer && users.get(userId)?.matchId === matchId && offer.users.includes(userId) ? offer : undefined;
+  };
+
+  return {
+    async enqueue({ userId, position, radiusKm }: SearchRequest, now: number): Promise<EnqueueResult> {
+      const mirror = exclusions.get(userId);
+      if (!mirror || mirror.loadedAt + EXCLUSIONS_TTL_MS <= now) return { status: 'needs-exclusions', events: [] };
+      const existing = users.get(userId);
+      if (existing?.state === 'OFFERED') return { status: 'busy', events: [] };
+      const deadline = now + options.searchTimeoutMs;
+      users.set(userId, { state: 'SEARCHING', position, radiusKm, since: existing?.since ?? now, deadline, lastSeen: now });
+      const events = tryPair(userId, now, idSource());
+      return { status: events.length > 0 ? 'offered' : 'searching', events };
+    },
+
+    async cancel(userId: string, now: number): Promise<QueueChange> {
+      const entry = users.get(userId);
+      if (!entry) return { events: [] };
+      const offer = entry.matchId ? offers.get(entry.matchId) : undefined;
+      if (!offer) {
+        users.delete(userId);
+        return { events: [] };
+      }
+      const peer = offer.users.find((id) => id !== userId)!;
+      return {
+        events: [
+          { to: userId, type: 'CANCELLED', offer: publicOffer(offer) },
+          { to: peer, type: 'DECLINED', offer: publicOffer(offer) },
+          ...dropOffer(offer, now, [peer], idSource()),
+        ],
+      };
+    },
+
+    async respond(userId: string, matchId: string, accept: boolean, now: number): Promise<RespondResult> {
+      const offer = currentOffer(userId, matchId);
+      if (!offer || offer.expiresAt <= now) return { status: 'stale', events: [] };
+      const peer = offer.users.find((id) => id !== userId)!;
+      if (!accept) {
+        const shown = publicOffer(offer);
+        return {
+          status: 'declined',
+          events: [
+            { to: userId, type: 'DECLINED', offer: shown },
+            { to: peer, type: 'DECLINED', offer: shown },
+            ...dropOffer(offer, now, [peer], idSource()),
+          ],
+        };
+      }
+      if (offer.accepted.includes(userId)) return { status: 'accepted', events: [] };
+      offer.accepted.push(userId);
+      const events: QueueEvent[] = [{ to: peer, type: 'PEER_ACCEPTED', offer: publicOffer(offer) }];
+      if (offer.accepted.length < 2) return { status: 'accepted', events };
+      offer.completing = true;
+      offer.expiresAt = now + options.offerTtlMs;
+      return { status: 'accepted', events, completing: publicOffer(offer) };
+    },
+
+    async complete(matchId: string, now: number): Promise<boolean> {
+      const offer = offers.get(matchId);
+      // Past its deadline the offer is gone, as for `respond`, even before a sweep removed it.
+      if (!offer?.completing || offer.expiresAt <= now) return false;
+      offers.delete(matchId);
+      for (const id of offer.users) users.delete(id);
+      const [a, b] = offer.users;
+      exclusions.get(a)?.openRooms.add(b);
+      exclusions.get(b)?.openRooms.add(a);
+      return true;
+    },
+
+    async status(userId: string): Promise<QueueStatus> {
+      const entry = users.get(userId);
+      if (!entry) return { state: 'IDLE' };
+      const offer = entry.matchId ? offers.get(entry.matchId) : undefined;
+      if (entry.state === 'OFFERED' && offer) return { state: 'OFFERED', radiusKm: entry.radiusKm, offer: publicOffer(offer) };
+      return { state: 'SEARCHING', radiusKm: entry.radiusKm, since: entry.since };
+    },
+
+    async touch(userIds: readonly string[], now: number): Promise<void> {
+      for (const id of userIds) {
+        const entry = users.get(id);
+        if (entry) entry.lastSeen = Math.max(entry.lastSeen, now);
+      }
+    },
+
+    async sweep(now: number, limit = 100): Promise<QueueChange> {
+      const events: QueueEvent[] = [];
+      const nextId = idSource();
+      // Each kind in a fixed order (oldest time first, ties by id), so that `limit` picks the same
+      // items and the events come in the same order on every backend.
+      const expired = [...offers.values()]
+        .filter((o) => o.expiresAt <= now)
+        .sort((a, b) => a.expiresAt - b.expiresAt || byId(a.matchId, b.matchId))
+        .slice(0, limit);
+      for (const offer of expired) {
+        const shown = publicOffer(offer);
+        events.push(...offer.users.map((to) => ({ to, type: 'EXPIRED' as const, offer: shown })));
+        events.push(...dropOffer(offer, now, offer.accepted, nextId));
+      }
+      /** SEARCHING users whose `at` is at or before `until`, oldest first (ties: smallest id). */
+      const dueSearches = (at: (entry: Entry) => number, until: number) =>
+        [...users]
+          .filter(([, entry]) => entry.state === 'SEARCHING' && at(entry) <= until)
+          .sort(([a, x], [b, y]) => at(x) - at(y) || byId(a, b))
+          .slice(0, limit)
+          .map(([id]) => id);
+      for (const id of dueSearches((entry) => entry.deadline, now)) {
+        users.delete(id);
+        events.push({ to: id, type: 'SEARCH_TIMEOUT' });
+      }
+      for (const id of dueSearches((entry) => entry.lastSeen, now - options.presenceGraceMs)) {
+        users.delete(id);
+        events.push({ to: id, type: 'CANCELLED' });
+      }
+      pruneCooldowns(now);
+      return { events };
+    },
+
+    async loadExclusions(userId: string, { blocked, openRooms }: Exclusions, now: number): Promise<void> {
+      exclusions.set(userId, { blocked: new Set(blocked), openRooms: new Set(openRooms), loadedAt: now });
+    },
+
+    async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const set = exclusions.get(x)?.[kind];
+        if (excluded) set?.add(y);
+        else set?.delete(y);
+      }
+    },
+
+    async searchingCount(): Promise<number> {
+      let n = 0;
+      for (const entry of users.values()) if (entry.state === 'SEARCHING') n++;
+      return n;
+    },
+
+    async dispose(): Promise<void> {
+      users.clear();
+      offers.clear();
+      cooldowns.clear();
+      exclusions.clear();
+    },
+  };
+}

@@ -1,0 +1,388 @@
+import fc from 'fast-check';
+import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
+import { distanceBucket, haversineKm, type Position } from './geo';
+import { place } from './match-queue.contract';
+import { createMemoryMatchQueue } from './match-queue.memory';
+import {
+  EXCLUSIONS_TTL_MS,
+  type Exclusions,
+  type MatchQueue,
+  type MatchQueueOptions,
+  type Offer,
+  type QueueEvent,
+} from './match-queue.port';
+import { createRedisMatchQueue } from './match-queue.redis';
+
+const OPTIONS: MatchQueueOptions = { offerTtlMs: 10_000, cooldownMs: 40_000, searchTimeoutMs: 60_000, presenceGraceMs: 30_000 };
+const T0 = 1_700_000_000_000;
+const CENTRE: Position = { lat: 48.8566, lon: 2.3522 };
+
+/**
+ * The port's rules written as plainly as possible (arrays, linear scans, no indexes), to judge both
+ * adapters by. Offer ids are `${call}-${n}`, like the adapters' `${nonce}-${n}`.
+ */
+function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
+  interface User {
+    id: string;
+    state: 'SEARCHING' | 'OFFERED';
+    position: Position;
+    radiusKm: number;
+    since: number;
+    deadline: number;
+    seen: number;
+    matchId?: string;
+  }
+  interface OpenOffer extends Offer {
+    completing: boolean;
+  }
+  let users: User[] = [];
+  let offers: OpenOffer[] = [];
+  const cooldowns: Array<{ pair: string[]; until: number }> = [];
+  let mirrors: Array<Exclusions & { userId: string; loadedAt: number }> = [];
+  let calls = 0;
+
+  const user = (id: string) => users.find((u) => u.id === id);
+  const mirror = (id: string) => mirrors.find((m) => m.userId === id);
+  const view = ({ matchId, users: pair, distanceKm, expiresAt, accepted }: OpenOffer): Offer => ({
+    matchId,
+    users: [...pair],
+    distanceKm,
+    expiresAt,
+    accepted: [...accepted],
+  });
+  const excludes = (x: string, y: string) => Boolean(mirror(x)?.blocked.includes(y) || mirror(x)?.openRooms.includes(y));
+  const cooling = (x: string, y: string, now: number) => cooldowns.some((c) => c.pair.includes(x) && c.pair.includes(y) && c.until > now);
+  const oldestFirst = <T>(at: (t: T) => number, id: (t: T) => string) => (a: T, b: T) =>
+    at(a) - at(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0);
+  const ids = () => {
+    const call = calls++;
+    let n = 0;
+    return () => `${call}-${n++}`;
+  };
+
+  function pair(u: User | undefined, now: number, newId: () => string): QueueEvent[] {
+    if (!u || u.state !== 'SEARCHING') return [];
+    const [c] = users
+      .filter(
+        (c) =>
+          c.id !== u.id &&
+          c.state === 'SEARCHING' &&
+          haversineKm(u.position, c.position) <= Math.min(u.radiusKm, c.radiusKm) &&
+          !excludes(u.id, c.id) &&
+          !excludes(c.id, u.id) &&
+          !cooling(u.id, c.id, now),
+      )
+      .sort(oldestFirst((c) => c.since, (c) => c.id));
+    if (!c) return [];
+    const offer: OpenOffer = {
+      matchId: newId(),
+      users: [u.id, c.id],
+      distanceKm: distanceBucket(haversineKm(u.position, c.position)),
+      expiresAt: now + options.offerTtlMs,
+      accepted: [],
+      completing: false,
+    };
+    offers.push(offer);
+    for (const x of [u, c]) Object.assign(x, { state: 'OFFERED', matchId: offer.matchId });
+    return [
+      { to: u.id, type: 'OFFERED', offer: view(offer) },
+      { to: c.id, type: 'OFFERED', offer: view(offer) },
+    ];
+  }
+
+  function searchAgain(id: string, now: number, newId: () => string): QueueEvent[] {
+    const u = user(id);
+    if (!u) return [];
+    Object.assign(u, { state: 'SEARCHING', matchId: undefined, deadline: now + options.searchTimeoutMs, seen: Math.max(u.seen, now) });
+    return pair(u, now, newId);
+  }
+
+  function end(offer: OpenOffer, now: number, keep: string[], newId: () => string): QueueEvent[] {
+    offers = offers.filter((o) => o !== offer);
+    cooldowns.push({ pair: [...offer.users], until: now + options.cooldownMs });
+    const events: QueueEvent[] = [];
+    for (const id of offer.users) {
+      if (keep.includes(id)) events.push(...searchAgain(id, now, newId));
+      else users = users.filter((u) => u.id !== id);
+    }
+    return events;
+  }
+
+  const offerOf = (id: string) => {
+    const u = user(id);
+    return u?.state === 'OFFERED' ? offers.find((o) => o.matchId === u.matchId) : undefined;
+  };
+
+  return {
+    async enqueue({ userId, position, radiusKm }, now) {
+      const m = mirror(userId);
+      if (!m || m.loadedAt + EXCLUSIONS_TTL_MS <= now) return { status: 'needs-exclusions', events: [] };
+      const old = user(userId);
+      if (old?.state === 'OFFERED') return { status: 'busy', events: [] };
+      const since = old?.since ?? now;
+      const u: User = { id: userId, state: 'SEARCHING', position, radiusKm, since, deadline: now + options.searchTimeoutMs, seen: now };
+      users = [...users.filter((x) => x.id !== userId), u];
+      const events = pair(u, now, ids());
+      return { status: events.length > 0 ? 'offered' : 'searching', events };
+    },
+
+    async cancel(userId, now) {
+      const offer = offerOf(userId);
+      if (!offer) {
+        users = users.filter((u) => u.id !== userId);
+        return { events: [] };
+      }
+      const peer = offer.users.find((id) => id !== userId) as string;
+      const told: QueueEvent[] = [
+        { to: userId, type: 'CANCELLED', offer: view(offer) },
+        { to: peer, type: 'DECLINED', offer: view(offer) },
+      ];
+      return { events: [...told, ...end(offer, now, [peer], ids())] };
+    },
+
+    async respond(userId, matchId, accept, now) {
+      const offer = offerOf(userId);
+      if (!offer || offer.matchId !== matchId || offer.expiresAt <= now) return { status: 'stale', events: [] };
+      const peer = offer.users.find((id) => id !== userId) as string;
+      if (!accept) {
+        const told: QueueEvent[] = [
+          { to: userId, type: 'DECLINED', offer: view(offer) },
+          { to: peer, type: 'DECLINED', offer: view(offer) },
+        ];
+        return { status: 'declined', events: [...told, ...end(offer, now, [peer], ids())] };
+      }
+      if (offer.accepted.includes(userId)) return { status: 'accepted', events: [] };
+      offer.accepted.push(userId);
+      const events: QueueEvent[] = [{ to: peer, type: 'PEER_ACCEPTED', offer: view(offer) }];
+      if (offer.accepted.length < 2) return { status: 'accepted', events };
+      Object.assign(offer, { completing: true, expiresAt: now + options.offerTtlMs });
+      return { status: 'accepted', events, completing: view(offer) };
+    },
+
+    async complete(matchId, now) {
+      const offer = offers.find((o) => o.matchId === matchId && o.completing && o.expiresAt > now);
+      if (!offer) return false;
+      offers = offers.filter((o) => o !== offer);
+      users = users.filter((u) => !offer.users.includes(u.id));
+      const [a, b] = offer.users;
+      mirror(a)?.openRooms.push(b);
+      mirror(b)?.openRooms.push(a);
+      return true;
+    },
+
+    async status(userId) {
+      const u = user(userId);
+      if (!u) return { state: 'IDLE' };
+      const offer = offerOf(userId);
+      return offer ? { state: 'OFFERED', radiusKm: u.radiusKm, offer: view(offer) } : { state: 'SEARCHING', radiusKm: u.radiusKm, since: u.since };
+    },
+
+    async touch(userIds, now) {
+      for (const u of users) if (userIds.includes(u.id)) u.seen = Math.max(u.seen, now);
+    },
+
+    async sweep(now, limit = 100) {
+      const newId = ids();
+      const events: QueueEvent[] = [];
+      const expired = offers.filter((o) => o.expiresAt <= now).sort(oldestFirst((o) => o.expiresAt, (o) => o.matchId)).slice(0, limit);
+      for (const offer of expired) {
+        events.push(...offer.users.map((to): QueueEvent => ({ to, type: 'EXPIRED', offer: view(offer) })));
+        events.push(...end(offer, now, offer.accepted, newId));
+      }
+      const due = (at: (u: User) => number, until: number) =>
+        users.filter((u) => u.state === 'SEARCHING' && at(u) <= until).sort(oldestFirst(at, (u) => u.id)).slice(0, limit);
+      for (const u of due((u) => u.deadline, now)) {
+        users = users.filter((x) => x !== u);
+        events.push({ to: u.id, type: 'SEARCH_TIMEOUT' });
+      }
+      for (const u of due((u) => u.seen, now - options.presenceGraceMs)) {
+        users = users.filter((x) => x !== u);
+        events.push({ to: u.id, type: 'CANCELLED' });
+      }
+      return { events };
+    },
+
+    async loadExclusions(userId, { blocked, openRooms }, now) {
+      mirrors = [...mirrors.filter((m) => m.userId !== userId), { userId, blocked: [...blocked], openRooms: [...openRooms], loadedAt: now }];
+    },
+
+    async setExcluded(a, b, kind, excluded) {
+      for (const [x, y] of [[a, b], [b, a]] as const) {
+        const m = mirror(x);
+        if (m) m[kind] = excluded ? [...m[kind], y] : m[kind].filter((id) => id !== y);
+      }
+    },
+
+    async searchingCount() {
+      return users.filter((u) => u.state === 'SEARCHING').length;
+    },
+
+    async dispose() {},
+  };
+}
+
+type Target = 'current' | { created: number };
+type Op = { dt: number } & (
+  | { kind: 'enqueue'; user: number; spot: number; radiusKm: number }
+  | { kind: 'cancel'; user: number }
+  /** `offered`: `user` counts among the users who are OFFERED right now (if any), else among all. */
+  | { kind: 'respond'; user: number; offered: boolean; accept: boolean; target: Target }
+  | { kind: 'complete'; user: number; offered: boolean; target: Target }
+  | { kind: 'sweep'; limit: number | undefined }
+  | { kind: 'touch'; users: number[] }
+  | { kind: 'exclude'; a: number; b: number; what: keyof Exclusions; excluded: boolean }
+  | { kind: 'load'; user: number; blocked: number[] }
+);
+
+const userIndex = fc.nat(7);
+const often = fc.oneof({ arbitrary: fc.constant(true), weight: 6 }, { arbitrary: fc.constant(false), weight: 1 });
+const target: fc.Arbitrary<Target> = fc.oneof(
+  { arbitrary: fc.constant('current' as const), weight: 4 },
+  { arbitrary: fc.record({ created: fc.nat(20) }), weight: 1 },
+);
+/** Milliseconds between two operations: never 0, so that offers of different calls never expire together. */
+const dt = fc.noBias(
+  fc.oneof({ arbitrary: fc.integer({ min: 1, max: 1_000 }), weight: 4 }, { arbitrary: fc.integer({ min: 1_000, max: 45_000 }), weight: 1 }),
+);
+const radiusKm = fc.integer({ min: 1, max: 30 });
+const what = fc.constantFrom('blocked' as const, 'openRooms' as const);
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ dt, kind: fc.constant('enqueue' as const), user: userIndex, spot: fc.nat(1), radiusKm }), weight: 6 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('cancel' as const), user: userIndex }), weight: 1 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('respond' as const), user: userIndex, offered: often, accept: often, target }), weight: 10 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('complete' as const), user: userIndex, offered: often, target }), weight: 3 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('sweep' as const), limit: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }), weight: 3 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('touch' as const), users: fc.uniqueArray(userIndex, { maxLength: 8 }) }), weight: 3 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('exclude' as const), a: userIndex, b: userIndex, what, excluded: fc.boolean() }), weight: 1 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('load' as const), user: userIndex, blocked: fc.uniqueArray(userIndex, { maxLength: 2 }) }), weight: 1 },
+);
+/** Kilometres from CENTRE, to a metre: mostly a dense core (so that pairs form), sometimes up to 20 km. */
+const offset = fc
+  .noBias(
+    fc.oneof({ arbitrary: fc.integer({ min: -3_000, max: 3_000 }), weight: 2 }, { arbitrary: fc.integer({ min: -20_000, max: 20_000 }), weight: 1 }),
+  )
+  .map((m) => m / 1000);
+const scenario = fc.record({
+  users: fc.array(fc.tuple(offset, offset, offset, offset), { minLength: 2, maxLength: 8, size: 'max' }),
+  unloaded: fc.uniqueArray(userIndex, { maxLength: 2 }),
+  ops: fc.array(op, { minLength: 10, maxLength: 60, size: 'max' }),
+});
+
+/** One implementation under test, with its own matchIds mapped to `m<k>` by order of first appearance. */
+class Subject {
+  private readonly names = new Map<string, string>();
+  private readonly created: string[] = [];
+
+  constructor(readonly queue: MatchQueue) {}
+
+  /** Deep copy with every matchId replaced by its normalised name. */
+  normalise<T>(value: T): T {
+    return JSON.parse(
+      JSON.stringify(value, (key, v: unknown) => {
+        if (key !== 'matchId' || typeof v !== 'string') return v;
+        if (!this.names.has(v)) {
+          this.names.set(v, `m${this.names.size}`);
+          this.created.push(v);
+        }
+        return this.names.get(v);
+      }),
+    ) as T;
+  }
+
+  /** The user an answer comes from: with `offered`, one of those OFFERED right now (if any). */
+  async pick({ user, offered }: { user: number; offered: boolean }, userIds: string[], now: number): Promise<string> {
+    const candidates: string[] = [];
+    if (offered) for (const userId of userIds) if ((await this.queue.status(userId, now)).state === 'OFFERED') candidates.push(userId);
+    const from = candidates.length > 0 ? candidates : userIds;
+    return from[user % from.length] as string;
+  }
+
+  /** The matchId an answer names: the user's current offer, or one created earlier (or none). */
+  async matchId(t: Target, userId: string, now: number): Promise<string> {
+    if (t === 'current') {
+      const status = await this.queue.status(userId, now);
+      return status.state === 'OFFERED' ? status.offer.matchId : 'none';
+    }
+    return this.created[t.created % Math.max(1, this.created.length)] ?? 'none';
+  }
+
+  /** Applies one operation; returns everything observable afterwards, normalised. */
+  async apply(o: Op, userIds: string[], spots: Position[][], now: number): Promise<unknown> {
+    const id = (i: number) => userIds[i % userIds.length] as string;
+    const q = this.queue;
+    let result: unknown;
+    switch (o.kind) {
+      case 'enqueue':
+        result = await q.enqueue({ userId: id(o.user), position: spots[o.user % userIds.length]?.[o.spot] as Position, radiusKm: o.radiusKm }, now);
+        break;
+      case 'cancel':
+        result = await q.cancel(id(o.user), now);
+        break;
+      case 'respond': {
+        const userId = await this.pick(o, userIds, now);
+        result = await q.respond(userId, await this.matchId(o.target, userId, now), o.accept, now);
+        break;
+      }
+      case 'complete':
+        result = await q.complete(await this.matchId(o.target, await this.pick(o, userIds, now), now), now);
+        break;
+      case 'sweep':
+        result = await q.sweep(now, o.limit);
+        break;
+      case 'touch':
+        result = await q.touch(o.users.map(id), now);
+        break;
+      case 'exclude':
+        result = await q.setExcluded(id(o.a), id(o.b), o.what, o.excluded);
+        break;
+      case 'load':
+        result = await q.loadExclusions(id(o.user), { blocked: o.blocked.map(id), openRooms: [] }, now);
+        break;
+    }
+    const statuses = [];
+    for (const userId of userIds) statuses.push(await q.status(userId, now));
+    return this.normalise({ result: result ?? null, statuses, searching: await q.searchingCount() });
+  }
+}
+
+let redis: TestRedis;
+beforeAll(() => {
+  redis = createTestRedis();
+});
+afterAll(() => redis.cleanup());
+
+describe('MatchQueue adapters against a brute-force reference model', () => {
+  it('show the same statuses and events as the reference for random users and operation sequences', async () => {
+    const client = redis.client();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ users, unloaded, ops }) => {
+        const userIds = users.map((_, i) => `user-${i}`);
+        const spots = users.map(([n1, e1, n2, e2]) => [place(n1, e1, CENTRE), place(n2, e2, CENTRE)]);
+        const subjects = [
+          new Subject(createReferenceQueue(OPTIONS)),
+          new Subject(createMemoryMatchQueue(OPTIONS)),
+          new Subject(createRedisMatchQueue(client, { ...OPTIONS, prefix: `${redis.prefix}run${run++}:` })),
+        ];
+        const [reference, ...adapters] = subjects as [Subject, Subject, Subject];
+        for (const subject of subjects) {
+          for (const [i, userId] of userIds.entries()) {
+            if (!unloaded.includes(i)) await subject.queue.loadExclusions(userId, { blocked: [], openRooms: [] }, T0);
+          }
+        }
+        let now = T0;
+        for (const [step, o] of ops.entries()) {
+          now += o.dt;
+          const expected = await reference.apply(o, userIds, spots, now);
+          for (const [i, subject] of adapters.entries()) {
+            const adapter = ['memory', 'redis'][i];
+            const observed = await subject.apply(o, userIds, spots, now);
+            expect({ adapter, step, observed }).toEqual({ adapter, step, observed: expected });
+          }
+        }
+        await Promise.all(subjects.map((s) => s.queue.dispose()));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,169 @@
+import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
+import { distanceBucket, haversineKm, snapToGrid } from './geo';
+import { matchKeys } from './keys';
+import { matchQueueContract, mulberry32, place } from './match-queue.contract';
+import { GEO_LUA } from './match-queue.lua';
+import { EXCLUSIONS_TTL_MS, type Offer } from './match-queue.port';
+import { createRedisMatchQueue } from './match-queue.redis';
+
+let redis: TestRedis;
+let queues = 0;
+beforeAll(() => {
+  redis = createTestRedis();
+});
+afterAll(() => redis.cleanup());
+
+matchQueueContract('redis', async (options) => {
+  const client = redis.client();
+  const queue = createRedisMatchQueue(client, { ...options, prefix: `${redis.prefix}q${++queues}:` });
+  return {
+    queue,
+    cleanup: async () => {
+      await queue.dispose();
+      await client.quit();
+    },
+  };
+});
+
+describe('Redis match queue adapter', () => {
+  const options = { offerTtlMs: 30_000, cooldownMs: 60_000, searchTimeoutMs: 300_000, presenceGraceMs: 20_000 };
+  const safetyTtlMs = options.searchTimeoutMs + 2 * options.offerTtlMs + options.presenceGraceMs;
+  const none = { blocked: [], openRooms: [] };
+  const open = (prefix = `${redis.prefix}q${++queues}:`) => {
+    const client = redis.client();
+    return { client, prefix, keys: matchKeys(prefix), queue: createRedisMatchQueue(client, { ...options, prefix }) };
+  };
+
+  it('keeps every key under one {match} hash tag, in the documented layout with safety TTLs', async () => {
+    const { client, prefix, keys, queue } = open();
+    const now = Date.now();
+    await queue.loadExclusions('alice', none, now);
+    await queue.loadExclusions('bob', none, now);
+    await queue.loadExclusions('carol', { blocked: ['dave'], openRooms: ['erin'] }, now);
+    await queue.enqueue({ userId: 'carol', position: place(40), radiusKm: 5 }, now);
+    await queue.enqueue({ userId: 'alice', position: place(0), radiusKm: 5 }, now);
+    const { events } = await queue.enqueue({ userId: 'bob', position: place(1), radiusKm: 5 }, now + 1);
+    const offer = events[0]?.offer as Offer;
+
+    const stored = await client.keys(`${prefix}*`);
+    expect(stored.every((key) => key.startsWith(`${prefix}{match}:`))).toBe(true);
+    expect(await client.hgetall(keys.user('carol'))).toEqual({
+      state: 'SEARCHING',
+      lat: String(place(40).lat),
+      lon: String(place(40).lon),
+      radiusKm: '5',
+      since: String(now),
+      deadline: String(now + options.searchTimeoutMs),
+      seen: String(now),
+    });
+    expect(await client.pttl(keys.user('carol'))).toBeGreaterThan(safetyTtlMs - 5_000);
+    expect(await client.pttl(keys.user('carol'))).toBeLessThanOrEqual(safetyTtlMs);
+    expect(await client.zrange(keys.searching, 0, -1, 'WITHSCORES')).toEqual(['carol', String(now)]);
+    expect(await client.zscore(keys.deadlines, 'carol')).toBe(String(now + options.searchTimeoutMs));
+    expect(await client.zscore(keys.seen, 'carol')).toBe(String(now));
+    expect(await client.zrange(keys.geo, 0, -1)).toEqual(['carol']);
+    expect(await client.hgetall(keys.user('alice'))).toMatchObject({ state: 'OFFERED', matchId: offer.matchId });
+    expect(await client.hgetall(keys.offer(offer.matchId))).toEqual({ a: 'bob', b: 'alice', distanceKm: '2', expiresAt: String(offer.expiresAt) });
+    expect(await client.pttl(keys.offer(offer.matchId))).toBeGreaterThan(safetyTtlMs - 5_000);
+    expect(await client.zscore(keys.offers, offer.matchId)).toBe(String(offer.expiresAt));
+    expect(await client.get(keys.exclusionsLoaded('carol'))).toBe(String(now));
+    expect(await client.pttl(keys.exclusionsLoaded('carol'))).toBeGreaterThan(EXCLUSIONS_TTL_MS - 5_000);
+    expect(await client.smembers(keys.blocked('carol'))).toEqual(['dave']);
+    expect(await client.smembers(keys.openRooms('carol'))).toEqual(['erin']);
+
+    await queue.respond('alice', offer.matchId, false, now + 2);
+    expect(await client.get(keys.cooldown('bob', 'alice'))).toBe(String(now + 2 + options.cooldownMs));
+    expect(await client.pttl(keys.cooldown('alice', 'bob'))).toBeGreaterThan(options.cooldownMs - 5_000);
+    expect(await client.exists(keys.offer(offer.matchId), keys.user('alice'))).toBe(0);
+    expect(await client.zcard(keys.offers)).toBe(0);
+    await queue.cancel('bob', now + 3);
+    await queue.cancel('carol', now + 3);
+    for (const index of [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen]) expect(await client.exists(index)).toBe(0);
+  });
+
+  it('computes the haversine of geo.ts to within 1e-12 km, with the same buckets and radius decisions', async () => {
+    const { client } = open();
+    const next = mulberry32(7);
+    const pairs = Array.from({ length: 20_000 }, () => {
+      const a = snapToGrid({ lat: -80 + next() * 160, lon: -180 + next() * 360 }, 1);
+      const b = snapToGrid({ lat: a.lat + (next() - 0.5) * 2, lon: a.lon + (next() - 0.5) * 2 }, 1);
+      return [a, b] as const;
+    });
+    const lua = `${GEO_LUA}
+local out = {}
+for i = 1, #ARGV, 4 do
+  local d = haversine(tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]))
+  table.insert(out, fmt(d))
+  table.insert(out, bucket(d))
+end
+return out`;
+    const reply = (await client.eval(lua, 0, ...pairs.flatMap(([a, b]) => [a.lat, a.lon, b.lat, b.lon].map(String)))) as Array<string | number>;
+    const mismatches = pairs.filter(([a, b], i) => {
+      const [lua, bucket] = [Number(reply[2 * i]), reply[2 * i + 1]];
+      const js = haversineKm(a, b);
+      const decisions = (d: number) => [Math.floor(js), Math.ceil(js)].map((r) => d <= r);
+      return Math.abs(lua - js) > 1e-12 || bucket !== distanceBucket(js) || decisions(lua).join() !== decisions(js).join();
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it('pairs users enqueued through two instances on one Redis without offering anyone twice', async () => {
+    const a = open();
+    const b = open(a.prefix);
+    const next = mulberry32(11);
+    const users = Array.from({ length: 120 }, (_, i) => ({
+      userId: `u${i}`,
+      position: place((next() - 0.5) * 10, (next() - 0.5) * 10),
+      radiusKm: 3 + Math.floor(next() * 10),
+    }));
+    const now = Date.now();
+    await Promise.all(users.map((u, i) => (i % 2 ? a : b).queue.loadExclusions(u.userId, none, now)));
+    const results = await Promise.all(users.map((u, i) => (i % 2 ? a : b).queue.enqueue(u, now)));
+    const paired = results.flatMap((r) => r.events.filter((e) => e.type === 'OFFERED').map((e) => e.to));
+    expect(paired.length).toBeGreaterThan(60);
+    expect(new Set(paired).size).toBe(paired.length);
+    const expiry = now + options.offerTtlMs;
+    const [one, two] = await Promise.all([a.queue.sweep(expiry, 1000), b.queue.sweep(expiry, 1000)]);
+    const expired = [...one.events, ...two.events].filter((e) => e.type === 'EXPIRED').map((e) => e.to);
+    expect(expired.sort()).toEqual([...paired].sort());
+  });
+
+  it('forgets a searching user whose hash expired instead of offering them', async () => {
+    const { client, keys, queue } = open();
+    const now = Date.now();
+    await queue.loadExclusions('alice', none, now);
+    await queue.loadExclusions('bob', none, now);
+    await queue.enqueue({ userId: 'alice', position: place(0), radiusKm: 5 }, now);
+    await client.del(keys.user('alice'));
+    expect(await queue.enqueue({ userId: 'bob', position: place(0), radiusKm: 5 }, now + 1)).toEqual({ status: 'searching', events: [] });
+    expect(await client.zrange(keys.searching, 0, -1)).toEqual(['bob']);
+    expect(await queue.status('alice', now + 1)).toEqual({ state: 'IDLE' });
+  });
+
+  it('rejects a non-finite position, radius or time before touching Redis', async () => {
+    const { client, prefix, queue } = open();
+    await queue.loadExclusions('alice', none, 0);
+    await expect(queue.enqueue({ userId: 'alice', position: { lat: Number.NaN, lon: 0 }, radiusKm: 5 }, 0)).rejects.toThrow(RangeError);
+    await expect(queue.enqueue({ userId: 'alice', position: place(0), radiusKm: Number.POSITIVE_INFINITY }, 0)).rejects.toThrow(RangeError);
+    await expect(queue.sweep(Number.NaN)).rejects.toThrow(RangeError);
+    expect((await client.keys(`${prefix}*`)).filter((key) => key.includes(':u:'))).toEqual([]);
+  });
+
+  it('loads a mirror of thousands of ids in one script', async () => {
+    const { client, keys, queue } = open();
+    const blocked = Array.from({ length: 2_500 }, (_, i) => `b${i}`);
+    const openRooms = Array.from({ length: 1_200 }, (_, i) => `r${i}`);
+    await queue.loadExclusions('alice', { blocked, openRooms }, 0);
+    expect(await client.scard(keys.blocked('alice'))).toBe(2_500);
+    expect(await client.scard(keys.openRooms('alice'))).toBe(1_200);
+    await queue.loadExclusions('alice', { blocked: ['b1'], openRooms: [] }, 1);
+    expect(await client.smembers(keys.blocked('alice'))).toEqual(['b1']);
+    expect(await client.exists(keys.openRooms('alice'))).toBe(0);
+  });
+
+  it('leaves the client open on dispose', async () => {
+    const { client, queue } = open();
+    await queue.dispose();
+    expect(await client.ping()).toBe('PONG');
+  });
+});

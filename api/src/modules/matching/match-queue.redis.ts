@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { matchKeys } from './keys';
+import {
+  CANCEL_LUA,
+  COMPLETE_LUA,
+  ENQUEUE_LUA,
+  LOAD_EXCLUSIONS_LUA,
+  RESPOND_LUA,
+  SET_EXCLUDED_LUA,
+  STATUS_LUA,
+  SWEEP_LUA,
+  TOUCH_LUA,
+} from './match-queue.lua';
+import {
+  EXCLUSIONS_TTL_MS,
+  type EnqueueResult,
+  type Exclusions,
+  type MatchQueue,
+  type MatchQueueOptions,
+  type Offer,
+  type QueueChange,
+  type QueueEvent,
+  type QueueEventType,
+  type QueueStatus,
+  type RespondResult,
+  type SearchRequest,
+} from './match-queue.port';
+
+export interface RedisMatchQueueOptions extends MatchQueueOptions {
+  /** Prepended to every key (see `matchKeys`). Use '' for none. */
+  prefix: string;
+}
+
+/** An offer as the scripts return it: matchId, a, b, distanceKm, expiresAt, accepted. */
+type OfferReply = [string, string, string, string, string, string[]];
+type EventReply = [string, QueueEventType] | [string, QueueEventType, OfferReply];
+type StatusReply = ['IDLE'] | ['SEARCHING', string, string] | ['OFFERED', string, OfferReply];
+
+type Script = (...keysThenArgs: string[]) => Promise<unknown>;
+
+/** Registers `lua` on the client (EVALSHA, falling back to EVAL once per connection) and returns its caller. */
+function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
+  redis.defineCommand(name, { numberOfKeys, lua });
+  const command = (redis as unknown as Record<string, Script | undefined>)[name];
+  if (!command) throw new Error(`ioredis did not define the "${name}" command`);
+  return (...keysThenArgs) => command.apply(redis, keysThenArgs);
+}
+
+const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
+  matchId,
+  users: [a, b],
+  distanceKm: Number(distanceKm),
+  expiresAt: Number(expiresAt),
+  accepted,
+});
+
+/** Events in the order the script produced them (the memory adapter's order). */
+const toEvents = (replies: EventReply[]): QueueEvent[] =>
+  replies.map(([to, type, offer]) => (offer ? { to, type, offer: toOffer(offer) } : { to, type }));
+
+function checkFinite(what: string, value: number): void {
+  if (!Number.isFinite(value)) throw new RangeError(`expected ${what} to be a finite number, got ${value}`);
+}
+
+/**
+ * The matching queue in Redis, shared by every instance. Each method that changes state is ONE Lua
+ * script (match-queue.lua.ts) over keys sharing the `{match}` hash tag (keys.ts), implementing the
+ * memory adapter's steps one for one: pairing happens inside the enqueue, respond, cancel and sweep
+ * scripts, so no user is ever in two offers, without locks or WATCH. `status` is a (read-only)
+ * script too, so it never mixes two states.
+ *
+ * Candidates are prefiltered with GEOSEARCH around the user's cell centre (radius + 2 km, covering
+ * GEO's own Earth radius and 52-bit rounding), then judged in Lua with geo.ts' haversine on the
+ * stored cell centres, longest waiting first (ties: byte-wise smallest userId). Users beyond GEO's
+ * latitude band (|lat| > 85°) sit in an unindexed set that every search checks; a search that may
+ * reach past 84° of latitude, or with a radius over 998 km, checks every searching user.
+ *
+ * Time: decisions use the `now` passed in (cooldowns and exclusion mirrors store their start or end
+ * and are judged against it); key TTLs follow Redis' clock and only collect garbage: a user's hash
+ * and an offer live searchTimeoutMs + 2 x offerTtlMs + presenceGraceMs after the user was last queued
+ * or offered (or the offer fully accepted), so a location never outlives its search even when no
+ * sweep runs; index entries left behind by an expired hash are dropped when next met. Offer ids are `${nonce}-${n}` with a
+ * random nonce per call, as in the memory adapter.
+ *
+ * Needs Redis 6.2+ (GEOSEARCH). Positions, radii and times must be finite numbers (RangeError
+ * otherwise), so a script never fails half-way through its writes. The scripts build keys
+ * from ids they read (one slot, but undeclared keys), so Redis Cluster needs the whole `{match}` slot
+ * on one node, as it always is. The caller owns the client: `dispose()` does not quit it.
+ */
+export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOptions): MatchQueue {
+  const keys = matchKeys(options.prefix);
+  const fixedKeys = [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen, keys.offers];
+  const scripts = {
+    enqueue: defineScript(redis, 'matchQueueEnqueue', fixedKeys.length, ENQUEUE_LUA),
+    cancel: defineScript(redis, 'matchQueueCancel', fixedKeys.length, CANCEL_LUA),
+    respond: defineScript(redis, 'matchQueueRespond', fixedKeys.length, RESPOND_LUA),
+    complete: defineScript(redis, 'matchQueueComplete', fixedKeys.length, COMPLETE_LUA),
+    status: defineScript(redis, 'matchQueueStatus', fixedKeys.length, STATUS_LUA),
+    touch: defineScript(redis, 'matchQueueTouch', fixedKeys.length, TOUCH_LUA),
+    sweep: defineScript(redis, 'matchQueueSweep', fixedKeys.length, SWEEP_LUA),
+    loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', fixedKeys.length, LOAD_EXCLUSIONS_LUA),
+    setExcluded: defineScript(redis, 'matchQueueSetExcluded', fixedKeys.length, SET_EXCLUDED_LUA),
+  };
+  const durations = [options.offerTtlMs, options.cooldownMs, options.searchTimeoutMs, options.presenceGraceMs, EXCLUSIONS_TTL_MS];
+  durations.forEach((ms) => checkFinite('a duration (ms)', ms));
+
+  /** Runs a script with the shared keys and leading arguments (see match-queue.lua.ts). */
+  const run = (script: Script, now: number, ...args: string[]) => {
+    checkFinite('now (ms)', now);
+    return script(...fixedKeys, keys.base, ...durations.map(String), String(now), randomUUID(), ...args);
+  };
+
+  return {
+    async enqueue({ userId, position, radiusKm }: SearchRequest, now: number): Promise<EnqueueResult> {
+      checkFinite('latitude', position.lat);
+      checkFinite('longitude', position.lon);
+      checkFinite('radiusKm', radiusKm);
+      const [status, events] = (await run(scripts.enqueue, now, userId, String(position.lat), String(position.lon), String(radiusKm))) as [
+        EnqueueResult['status'],
+        EventReply[],
+      ];
+      return { status, events: toEvents(events) };
+    },
+
+    async cancel(userId: string, now: number): Promise<QueueChange> {
+      const [events] = (await run(scripts.cancel, now, userId)) as [EventReply[]];
+      return { events: toEvents(events) };
+    },
+
+    async respond(userId: string, matchId: string, accept: boolean, now: number): Promise<RespondResult> {
+      const [status, events, completing] = (await run(scripts.respond, now, userId, matchId, accept ? '1' : '0')) as [
+        RespondResult['status'],
+        EventReply[],
+        OfferReply | null,
+      ];
+      const result: RespondResult = { status, events: toEvents(events) };
+      if (completing) result.completing = toOffer(completing);
+      return result;
+    },
+
+    async complete(matchId: string, now: number): Promise<boolean> {
+      return (await run(scripts.complete, now, matchId)) === 1;
+    },
+
+    async status(userId: string, now: number): Promise<QueueStatus> {
+      const reply = (await run(scripts.status, now, userId)) as StatusReply;
+      switch (reply[0]) {
+        case 'IDLE':
+          return { state: 'IDLE' };
+        case 'SEARCHING':
+          return { state: 'SEARCHING', radiusKm: Number(reply[1]), since: Number(reply[2]) };
+        case 'OFFERED':
+          return { state: 'OFFERED', radiusKm: Number(reply[1]), offer: toOffer(reply[2]) };
+      }
+    },
+
+    async touch(userIds: readonly string[], now: number): Promise<void> {
+      if (userIds.length > 0) await run(scripts.touch, now, ...userIds);
+    },
+
+    async sweep(now: number, limit = 100): Promise<QueueChange> {
+      const count = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
+      if (count === 0) return { events: [] };
+      const [events] = (await run(scripts.sweep, now, String(count))) as [EventReply[]];
+      return { events: toEvents(events) };
+    },
+
+    async loadExclusions(userId: string, { blocked, openRooms }: Exclusions, now: number): Promise<void> {
+      await run(scripts.loadExclusions, now, userId, String(blocked.length), ...blocked, ...openRooms);
+    },
+
+    async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
+      await run(scripts.setExcluded, 0, a, b, kind === 'blocked' ? 'xb' : 'xr', excluded ? '1' : '0');
+    },
+
+    async searchingCount(): Promise<number> {
+      return redis.zcard(keys.searching);
+    },
+
+    async dispose(): Promise<void> {},
+  };
+}
