@@ -71,6 +71,13 @@ const schema = z
     LOGIN_THROTTLE_WINDOW: duration('15m'),
     SIGNUP_MAX_PER_IP: int(10, 1, 10_000),
     SIGNUP_WINDOW: duration('1h'),
+    MATCH_OFFER_TTL_SECONDS: int(30, 1, 3600),
+    MATCH_DECLINE_COOLDOWN_SECONDS: int(300, 0, 86_400 * 30),
+    MATCH_SEARCH_TIMEOUT_SECONDS: int(300, 1, 86_400),
+    MATCH_PRESENCE_GRACE_SECONDS: int(20, 1, 3600),
+    MATCH_GRID_CELL_KM: z.coerce.number().min(0.5).max(10).default(1),
+    MATCH_REQUESTS_PER_MINUTE: int(20, 1, 10_000),
+    MATCH_SWEEP_INTERVAL: duration('1s'),
     GRAPHQL_INTROSPECTION: bool(true),
     GRAPHQL_PLAYGROUND: bool(true),
     GRAPHQL_MAX_DEPTH: int(10, 2, 100),
@@ -131,6 +138,16 @@ export interface Config {
     signUpMaxPerIp: number;
     signUpWindowMs: number;
   };
+  matching: {
+    offerTtlMs: number;
+    cooldownMs: number;
+    searchTimeoutMs: number;
+    presenceGraceMs: number;
+    /** Side of the grid cells positions are snapped to. */
+    gridCellKm: number;
+    requestsPerMinute: number;
+    sweepIntervalMs: number;
+  };
   graphql: {
     introspection: boolean;
     playground: boolean;
@@ -189,6 +206,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginWindowMs: e.LOGIN_THROTTLE_WINDOW,
       signUpMaxPerIp: e.SIGNUP_MAX_PER_IP,
       signUpWindowMs: e.SIGNUP_WINDOW,
+    },
+    matching: {
+      offerTtlMs: e.MATCH_OFFER_TTL_SECONDS * 1000,
+      cooldownMs: e.MATCH_DECLINE_COOLDOWN_SECONDS * 1000,
+      searchTimeoutMs: e.MATCH_SEARCH_TIMEOUT_SECONDS * 1000,
+      presenceGraceMs: e.MATCH_PRESENCE_GRACE_SECONDS * 1000,
+      gridCellKm: e.MATCH_GRID_CELL_KM,
+      requestsPerMinute: e.MATCH_REQUESTS_PER_MINUTE,
+      sweepIntervalMs: e.MATCH_SWEEP_INTERVAL,
     },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION,

@@ -12,7 +12,7 @@ import { createHttpApp } from './infra/http/app';
 import { refreshCookieFor } from './infra/http/refresh-cookie';
 import { loadOrCreateJwtSecret } from './infra/jwt-secret';
 import { createLogger, type Logger } from './infra/logger';
-import { createMetrics } from './infra/metrics';
+import { createMetrics, registerQueueGauge } from './infra/metrics';
 import { createMemoryPubSub } from './infra/pubsub/pubsub.memory';
 import type { PubSub } from './infra/pubsub/pubsub.port';
 import { createRedisPubSub } from './infra/pubsub/pubsub.redis';
@@ -28,6 +28,11 @@ import { createMemoryRefreshTokenStore } from './modules/auth/refresh-token.memo
 import type { RefreshTokenStore } from './modules/auth/refresh-token.port';
 import { createRedisRefreshTokenStore } from './modules/auth/refresh-token.redis';
 import { AccessTokens } from './modules/auth/tokens';
+import { createMemoryMatchQueue } from './modules/matching/match-queue.memory';
+import type { MatchQueue } from './modules/matching/match-queue.port';
+import { createRedisMatchQueue } from './modules/matching/match-queue.redis';
+import { MatchResolver } from './modules/matching/match.resolver';
+import { MatchService } from './modules/matching/match.service';
 import { UserResolver } from './modules/users/user.resolver';
 
 export interface RunningServer {
@@ -43,16 +48,20 @@ interface Adapters {
   pubsub: PubSub;
   limiters: RateLimiterFactory;
   refreshStore: RefreshTokenStore;
+  matchQueue: MatchQueue;
   redis?: RedisClients;
 }
 
 /** Production adapters when REDIS_URL is set, in-process ones otherwise (one instance only). */
 async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
+  const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs } = config.matching;
+  const queueOptions = { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs };
   if (!config.redis) {
     return {
       pubsub: createMemoryPubSub(),
       limiters: createMemoryRateLimiterFactory(),
       refreshStore: createMemoryRefreshTokenStore(),
+      matchQueue: createMemoryMatchQueue(queueOptions),
     };
   }
   const redis = await connectRedis(config.redis.url, logger);
@@ -62,6 +71,7 @@ async function createAdapters(config: Config, logger: Logger): Promise<Adapters>
     pubsub: createRedisPubSub({ publisher: redis.command, subscriber: redis.subscriber }, { topicPrefix: prefix }),
     limiters: createRedisRateLimiterFactory(redis.command, { prefix }),
     refreshStore: createRedisRefreshTokenStore(redis.command, { prefix }),
+    matchQueue: createRedisMatchQueue(redis.command, { ...queueOptions, prefix }),
   };
 }
 
@@ -111,15 +121,40 @@ async function readiness(orm: Orm, redis: RedisClients | undefined, shuttingDown
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const orm = await createOrm(config, logger);
-  if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
-  const adapters = await createAdapters(config, logger);
+  let adapters: Adapters | undefined;
+  try {
+    if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
+    adapters = await createAdapters(config, logger);
+    return await serve(config, logger, orm, adapters);
+  } catch (err) {
+    // Release what was opened, so a failed start leaves no connections behind.
+    await adapters?.redis?.quit();
+    await orm.close();
+    throw err;
+  }
+}
+
+async function serve(config: Config, logger: Logger, orm: Orm, adapters: Adapters): Promise<RunningServer> {
   const auth = createAuthService(config, adapters, logger);
-  const schema = await createSchema([new AuthResolver(auth), new UserResolver()]);
   const metrics = createMetrics();
+  const matching = new MatchService({
+    queue: adapters.matchQueue,
+    pubsub: adapters.pubsub,
+    orm,
+    requestLimiter: adapters.limiters.create({ name: 'match-request', points: config.matching.requestsPerMinute, durationMs: 60_000 }),
+    logger,
+    gridCellKm: config.matching.gridCellKm,
+    presenceGraceMs: config.matching.presenceGraceMs,
+    sweepIntervalMs: config.matching.sweepIntervalMs,
+    onMatched: () => metrics.matchesMade.inc(),
+  });
+  registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());
+  const services = { matching };
+  const schema = await createSchema([new AuthResolver(auth), new UserResolver(), new MatchResolver(matching)]);
   const sessions = new WsSessions();
 
   const httpServer: HttpServer = createServer();
-  const ws = attachGraphqlWs({ httpServer, schema, config, orm, logger, auth, metrics, sessions });
+  const ws = attachGraphqlWs({ httpServer, schema, config, orm, logger, auth, metrics, sessions, services });
   const apollo = createApollo(schema, httpServer, config, metrics, () => ws.dispose());
   await apollo.start();
 
@@ -147,6 +182,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         logger: logger.child({ requestId }),
         auth: header && !token ? { user: null, error: 'Authorization header must be "Bearer <token>"' } : await auth.authenticate(token),
         refreshCookie: refreshCookieFor(req, res),
+        services,
       };
     },
   });
@@ -155,6 +191,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     httpServer.once('error', reject);
     httpServer.listen(config.http.port, config.http.host, resolve);
   });
+  matching.start();
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   logger.info({ port, database: config.database ? 'mysql' : 'sqlite', redis: Boolean(config.redis) }, 'randchat api listening');
@@ -167,11 +204,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        matching.stop();
         await apollo.stop();
         await revocations.return?.();
         await adapters.pubsub.dispose();
         await adapters.limiters.dispose();
         await adapters.refreshStore.dispose();
+        await adapters.matchQueue.dispose();
         await adapters.redis?.quit();
         await orm.close();
         logger.info('randchat api stopped');

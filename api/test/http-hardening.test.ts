@@ -129,7 +129,7 @@ describe('unexpected failures', () => {
     const isolated = await startTestServer();
     try {
       const other = await signUpUser(isolated.graphqlUrl);
-      await queryDb(isolated.backend, 'DROP TABLE users');
+      await queryDb(isolated.backend, 'ALTER TABLE users RENAME TO users_gone');
       const res = await gql(isolated.graphqlUrl, '{ me { id } }', undefined, { token: other.accessToken });
       expect(codes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
       expect(res.errors![0]!.message).toBe('Internal server error');

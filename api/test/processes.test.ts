@@ -3,6 +3,7 @@ import path from 'node:path';
 import { backendKind, createTestBackend, type TestBackend } from './utils/backend';
 import { gql } from './utils/graphql';
 import { spawnInstance } from './utils/spawn-instance';
+import { MatchPlayer, north } from './utils/match-player';
 import { signUpUser } from './utils/users';
 import { openAcked } from './utils/ws-client';
 
@@ -38,6 +39,25 @@ describe('process start-up and shutdown', () => {
   });
 });
 
+describe('location privacy in logs', () => {
+  it('never writes a coordinate to the log, even at debug level with SQL logging', async () => {
+    const instance = await spawnInstance({ ...backend.env, LOG_LEVEL: 'debug' });
+    try {
+      const [a, b] = [await MatchPlayer.create(instance), await MatchPlayer.create(instance)];
+      await a.request({ lat: 41.387654, lon: 2.168765 }, 5);
+      await b.request({ lat: 41.397654, lon: 2.168765 }, 5);
+      const offer = await a.next('OFFERED');
+      await Promise.all([a.respond(offer.matchId, true), b.respond(offer.matchId, true)]);
+      await a.next('MATCHED');
+      await Promise.all([a.disconnect(), b.disconnect()]);
+      expect(instance.output()).toMatch(/"msg":"http"/);
+      expect(instance.output()).not.toMatch(/41\.3|2\.16/);
+    } finally {
+      await instance.stop();
+    }
+  });
+});
+
 const realOnly = backendKind() === 'real' ? describe : describe.skip;
 
 realOnly('two API processes on one MariaDB and Redis', () => {
@@ -52,6 +72,24 @@ realOnly('two API processes on one MariaDB and Redis', () => {
       expect(Date.now() - loggedOutAt).toBeLessThan(2_000);
       const me = await gql(two.graphqlUrl, '{ me { id } }', undefined, { token: user.accessToken });
       expect(me.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  it('offers a match to a user subscribed on instance 1 when the partner requests on instance 2', async () => {
+    const [one, two] = await Promise.all([spawnInstance(backend.env), spawnInstance(backend.env)]);
+    try {
+      const a = await MatchPlayer.create(one);
+      const b = await MatchPlayer.create(two);
+      const here = { lat: -33.86, lon: 151.2 };
+      await a.request(here, 5, one.graphqlUrl);
+      await b.request(north(here, 2), 5, two.graphqlUrl);
+      const offer = await a.next('OFFERED');
+      expect(offer.partner!.id).toBe(b.id);
+      await Promise.all([a.respond(offer.matchId, true), b.respond(offer.matchId, true)]);
+      expect((await a.next('MATCHED')).room!.peer.id).toBe(b.id);
+      await Promise.all([a.disconnect(), b.disconnect()]);
     } finally {
       await Promise.all([one.stop(), two.stop()]);
     }

@@ -3,7 +3,15 @@ import WebSocket from 'ws';
 import { gql } from './utils/graphql';
 import { startTestServer, type TestServer } from './utils/test-server';
 import { signUpUser } from './utils/users';
+import { MATCH_EVENTS } from './utils/match-player';
+import { collect, type Collected } from './utils/subscription';
+import { waitFor } from './utils/wait-for';
 import { closeCodeOf, openAcked, wsClient } from './utils/ws-client';
+
+async function waitForError(subscription: Collected<unknown>): Promise<unknown> {
+  await waitFor(() => subscription.errors.length > 0, { message: 'the subscription to be refused' });
+  return subscription.errors[0];
+}
 
 let api: TestServer;
 
@@ -96,6 +104,17 @@ describe('socket lifetime', () => {
     await leeway;
     await gql(api.graphqlUrl, refresh, { t: user.refreshToken });
     expect(await closed).toBe(4401);
+  });
+
+  it('refuses more operations per socket than configured, with RATE_LIMITED', async () => {
+    const user = await signUpUser(api.graphqlUrl);
+    const client = wsClient(api.wsUrl, user.accessToken);
+    const subscriptions = [0, 1, 2].map(() => collect(client, MATCH_EVENTS));
+    const refused = await waitForError(subscriptions[2]!);
+    expect(refused).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
+    expect(subscriptions[0]!.errors).toEqual([]);
+    subscriptions.forEach((s) => s.close());
+    await client.dispose();
   });
 
   it('refuses more sockets per user than configured with 4429', async () => {

@@ -26,6 +26,11 @@ export function createMetrics() {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    matchesMade: new Counter({
+      name: 'matches_made_total',
+      help: 'Offers accepted by both users (rooms created)',
+      registers: [registry],
+    }),
     openSockets: new Gauge({
       name: 'ws_open_sockets',
       help: 'Authenticated graphql-ws sockets open on this instance',
@@ -35,3 +40,15 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Users searching right now, read from the queue at scrape time. */
+export function registerQueueGauge(metrics: Metrics, searching: () => Promise<number>): void {
+  new Gauge({
+    name: 'match_queue_searching',
+    help: 'Users currently searching for a match',
+    registers: [metrics.registry],
+    async collect() {
+      this.set(await searching());
+    },
+  });
+}

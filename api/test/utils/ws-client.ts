@@ -7,6 +7,8 @@ export function wsClient(url: string, token?: string, options: { retryAttempts?:
     url,
     webSocketImpl: WebSocket,
     lazy: false,
+    // Connection errors reach the subscribe sinks; the default would print them to the console.
+    onNonLazyError: () => undefined,
     retryAttempts: options.retryAttempts ?? 0,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
   });

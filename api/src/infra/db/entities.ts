@@ -1,4 +1,7 @@
+import { Room } from '../../modules/chat/room.entity';
+import { RoomMember } from '../../modules/chat/room-member.entity';
+import { Block } from '../../modules/users/block.entity';
 import { User } from '../../modules/users/user.entity';
 
 /** Every entity, for both dialects: the SQLite schema and the MySQL migrations come from this list. */
-export const entities = [User];
+export const entities = [User, Block, Room, RoomMember];

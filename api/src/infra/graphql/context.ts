@@ -1,3 +1,4 @@
+import type { MatchService } from '../../modules/matching/match.service';
 import type { Em } from '../db/orm';
 import type { Logger } from '../logger';
 
@@ -30,4 +31,6 @@ export interface Context {
   logger: Logger;
   auth: AuthState;
   refreshCookie: RefreshCookie;
+  /** For subscription `subscribe` functions, which run outside resolver instances. */
+  services: { matching: MatchService };
 }

@@ -1,13 +1,27 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type AuthChecker, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AuthResolver } from '../../modules/auth/auth.resolver';
+import { MatchResolver } from '../../modules/matching/match.resolver';
 import { UserResolver } from '../../modules/users/user.resolver';
 import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
 
 /** Every resolver class; the composition root supplies their instances. */
-export const resolverClasses = [AuthResolver, UserResolver] as const;
+export const resolverClasses = [AuthResolver, UserResolver, MatchResolver] as const;
+
+/**
+ * type-graphql insists on a PubSub, but our subscriptions never use `topics`: each one supplies
+ * `subscribe`, which calls a service on the pub/sub port (per-user, per-room topics).
+ */
+const topicsUnsupported: PubSub = {
+  publish() {
+    throw new Error('Publish through the PubSub port, not type-graphql');
+  },
+  subscribe() {
+    throw new Error('Use `subscribe` in @Subscription; `topics` are not supported');
+  },
+};
 
 const authChecker: AuthChecker<Context> = ({ context }) => {
   if (!context.auth.user) throw new UnauthenticatedError(context.auth.error);
@@ -23,5 +37,6 @@ export function createSchema(instances: object[] = []): Promise<GraphQLSchema> {
     authChecker,
     validate: { forbidUnknownValues: false },
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    pubSub: topicsUnsupported,
   });
 }

@@ -24,6 +24,7 @@ export interface GraphqlWsDeps {
   auth: AuthService;
   metrics: Metrics;
   sessions: WsSessions;
+  services: Context['services'];
 }
 
 type Extra = {
@@ -104,6 +105,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
           logger: logger.child({ requestId }),
           auth: ctx.extra.auth ?? { user: null },
           refreshCookie: NO_COOKIE,
+          services: deps.services,
         };
         return {
           schema,

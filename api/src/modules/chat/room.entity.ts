@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { Collection, Entity, OneToMany, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { RoomMember } from './room-member.entity';
+
+/** A 1:1 chat room, created when both users accepted a match offer. */
+@Entity({ tableName: 'rooms' })
+export class Room {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  /** The offer that created it: unique, so an offer can never produce two rooms. */
+  @Property({ length: 64, unique: true })
+  matchId: string;
+
+  /** Seq of the newest message (0: none yet). */
+  @Property({ type: 'integer' })
+  lastSeq: number & Opt = 0;
+
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', length: 3, index: true })
+  lastActivityAt: Date & Opt = new Date();
+
+  /** Set when a member left or blocked: no more messages, history stays readable. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  closedAt?: Date;
+
+  @OneToMany(() => RoomMember, (m) => m.room)
+  members = new Collection<RoomMember>(this);
+
+  constructor(matchId: string) {
+    this.matchId = matchId;
+  }
+}

@@ -1,0 +1,80 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../../infra/graphql/context';
+import { UnauthenticatedError } from '../../infra/graphql/errors';
+import { loadRoomView } from '../chat/room.view';
+import { User } from '../users/user.entity';
+import { toUserObject } from '../users/user.types';
+import { MatchRequestInput } from './match.inputs';
+import type { MatchEventPayload, MatchService, MatchStatusView } from './match.service';
+import { MatchEventObject, MatchEventType, MatchState, MatchStatusObject } from './match.types';
+
+const viewer = (ctx: Context) => ctx.auth.user!.userId;
+
+async function toEventObject(ctx: Context, payload: MatchEventPayload): Promise<MatchEventObject> {
+  const me = viewer(ctx);
+  const partner = payload.partnerId ? await ctx.em.findOne(User, { id: payload.partnerId }, { connectionType: 'write' }) : null;
+  return Object.assign(new MatchEventObject(), {
+    type: MatchEventType[payload.type],
+    matchId: payload.matchId,
+    partner: partner ? toUserObject(partner, me) : null,
+    distanceKm: payload.distanceKm ?? null,
+    expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
+    room: payload.roomId ? await loadRoomView(ctx.em, payload.roomId, me) : null,
+  });
+}
+
+async function toStatusObject(ctx: Context, view: MatchStatusView): Promise<MatchStatusObject> {
+  return Object.assign(new MatchStatusObject(), {
+    state: MatchState[view.state],
+    radiusKm: view.radiusKm,
+    offer: view.offer ? await toEventObject(ctx, view.offer) : null,
+    accepted: view.accepted,
+  });
+}
+
+@Resolver()
+export class MatchResolver {
+  constructor(private readonly matching: MatchService) {}
+
+  @Authorized()
+  @Mutation(() => MatchStatusObject, {
+    description: 'Enters the matching queue, or updates position and radius of a running search (keeping your place in line). Open matchEvents first.',
+  })
+  async requestMatch(@Arg('input', () => MatchRequestInput) input: MatchRequestInput, @Ctx() ctx: Context): Promise<MatchStatusObject> {
+    return toStatusObject(ctx, await this.matching.requestMatch(viewer(ctx), input));
+  }
+
+  @Authorized()
+  @Mutation(() => MatchStatusObject, { description: 'Leaves the queue; during an offer this declines it' })
+  async cancelMatch(@Ctx() ctx: Context): Promise<MatchStatusObject> {
+    return toStatusObject(ctx, await this.matching.cancel(viewer(ctx)));
+  }
+
+  @Authorized()
+  @Mutation(() => MatchStatusObject, { description: 'Accepts or declines your open offer; NOT_FOUND if it is no longer open' })
+  async respondToMatch(
+    @Arg('matchId', () => ID, { description: 'The matchId of the OFFERED event' }) matchId: string,
+    @Arg('accept', { description: 'true to accept, false to decline' }) accept: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<MatchStatusObject> {
+    return toStatusObject(ctx, await this.matching.respond(viewer(ctx), matchId, accept));
+  }
+
+  @Authorized()
+  @Query(() => MatchStatusObject, { description: 'Your matching state, with the open offer if any' })
+  async matchStatus(@Ctx() ctx: Context): Promise<MatchStatusObject> {
+    return toStatusObject(ctx, await this.matching.status(viewer(ctx)));
+  }
+
+  @Subscription(() => MatchEventObject, {
+    description: 'Your own match events. Opens with the current offer, if any; keep it open while searching (without it you leave the queue after a short grace).',
+    subscribe: ({ context }) => {
+      const ctx = context as Context;
+      if (!ctx.auth.user) throw new UnauthenticatedError(ctx.auth.error);
+      return ctx.services.matching.events(ctx.auth.user.userId);
+    },
+  })
+  async matchEvents(@Root() payload: MatchEventPayload, @Ctx() ctx: Context): Promise<MatchEventObject> {
+    return toEventObject(ctx, payload);
+  }
+}

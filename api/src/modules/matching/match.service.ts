@@ -1,0 +1,231 @@
+import { ref } from '@mikro-orm/core';
+import type { Orm } from '../../infra/db/orm';
+import { NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
+import type { Logger } from '../../infra/logger';
+import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import { RoomMember } from '../chat/room-member.entity';
+import { Room } from '../chat/room.entity';
+import { Block } from '../users/block.entity';
+import { User } from '../users/user.entity';
+import { snapToGrid } from './geo';
+import type { MatchQueue, Offer, QueueEvent, QueueStatus } from './match-queue.port';
+
+/** Pub/sub topic of one user's match events. */
+export const matchTopic = (userId: string) => `match:${userId}`;
+
+/** What travels over pub/sub to the user's matchEvents subscription (plain JSON). */
+export interface MatchEventPayload {
+  type: 'OFFERED' | 'PEER_ACCEPTED' | 'MATCHED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'SEARCH_TIMEOUT';
+  matchId: string;
+  partnerId?: string;
+  distanceKm?: number;
+  expiresAt?: string;
+  roomId?: string;
+}
+
+export interface MatchStatusView {
+  state: QueueStatus['state'];
+  radiusKm: number | null;
+  offer: MatchEventPayload | null;
+  accepted: boolean;
+}
+
+export interface MatchServiceDeps {
+  queue: MatchQueue;
+  pubsub: PubSub;
+  orm: Orm;
+  requestLimiter: RateLimiter;
+  logger: Logger;
+  gridCellKm: number;
+  presenceGraceMs: number;
+  sweepIntervalMs: number;
+  onMatched?: () => void;
+}
+
+/** Search-level events (no offer) carry the id of the search instead of an offer id. */
+const searchId = (userId: string) => `search:${userId}`;
+
+function payloadFor(event: QueueEvent): MatchEventPayload {
+  const { offer, to } = event;
+  if (!offer) return { type: event.type, matchId: searchId(to) };
+  return {
+    type: event.type,
+    matchId: offer.matchId,
+    partnerId: offer.users.find((u) => u !== to),
+    distanceKm: offer.distanceKm,
+    expiresAt: new Date(offer.expiresAt).toISOString(),
+  };
+}
+
+/**
+ * Matching: turns requests into queue operations, publishes what each user must hear on their
+ * own topic, creates the room when both accept, and keeps the queue clean (expiry, timeouts,
+ * ghosts) with a sweep that every instance runs (the queue makes each step happen once).
+ */
+export class MatchService {
+  /** Users with a live matchEvents subscription on this instance (count per user). */
+  private readonly present = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly deps: MatchServiceDeps) {}
+
+  async requestMatch(userId: string, input: { latitude: number; longitude: number; radiusKm: number }): Promise<MatchStatusView> {
+    const limit = await this.deps.requestLimiter.consume(userId);
+    if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
+    const request = {
+      userId,
+      position: snapToGrid({ lat: input.latitude, lon: input.longitude }, this.deps.gridCellKm),
+      radiusKm: input.radiusKm,
+    };
+    let result = await this.deps.queue.enqueue(request, Date.now());
+    if (result.status === 'needs-exclusions') {
+      await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), Date.now());
+      result = await this.deps.queue.enqueue(request, Date.now());
+    }
+    await this.publish(result.events);
+    return this.status(userId);
+  }
+
+  async cancel(userId: string): Promise<MatchStatusView> {
+    await this.publish((await this.deps.queue.cancel(userId, Date.now())).events);
+    return this.status(userId);
+  }
+
+  async respond(userId: string, matchId: string, accept: boolean): Promise<MatchStatusView> {
+    const result = await this.deps.queue.respond(userId, matchId, accept, Date.now());
+    if (result.status === 'stale') throw new NotFoundError(`Match offer ${matchId} is not open (it expired, was answered or is not yours)`);
+    await this.publish(result.events);
+    if (result.completing) await this.createRoom(result.completing);
+    return this.status(userId);
+  }
+
+  async status(userId: string): Promise<MatchStatusView> {
+    const status = await this.deps.queue.status(userId, Date.now());
+    if (status.state === 'IDLE') return { state: 'IDLE', radiusKm: null, offer: null, accepted: false };
+    if (status.state === 'SEARCHING') return { state: 'SEARCHING', radiusKm: status.radiusKm, offer: null, accepted: false };
+    return {
+      state: 'OFFERED',
+      radiusKm: status.radiusKm,
+      offer: payloadFor({ to: userId, type: 'OFFERED', offer: status.offer }),
+      accepted: status.offer.accepted.includes(userId),
+    };
+  }
+
+  /**
+   * The user's event stream. Subscribes first, then replays the open offer (if any), so an offer
+   * made while the user had no subscription is still delivered. While it is open the user counts
+   * as present (no ghost removal).
+   */
+  async events(userId: string): Promise<AsyncIterableIterator<MatchEventPayload>> {
+    const live = await this.deps.pubsub.subscribe<MatchEventPayload>(matchTopic(userId));
+    this.present.set(userId, (this.present.get(userId) ?? 0) + 1);
+    await this.deps.queue.touch([userId], Date.now());
+    const current = (await this.status(userId)).offer;
+    const leave = () => {
+      const n = (this.present.get(userId) ?? 1) - 1;
+      if (n > 0) this.present.set(userId, n);
+      else this.present.delete(userId);
+    };
+    async function* stream(): AsyncGenerator<MatchEventPayload> {
+      try {
+        if (current) yield current;
+        for await (const event of live) {
+          // The replayed offer may also arrive live: deliver each (type, matchId) once.
+          if (current && event.type === current.type && event.matchId === current.matchId) continue;
+          yield event;
+        }
+      } finally {
+        leave();
+        await live.return?.();
+      }
+    }
+    const generator = stream();
+    // An async generator waiting inside `for await` would only see return() after the next event;
+    // ending the pub/sub iterator first releases it at once (no leaked subscriptions).
+    const iterator: AsyncIterableIterator<MatchEventPayload> = {
+      next: () => generator.next(),
+      return: async () => {
+        await live.return?.();
+        return generator.return(undefined);
+      },
+      throw: (err: unknown) => generator.throw(err),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** Starts the sweep and heartbeat loops. */
+  start(): void {
+    const every = (ms: number, task: () => Promise<void>) => {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        task()
+          .catch((err: unknown) => this.deps.logger.warn({ err }, 'matching housekeeping failed'))
+          .finally(() => (running = false));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.deps.sweepIntervalMs, () => this.sweep());
+    every(Math.max(250, Math.floor(this.deps.presenceGraceMs / 4)), () => this.deps.queue.touch([...this.present.keys()], Date.now()));
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  async sweep(): Promise<void> {
+    await this.publish((await this.deps.queue.sweep(Date.now())).events);
+  }
+
+  /** Both accepted: room + both members in one transaction, then MATCHED to both. */
+  private async createRoom(offer: Offer): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const room = await em.transactional(async (tx) => {
+      const created = new Room(offer.matchId);
+      tx.persist(created);
+      for (const userId of offer.users) tx.persist(new RoomMember(ref(created), tx.getReference(User, userId, { wrapped: true })));
+      return created;
+    });
+    if (!(await this.deps.queue.complete(offer.matchId, Date.now()))) {
+      // The offer expired while the room was being created: nobody was told MATCHED, close it.
+      room.closedAt = new Date();
+      await em.flush();
+      return;
+    }
+    this.deps.onMatched?.();
+    await Promise.all(
+      offer.users.map((to) =>
+        this.deps.pubsub.publish<MatchEventPayload>(matchTopic(to), {
+          type: 'MATCHED',
+          matchId: offer.matchId,
+          partnerId: offer.users.find((u) => u !== to),
+          distanceKm: offer.distanceKm,
+          roomId: room.id,
+        }),
+      ),
+    );
+  }
+
+  /** The database's view of who may never be offered to the user: blocks both ways, open rooms. */
+  private async exclusionsOf(userId: string): Promise<{ blocked: string[]; openRooms: string[] }> {
+    const em = this.deps.orm.em.fork();
+    const blocks = await em.find(Block, { $or: [{ blocker: userId }, { blocked: userId }] }, { connectionType: 'write' });
+    const mine = await em.find(RoomMember, { user: userId, room: { closedAt: null } }, { connectionType: 'write' });
+    const peers = mine.length
+      ? await em.find(RoomMember, { room: { $in: mine.map((m) => m.room.id) }, user: { $ne: userId } }, { connectionType: 'write' })
+      : [];
+    return {
+      blocked: blocks.map((b) => (b.blocker.id === userId ? b.blocked.id : b.blocker.id)),
+      openRooms: peers.map((p) => p.user.id),
+    };
+  }
+
+  private async publish(events: QueueEvent[]): Promise<void> {
+    await Promise.all(events.map((event) => this.deps.pubsub.publish(matchTopic(event.to), payloadFor(event))));
+  }
+}
