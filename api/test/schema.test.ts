@@ -9,6 +9,18 @@ describe('schema.graphql', () => {
     expect(printSchemaFile(await createSchema())).toBe(committed);
   });
 
+  it('has no field another user could read a position from', async () => {
+    const schema = await createSchema();
+    const leaks: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !('getFields' in type) || type.name.endsWith('Input')) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (/lat|lon|lng|geo|coord|position|location/i.test(field.name)) leaks.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
   it('describes every type and field', async () => {
     const schema = await createSchema();
     const missing: string[] = [];

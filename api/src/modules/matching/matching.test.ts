@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { queryDb } from '../../../test/utils/db-query';
 import { codes, gql } from '../../../test/utils/graphql';
 import { area, MatchPlayer, north } from '../../../test/utils/match-player';
@@ -180,6 +181,44 @@ describe('offer lifecycle', () => {
     late.subscribe();
     expect((await late.next('OFFERED')).matchId).toBe(offer.matchId);
     expect(late.events!.items[0]!.matchEvents.type).toBe('OFFERED');
+  });
+});
+
+describe('exclusions and limits', () => {
+  it('honours a block stored in the database, also after Redis lost its mirror', async () => {
+    const [a, b] = [await player(), await player()];
+    const now = api.backend.kind === 'real' ? 'NOW()' : "datetime('now')";
+    await queryDb(api.backend, `INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ${now})`, [b.id, a.id]);
+    await a.request(area(30), 5);
+    expect((await b.request(north(area(30), 1), 5)).data!.requestMatch.state).toBe('SEARCHING');
+
+    if (api.backend.kind === 'real') {
+      const redis = new Redis(api.backend.env.REDIS_URL!);
+      const mirrors = await redis.keys(`${api.backend.env.REDIS_PREFIX}{match}:x*`);
+      expect(mirrors.length).toBeGreaterThan(0);
+      await redis.del(...mirrors);
+      await redis.quit();
+      await a.request(area(30), 5);
+      expect((await b.request(north(area(30), 1), 5)).data!.requestMatch.state).toBe('SEARCHING');
+    }
+  });
+
+  it('rate-limits requestMatch per user', async () => {
+    const limited = await startTestServer({ env: { MATCH_REQUESTS_PER_MINUTE: '2' } });
+    try {
+      const user = await signUpUser(limited.graphqlUrl);
+      const request = () =>
+        gql(limited.graphqlUrl, 'mutation { requestMatch(input: { latitude: 1, longitude: 1, radiusKm: 5 }) { state } }', undefined, {
+          token: user.accessToken,
+        });
+      expect(codes(await request())).toEqual([]);
+      expect(codes(await request())).toEqual([]);
+      const third = await request();
+      expect(codes(third)).toEqual(['RATE_LIMITED']);
+      expect(third.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 });
 
