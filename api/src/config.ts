@@ -78,6 +78,9 @@ const schema = z
     MATCH_GRID_CELL_KM: z.coerce.number().min(0.5).max(10).default(1),
     MATCH_REQUESTS_PER_MINUTE: int(20, 1, 10_000),
     MATCH_SWEEP_INTERVAL: duration('1s'),
+    CHAT_MESSAGES_PER_MINUTE: int(120, 1, 1_000_000),
+    CHAT_TYPING_PER_MINUTE: int(60, 1, 1_000_000),
+    REPORTS_PER_HOUR: int(10, 1, 10_000),
     GRAPHQL_INTROSPECTION: bool(true),
     GRAPHQL_PLAYGROUND: bool(true),
     GRAPHQL_MAX_DEPTH: int(10, 2, 100),
@@ -148,6 +151,7 @@ export interface Config {
     requestsPerMinute: number;
     sweepIntervalMs: number;
   };
+  chat: { messagesPerMinute: number; typingPerMinute: number; reportsPerHour: number };
   graphql: {
     introspection: boolean;
     playground: boolean;
@@ -216,6 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestsPerMinute: e.MATCH_REQUESTS_PER_MINUTE,
       sweepIntervalMs: e.MATCH_SWEEP_INTERVAL,
     },
+    chat: { messagesPerMinute: e.CHAT_MESSAGES_PER_MINUTE, typingPerMinute: e.CHAT_TYPING_PER_MINUTE, reportsPerHour: e.REPORTS_PER_HOUR },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION,
       playground: e.GRAPHQL_PLAYGROUND,

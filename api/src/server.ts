@@ -12,7 +12,7 @@ import { createHttpApp } from './infra/http/app';
 import { refreshCookieFor } from './infra/http/refresh-cookie';
 import { loadOrCreateJwtSecret } from './infra/jwt-secret';
 import { createLogger, type Logger } from './infra/logger';
-import { createMetrics, registerQueueGauge } from './infra/metrics';
+import { createMetrics, registerQueueGauge, type Metrics } from './infra/metrics';
 import { createMemoryPubSub } from './infra/pubsub/pubsub.memory';
 import type { PubSub } from './infra/pubsub/pubsub.port';
 import { createRedisPubSub } from './infra/pubsub/pubsub.redis';
@@ -28,6 +28,8 @@ import { createMemoryRefreshTokenStore } from './modules/auth/refresh-token.memo
 import type { RefreshTokenStore } from './modules/auth/refresh-token.port';
 import { createRedisRefreshTokenStore } from './modules/auth/refresh-token.redis';
 import { AccessTokens } from './modules/auth/tokens';
+import { ChatResolver } from './modules/chat/chat.resolver';
+import { ChatService } from './modules/chat/chat.service';
 import { createMemoryMatchQueue } from './modules/matching/match-queue.memory';
 import type { MatchQueue } from './modules/matching/match-queue.port';
 import { createRedisMatchQueue } from './modules/matching/match-queue.redis';
@@ -120,12 +122,13 @@ async function readiness(orm: Orm, redis: RedisClients | undefined, shuttingDown
 /** The composition root: config -> ORM -> Redis -> adapters -> services -> schema -> HTTP + WebSocket. */
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const orm = await createOrm(config, logger);
+  const metrics = createMetrics();
+  const orm = await createOrm(config, () => metrics.dbQueries.inc());
   let adapters: Adapters | undefined;
   try {
     if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
     adapters = await createAdapters(config, logger);
-    return await serve(config, logger, orm, adapters);
+    return await serve(config, logger, metrics, orm, adapters);
   } catch (err) {
     // Release what was opened, so a failed start leaves no connections behind.
     await adapters?.redis?.quit();
@@ -134,9 +137,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   }
 }
 
-async function serve(config: Config, logger: Logger, orm: Orm, adapters: Adapters): Promise<RunningServer> {
+async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm, adapters: Adapters): Promise<RunningServer> {
   const auth = createAuthService(config, adapters, logger);
-  const metrics = createMetrics();
   const matching = new MatchService({
     queue: adapters.matchQueue,
     pubsub: adapters.pubsub,
@@ -149,8 +151,20 @@ async function serve(config: Config, logger: Logger, orm: Orm, adapters: Adapter
     onMatched: () => metrics.matchesMade.inc(),
   });
   registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());
-  const services = { matching };
-  const schema = await createSchema([new AuthResolver(auth), new UserResolver(), new MatchResolver(matching)]);
+  const perMinute = (name: string, points: number) => adapters.limiters.create({ name, points, durationMs: 60_000 });
+  const chat = new ChatService({
+    orm,
+    pubsub: adapters.pubsub,
+    queue: adapters.matchQueue,
+    limiters: {
+      send: perMinute('chat-send', config.chat.messagesPerMinute),
+      typing: perMinute('chat-typing', config.chat.typingPerMinute),
+      report: adapters.limiters.create({ name: 'report', points: config.chat.reportsPerHour, durationMs: 3_600_000 }),
+    },
+    onMessage: () => metrics.messagesSent.inc(),
+  });
+  const services = { matching, chat };
+  const schema = await createSchema([new AuthResolver(auth), new UserResolver(), new MatchResolver(matching), new ChatResolver(chat)]);
   const sessions = new WsSessions();
 
   const httpServer: HttpServer = createServer();

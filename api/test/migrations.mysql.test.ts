@@ -9,7 +9,7 @@ let orm: Orm;
 
 beforeAll(async () => {
   backend = await createTestBackend('real');
-  orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }), createLogger('silent'));
+  orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }));
 });
 
 afterAll(async () => {

@@ -31,6 +31,16 @@ export function createMetrics() {
       help: 'Offers accepted by both users (rooms created)',
       registers: [registry],
     }),
+    messagesSent: new Counter({
+      name: 'messages_sent_total',
+      help: 'Chat messages stored (retries not counted)',
+      registers: [registry],
+    }),
+    dbQueries: new Counter({
+      name: 'db_queries_total',
+      help: 'SQL statements run by the ORM',
+      registers: [registry],
+    }),
     openSockets: new Gauge({
       name: 'ws_open_sockets',
       help: 'Authenticated graphql-ws sockets open on this instance',

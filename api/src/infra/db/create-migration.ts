@@ -12,7 +12,7 @@ import { createOrm, migrate } from './orm';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.database) throw new Error('DATABASE_URL must point at a scratch MySQL database');
-  const orm = await createOrm(config, createLogger('info'));
+  const orm = await createOrm(config);
   try {
     await migrate(orm, createLogger('info'));
     const result = await orm.getMigrator().createMigration();

@@ -7,7 +7,7 @@ import { createOrm, migrate } from './orm';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const orm = await createOrm(config, logger);
+  const orm = await createOrm(config);
   try {
     await migrate(orm, logger);
     logger.info('schema up to date');

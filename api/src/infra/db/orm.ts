@@ -13,13 +13,16 @@ export type Em = SqlEntityManager;
 
 const MIGRATIONS_SRC = path.resolve(__dirname, '../../../src/infra/db/migrations');
 
-function baseOptions(logger: Logger) {
+/** Called once per SQL statement (never with its text: statements carry user data). */
+export type QueryListener = () => void;
+
+function baseOptions(onQuery: QueryListener) {
   return {
     entities,
     forceUtcTimezone: true,
     allowGlobalContext: false,
-    debug: false,
-    logger: (message: string) => logger.debug({ orm: message }),
+    debug: ['query'],
+    logger: () => onQuery(),
   } satisfies Partial<Options>;
 }
 
@@ -28,13 +31,13 @@ function baseOptions(logger: Logger) {
  * dataDir. A `mariadb://` URL selects MikroORM's MariaDB driver, which reads MariaDB's catalogue
  * correctly (the MySQL driver misreads nullable column defaults there and reports schema drift).
  */
-export async function createOrm(config: Config, logger: Logger): Promise<Orm> {
+export async function createOrm(config: Config, onQuery: QueryListener = () => undefined): Promise<Orm> {
   if (config.database) {
     const { MikroORM: SqlOrm } = config.database.url.startsWith('mariadb:')
       ? await import('@mikro-orm/mariadb')
       : await import('@mikro-orm/mysql');
     return SqlOrm.init({
-      ...baseOptions(logger),
+      ...baseOptions(onQuery),
       clientUrl: config.database.url,
       replicas: config.database.replicaUrls.map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
       pool: { min: 0, max: config.database.poolMax },
@@ -53,7 +56,7 @@ export async function createOrm(config: Config, logger: Logger): Promise<Orm> {
   mkdirSync(config.dataDir, { recursive: true });
   const { MikroORM: SqliteOrm } = await import('@mikro-orm/better-sqlite');
   return SqliteOrm.init({
-    ...baseOptions(logger),
+    ...baseOptions(onQuery),
     dbName: path.join(config.dataDir, 'randchat.sqlite'),
   }) as Promise<Orm>;
 }

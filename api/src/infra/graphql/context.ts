@@ -1,3 +1,4 @@
+import type { ChatService } from '../../modules/chat/chat.service';
 import type { MatchService } from '../../modules/matching/match.service';
 import type { Em } from '../db/orm';
 import type { Logger } from '../logger';
@@ -32,5 +33,5 @@ export interface Context {
   auth: AuthState;
   refreshCookie: RefreshCookie;
   /** For subscription `subscribe` functions, which run outside resolver instances. */
-  services: { matching: MatchService };
+  services: { matching: MatchService; chat: ChatService };
 }

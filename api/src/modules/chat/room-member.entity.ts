@@ -13,12 +13,19 @@ export class RoomMember {
   @ManyToOne(() => User, { primary: true, ref: true, index: true, deleteRule: 'cascade' })
   user: Ref<User>;
 
-  /** Highest seq this member has read. */
+  /**
+   * Highest seq this member has read. Sending a message also moves it to that message's seq, so
+   * everything after it is from the peer: unreadCount = room.lastSeq - lastReadSeq, no scan.
+   */
   @Property({ type: 'integer' })
   lastReadSeq: number & Opt = 0;
 
   @Property({ type: 'datetime', length: 3 })
   joinedAt: Date & Opt = new Date();
+
+  /** Set when this member left the room (which closed it for both). */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  leftAt?: Date;
 
   constructor(room: Ref<Room>, user: Ref<User>) {
     this.room = room;

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { UserObject } from '../users/user.types';
+import { MessageObject } from './message.types';
 
 @ObjectType('Room', { description: 'A 1:1 chat room, as one of its two members sees it' })
 export class RoomObject {
@@ -8,6 +9,9 @@ export class RoomObject {
 
   @Field(() => UserObject, { description: 'The other member' })
   peer!: UserObject;
+
+  @Field(() => MessageObject, { nullable: true, description: 'The newest message, if any' })
+  lastMessage?: MessageObject | null;
 
   @Field(() => Int, { description: 'Messages newer than your read pointer' })
   unreadCount!: number;

@@ -1,27 +1,40 @@
+import { ForbiddenError } from '../../infra/graphql/errors';
 import type { Em } from '../../infra/db/orm';
-import { NotFoundError } from '../../infra/graphql/errors';
 import { toUserObject } from '../users/user.types';
+import { toMessagePayload } from './chat.service';
+import { Message } from './message.entity';
+import { toMessageObject } from './message.view';
 import { RoomMember } from './room-member.entity';
+import type { Room } from './room.entity';
 import { RoomObject } from './room.types';
 
+/** Builds the Room type from already-loaded rows (no queries). */
+export function toRoomObject(room: Room, mine: RoomMember, peer: RoomMember, lastMessage: Message | null, viewerId: string): RoomObject {
+  return Object.assign(new RoomObject(), {
+    id: room.id,
+    peer: toUserObject(peer.user.getEntity(), viewerId),
+    lastMessage: lastMessage ? toMessageObject(toMessagePayload(lastMessage), lastMessage.sender.getEntity(), viewerId) : null,
+    unreadCount: Math.max(0, room.lastSeq - mine.lastReadSeq),
+    lastReadSeq: mine.lastReadSeq,
+    peerLastReadSeq: peer.lastReadSeq,
+    closed: Boolean(room.closedAt),
+    createdAt: room.createdAt,
+    lastActivityAt: room.lastActivityAt,
+  });
+}
+
 /**
- * Loads a room as `viewerId` sees it, from the primary (the caller may have just created it).
- * Rooms the viewer is not a member of are NOT_FOUND, exactly like rooms that do not exist.
+ * Loads a room as `viewerId` sees it, from the primary (the caller may have just changed it).
+ * Rooms the viewer is not a member of are refused exactly like rooms that do not exist.
  */
 export async function loadRoomView(em: Em, roomId: string, viewerId: string): Promise<RoomObject> {
   const members = await em.find(RoomMember, { room: roomId }, { populate: ['room', 'user'], connectionType: 'write' });
   const mine = members.find((m) => m.user.id === viewerId);
   const peer = members.find((m) => m.user.id !== viewerId);
-  if (!mine || !peer) throw new NotFoundError(`No room ${roomId}`);
+  if (!mine || !peer) throw new ForbiddenError(`You are not a member of room ${roomId}`);
   const room = mine.room.getEntity();
-  return Object.assign(new RoomObject(), {
-    id: room.id,
-    peer: toUserObject(peer.user.getEntity(), viewerId),
-    unreadCount: Math.max(0, room.lastSeq - mine.lastReadSeq),
-    lastReadSeq: mine.lastReadSeq,
-    peerLastReadSeq: peer.lastReadSeq,
-    closed: room.closedAt !== undefined && room.closedAt !== null,
-    createdAt: room.createdAt,
-    lastActivityAt: room.lastActivityAt,
-  });
+  const lastMessage = room.lastSeq
+    ? await em.findOne(Message, { room: roomId, seq: room.lastSeq }, { populate: ['sender'], connectionType: 'write' })
+    : null;
+  return toRoomObject(room, mine, peer, lastMessage, viewerId);
 }

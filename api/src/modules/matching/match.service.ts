@@ -3,6 +3,7 @@ import type { Orm } from '../../infra/db/orm';
 import { NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import { relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import { RoomMember } from '../chat/room-member.entity';
 import { Room } from '../chat/room.entity';
@@ -120,39 +121,26 @@ export class MatchService {
   async events(userId: string): Promise<AsyncIterableIterator<MatchEventPayload>> {
     const live = await this.deps.pubsub.subscribe<MatchEventPayload>(matchTopic(userId));
     this.present.set(userId, (this.present.get(userId) ?? 0) + 1);
-    await this.deps.queue.touch([userId], Date.now());
-    const current = (await this.status(userId)).offer;
     const leave = () => {
       const n = (this.present.get(userId) ?? 1) - 1;
       if (n > 0) this.present.set(userId, n);
       else this.present.delete(userId);
     };
-    async function* stream(): AsyncGenerator<MatchEventPayload> {
-      try {
-        if (current) yield current;
-        for await (const event of live) {
-          // The replayed offer may also arrive live: deliver each (type, matchId) once.
-          if (current && event.type === current.type && event.matchId === current.matchId) continue;
-          yield event;
-        }
-      } finally {
-        leave();
-        await live.return?.();
-      }
+    let current: MatchEventPayload | null;
+    try {
+      await this.deps.queue.touch([userId], Date.now());
+      current = (await this.status(userId)).offer;
+    } catch (err) {
+      leave();
+      await live.return?.();
+      throw err;
     }
-    const generator = stream();
-    // An async generator waiting inside `for await` would only see return() after the next event;
-    // ending the pub/sub iterator first releases it at once (no leaked subscriptions).
-    const iterator: AsyncIterableIterator<MatchEventPayload> = {
-      next: () => generator.next(),
-      return: async () => {
-        await live.return?.();
-        return generator.return(undefined);
-      },
-      throw: (err: unknown) => generator.throw(err),
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return relay<MatchEventPayload, MatchEventPayload>(
+      live,
+      // The replayed offer may also arrive live: deliver each (type, matchId) once.
+      (event) => (current && event.type === current.type && event.matchId === current.matchId ? {} : { value: event }),
+      { first: current ? [current] : [], onEnd: leave },
+    );
   }
 
   /** Starts the sweep and heartbeat loops. */

@@ -1,0 +1,161 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../../infra/graphql/context';
+import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
+import { User } from '../users/user.entity';
+import type { ChatService, RoomEventPayload } from './chat.service';
+import { MessageConnection, RoomConnection, RoomEventObject, RoomEventType } from './chat.types';
+import { SendMessageInput } from './chat.inputs';
+import { toMessageObject, toMessageObjects } from './message.view';
+import { MessageObject } from './message.types';
+import { listRooms } from './room.list';
+import { RoomObject } from './room.types';
+import { loadRoomView } from './room.view';
+
+const viewer = (ctx: Context) => ctx.auth.user!.userId;
+
+function inRange(name: string, value: number, min: number, max: number): number {
+  if (value < min || value > max) throw new BadUserInputError(`${name} must be between ${min} and ${max}, got ${value}`, name);
+  return value;
+}
+
+function seqCursor(cursor: string | null | undefined): number | null {
+  if (cursor == null) return null;
+  if (!/^[1-9]\d{0,9}$/.test(cursor)) throw new BadUserInputError('before must be a cursor returned by messages', 'before');
+  return Number(cursor);
+}
+
+@Resolver()
+export class ChatResolver {
+  constructor(private readonly chat: ChatService) {}
+
+  @Authorized()
+  @Query(() => RoomConnection, { description: 'Your rooms, newest activity first' })
+  async rooms(
+    @Arg('first', () => Int, { defaultValue: 20, description: '1..100' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page' }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<RoomConnection> {
+    return listRooms(ctx.em, viewer(ctx), inRange('first', first, 1, 100), after);
+  }
+
+  @Authorized()
+  @Query(() => RoomObject, { description: 'One of your rooms; FORBIDDEN for anyone else' })
+  async room(@Arg('id', () => ID, { description: 'Room id' }) id: string, @Ctx() ctx: Context): Promise<RoomObject> {
+    return loadRoomView(ctx.em, id, viewer(ctx));
+  }
+
+  @Authorized()
+  @Query(() => MessageConnection, { description: 'History, newest page first (oldest first within a page); members only' })
+  async messages(
+    @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
+    @Arg('last', () => Int, { defaultValue: 50, description: 'Page size, 1..100' }) last: number,
+    @Arg('before', () => String, { nullable: true, description: 'startCursor of the page after (to go back in time)' }) before: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<MessageConnection> {
+    const page = await this.chat.history(ctx.em, viewer(ctx), roomId, inRange('last', last, 1, 100), seqCursor(before));
+    const nodes = await toMessageObjects(ctx.em, page.messages, viewer(ctx));
+    const edges = nodes.map((node) => ({ cursor: String(node.seq), node }));
+    return {
+      edges,
+      pageInfo: {
+        hasPreviousPage: page.hasOlder,
+        hasNextPage: before != null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+
+  @Authorized()
+  @Query(() => [MessageObject], {
+    description: 'Catch-up after a reconnect: messages with seq > afterSeq, oldest first, read from the primary; members only',
+  })
+  async messagesAfter(
+    @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
+    @Arg('afterSeq', () => Int, { description: 'The last seq you have' }) afterSeq: number,
+    @Arg('first', () => Int, { defaultValue: 100, description: 'At most this many, 1..500' }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<MessageObject[]> {
+    const messages = await this.chat.after(ctx.em, viewer(ctx), roomId, inRange('afterSeq', afterSeq, 0, 2 ** 31 - 1), inRange('first', first, 1, 500));
+    return toMessageObjects(ctx.em, messages, viewer(ctx));
+  }
+
+  @Authorized()
+  @Mutation(() => MessageObject, {
+    description: 'Stores and delivers a message. The answer means it is stored. Retrying with the same clientMessageId returns the same message.',
+  })
+  async sendMessage(@Arg('input', () => SendMessageInput) input: SendMessageInput, @Ctx() ctx: Context): Promise<MessageObject> {
+    const sent = await this.chat.send(viewer(ctx), input);
+    const me = await ctx.em.findOneOrFail(User, { id: viewer(ctx) }, { connectionType: 'write' });
+    return toMessageObject(sent, me, viewer(ctx));
+  }
+
+  @Authorized()
+  @Mutation(() => RoomObject, { description: 'Marks the room read up to seq (never backwards); the peer gets a READ event' })
+  async markRoomRead(
+    @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
+    @Arg('seq', () => Int, { description: 'Highest seq read' }) seq: number,
+    @Ctx() ctx: Context,
+  ): Promise<RoomObject> {
+    await this.chat.markRead(ctx.em, viewer(ctx), roomId, inRange('seq', seq, 0, 2 ** 31 - 1));
+    return loadRoomView(ctx.em, roomId, viewer(ctx));
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Leaves and closes the room for both (history stays readable); false if it was already closed' })
+  async leaveRoom(@Arg('roomId', () => ID, { description: 'Room id' }) roomId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return this.chat.leave(viewer(ctx), roomId);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Tells the peer you are typing (ephemeral, never stored)' })
+  async setTyping(@Arg('roomId', () => ID, { description: 'Room id' }) roomId: string, @Ctx() ctx: Context): Promise<boolean> {
+    await this.chat.typing(viewer(ctx), roomId);
+    return true;
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Blocks a user: closes your shared rooms and you are never matched again' })
+  async blockUser(@Arg('userId', () => ID, { description: 'The user to block' }) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+    await this.chat.block(viewer(ctx), userId);
+    return true;
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Reports a user to the moderators' })
+  async reportUser(
+    @Arg('userId', () => ID, { description: 'The user to report' }) userId: string,
+    @Arg('reason', { description: 'What happened, 1..1000 characters' }) reason: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.chat.report(viewer(ctx), userId, reason);
+    return true;
+  }
+
+  @Subscription(() => RoomEventObject, {
+    description: "A room's live events (members only). After a reconnect, call messagesAfter with your last seq and merge by seq.",
+    subscribe: ({ args, context }) => {
+      const ctx = context as Context;
+      if (!ctx.auth.user) throw new UnauthenticatedError(ctx.auth.error);
+      return ctx.services.chat.events(ctx.auth.user.userId, String(args.roomId));
+    },
+  })
+  async roomEvents(
+    @Arg('roomId', () => ID, { description: 'Room id' }) _roomId: string,
+    @Root() event: RoomEventPayload,
+    @Ctx() ctx: Context,
+  ): Promise<RoomEventObject> {
+    let message: MessageObject | null = null;
+    if (event.message) {
+      const sender = await ctx.em.findOneOrFail(User, { id: event.message.senderId }, { connectionType: 'write' });
+      message = toMessageObject(event.message, sender, viewer(ctx));
+    }
+    return Object.assign(new RoomEventObject(), {
+      type: RoomEventType[event.type],
+      roomId: event.roomId,
+      message,
+      userId: event.userId ?? null,
+      seq: event.seq ?? null,
+    });
+  }
+}

@@ -1,0 +1,270 @@
+import { raw, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Em, Orm } from '../../infra/db/orm';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
+import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import { ended, relay } from '../../infra/pubsub/relay';
+import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import type { MatchQueue } from '../matching/match-queue.port';
+import { Block } from '../users/block.entity';
+import { User } from '../users/user.entity';
+import { Message } from './message.entity';
+import { Report } from './report.entity';
+import { RoomMember } from './room-member.entity';
+import { Room } from './room.entity';
+
+/** Pub/sub topic of one room: every instance with a subscriber in the room listens to it. */
+export const roomTopic = (roomId: string) => `room:${roomId}`;
+
+/** A message as it travels over pub/sub (plain JSON). */
+export interface MessagePayload {
+  id: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  body: string;
+  clientMessageId: string;
+  createdAt: string;
+}
+
+export interface RoomEventPayload {
+  type: 'MESSAGE' | 'TYPING' | 'READ' | 'PEER_LEFT';
+  roomId: string;
+  message?: MessagePayload;
+  userId?: string;
+  seq?: number;
+}
+
+export interface ChatLimiters {
+  send: RateLimiter;
+  typing: RateLimiter;
+  report: RateLimiter;
+}
+
+export interface ChatServiceDeps {
+  orm: Orm;
+  pubsub: PubSub;
+  /** Mirrors blocks and open rooms into matching. */
+  queue: MatchQueue;
+  limiters: ChatLimiters;
+  onMessage?: () => void;
+}
+
+export const MAX_BODY_LENGTH = 2000;
+export const MAX_REASON_LENGTH = 1000;
+
+export function toMessagePayload(m: Message): MessagePayload {
+  return {
+    id: m.id,
+    roomId: m.room.id,
+    seq: m.seq,
+    senderId: m.sender.id,
+    body: m.body,
+    clientMessageId: m.clientMessageId,
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+/** Thrown inside the send transaction to roll it back when the message already exists. */
+class AlreadySent {
+  constructor(readonly message: Message) {}
+}
+
+const lengthOf = (s: string) => [...s].length;
+
+/**
+ * Chat: durable, ordered, idempotent messages and the room lifecycle. Every write commits before
+ * anything is published; the database stays the source of truth and pub/sub only a fast path.
+ */
+export class ChatService {
+  constructor(private readonly deps: ChatServiceDeps) {}
+
+  /**
+   * The caller's membership of an open-or-closed room, read from the primary. Unknown rooms and
+   * rooms of others are refused identically, so ids cannot be probed.
+   */
+  async membership(em: Em, roomId: string, userId: string): Promise<RoomMember> {
+    const member = await em.findOne(RoomMember, { room: roomId, user: userId }, { populate: ['room'], connectionType: 'write' });
+    if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
+    return member;
+  }
+
+  /**
+   * Stores a message: one transaction takes the room row's lock while bumping its seq, checks the
+   * idempotency key, inserts, and moves the sender's read pointer. Only then is it published. A
+   * retry with the same clientMessageId returns the stored message and publishes nothing.
+   */
+  async send(userId: string, input: { roomId: string; body: string; clientMessageId: string }): Promise<MessagePayload> {
+    const body = input.body.trim();
+    if (lengthOf(body) < 1 || lengthOf(body) > MAX_BODY_LENGTH) {
+      throw new BadUserInputError(`body must be 1 to ${MAX_BODY_LENGTH} characters after trimming, got ${lengthOf(body)}`, 'body');
+    }
+    const em = this.deps.orm.em.fork();
+    await this.membership(em, input.roomId, userId);
+    const existing = await this.findSent(em, input.roomId, userId, input.clientMessageId);
+    if (existing) return this.replay(existing, body);
+    const limit = await this.deps.limiters.send.consume(userId);
+    if (!limit.allowed) throw new RateLimitedError('Too many messages; slow down', limit.retryAfterMs);
+
+    let message: Message;
+    try {
+      message = await em.transactional(async (tx) => {
+        const now = new Date();
+        const bumped = await tx.nativeUpdate(Room, { id: input.roomId, closedAt: null }, { lastSeq: raw('last_seq + 1'), lastActivityAt: now });
+        if (bumped === 0) throw new ConflictError('This room is closed: no new messages');
+        const duplicate = await this.findSent(tx, input.roomId, userId, input.clientMessageId);
+        if (duplicate) throw new AlreadySent(duplicate);
+        const room = await tx.findOneOrFail(Room, { id: input.roomId }, { refresh: true, fields: ['lastSeq'] });
+        const created = new Message({
+          room: tx.getReference(Room, input.roomId, { wrapped: true }),
+          seq: room.lastSeq,
+          sender: tx.getReference(User, userId, { wrapped: true }),
+          clientMessageId: input.clientMessageId,
+          body,
+        });
+        created.createdAt = now;
+        tx.persist(created);
+        await tx.nativeUpdate(RoomMember, { room: input.roomId, user: userId }, { lastReadSeq: room.lastSeq });
+        return created;
+      });
+    } catch (err) {
+      if (err instanceof AlreadySent) return this.replay(err.message, body);
+      if (err instanceof UniqueConstraintViolationException) {
+        const winner = await this.findSent(em, input.roomId, userId, input.clientMessageId);
+        if (winner) return this.replay(winner, body);
+      }
+      throw err;
+    }
+    const payload = toMessagePayload(message);
+    this.deps.onMessage?.();
+    await this.publish({ type: 'MESSAGE', roomId: input.roomId, message: payload });
+    return payload;
+  }
+
+  /** History, newest page first; within the page oldest first. */
+  async history(em: Em, userId: string, roomId: string, last: number, beforeSeq: number | null) {
+    await this.membership(em, roomId, userId);
+    const rows = await em.find(
+      Message,
+      { room: roomId, ...(beforeSeq !== null ? { seq: { $lt: beforeSeq } } : {}) },
+      { orderBy: { seq: 'desc' }, limit: last + 1 },
+    );
+    return { messages: rows.slice(0, last).reverse().map(toMessagePayload), hasOlder: rows.length > last };
+  }
+
+  /** Catch-up after a reconnect, from the primary so that nothing committed is skipped. */
+  async after(em: Em, userId: string, roomId: string, afterSeq: number, first: number): Promise<MessagePayload[]> {
+    await this.membership(em, roomId, userId);
+    const rows = await em.find(Message, { room: roomId, seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit: first, connectionType: 'write' });
+    return rows.map(toMessagePayload);
+  }
+
+  /** Moves the caller's read pointer forward (never back, never past the last message). */
+  async markRead(em: Em, userId: string, roomId: string, seq: number): Promise<void> {
+    const member = await this.membership(em, roomId, userId);
+    const target = Math.min(seq, member.room.getEntity().lastSeq);
+    if (target <= member.lastReadSeq) return;
+    const moved = await em.nativeUpdate(RoomMember, { room: roomId, user: userId, lastReadSeq: { $lt: target } }, { lastReadSeq: target });
+    if (moved > 0) await this.publish({ type: 'READ', roomId, userId, seq: target });
+  }
+
+  async typing(userId: string, roomId: string): Promise<void> {
+    const member = await this.membership(this.deps.orm.em.fork(), roomId, userId);
+    if (member.room.getEntity().closedAt) throw new ConflictError('This room is closed');
+    const limit = await this.deps.limiters.typing.consume(userId);
+    if (!limit.allowed) throw new RateLimitedError('Too many typing notifications', limit.retryAfterMs);
+    await this.publish({ type: 'TYPING', roomId, userId });
+  }
+
+  /** Closes the room for both members; history stays readable. False when it was already closed. */
+  async leave(userId: string, roomId: string): Promise<boolean> {
+    const em = this.deps.orm.em.fork();
+    await this.membership(em, roomId, userId);
+    return this.close(em, roomId, userId);
+  }
+
+  /** Blocks a user: stored, shared rooms closed, never matched again. Idempotent. */
+  async block(userId: string, otherId: string): Promise<void> {
+    if (otherId === userId) throw new BadUserInputError('You cannot block yourself', 'userId');
+    const em = this.deps.orm.em.fork();
+    await this.requireUser(em, otherId);
+    try {
+      await em.persistAndFlush(new Block(ref(em.getReference(User, userId)), ref(em.getReference(User, otherId))));
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    }
+    await this.deps.queue.setExcluded(userId, otherId, 'blocked', true);
+    const shared = await em.find(
+      RoomMember,
+      { user: userId, room: { closedAt: null, members: { user: otherId } } },
+      { connectionType: 'write' },
+    );
+    for (const member of shared) await this.close(em, member.room.id, userId);
+  }
+
+  async report(userId: string, otherId: string, reason: string): Promise<void> {
+    const text = reason.trim();
+    if (lengthOf(text) < 1 || lengthOf(text) > MAX_REASON_LENGTH) {
+      throw new BadUserInputError(`reason must be 1 to ${MAX_REASON_LENGTH} characters after trimming`, 'reason');
+    }
+    if (otherId === userId) throw new BadUserInputError('You cannot report yourself', 'userId');
+    const em = this.deps.orm.em.fork();
+    await this.requireUser(em, otherId);
+    const limit = await this.deps.limiters.report.consume(userId);
+    if (!limit.allowed) throw new RateLimitedError('Too many reports', limit.retryAfterMs);
+    await em.persistAndFlush(new Report(ref(em.getReference(User, userId)), ref(em.getReference(User, otherId)), text));
+  }
+
+  /**
+   * The room's live events for one member: MESSAGE, READ, PEER_LEFT and the peer's TYPING (not
+   * their own). The stream ends after PEER_LEFT; for a closed room it ends at once.
+   */
+  async events(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
+    const em = this.deps.orm.em.fork();
+    const member = await this.membership(em, roomId, userId);
+    if (member.room.getEntity().closedAt) return ended();
+    const live = await this.deps.pubsub.subscribe<RoomEventPayload>(roomTopic(roomId));
+    // The room may have closed between the check and the subscription.
+    const room = await em.findOne(Room, { id: roomId }, { refresh: true, connectionType: 'write' });
+    if (room?.closedAt) {
+      await live.return?.();
+      return ended();
+    }
+    return relay<RoomEventPayload, RoomEventPayload>(live, (event) => ({
+      value: event.type === 'TYPING' && event.userId === userId ? undefined : event,
+      done: event.type === 'PEER_LEFT',
+    }));
+  }
+
+  private async close(em: Em, roomId: string, userId: string): Promise<boolean> {
+    const now = new Date();
+    const closed = await em.transactional(async (tx) => {
+      const changed = await tx.nativeUpdate(Room, { id: roomId, closedAt: null }, { closedAt: now, lastActivityAt: now });
+      if (changed > 0) await tx.nativeUpdate(RoomMember, { room: roomId, user: userId }, { leftAt: now });
+      return changed > 0;
+    });
+    if (!closed) return false;
+    const members = await em.find(RoomMember, { room: roomId }, { connectionType: 'write' });
+    const [a, b] = members.map((m) => m.user.id);
+    if (a && b) await this.deps.queue.setExcluded(a, b, 'openRooms', false);
+    await this.publish({ type: 'PEER_LEFT', roomId, userId });
+    return true;
+  }
+
+  private findSent(em: Em, roomId: string, senderId: string, clientMessageId: string): Promise<Message | null> {
+    return em.findOne(Message, { room: roomId, sender: senderId, clientMessageId }, { connectionType: 'write' });
+  }
+
+  /** A retry: same key and same text return the stored message; the same key for new text is a conflict. */
+  private replay(message: Message, body: string): MessagePayload {
+    if (message.body !== body) throw new ConflictError('clientMessageId was already used for a different message');
+    return toMessagePayload(message);
+  }
+
+  private async requireUser(em: Em, id: string): Promise<void> {
+    if (!(await em.findOne(User, { id }, { fields: ['id'], connectionType: 'write' }))) throw new NotFoundError(`No user ${id}`);
+  }
+
+  private publish(event: RoomEventPayload): Promise<void> {
+    return this.deps.pubsub.publish(roomTopic(event.roomId), event);
+  }
+}
