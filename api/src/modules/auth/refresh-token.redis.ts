@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { defineScript } from '../../infra/redis/define-script';
 import { authKeys } from './keys';
 import type { NewFamily, RefreshTokenStore, RotateResult } from './refresh-token.port';
 
@@ -57,16 +58,6 @@ for _, familyId in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 redis.call('DEL', KEYS[1])
 return ended`;
-
-type Script = (...keysThenArgs: string[]) => Promise<unknown>;
-
-/** Registers `lua` on the client (EVALSHA, falling back to EVAL once per connection) and returns its caller. */
-function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
-  redis.defineCommand(name, { numberOfKeys, lua });
-  const command = (redis as unknown as Record<string, Script | undefined>)[name];
-  if (!command) throw new Error(`ioredis did not define the "${name}" command`);
-  return (...keysThenArgs) => command.apply(redis, keysThenArgs);
-}
 
 /**
  * Refresh-token families in Redis. A family is one hash `authKeys(prefix).family(id)`: `userId`,

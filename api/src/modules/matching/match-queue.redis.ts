@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { defineScript, type Script } from '../../infra/redis/define-script';
 import { matchKeys } from './keys';
 import {
   CANCEL_LUA,
@@ -36,16 +37,6 @@ export interface RedisMatchQueueOptions extends MatchQueueOptions {
 type OfferReply = [string, string, string, string, string, string[]];
 type EventReply = [string, QueueEventType] | [string, QueueEventType, OfferReply];
 type StatusReply = ['IDLE'] | ['SEARCHING', string, string] | ['OFFERED', string, OfferReply];
-
-type Script = (...keysThenArgs: string[]) => Promise<unknown>;
-
-/** Registers `lua` on the client (EVALSHA, falling back to EVAL once per connection) and returns its caller. */
-function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
-  redis.defineCommand(name, { numberOfKeys, lua });
-  const command = (redis as unknown as Record<string, Script | undefined>)[name];
-  if (!command) throw new Error(`ioredis did not define the "${name}" command`);
-  return (...keysThenArgs) => command.apply(redis, keysThenArgs);
-}
 
 const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
   matchId,
