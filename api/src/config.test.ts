@@ -12,6 +12,15 @@ describe('loadConfig', () => {
     expect(config.auth.refreshTokenTtlMs).toBe(30 * 86_400_000);
     expect(config.auth.scryptLogN).toBe(17);
     expect(config.graphql.introspection).toBe(true);
+    expect(config.mail.smtpUrl).toBeUndefined();
+    expect(config.account).toMatchObject({ requireEmailVerification: false, emailCodeMaxAttempts: 5, lockThreshold: 10, publicUrl: 'http://localhost:4000' });
+  });
+
+  it('verifies emails by default in production, and lets the switch override it', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, SMTP_URL: 'smtp://mail:587' };
+    expect(loadConfig(production).account.requireEmailVerification).toBe(true);
+    expect(loadConfig({ ...production, REQUIRE_EMAIL_VERIFICATION: 'false' }).account.requireEmailVerification).toBe(false);
+    expect(loadConfig({ REQUIRE_EMAIL_VERIFICATION: 'true' }).account.requireEmailVerification).toBe(true);
   });
 
   it('reads MySQL, replicas and Redis from URLs', () => {
@@ -33,6 +42,8 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'x'.repeat(31) }, /^Invalid configuration: JWT_SECRET: /],
     [{ NODE_ENV: 'production', JWT_SECRET: SECRET, PASSWORD_SCRYPT_LOG_N: '14' }, /PASSWORD_SCRYPT_LOG_N: must be >= 17/],
     [{ DATABASE_REPLICA_URLS: 'mysql://r/x' }, /DATABASE_REPLICA_URLS: needs DATABASE_URL/],
+    [{ NODE_ENV: 'production', JWT_SECRET: SECRET }, /^Invalid configuration: SMTP_URL: required when NODE_ENV=production/],
+    [{ SMTP_URL: 'http://mail' }, /^Invalid configuration: SMTP_URL: expected a smtp: or smtps:\/\/ URL$/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

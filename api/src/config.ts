@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /** Thrown for an invalid environment; its message is the one line the process prints before exiting. */
@@ -81,6 +82,32 @@ const schema = z
     CHAT_MESSAGES_PER_MINUTE: int(120, 1, 1_000_000),
     CHAT_TYPING_PER_MINUTE: int(60, 1, 1_000_000),
     REPORTS_PER_HOUR: int(10, 1, 10_000),
+    MEDIA_DIR: z.string().optional(),
+    MEDIA_BASE_URL: url(['http:', 'https:']).optional(),
+    MEDIA_URL_TTL: duration('1h'),
+    MEDIA_SIGNING_SECRET: z.string().optional(),
+    UPLOAD_MAX_BYTES: int(5_242_880, 1024, 52_428_800),
+    UPLOADS_PER_HOUR: int(60, 1, 100_000),
+    IMAGE_MAX_PIXELS: int(40_000_000, 1_000_000, 268_402_689),
+    S3_ENDPOINT: url(['http:', 'https:']).optional(),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 of a-z 0-9 . -)').optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_FORCE_PATH_STYLE: bool(false),
+    SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    MAIL_FROM: z.string().min(3).default('randchat <no-reply@localhost>'),
+    MAIL_POLL_INTERVAL: duration('5s'),
+    MAIL_MAX_ATTEMPTS: int(8, 1, 100),
+    MAIL_RETRY_BASE: duration('5s'),
+    PUBLIC_URL: url(['http:', 'https:']).optional(),
+    REQUIRE_EMAIL_VERIFICATION: z.enum(['true', 'false', '1', '0']).optional(),
+    EMAIL_CODE_TTL: duration('10m'),
+    EMAIL_CODE_MAX_ATTEMPTS: int(5, 1, 20),
+    EMAIL_CODE_RESEND_INTERVAL: duration('60s'),
+    EMAIL_CODES_PER_HOUR: int(10, 1, 1000),
+    PASSWORD_RESET_TTL: duration('30m'),
+    ACCOUNT_LOCK_THRESHOLD: int(10, 1, 1000),
     GRAPHQL_INTROSPECTION: bool(true),
     GRAPHQL_PLAYGROUND: bool(true),
     GRAPHQL_MAX_DEPTH: int(10, 2, 100),
@@ -109,6 +136,21 @@ const schema = z
     }
     if (env.NODE_ENV === 'production' && env.PASSWORD_SCRYPT_LOG_N < 17) {
       ctx.addIssue({ code: 'custom', path: ['PASSWORD_SCRYPT_LOG_N'], message: 'must be >= 17 (OWASP) in production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when NODE_ENV=production (mail is how accounts are verified and recovered)' });
+    }
+    if (env.MEDIA_URL_TTL < 1000 || env.MEDIA_URL_TTL > 604_800_000) {
+      ctx.addIssue({ code: 'custom', path: ['MEDIA_URL_TTL'], message: 'must be between 1s and 7d' });
+    }
+    if (env.MEDIA_SIGNING_SECRET !== undefined && Buffer.byteLength(env.MEDIA_SIGNING_SECRET) < 32) {
+      ctx.addIssue({ code: 'custom', path: ['MEDIA_SIGNING_SECRET'], message: 'must be at least 32 random bytes' });
+    }
+    if (env.S3_ENDPOINT && !env.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required with S3_ENDPOINT' });
+    }
+    if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
     }
     if (env.DATABASE_REPLICA_URLS.length > 0 && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (the primary)' });
@@ -152,6 +194,58 @@ export interface Config {
     sweepIntervalMs: number;
   };
   chat: { messagesPerMinute: number; typingPerMinute: number; reportsPerHour: number };
+  mail: {
+    /** Absent: the dev outbox under dataDir/outbox (listed at GET /dev/outbox outside production). */
+    smtpUrl?: string;
+    from: string;
+    pollIntervalMs: number;
+    maxAttempts: number;
+    /** Delay before the first retry of a failed mail, doubled each time (capped at 1 h). */
+    retryBaseMs: number;
+  };
+  account: {
+    /** Base of links in mails (password reset), e.g. https://randchat.example. */
+    publicUrl: string;
+    /** signUp needs a code from requestEmailCode. @default on in production, off otherwise */
+    requireEmailVerification: boolean;
+    emailCodeTtlMs: number;
+    emailCodeMaxAttempts: number;
+    emailCodeResendIntervalMs: number;
+    emailCodesPerHour: number;
+    passwordResetTtlMs: number;
+    /** Failed logins in a row that lock the account until unlocked by an emailed code. */
+    lockThreshold: number;
+  };
+  media: {
+    /**
+     * Absent: the disk adapter, files under `dir` served by the API at GET /media/... (one instance,
+     * or instances sharing that directory).
+     */
+    s3?: {
+      /** Absent: AWS S3 for `region`. */
+      endpoint?: string;
+      bucket: string;
+      region: string;
+      /** Absent: the AWS SDK's default credential chain (AWS_* variables, instance roles). */
+      credentials?: { accessKeyId: string; secretAccessKey: string };
+      /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO and most S3-compatibles). */
+      forcePathStyle: boolean;
+    };
+    /** Disk adapter root. @default `<DATA_DIR>/uploads` */
+    dir: string;
+    /** Prefix of the disk adapter's URLs. @default '' (root-relative: `/media/...` on the API's origin) */
+    baseUrl: string;
+    /** Lifetime of the image URLs handed to clients, in seconds. @default 3600 */
+    urlTtlSeconds: number;
+    /** Key of the disk adapter's URL signatures. Absent: derived from the JWT secret with HKDF-SHA256. */
+    signingSecret?: string;
+    /** Largest accepted upload, in bytes. @default 5242880 (5 MiB) */
+    uploadMaxBytes: number;
+    /** Uploads per user per hour. @default 60 */
+    uploadsPerHour: number;
+    /** Larger images (width x height) are refused before decoding. @default 40000000 */
+    maxInputPixels: number;
+  };
   graphql: {
     introspection: boolean;
     playground: boolean;
@@ -221,6 +315,36 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sweepIntervalMs: e.MATCH_SWEEP_INTERVAL,
     },
     chat: { messagesPerMinute: e.CHAT_MESSAGES_PER_MINUTE, typingPerMinute: e.CHAT_TYPING_PER_MINUTE, reportsPerHour: e.REPORTS_PER_HOUR },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, pollIntervalMs: e.MAIL_POLL_INTERVAL, maxAttempts: e.MAIL_MAX_ATTEMPTS, retryBaseMs: e.MAIL_RETRY_BASE },
+    account: {
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION ? ['true', '1'].includes(e.REQUIRE_EMAIL_VERIFICATION) : e.NODE_ENV === 'production',
+      emailCodeTtlMs: e.EMAIL_CODE_TTL,
+      emailCodeMaxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
+      emailCodeResendIntervalMs: e.EMAIL_CODE_RESEND_INTERVAL,
+      emailCodesPerHour: e.EMAIL_CODES_PER_HOUR,
+      passwordResetTtlMs: e.PASSWORD_RESET_TTL,
+      lockThreshold: e.ACCOUNT_LOCK_THRESHOLD,
+    },
+    media: {
+      s3: e.S3_BUCKET
+        ? {
+            endpoint: e.S3_ENDPOINT,
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : undefined,
+      dir: e.MEDIA_DIR ?? path.join(e.DATA_DIR, 'uploads'),
+      baseUrl: (e.MEDIA_BASE_URL ?? '').replace(/\/+$/, ''),
+      urlTtlSeconds: Math.ceil(e.MEDIA_URL_TTL / 1000),
+      signingSecret: e.MEDIA_SIGNING_SECRET,
+      uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+      uploadsPerHour: e.UPLOADS_PER_HOUR,
+      maxInputPixels: e.IMAGE_MAX_PIXELS,
+    },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION,
       playground: e.GRAPHQL_PLAYGROUND,

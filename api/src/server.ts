@@ -1,17 +1,26 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import nodemailer from 'nodemailer';
 import type { Config } from './config';
 import { createOrm, migrate, type Orm } from './infra/db/orm';
 import { createApollo } from './infra/graphql/apollo';
-import type { Context } from './infra/graphql/context';
+import type { AuthState, Context } from './infra/graphql/context';
 import { createSchema } from './infra/graphql/schema';
 import { attachGraphqlWs } from './infra/graphql/ws';
 import { WsSessions } from './infra/graphql/ws-sessions';
 import { createHttpApp } from './infra/http/app';
+import { createMediaRouter } from './infra/http/media-route';
 import { refreshCookieFor } from './infra/http/refresh-cookie';
 import { loadOrCreateJwtSecret } from './infra/jwt-secret';
 import { createLogger, type Logger } from './infra/logger';
+import { devOutboxRoute } from './infra/http/dev-outbox';
+import { MailQueue } from './infra/mail/mail-queue';
+import { createOutboxMailer, type OutboxMailer } from './infra/mail/mailer.outbox';
+import type { Mailer } from './infra/mail/mailer.port';
+import { createSmtpMailer } from './infra/mail/mailer.smtp';
 import { createMetrics, registerQueueGauge, type Metrics } from './infra/metrics';
 import { createMemoryPubSub } from './infra/pubsub/pubsub.memory';
 import type { PubSub } from './infra/pubsub/pubsub.port';
@@ -20,21 +29,33 @@ import { createMemoryRateLimiterFactory } from './infra/ratelimit/rate-limiter.m
 import type { RateLimiterFactory } from './infra/ratelimit/rate-limiter.port';
 import { createRedisRateLimiterFactory } from './infra/ratelimit/rate-limiter.redis';
 import { connectRedis, type RedisClients } from './infra/redis/clients';
+import { createDiskStorage } from './infra/storage/storage.disk';
+import type { Storage } from './infra/storage/storage.port';
+import { createS3Storage } from './infra/storage/storage.s3';
+import { createUrlSigner, deriveMediaSigningSecret, type UrlSigner } from './infra/storage/url-signer';
 import { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './modules/auth/auth.events';
+import { AccountResolver } from './modules/auth/account.resolver';
+import { AccountService } from './modules/auth/account.service';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AuthService } from './modules/auth/auth.service';
 import { PasswordHasher } from './modules/auth/password';
 import { createMemoryRefreshTokenStore } from './modules/auth/refresh-token.memory';
 import type { RefreshTokenStore } from './modules/auth/refresh-token.port';
 import { createRedisRefreshTokenStore } from './modules/auth/refresh-token.redis';
+import { EmailCodes } from './modules/auth/email-codes';
 import { AccessTokens } from './modules/auth/tokens';
 import { ChatResolver } from './modules/chat/chat.resolver';
 import { ChatService } from './modules/chat/chat.service';
+import { MessageResolver } from './modules/chat/message.resolver';
+import { AccountDeletionService } from './modules/users/account-deletion.service';
+import { ProfileService } from './modules/users/profile.service';
 import { createMemoryMatchQueue } from './modules/matching/match-queue.memory';
 import type { MatchQueue } from './modules/matching/match-queue.port';
 import { createRedisMatchQueue } from './modules/matching/match-queue.redis';
 import { MatchResolver } from './modules/matching/match.resolver';
 import { MatchService } from './modules/matching/match.service';
+import { MediaService } from './modules/media/media.service';
+import { createUploadsRouter } from './modules/media/uploads.route';
 import { UserResolver } from './modules/users/user.resolver';
 
 export interface RunningServer {
@@ -42,6 +63,8 @@ export interface RunningServer {
   url: string;
   port: number;
   logger: Logger;
+  /** Uploaded images (for in-process tests and tools, e.g. to sign a URL). */
+  media: MediaService;
   /** Graceful shutdown: stop accepting, close sockets (1012), drain requests, close DB and Redis. */
   close(): Promise<void>;
 }
@@ -77,29 +100,114 @@ async function createAdapters(config: Config, logger: Logger): Promise<Adapters>
   };
 }
 
-function createAuthService(config: Config, adapters: Adapters, logger: Logger): AuthService {
-  const { auth } = config;
+/** SMTP when SMTP_URL is set, else the dev outbox under dataDir/outbox. */
+function createMailer(config: Config): Mailer | OutboxMailer {
+  if (config.mail.smtpUrl) return createSmtpMailer(nodemailer.createTransport(config.mail.smtpUrl), { from: config.mail.from });
+  return createOutboxMailer(path.join(config.dataDir, 'outbox'), { from: config.mail.from });
+}
+
+interface AccountServices {
+  auth: AuthService;
+  hasher: PasswordHasher;
+  account: AccountService;
+  mail: MailQueue;
+  mailer: Mailer | OutboxMailer;
+}
+
+/** Login sessions (AuthService) and the account lifecycle around them (AccountService, mail). */
+function createAccountServices(config: Config, adapters: Adapters, orm: Orm, logger: Logger, metrics: Metrics): AccountServices {
+  const { auth: authConfig, account: accountConfig } = config;
   const window = (name: string, points: number, durationMs: number) =>
     adapters.limiters.create({ name, points, durationMs, blockDurationMs: durationMs });
-  return new AuthService({
-    hasher: new PasswordHasher({ logN: auth.scryptLogN, r: 8, p: 1 }),
+  const jwtSecret = authConfig.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir);
+  const hasher = new PasswordHasher({ logN: authConfig.scryptLogN, r: 8, p: 1 });
+  const loginAccount = window('login-account', authConfig.loginMaxFailuresPerAccount, authConfig.loginWindowMs);
+  const mailer = createMailer(config);
+  const mail = new MailQueue(orm, mailer, logger, {
+    pollIntervalMs: config.mail.pollIntervalMs,
+    maxAttempts: config.mail.maxAttempts,
+    retryBaseMs: config.mail.retryBaseMs,
+    onSent: () => metrics.mailsSent.inc(),
+    onFailure: () => metrics.mailFailures.inc(),
+  });
+  const account = new AccountService({
+    orm,
+    auth: () => auth,
+    hasher,
+    codes: new EmailCodes({
+      secret: createHmac('sha256', jwtSecret).update('randchat email codes').digest('base64url'),
+      ttlMs: accountConfig.emailCodeTtlMs,
+      maxAttempts: accountConfig.emailCodeMaxAttempts,
+    }),
+    mail,
+    limiters: {
+      mailResend: adapters.limiters.create({ name: 'mail-resend', points: 1, durationMs: accountConfig.emailCodeResendIntervalMs }),
+      mailHourly: adapters.limiters.create({ name: 'mail-hourly', points: accountConfig.emailCodesPerHour, durationMs: 3_600_000 }),
+      mailIp: adapters.limiters.create({ name: 'mail-ip', points: accountConfig.emailCodesPerHour * 3, durationMs: 3_600_000 }),
+      loginAccount,
+    },
+    publicUrl: accountConfig.publicUrl,
+    requireEmailVerification: accountConfig.requireEmailVerification,
+    codeTtlMs: accountConfig.emailCodeTtlMs,
+    resetTtlMs: accountConfig.passwordResetTtlMs,
+    lockThreshold: accountConfig.lockThreshold,
+  });
+  const auth: AuthService = new AuthService({
+    hasher,
+    account,
     accessTokens: new AccessTokens({
-      secret: auth.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir),
-      issuer: auth.issuer,
-      audience: auth.audience,
-      ttlMs: auth.accessTokenTtlMs,
+      secret: jwtSecret,
+      issuer: authConfig.issuer,
+      audience: authConfig.audience,
+      ttlMs: authConfig.accessTokenTtlMs,
     }),
     refreshStore: adapters.refreshStore,
     limiters: {
-      loginAccount: window('login-account', auth.loginMaxFailuresPerAccount, auth.loginWindowMs),
-      loginIp: window('login-ip', auth.loginMaxAttemptsPerIp, auth.loginWindowMs),
-      signUpIp: window('signup-ip', auth.signUpMaxPerIp, auth.signUpWindowMs),
+      loginAccount,
+      loginIp: window('login-ip', authConfig.loginMaxAttemptsPerIp, authConfig.loginWindowMs),
+      signUpIp: window('signup-ip', authConfig.signUpMaxPerIp, authConfig.signUpWindowMs),
     },
     pubsub: adapters.pubsub,
     logger,
-    refreshTokenTtlMs: auth.refreshTokenTtlMs,
-    refreshReuseLeewayMs: auth.refreshReuseLeewayMs,
+    refreshTokenTtlMs: authConfig.refreshTokenTtlMs,
+    refreshReuseLeewayMs: authConfig.refreshReuseLeewayMs,
   });
+  return { auth, account, mail, mailer, hasher };
+}
+
+interface MediaStorage {
+  storage: Storage;
+  /** Set for the disk adapter, whose URLs the API serves itself at GET /media/... */
+  signer?: UrlSigner;
+  close(): Promise<void>;
+}
+
+/** S3 when S3_BUCKET is set, else files under MEDIA_DIR served at /media with HMAC-signed URLs. */
+function createMediaStorage(config: Config): MediaStorage {
+  const { s3, dir, baseUrl, signingSecret } = config.media;
+  if (s3) {
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      credentials: s3.credentials,
+      forcePathStyle: s3.forcePathStyle,
+      // Several S3-compatible services reject the SDK's newer default CRC32 checksums / aws-chunked bodies.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const storage = createS3Storage(client, { bucket: s3.bucket });
+    const close = async () => {
+      await storage.dispose();
+      client.destroy();
+    };
+    return { storage, close };
+  }
+  const secret = signingSecret
+    ? Buffer.from(signingSecret)
+    : deriveMediaSigningSecret(config.auth.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir));
+  const signer = createUrlSigner(secret);
+  const storage = createDiskStorage({ root: dir, signer, baseUrl });
+  return { storage, signer, close: () => storage.dispose() };
 }
 
 async function readiness(orm: Orm, redis: RedisClients | undefined, shuttingDown: () => boolean) {
@@ -138,7 +246,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 }
 
 async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm, adapters: Adapters): Promise<RunningServer> {
-  const auth = createAuthService(config, adapters, logger);
+  const { auth, account, mail, mailer, hasher } = createAccountServices(config, adapters, orm, logger, metrics);
   const matching = new MatchService({
     queue: adapters.matchQueue,
     pubsub: adapters.pubsub,
@@ -151,6 +259,15 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     onMatched: () => metrics.matchesMade.inc(),
   });
   registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());
+  const mediaStorage = createMediaStorage(config);
+  const media = new MediaService({
+    orm,
+    storage: mediaStorage.storage,
+    uploadLimiter: adapters.limiters.create({ name: 'uploads', points: config.media.uploadsPerHour, durationMs: 3_600_000 }),
+    urlTtlSeconds: config.media.urlTtlSeconds,
+    logger,
+    image: { maxInputPixels: config.media.maxInputPixels },
+  });
   const perMinute = (name: string, points: number) => adapters.limiters.create({ name, points, durationMs: 60_000 });
   const chat = new ChatService({
     orm,
@@ -161,10 +278,19 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
       typing: perMinute('chat-typing', config.chat.typingPerMinute),
       report: adapters.limiters.create({ name: 'report', points: config.chat.reportsPerHour, durationMs: 3_600_000 }),
     },
+    media,
     onMessage: () => metrics.messagesSent.inc(),
   });
-  const services = { matching, chat };
-  const schema = await createSchema([new AuthResolver(auth), new UserResolver(), new MatchResolver(matching), new ChatResolver(chat)]);
+  const services = { matching, chat, media };
+  const deletion = new AccountDeletionService({ orm, hasher, auth, chat, media, matching });
+  const schema = await createSchema([
+    new AuthResolver(auth),
+    new AccountResolver(account),
+    new UserResolver(new ProfileService(media), media, deletion),
+    new MatchResolver(matching),
+    new ChatResolver(chat),
+    new MessageResolver(media),
+  ]);
   const sessions = new WsSessions();
 
   const httpServer: HttpServer = createServer();
@@ -177,6 +303,12 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     for await (const event of revocations) sessions.closeSessions(event.sessionIds);
   })().catch((err: unknown) => logger.error({ err }, 'session revocation listener stopped'));
 
+  /** The `Authorization` header check shared by GraphQL over HTTP and POST /uploads. */
+  const authenticate = async (header: string | undefined): Promise<AuthState> => {
+    const token = header ? /^Bearer (\S+)$/i.exec(header.trim())?.[1] : undefined;
+    return header && !token ? { user: null, error: 'Authorization header must be "Bearer <token>"' } : auth.authenticate(token);
+  };
+
   let shuttingDown = false;
   const app = createHttpApp({
     config,
@@ -184,17 +316,20 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     metrics,
     logger,
     webDistDir: config.http.webDistDir ?? path.resolve(__dirname, '../../web/dist'),
+    routes: [
+      ...('list' in mailer && !config.isProduction ? [devOutboxRoute(mailer)] : []),
+      createUploadsRouter({ media, authenticate, maxBytes: config.media.uploadMaxBytes, logger }),
+      ...(mediaStorage.signer ? [createMediaRouter({ storage: mediaStorage.storage, signer: mediaStorage.signer })] : []),
+    ],
     readiness: () => readiness(orm, adapters.redis, () => shuttingDown),
     context: async (req, res): Promise<Context> => {
-      const header = req.get('authorization');
-      const token = header ? /^Bearer (\S+)$/i.exec(header.trim())?.[1] : undefined;
       const requestId = String(res.locals.requestId);
       return {
         requestId,
         ip: req.ip ?? 'unknown',
         em: orm.em.fork(),
         logger: logger.child({ requestId }),
-        auth: header && !token ? { user: null, error: 'Authorization header must be "Bearer <token>"' } : await auth.authenticate(token),
+        auth: await authenticate(req.get('authorization')),
         refreshCookie: refreshCookieFor(req, res),
         services,
       };
@@ -206,6 +341,8 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     httpServer.listen(config.http.port, config.http.host, resolve);
   });
   matching.start();
+  mail.start();
+  void mail.kick();
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   logger.info({ port, database: config.database ? 'mysql' : 'sqlite', redis: Boolean(config.redis) }, 'randchat api listening');
@@ -215,12 +352,16 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     url: `http://${host}:${port}`,
     port,
     logger,
+    media,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         matching.stop();
         await apollo.stop();
+        await mail.stop();
+        await mailer.dispose();
         await revocations.return?.();
+        await mediaStorage.close();
         await adapters.pubsub.dispose();
         await adapters.limiters.dispose();
         await adapters.refreshStore.dispose();

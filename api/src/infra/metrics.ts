@@ -36,6 +36,16 @@ export function createMetrics() {
       help: 'Chat messages stored (retries not counted)',
       registers: [registry],
     }),
+    mailsSent: new Counter({
+      name: 'mails_sent_total',
+      help: 'Mails accepted by the mail transport',
+      registers: [registry],
+    }),
+    mailFailures: new Counter({
+      name: 'mail_failures_total',
+      help: 'Failed mail delivery attempts (each is retried until MAIL_MAX_ATTEMPTS)',
+      registers: [registry],
+    }),
     dbQueries: new Counter({
       name: 'db_queries_total',
       help: 'SQL statements run by the ORM',

@@ -34,8 +34,11 @@ export interface RoomEventStream {
   close(): void;
 }
 
-/** Subscribes to `roomEvents(roomId)` through a graphql-ws client, collecting events, errors and completion. */
-export function subscribeRoom(client: Client, roomId: string): RoomEventStream {
+/**
+ * Subscribes to `roomEvents(roomId)` through a graphql-ws client, collecting events, errors and
+ * completion. `query` may select more fields than ROOM_EVENTS (it must keep its variable and fields).
+ */
+export function subscribeRoom(client: Client, roomId: string, query = ROOM_EVENTS): RoomEventStream {
   const events: RoomEvent[] = [];
   const errors: unknown[] = [];
   let ended = false;
@@ -77,7 +80,7 @@ export function subscribeRoom(client: Client, roomId: string): RoomEventStream {
     close: () => dispose(),
   };
   const dispose = client.subscribe<{ roomEvents: RoomEvent }>(
-    { query: ROOM_EVENTS, variables: { roomId } },
+    { query, variables: { roomId } },
     {
       next: (result) => (result.errors ? errors.push(result.errors) : events.push(result.data!.roomEvents)),
       error: (err) => {

@@ -16,7 +16,7 @@ const PUBLIC_CODES = new Set<string>([
 ]);
 
 /** Extensions a client may see; anything else (stack traces, SQL, internals) is dropped. */
-const PUBLIC_EXTENSIONS = ['code', 'field', 'fields', 'limit', 'retryAfterSeconds', 'requestId'];
+const PUBLIC_EXTENSIONS = ['code', 'field', 'fields', 'limit', 'reason', 'retryAfterSeconds', 'requestId'];
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 

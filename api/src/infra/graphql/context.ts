@@ -1,5 +1,6 @@
 import type { ChatService } from '../../modules/chat/chat.service';
 import type { MatchService } from '../../modules/matching/match.service';
+import type { MediaService } from '../../modules/media/media.service';
 import type { Em } from '../db/orm';
 import type { Logger } from '../logger';
 
@@ -33,5 +34,5 @@ export interface Context {
   auth: AuthState;
   refreshCookie: RefreshCookie;
   /** For subscription `subscribe` functions, which run outside resolver instances. */
-  services: { matching: MatchService; chat: ChatService };
+  services: { matching: MatchService; chat: ChatService; media: MediaService };
 }

@@ -30,8 +30,9 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super(ErrorCode.FORBIDDEN, message);
+  /** @param extensions e.g. `{ reason: 'ACCOUNT_LOCKED' }` for clients that act on the cause */
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(ErrorCode.FORBIDDEN, message, extensions);
   }
 }
 

@@ -1,15 +1,17 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { AccountResolver } from '../../modules/auth/account.resolver';
 import { AuthResolver } from '../../modules/auth/auth.resolver';
 import { ChatResolver } from '../../modules/chat/chat.resolver';
+import { MessageResolver } from '../../modules/chat/message.resolver';
 import { MatchResolver } from '../../modules/matching/match.resolver';
 import { UserResolver } from '../../modules/users/user.resolver';
 import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
 
 /** Every resolver class; the composition root supplies their instances. */
-export const resolverClasses = [AuthResolver, UserResolver, MatchResolver, ChatResolver] as const;
+export const resolverClasses = [AuthResolver, AccountResolver, UserResolver, MatchResolver, ChatResolver, MessageResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but our subscriptions never use `topics`: each one supplies

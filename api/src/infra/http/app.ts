@@ -8,6 +8,7 @@ import type { Config } from '../../config';
 import type { Context } from '../graphql/context';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { jsonError } from './json-error';
 
 export interface HttpAppDeps {
   config: Config;
@@ -19,13 +20,11 @@ export interface HttpAppDeps {
   /** Resolves with the state of each dependency; rejects never. */
   readiness: () => Promise<Record<string, boolean>>;
   webDistDir: string;
+  /** Feature routes (uploads, media, the dev outbox), mounted before the web app's fallback. */
+  routes?: express.Router[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
-
-function jsonError(res: express.Response, status: number, code: string, message: string) {
-  res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
-}
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const { config, metrics, logger } = deps;
@@ -67,6 +66,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     express.json({ limit: config.http.bodyLimitBytes }),
     expressMiddleware(deps.apollo, { context: ({ req, res }) => deps.context(req, res) }),
   );
+
+  for (const router of deps.routes ?? []) app.use(router);
 
   if (existsSync(path.join(deps.webDistDir, 'index.html'))) {
     app.use(express.static(deps.webDistDir, { index: 'index.html', maxAge: '1h' }));

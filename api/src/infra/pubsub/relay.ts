@@ -1,6 +1,8 @@
 export interface RelayStep<U> {
   /** What to yield for this payload; absent: skip it. */
   value?: U;
+  /** Several values to yield for this payload, in order (before `value` when both are given). */
+  values?: U[];
   /** End the stream after this payload. */
   done?: boolean;
 }
@@ -19,14 +21,15 @@ export interface RelayOptions<U> {
  */
 export function relay<T extends object, U>(
   live: AsyncIterableIterator<T>,
-  step: (payload: T) => RelayStep<U>,
+  step: (payload: T) => RelayStep<U> | Promise<RelayStep<U>>,
   options: RelayOptions<U> = {},
 ): AsyncIterableIterator<U> {
   async function* stream(): AsyncGenerator<U> {
     try {
       for (const item of options.first ?? []) yield item;
       for await (const payload of live) {
-        const { value, done } = step(payload);
+        const { value, values, done } = await step(payload);
+        for (const item of values ?? []) yield item;
         if (value !== undefined) yield value;
         if (done) return;
       }

@@ -4,5 +4,5 @@ export const SESSION_REVOKED_TOPIC = 'auth:session-revoked';
 export interface SessionRevokedEvent {
   /** The ended login sessions (refresh-token families). */
   sessionIds: string[];
-  reason: 'logout' | 'refresh-reuse' | 'account';
+  reason: 'logout' | 'refresh-reuse' | 'password-reset' | 'password-change' | 'account-deleted';
 }

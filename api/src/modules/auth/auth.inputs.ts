@@ -1,10 +1,10 @@
-import { IsEmail, IsInt, IsOptional, Length, Max, MaxLength, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, Length, Matches, Max, MaxLength, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
 import { Gender } from '../users/gender';
 
 /** Members must be 18 or older in the current calendar year; years before 1900 are typos. */
 @ValidatorConstraint({ name: 'adultBirthYear' })
-class AdultBirthYear implements ValidatorConstraintInterface {
+export class AdultBirthYear implements ValidatorConstraintInterface {
   validate(year: unknown): boolean {
     return typeof year === 'number' && year <= new Date().getUTCFullYear() - 18;
   }
@@ -39,6 +39,11 @@ export class SignUpInput {
   @Max(9999)
   @Validate(AdultBirthYear)
   birthYear?: number;
+
+  @Field(() => String, { nullable: true, description: 'The 6-digit code from requestEmailCode (required when the server verifies emails)' })
+  @IsOptional()
+  @Matches(/^\d{6}$/, { message: 'emailCode must be the 6 digits from the mail' })
+  emailCode?: string | null;
 }
 
 @InputType({ description: 'Credentials of an existing account' })

@@ -6,7 +6,8 @@ import { LogInInput, SignUpInput } from './auth.inputs';
 import type { AuthService, Session } from './auth.service';
 import { AuthPayload } from './auth.types';
 
-function toPayload(session: Session, ctx: Context): AuthPayload {
+/** The GraphQL answer for a new session; also sets the HttpOnly refresh cookie. */
+export function toPayload(session: Session, ctx: Context): AuthPayload {
   ctx.refreshCookie.set(session.refreshToken, session.refreshTokenExpiresAt);
   return Object.assign(new AuthPayload(), {
     accessToken: session.accessToken,

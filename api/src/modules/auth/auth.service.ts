@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '../../infra/db/orm';
 import type { AuthenticatedUser, AuthState } from '../../infra/graphql/context';
-import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
+import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
@@ -22,8 +22,20 @@ export interface AuthLimiters {
   signUpIp: RateLimiter;
 }
 
+/** Sign-up verification and the account lock, provided by the account lifecycle (AccountService). */
+export interface AccountHooks {
+  /** Whether signUp needs a code from requestEmailCode. */
+  requireEmailVerification: boolean;
+  /** Spends an attempt on the sign-up code; returns the id to redeem in the sign-up transaction. */
+  verifySignUpCode(em: Em, email: string, code: string): Promise<string>;
+  redeemSignUpCode(tx: Em, codeId: string): Promise<void>;
+  /** Counts a wrong password; locks the account (and mails an unlock code) at the threshold. */
+  recordFailedLogin(em: Em, user: User): Promise<void>;
+}
+
 export interface AuthServiceDeps {
   hasher: PasswordHasher;
+  account: AccountHooks;
   accessTokens: AccessTokens;
   refreshStore: RefreshTokenStore;
   limiters: AuthLimiters;
@@ -53,22 +65,32 @@ export class AuthService {
     this.assertAllowed(await this.deps.limiters.signUpIp.consume(ip), 'Too many sign-ups from this network');
     const nickname = input.nickname.trim();
     if (nickname.length < 2) throw new BadUserInputError('nickname must be 2 to 20 characters long', 'nickname');
+    const email = normaliseEmail(input.email);
+    const { account } = this.deps;
+    let codeId: string | null = null;
+    if (account.requireEmailVerification) {
+      if (!input.emailCode) throw new BadUserInputError('emailCode is required: request one with requestEmailCode', 'emailCode');
+      codeId = await account.verifySignUpCode(em, email, input.emailCode);
+    }
     const user = new User({
-      email: normaliseEmail(input.email),
+      email,
       passwordHash: await this.deps.hasher.hash(input.password),
       nickname,
       gender: input.gender ?? undefined,
       birthYear: input.birthYear ?? undefined,
     });
     try {
-      await em.persistAndFlush(user);
+      await em.transactional(async (tx) => {
+        if (codeId) await account.redeemSignUpCode(tx, codeId);
+        tx.persist(user);
+      });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) {
         throw new ConflictError('An account with this email already exists');
       }
       throw err;
     }
-    return this.startSession(user);
+    return this.createSession(user);
   }
 
   async logIn(em: Em, input: LogInInput, ip: string): Promise<Session> {
@@ -82,14 +104,21 @@ export class AuthService {
 
     const user = await em.findOne(User, { email }, { populate: ['passwordHash'], connectionType: 'write' });
     const ok = await this.deps.hasher.verify(input.password, user?.passwordHash ?? null);
-    if (!user || !ok) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    if (user?.lockedAt) {
+      throw new ForbiddenError('This account is locked after too many failed logins: unlock it with the code we emailed (unlockAccount)', {
+        reason: 'ACCOUNT_LOCKED',
+      });
+    }
+    if (!user || !ok) {
+      if (user) await this.deps.account.recordFailedLogin(em, user);
+      throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    }
 
     await this.deps.limiters.loginAccount.reset(email);
-    if (this.deps.hasher.needsRehash(user.passwordHash)) {
-      user.passwordHash = await this.deps.hasher.hash(input.password);
-      await em.flush();
-    }
-    return this.startSession(user);
+    if (user.failedLogins > 0) user.failedLogins = 0;
+    if (this.deps.hasher.needsRehash(user.passwordHash!)) user.passwordHash = await this.deps.hasher.hash(input.password);
+    await em.flush();
+    return this.createSession(user);
   }
 
   /** Rotates a refresh token. A replayed (already rotated) token ends its whole session. */
@@ -106,7 +135,7 @@ export class AuthService {
     );
     switch (result.status) {
       case 'rotated': {
-        const user = await em.findOne(User, { id: result.userId }, { connectionType: 'write' });
+        const user = await em.findOne(User, { id: result.userId, deletedAt: null }, { connectionType: 'write' });
         if (!user) {
           await this.deps.refreshStore.revokeFamily(familyId);
           throw new UnauthenticatedError('Invalid or expired refresh token');
@@ -154,7 +183,14 @@ export class AuthService {
     return { user: { userId: claims.sub, sessionId: claims.sid, accessTokenExpiresAt: new Date(claims.exp * 1000) } };
   }
 
-  private async startSession(user: User): Promise<Session> {
+  /** Ends every login session of the user on every instance (their sockets close with 4401). */
+  async endAllSessions(userId: string, reason: SessionRevokedEvent['reason']): Promise<void> {
+    const sessionIds = await this.deps.refreshStore.revokeAllForUser(userId);
+    if (sessionIds.length > 0) await this.announceRevoked({ sessionIds, reason });
+  }
+
+  /** Starts a new login session for an already authenticated user. */
+  async createSession(user: User): Promise<Session> {
     const familyId = randomUUID();
     const refresh = refreshTokens.issue(familyId);
     const refreshTokenExpiresAt = new Date(Date.now() + this.deps.refreshTokenTtlMs);

@@ -156,6 +156,7 @@ export class ChatResolver {
       message,
       userId: event.userId ?? null,
       seq: event.seq ?? null,
+      reason: event.reason ?? null,
     });
   }
 }

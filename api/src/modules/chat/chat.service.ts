@@ -7,7 +7,9 @@ import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import type { MatchQueue } from '../matching/match-queue.port';
 import { Block } from '../users/block.entity';
 import { User } from '../users/user.entity';
+import type { MediaService } from '../media/media.service';
 import { Message } from './message.entity';
+import { RoomClosedReason } from './room-closed-reason';
 import { Report } from './report.entity';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
@@ -24,6 +26,8 @@ export interface MessagePayload {
   body: string;
   clientMessageId: string;
   createdAt: string;
+  /** The attached upload, if any. */
+  imageId?: string | null;
 }
 
 export interface RoomEventPayload {
@@ -32,6 +36,14 @@ export interface RoomEventPayload {
   message?: MessagePayload;
   userId?: string;
   seq?: number;
+  /** Why the room closed (PEER_LEFT). */
+  reason?: RoomClosedReason;
+}
+
+/** A room just closed, with both members (to lift their matching exclusion). */
+export interface ClosedRoom {
+  roomId: string;
+  memberIds: string[];
 }
 
 export interface ChatLimiters {
@@ -46,6 +58,8 @@ export interface ChatServiceDeps {
   /** Mirrors blocks and open rooms into matching. */
   queue: MatchQueue;
   limiters: ChatLimiters;
+  /** Checks that an attached image is one of the sender's uploads. */
+  media: Pick<MediaService, 'ownedUpload'>;
   onMessage?: () => void;
 }
 
@@ -61,6 +75,7 @@ export function toMessagePayload(m: Message): MessagePayload {
     body: m.body,
     clientMessageId: m.clientMessageId,
     createdAt: m.createdAt.toISOString(),
+    imageId: m.image?.id ?? null,
   };
 }
 
@@ -93,20 +108,25 @@ export class ChatService {
    * idempotency key, inserts, and moves the sender's read pointer. Only then is it published. A
    * retry with the same clientMessageId returns the stored message and publishes nothing.
    */
-  async send(userId: string, input: { roomId: string; body: string; clientMessageId: string }): Promise<MessagePayload> {
-    const body = input.body.trim();
-    if (lengthOf(body) < 1 || lengthOf(body) > MAX_BODY_LENGTH) {
-      throw new BadUserInputError(`body must be 1 to ${MAX_BODY_LENGTH} characters after trimming, got ${lengthOf(body)}`, 'body');
-    }
+  async send(userId: string, input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string }): Promise<MessagePayload> {
     const em = this.deps.orm.em.fork();
+    // Membership first: a non-member learns nothing, not even which input would be valid.
     await this.membership(em, input.roomId, userId);
+    const body = (input.body ?? '').trim();
+    const imageId = input.imageId ?? null;
+    if (lengthOf(body) > MAX_BODY_LENGTH || (lengthOf(body) < 1 && !imageId)) {
+      throw new BadUserInputError(`body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`, 'body');
+    }
     const existing = await this.findSent(em, input.roomId, userId, input.clientMessageId);
-    if (existing) return this.replay(existing, body);
+    if (existing) return this.replay(existing, body, imageId);
+    const image = imageId ? ref(await this.deps.media.ownedUpload(em, userId, imageId)) : null;
     const limit = await this.deps.limiters.send.consume(userId);
     if (!limit.allowed) throw new RateLimitedError('Too many messages; slow down', limit.retryAfterMs);
 
     let message: Message;
     try {
+      // A clean identity map (`clear`): the commit's flush must not write back the room as
+      // `membership` loaded it, which would undo the lastActivityAt set by the update below.
       message = await em.transactional(async (tx) => {
         const now = new Date();
         const bumped = await tx.nativeUpdate(Room, { id: input.roomId, closedAt: null }, { lastSeq: raw('last_seq + 1'), lastActivityAt: now });
@@ -120,17 +140,18 @@ export class ChatService {
           sender: tx.getReference(User, userId, { wrapped: true }),
           clientMessageId: input.clientMessageId,
           body,
+          image,
         });
         created.createdAt = now;
         tx.persist(created);
         await tx.nativeUpdate(RoomMember, { room: input.roomId, user: userId }, { lastReadSeq: room.lastSeq });
         return created;
-      });
+      }, { clear: true });
     } catch (err) {
-      if (err instanceof AlreadySent) return this.replay(err.message, body);
+      if (err instanceof AlreadySent) return this.replay(err.message, body, imageId);
       if (err instanceof UniqueConstraintViolationException) {
         const winner = await this.findSent(em, input.roomId, userId, input.clientMessageId);
-        if (winner) return this.replay(winner, body);
+        if (winner) return this.replay(winner, body, imageId);
       }
       throw err;
     }
@@ -179,7 +200,7 @@ export class ChatService {
   async leave(userId: string, roomId: string): Promise<boolean> {
     const em = this.deps.orm.em.fork();
     await this.membership(em, roomId, userId);
-    return this.close(em, roomId, userId);
+    return this.close(em, roomId, userId, RoomClosedReason.LEFT);
   }
 
   /** Blocks a user: stored, shared rooms closed, never matched again. Idempotent. */
@@ -198,7 +219,7 @@ export class ChatService {
       { user: userId, room: { closedAt: null, members: { user: otherId } } },
       { connectionType: 'write' },
     );
-    for (const member of shared) await this.close(em, member.room.id, userId);
+    for (const member of shared) await this.close(em, member.room.id, userId, RoomClosedReason.BLOCKED);
   }
 
   async report(userId: string, otherId: string, reason: string): Promise<void> {
@@ -217,11 +238,18 @@ export class ChatService {
   /**
    * The room's live events for one member: MESSAGE, READ, PEER_LEFT and the peer's TYPING (not
    * their own). The stream ends after PEER_LEFT; for a closed room it ends at once.
+   *
+   * Messages come in seq order, each once, starting after the last one stored when the subscription
+   * began. Senders publish after their commits, so publishes can overtake each other (across
+   * instances above all): a message beyond the next expected seq proves the ones before it are
+   * committed, and they are read from the primary and delivered first; their late copies are
+   * skipped. PEER_LEFT is preceded by whatever was committed before the room closed.
    */
   async events(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
     const em = this.deps.orm.em.fork();
     const member = await this.membership(em, roomId, userId);
     if (member.room.getEntity().closedAt) return ended();
+    let delivered = member.room.getEntity().lastSeq;
     const live = await this.deps.pubsub.subscribe<RoomEventPayload>(roomTopic(roomId));
     // The room may have closed between the check and the subscription.
     const room = await em.findOne(Room, { id: roomId }, { refresh: true, connectionType: 'write' });
@@ -229,34 +257,73 @@ export class ChatService {
       await live.return?.();
       return ended();
     }
-    return relay<RoomEventPayload, RoomEventPayload>(live, (event) => ({
-      value: event.type === 'TYPING' && event.userId === userId ? undefined : event,
-      done: event.type === 'PEER_LEFT',
-    }));
+    const catchUp = async (beforeSeq?: number): Promise<RoomEventPayload[]> => {
+      const seq = beforeSeq === undefined ? { $gt: delivered } : { $gt: delivered, $lt: beforeSeq };
+      const rows = await this.deps.orm.em.fork().find(Message, { room: roomId, seq }, { orderBy: { seq: 'asc' }, connectionType: 'write' });
+      delivered = Math.max(delivered, rows.at(-1)?.seq ?? 0);
+      return rows.map((m) => ({ type: 'MESSAGE', roomId, message: toMessagePayload(m) }));
+    };
+    return relay<RoomEventPayload, RoomEventPayload>(live, async (event) => {
+      if (event.type === 'TYPING' && event.userId === userId) return {};
+      if (event.type === 'PEER_LEFT') return { values: await catchUp(), value: event, done: true };
+      if (event.type !== 'MESSAGE' || !event.message) return { value: event };
+      const { seq } = event.message;
+      if (seq <= delivered) return {};
+      const missed = seq > delivered + 1 ? await catchUp(seq) : [];
+      delivered = seq;
+      return { values: missed, value: event };
+    });
   }
 
-  private async close(em: Em, roomId: string, userId: string): Promise<boolean> {
-    const now = new Date();
-    const closed = await em.transactional(async (tx) => {
-      const changed = await tx.nativeUpdate(Room, { id: roomId, closedAt: null }, { closedAt: now, lastActivityAt: now });
-      if (changed > 0) await tx.nativeUpdate(RoomMember, { room: roomId, user: userId }, { leftAt: now });
-      return changed > 0;
-    });
-    if (!closed) return false;
-    const members = await em.find(RoomMember, { room: roomId }, { connectionType: 'write' });
-    const [a, b] = members.map((m) => m.user.id);
-    if (a && b) await this.deps.queue.setExcluded(a, b, 'openRooms', false);
-    await this.publish({ type: 'PEER_LEFT', roomId, userId });
+  private async close(em: Em, roomId: string, userId: string, reason: RoomClosedReason): Promise<boolean> {
+    // clear: the room loaded by the membership check would otherwise be written back at commit.
+    const closed = await em.transactional((tx) => this.closeRooms(tx, [roomId], userId, reason), { clear: true });
+    if (closed.length === 0) return false;
+    await this.announceClosed(closed, userId, reason);
     return true;
+  }
+
+  /**
+   * Closes every open room of `userId` inside the caller's transaction (account deletion); call
+   * `announceClosed` with the result after the commit.
+   */
+  async closeRoomsOf(tx: Em, userId: string, reason: RoomClosedReason): Promise<ClosedRoom[]> {
+    const open = await tx.find(RoomMember, { user: userId, room: { closedAt: null } });
+    return this.closeRooms(tx, open.map((m) => m.room.id), userId, reason);
+  }
+
+  /** After the commit: the pair may meet again in matching, and the peer hears PEER_LEFT. */
+  async announceClosed(rooms: ClosedRoom[], userId: string, reason: RoomClosedReason): Promise<void> {
+    for (const { roomId, memberIds } of rooms) {
+      const [a, b] = memberIds;
+      if (a && b) await this.deps.queue.setExcluded(a, b, 'openRooms', false);
+      await this.publish({ type: 'PEER_LEFT', roomId, userId, reason });
+    }
+  }
+
+  /** Closes the rooms still open among `roomIds` (each exactly once, whoever races) and marks who left. */
+  private async closeRooms(tx: Em, roomIds: string[], userId: string, reason: RoomClosedReason): Promise<ClosedRoom[]> {
+    const now = new Date();
+    const closed: ClosedRoom[] = [];
+    for (const roomId of roomIds) {
+      const changed = await tx.nativeUpdate(Room, { id: roomId, closedAt: null }, { closedAt: now, closedReason: reason, lastActivityAt: now });
+      if (changed === 0) continue;
+      await tx.nativeUpdate(RoomMember, { room: roomId, user: userId }, { leftAt: now });
+      const members = await tx.find(RoomMember, { room: roomId });
+      closed.push({ roomId, memberIds: members.map((m) => m.user.id) });
+    }
+    return closed;
   }
 
   private findSent(em: Em, roomId: string, senderId: string, clientMessageId: string): Promise<Message | null> {
     return em.findOne(Message, { room: roomId, sender: senderId, clientMessageId }, { connectionType: 'write' });
   }
 
-  /** A retry: same key and same text return the stored message; the same key for new text is a conflict. */
-  private replay(message: Message, body: string): MessagePayload {
-    if (message.body !== body) throw new ConflictError('clientMessageId was already used for a different message');
+  /** A retry: same key and same content return the stored message; the same key for new content is a conflict. */
+  private replay(message: Message, body: string, imageId: string | null): MessagePayload {
+    if (message.body !== body || (message.image?.id ?? null) !== imageId) {
+      throw new ConflictError('clientMessageId was already used for a different message');
+    }
     return toMessagePayload(message);
   }
 

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserObject } from '../users/user.types';
 import { MessageObject } from './message.types';
+import { RoomClosedReason } from './room-closed-reason';
 import { RoomObject } from './room.types';
 
 @ObjectType('PageInfo', { description: 'Relay-style pagination state' })
@@ -88,4 +89,7 @@ export class RoomEventObject {
 
   @Field(() => Int, { nullable: true, description: 'Read up to this seq (READ)' })
   seq?: number | null;
+
+  @Field(() => RoomClosedReason, { nullable: true, description: 'Why the room closed (PEER_LEFT)' })
+  reason?: RoomClosedReason | null;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, ManyToOne, type Opt, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { Upload } from '../media/upload.entity';
 import { User } from '../users/user.entity';
 import { Room } from './room.entity';
 
@@ -26,17 +27,23 @@ export class Message {
   @Property({ length: 64 })
   clientMessageId: string;
 
+  /** Trimmed text; empty for an image without a caption. */
   @Property({ type: 'text' })
   body: string;
+
+  /** An image (one of the sender's uploads), with or without a caption. */
+  @ManyToOne(() => Upload, { ref: true, nullable: true, deleteRule: 'set null' })
+  image?: Ref<Upload> | null;
 
   @Property({ type: 'datetime', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  constructor(init: { room: Ref<Room>; seq: number; sender: Ref<User>; clientMessageId: string; body: string }) {
+  constructor(init: { room: Ref<Room>; seq: number; sender: Ref<User>; clientMessageId: string; body: string; image?: Ref<Upload> | null }) {
     this.room = init.room;
     this.seq = init.seq;
     this.sender = init.sender;
     this.clientMessageId = init.clientMessageId;
     this.body = init.body;
+    this.image = init.image ?? null;
   }
 }

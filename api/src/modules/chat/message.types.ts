@@ -15,7 +15,7 @@ export class MessageObject {
   @Field(() => UserObject, { description: 'Who sent it' })
   sender!: UserObject;
 
-  @Field({ description: 'The text, trimmed' })
+  @Field({ description: 'The text, trimmed; empty for an image without a caption' })
   body!: string;
 
   @Field({ description: "The sender's idempotency key: a retry with the same key returns this message" })
@@ -23,4 +23,7 @@ export class MessageObject {
 
   @Field({ description: 'When the server stored it' })
   createdAt!: Date;
+
+  /** The attached upload's id (resolved to `image`; not a field). */
+  imageId?: string | null;
 }

@@ -13,6 +13,7 @@ export function toMessageObject(payload: MessagePayload, sender: User, viewerId:
     body: payload.body,
     clientMessageId: payload.clientMessageId,
     createdAt: new Date(payload.createdAt),
+    imageId: payload.imageId ?? null,
   });
 }
 

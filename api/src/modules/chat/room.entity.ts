@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Collection, Entity, OneToMany, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import type { RoomClosedReason } from './room-closed-reason';
 import { RoomMember } from './room-member.entity';
 
 /** A 1:1 chat room, created when both users accepted a match offer. */
@@ -22,14 +23,23 @@ export class Room {
   @Property({ type: 'datetime', length: 3, index: true })
   lastActivityAt: Date & Opt = new Date();
 
-  /** Set when a member left or blocked: no more messages, history stays readable. */
+  /** Set when a member left, blocked or deleted their account: no more messages, history stays readable. */
   @Property({ type: 'datetime', length: 3, nullable: true })
   closedAt?: Date;
+
+  /** A string column rather than an enum: MikroORM 6 misreads several SQLite enum checks as drift. */
+  @Property({ type: 'string', length: 16, nullable: true })
+  closedReason?: RoomClosedReason;
+
+  /** The match's distance bucket between the two (km, from grid-snapped positions; never exact). */
+  @Property({ type: 'smallint', nullable: true })
+  distanceKm?: number;
 
   @OneToMany(() => RoomMember, (m) => m.room)
   members = new Collection<RoomMember>(this);
 
-  constructor(matchId: string) {
+  constructor(matchId: string, distanceKm?: number) {
     this.matchId = matchId;
+    this.distanceKm = distanceKm;
   }
 }

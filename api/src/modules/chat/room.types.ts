@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { UserObject } from '../users/user.types';
 import { MessageObject } from './message.types';
+import { RoomClosedReason } from './room-closed-reason';
 
 @ObjectType('Room', { description: 'A 1:1 chat room, as one of its two members sees it' })
 export class RoomObject {
@@ -24,6 +25,12 @@ export class RoomObject {
 
   @Field({ description: 'True once a member left or blocked: no new messages, history stays readable' })
   closed!: boolean;
+
+  @Field(() => RoomClosedReason, { nullable: true, description: 'Why the room closed (null while open)' })
+  closedReason?: RoomClosedReason | null;
+
+  @Field(() => Int, { nullable: true, description: "The match's distance bucket in km (1, 2, 5, 10, 20, 50, 100), from grid-snapped positions" })
+  distanceKm?: number | null;
 
   @Field({ description: 'When the match created the room' })
   createdAt!: Date;

@@ -18,6 +18,8 @@ export function toRoomObject(room: Room, mine: RoomMember, peer: RoomMember, las
     lastReadSeq: mine.lastReadSeq,
     peerLastReadSeq: peer.lastReadSeq,
     closed: Boolean(room.closedAt),
+    closedReason: room.closedReason ?? null,
+    distanceKm: room.distanceKm ?? null,
     createdAt: room.createdAt,
     lastActivityAt: room.lastActivityAt,
   });

@@ -174,7 +174,7 @@ export class MatchService {
   private async createRoom(offer: Offer): Promise<void> {
     const em = this.deps.orm.em.fork();
     const room = await em.transactional(async (tx) => {
-      const created = new Room(offer.matchId);
+      const created = new Room(offer.matchId, offer.distanceKm);
       tx.persist(created);
       for (const userId of offer.users) tx.persist(new RoomMember(ref(created), tx.getReference(User, userId, { wrapped: true })));
       return created;

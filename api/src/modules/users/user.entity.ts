@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
-import { Gender } from './gender';
+import { Entity, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Gender } from './gender';
 
 export interface NewUser {
   email: string;
@@ -15,22 +15,45 @@ export class User {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
 
-  /** Lower-cased; unique. */
-  @Property({ length: 254, unique: true })
-  email: string;
+  /** Lower-cased; unique. Null once the account is deleted. */
+  @Property({ length: 254, unique: true, nullable: true })
+  email: string | null;
 
-  /** `scrypt$<logN>$<r>$<p>$<salt>$<hash>`: parameters travel with the hash so they can be raised later. */
-  @Property({ length: 255, hidden: true, lazy: true })
-  passwordHash: string;
+  /**
+   * `scrypt$<logN>$<r>$<p>$<salt>$<hash>`: parameters travel with the hash so they can be raised
+   * later. Null once the account is deleted.
+   */
+  @Property({ length: 255, hidden: true, lazy: true, nullable: true })
+  passwordHash: string | null;
 
   @Property({ length: 20 })
   nickname: string;
 
-  @Enum({ items: () => Gender, nullable: true })
+  /** A string column rather than an enum: MikroORM 6 misreads SQLite enum checks as drift. */
+  @Property({ type: 'string', length: 16, nullable: true })
   gender?: Gender;
 
   @Property({ type: 'smallint', nullable: true })
   birthYear?: number;
+
+  /**
+   * The profile photo: the id of one of the user's own uploads. A plain column, not a foreign key:
+   * uploads already reference their owner, and SQLite cannot create a circular pair of keys.
+   */
+  @Property({ type: 'uuid', nullable: true })
+  photoId?: string | null;
+
+  /** Failed logins since the last success or unlock; reaching the threshold locks the account. */
+  @Property({ type: 'integer' })
+  failedLogins: number & Opt = 0;
+
+  /** Set while locked after too many failed logins; cleared by an emailed unlock code or a reset. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  lockedAt?: Date | null;
+
+  /** Set when the account was deleted: the row stays (as "deleted user" in peers' history), erased. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  deletedAt?: Date | null;
 
   @Property({ type: 'datetime', length: 3 })
   createdAt: Date & Opt = new Date();

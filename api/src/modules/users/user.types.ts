@@ -2,12 +2,15 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Gender } from './gender';
 import type { User } from './user.entity';
 
+/** How a deleted account appears in its former peers' history. */
+export const DELETED_NICKNAME = 'Deleted user';
+
 @ObjectType('User', { description: 'A randchat member, as other members see them' })
 export class UserObject {
   @Field(() => ID, { description: 'Stable, opaque user id' })
   id!: string;
 
-  @Field({ description: 'Public display name (2-20 characters)' })
+  @Field({ description: 'Public display name (2-20 characters); "Deleted user" once the account is deleted' })
   nickname!: string;
 
   @Field(() => Gender, { nullable: true, description: 'Self-described gender, if given' })
@@ -16,21 +19,49 @@ export class UserObject {
   @Field(() => Int, { nullable: true, description: 'Year of birth, if given' })
   birthYear?: number | null;
 
+  @Field(() => Int, { nullable: true, description: 'Age in years as of this year (from birthYear), if given' })
+  age?: number | null;
+
+  @Field({ description: 'True once the account was deleted: nothing but the id remains' })
+  deleted!: boolean;
+
   @Field({ description: 'When the account was created' })
   createdAt!: Date;
 
   @Field(() => String, { nullable: true, description: "Email address; null unless this is the signed-in user's own account" })
   email?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The email with most of the local part hidden (m***a@example.com), for display; only on your own account',
+  })
+  maskedEmail?: string | null;
+
+  /** The profile photo's upload id (resolved to `photo` by UserResolver; not a field). */
+  photoId?: string | null;
+}
+
+/** m***a@example.com: the first and last character of the local part, the domain in full. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const shown = local.length <= 2 ? `${local[0] ?? ''}***` : `${local[0]}***${local.at(-1)}`;
+  return `${shown}${email.slice(at)}`;
 }
 
 /** The GraphQL view of a user as `viewerId` sees them: only the user themself sees their email. */
 export function toUserObject(user: User, viewerId: string | undefined): UserObject {
+  const own = viewerId === user.id && user.email;
   return Object.assign(new UserObject(), {
     id: user.id,
-    nickname: user.nickname,
+    nickname: user.deletedAt ? DELETED_NICKNAME : user.nickname,
     gender: user.gender ?? null,
     birthYear: user.birthYear ?? null,
+    age: user.birthYear ? new Date().getUTCFullYear() - user.birthYear : null,
+    deleted: Boolean(user.deletedAt),
     createdAt: user.createdAt,
-    email: viewerId === user.id ? user.email : null,
+    email: own ? user.email : null,
+    maskedEmail: own ? maskEmail(user.email!) : null,
+    photoId: user.photoId ?? null,
   });
 }

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125075625 } from './Migration20261125075625';
 import { Migration20261125081113 } from './Migration20261125081113';
 import { Migration20261125083642 } from './Migration20261125083642';
+import { Migration20261201223535 } from './Migration20261201223535';
 
 /** Every MySQL migration in order; new ones are appended by `npm run migration:create -w api`. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125075625', class: Migration20261125075625 },
   { name: 'Migration20261125081113', class: Migration20261125081113 },
   { name: 'Migration20261125083642', class: Migration20261125083642 },
+  { name: 'Migration20261201223535', class: Migration20261201223535 },
 ];

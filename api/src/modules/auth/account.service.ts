@@ -1,0 +1,195 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { raw, ref } from '@mikro-orm/core';
+import { isEmail } from 'class-validator';
+import type { Em, Orm } from '../../infra/db/orm';
+import { BadUserInputError, RateLimitedError } from '../../infra/graphql/errors';
+import type { MailQueue } from '../../infra/mail/mail-queue';
+import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import { User } from '../users/user.entity';
+import { accountMails } from './account.mails';
+import type { AccountHooks, AuthService, Session } from './auth.service';
+import { EmailCodePurpose, type EmailCodes } from './email-codes';
+import type { PasswordHasher } from './password';
+import { PasswordReset } from './password-reset.entity';
+
+export interface AccountServiceDeps {
+  orm: Orm;
+  auth: () => AuthService;
+  hasher: PasswordHasher;
+  codes: EmailCodes;
+  mail: MailQueue;
+  limiters: {
+    /** Mails of one kind per address: one per resend interval. */
+    mailResend: RateLimiter;
+    /** Mails per address per hour. */
+    mailHourly: RateLimiter;
+    /** Mail requests per client IP per hour. */
+    mailIp: RateLimiter;
+    /** Password checks per account (changePassword shares logIn's budget). */
+    loginAccount: RateLimiter;
+  };
+  publicUrl: string;
+  requireEmailVerification: boolean;
+  codeTtlMs: number;
+  resetTtlMs: number;
+  lockThreshold: number;
+}
+
+const INVALID_RESET = 'This reset link is invalid, already used or expired; request a new one';
+const minutes = (ms: number) => Math.round(ms / 60_000);
+const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+function emailArg(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !isEmail(email)) throw new BadUserInputError('email must be a valid email address', 'email');
+  return email;
+}
+
+/**
+ * The account lifecycle around a login: proving an address at sign-up, password reset and change,
+ * and the lock after repeated failed logins. Mails go through the transactional mail queue, so
+ * each one exists exactly when its code or token was committed. Answers to "send me a mail"
+ * requests never depend on whether the address has an account.
+ */
+export class AccountService implements AccountHooks {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  get requireEmailVerification(): boolean {
+    return this.deps.requireEmailVerification;
+  }
+
+  /** Mails a sign-up code, or, to a registered address, a note that it already has an account. */
+  async requestEmailCode(rawEmail: string, ip: string): Promise<void> {
+    const email = emailArg(rawEmail);
+    await this.throttleMail('sign-up', email, ip);
+    const em = this.deps.orm.em.fork();
+    await em.transactional(async (tx) => {
+      const existing = await tx.findOne(User, { email }, { fields: ['id'] });
+      if (existing) {
+        this.deps.mail.enqueue(tx, accountMails.alreadyRegistered(email, `${this.deps.publicUrl}/forgot-password`));
+        return;
+      }
+      const code = await this.deps.codes.issue(tx, EmailCodePurpose.SIGN_UP, email);
+      this.deps.mail.enqueue(tx, accountMails.signUpCode(email, code, minutes(this.deps.codeTtlMs)));
+    });
+    void this.deps.mail.kick();
+  }
+
+  verifySignUpCode(em: Em, email: string, code: string): Promise<string> {
+    return this.deps.codes.verify(em, EmailCodePurpose.SIGN_UP, email, code);
+  }
+
+  redeemSignUpCode(tx: Em, codeId: string): Promise<void> {
+    return this.deps.codes.redeem(tx, codeId);
+  }
+
+  /** Mails a single-use reset link to a registered address; does nothing visible otherwise. */
+  async requestPasswordReset(rawEmail: string, ip: string): Promise<void> {
+    const email = emailArg(rawEmail);
+    await this.throttleMail('reset', email, ip);
+    const em = this.deps.orm.em.fork();
+    const token = randomBytes(32).toString('base64url');
+    const sent = await em.transactional(async (tx) => {
+      const user = await tx.findOne(User, { email }, { fields: ['id'] });
+      if (!user) return false;
+      tx.persist(new PasswordReset(ref(user), sha256(token), new Date(Date.now() + this.deps.resetTtlMs)));
+      const link = `${this.deps.publicUrl}/reset-password?token=${token}`;
+      this.deps.mail.enqueue(tx, accountMails.passwordReset(email, link, token, minutes(this.deps.resetTtlMs)));
+      return true;
+    });
+    if (sent) void this.deps.mail.kick();
+  }
+
+  /**
+   * Sets a new password with a mailed token (single use, checked and spent by one conditional
+   * UPDATE), unlocks the account, and ends every session of the account on every instance.
+   */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const passwordHash = await this.deps.hasher.hash(newPassword);
+    const userId = await em.transactional(async (tx) => {
+      const tokenHash = sha256(token);
+      const spent = await tx.nativeUpdate(PasswordReset, { tokenHash, usedAt: null, expiresAt: { $gt: new Date() } }, { usedAt: new Date() });
+      if (spent === 0) throw new BadUserInputError(INVALID_RESET, 'token');
+      const reset = await tx.findOneOrFail(PasswordReset, { tokenHash });
+      await tx.nativeUpdate(User, { id: reset.user.id, deletedAt: null }, { passwordHash, failedLogins: 0, lockedAt: null });
+      await tx.nativeDelete(PasswordReset, { user: reset.user.id, usedAt: null });
+      return reset.user.id;
+    });
+    await this.deps.auth().endAllSessions(userId, 'password-reset');
+  }
+
+  /**
+   * Changes the password after checking the current one (sharing logIn's per-account budget), ends
+   * every session of the account, the caller's included, and starts a new one for the caller.
+   */
+  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Session> {
+    const em = this.deps.orm.em.fork();
+    const user = await em.findOneOrFail(User, { id: userId }, { populate: ['passwordHash'], connectionType: 'write' });
+    const budget = await this.deps.limiters.loginAccount.consume(user.email!);
+    if (!budget.allowed) throw new RateLimitedError('Too many password attempts; try again later', budget.retryAfterMs);
+    if (!(await this.deps.hasher.verify(currentPassword, user.passwordHash))) {
+      throw new BadUserInputError('currentPassword is not your current password', 'currentPassword');
+    }
+    await this.deps.limiters.loginAccount.reset(user.email!);
+    user.passwordHash = await this.deps.hasher.hash(newPassword);
+    this.deps.mail.enqueue(em, accountMails.passwordChanged(user.email!));
+    await em.flush();
+    void this.deps.mail.kick();
+    const auth = this.deps.auth();
+    await auth.endAllSessions(userId, 'password-change');
+    return auth.createSession(user);
+  }
+
+  /** Counts a wrong password; the call that reaches the threshold locks the account and mails a code. */
+  async recordFailedLogin(em: Em, user: User): Promise<void> {
+    await em.nativeUpdate(User, { id: user.id }, { failedLogins: raw('failed_logins + 1') });
+    const locked = await em.nativeUpdate(
+      User,
+      { id: user.id, lockedAt: null, failedLogins: { $gte: this.deps.lockThreshold } },
+      { lockedAt: new Date() },
+    );
+    if (locked > 0) await this.mailUnlockCode(user.email!);
+  }
+
+  /** Mails a new unlock code when the address belongs to a locked account; nothing visible otherwise. */
+  async requestUnlockCode(rawEmail: string, ip: string): Promise<void> {
+    const email = emailArg(rawEmail);
+    await this.throttleMail('unlock', email, ip);
+    const user = await this.deps.orm.em.fork().findOne(User, { email }, { fields: ['lockedAt'], connectionType: 'write' });
+    if (user?.lockedAt) await this.mailUnlockCode(email);
+  }
+
+  /** Unlocks with a mailed code and resets the failure counter and the login throttle. */
+  async unlockAccount(rawEmail: string, code: string): Promise<void> {
+    const email = emailArg(rawEmail);
+    const em = this.deps.orm.em.fork();
+    const codeId = await this.deps.codes.verify(em, EmailCodePurpose.UNLOCK, email, code);
+    await em.transactional(async (tx) => {
+      await this.deps.codes.redeem(tx, codeId);
+      await tx.nativeUpdate(User, { email }, { lockedAt: null, failedLogins: 0 });
+    });
+    await this.deps.limiters.loginAccount.reset(email);
+  }
+
+  private async mailUnlockCode(email: string): Promise<void> {
+    await this.deps.orm.em.fork().transactional(async (tx) => {
+      const code = await this.deps.codes.issue(tx, EmailCodePurpose.UNLOCK, email);
+      this.deps.mail.enqueue(tx, accountMails.accountLocked(email, code, minutes(this.deps.codeTtlMs)));
+    });
+    void this.deps.mail.kick();
+  }
+
+  /** The same budget for every address, registered or not: answers never tell them apart. */
+  private async throttleMail(kind: 'sign-up' | 'reset' | 'unlock', email: string, ip: string): Promise<void> {
+    const { mailResend, mailHourly, mailIp } = this.deps.limiters;
+    for (const [limiter, key, what] of [
+      [mailIp, ip, 'Too many mail requests from this network'],
+      [mailResend, `${kind}:${email}`, 'A mail was just sent to this address; wait a moment before asking again'],
+      [mailHourly, email, 'Too many mails to this address; try again later'],
+    ] as const) {
+      const result = await limiter.consume(key);
+      if (!result.allowed) throw new RateLimitedError(what, result.retryAfterMs);
+    }
+  }
+}

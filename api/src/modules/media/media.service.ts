@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Em, Orm } from '../../infra/db/orm';
+import { NotFoundError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
+import type { Logger } from '../../infra/logger';
+import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import type { Storage } from '../../infra/storage/storage.port';
+import { User } from '../users/user.entity';
+import { processImage, type ImageLimits } from './image';
+import { ImageObject } from './image.types';
+import { uploadKeys } from './keys';
+import { createSemaphore } from './semaphore';
+import { Upload } from './upload.entity';
+
+export interface MediaServiceDeps {
+  orm: Orm;
+  storage: Storage;
+  /** Uploads per user (key: user id). */
+  uploadLimiter: RateLimiter;
+  /** Lifetime of the URLs in `imageView`, in seconds. */
+  urlTtlSeconds: number;
+  logger: Logger;
+  image?: ImageLimits;
+  /** Images this instance decodes at once (each may take ~4 bytes per input pixel). @default 2 */
+  processingConcurrency?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Uploaded images: validation and re-encoding, storage, ownership, and short-lived URLs. */
+export class MediaService {
+  private readonly processing: <T>(task: () => Promise<T>) => Promise<T>;
+
+  constructor(private readonly deps: MediaServiceDeps) {
+    this.processing = createSemaphore(deps.processingConcurrency ?? 2);
+  }
+
+  /** Spends one upload from the user's budget; call it before reading the body. */
+  async assertMayUpload(ownerId: string): Promise<void> {
+    const result = await this.deps.uploadLimiter.consume(ownerId);
+    if (!result.allowed) throw new RateLimitedError('Too many uploads; try again later', result.retryAfterMs);
+  }
+
+  /**
+   * Validates and re-encodes `input` (see processImage: BadUserInputError when it is not a JPEG,
+   * PNG or WebP image), stores both renditions, then inserts the row. Nothing stays in storage when
+   * a step fails.
+   */
+  async createUpload(ownerId: string, input: Buffer): Promise<Upload> {
+    const em = this.deps.orm.em.fork();
+    const owner = await em.findOne(User, { id: ownerId, deletedAt: null }, { fields: ['id'], connectionType: 'write' });
+    if (!owner) throw new UnauthenticatedError('This account no longer exists');
+    const image = await this.processing(() => processImage(input, this.deps.image));
+
+    const id = randomUUID();
+    const keys = uploadKeys(id);
+    const upload = new Upload({
+      id,
+      owner: em.getReference(User, ownerId, { wrapped: true }),
+      fullKey: keys.full,
+      thumbKey: keys.thumb,
+      contentType: image.contentType,
+      width: image.full.width,
+      height: image.full.height,
+      bytes: image.full.data.length + image.thumb.data.length,
+    });
+    try {
+      await Promise.all([
+        this.deps.storage.put(keys.full, image.full.data, image.contentType),
+        this.deps.storage.put(keys.thumb, image.thumb.data, image.contentType),
+      ]);
+      await em.persistAndFlush(upload);
+    } catch (err) {
+      await this.removeObjects(upload);
+      throw err;
+    }
+    return upload;
+  }
+
+  /** The caller's own upload; NotFoundError when it does not exist or belongs to someone else. */
+  async ownedUpload(em: Em, ownerId: string, uploadId: string): Promise<Upload> {
+    const upload = UUID.test(uploadId) ? await em.findOne(Upload, { id: uploadId, owner: ownerId }, { connectionType: 'write' }) : null;
+    if (!upload) throw new NotFoundError(`No upload of yours has the id ${JSON.stringify(uploadId.slice(0, 64))}`);
+    return upload;
+  }
+
+  /** The GraphQL view: fresh signed URLs valid for `ttlSeconds`. */
+  async imageView(upload: Pick<Upload, 'fullKey' | 'thumbKey' | 'width' | 'height'>, ttlSeconds = this.deps.urlTtlSeconds): Promise<ImageObject> {
+    const [url, thumbnailUrl] = await Promise.all([this.deps.storage.url(upload.fullKey, ttlSeconds), this.deps.storage.url(upload.thumbKey, ttlSeconds)]);
+    return Object.assign(new ImageObject(), { url, thumbnailUrl, width: upload.width, height: upload.height });
+  }
+
+  /**
+   * Deletes the row, then the stored bytes. URLs already handed out stop working once the bytes are
+   * gone. A storage failure is logged, not thrown: the row is gone and nothing can reach the bytes.
+   */
+  async deleteUpload(em: Em, upload: Upload): Promise<void> {
+    await em.remove(upload).flush();
+    await this.removeObjects(upload);
+  }
+
+  /** Deletes every upload of a user (e.g. when the account is deleted). */
+  async deleteUploadsOf(em: Em, ownerId: string): Promise<void> {
+    const uploads = await em.find(Upload, { owner: ownerId }, { connectionType: 'write' });
+    if (uploads.length === 0) return;
+    for (const upload of uploads) em.remove(upload);
+    await em.flush();
+    await Promise.all(uploads.map((upload) => this.removeObjects(upload)));
+  }
+
+  private async removeObjects(upload: Upload): Promise<void> {
+    try {
+      await Promise.all([this.deps.storage.delete(upload.fullKey), this.deps.storage.delete(upload.thumbKey)]);
+    } catch (err) {
+      this.deps.logger.error({ err, uploadId: upload.id }, 'could not delete stored media');
+    }
+  }
+}

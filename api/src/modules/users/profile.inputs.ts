@@ -1,0 +1,24 @@
+import { IsInt, IsOptional, Length, Max, Min, Validate } from 'class-validator';
+import { Field, InputType, Int } from 'type-graphql';
+import { AdultBirthYear } from '../auth/auth.inputs';
+import { Gender } from './gender';
+
+@InputType({ description: 'Profile fields to change; absent fields stay as they are, null clears gender or birthYear' })
+export class UpdateProfileInput {
+  @Field(() => String, { nullable: true, description: 'Display name, 2 to 20 characters' })
+  @IsOptional()
+  @Length(2, 20, { message: 'nickname must be 2 to 20 characters long' })
+  nickname?: string | null;
+
+  @Field(() => Gender, { nullable: true, description: 'Self-described gender (null clears it)' })
+  @IsOptional()
+  gender?: Gender | null;
+
+  @Field(() => Int, { nullable: true, description: 'Year of birth (null clears it); members must be 18+' })
+  @IsOptional()
+  @IsInt()
+  @Min(1900, { message: 'birthYear must be 1900 or later' })
+  @Max(9999)
+  @Validate(AdultBirthYear)
+  birthYear?: number | null;
+}
