@@ -1,17 +1,7 @@
-import { IsEmail, IsInt, IsOptional, Length, Matches, Max, MaxLength, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { IsEmail, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
+import { IsOptionalBirthYear } from '../users/birth-year';
 import { Gender } from '../users/gender';
-
-/** Members must be 18 or older in the current calendar year; years before 1900 are typos. */
-@ValidatorConstraint({ name: 'adultBirthYear' })
-export class AdultBirthYear implements ValidatorConstraintInterface {
-  validate(year: unknown): boolean {
-    return typeof year === 'number' && year <= new Date().getUTCFullYear() - 18;
-  }
-  defaultMessage(): string {
-    return `birthYear must be ${new Date().getUTCFullYear() - 18} or earlier (members are 18+)`;
-  }
-}
 
 @InputType({ description: 'A new account' })
 export class SignUpInput {
@@ -33,11 +23,7 @@ export class SignUpInput {
   gender?: Gender;
 
   @Field(() => Int, { nullable: true, description: 'Optional year of birth; members must be 18+' })
-  @IsOptional()
-  @IsInt()
-  @Min(1900, { message: 'birthYear must be 1900 or later' })
-  @Max(9999)
-  @Validate(AdultBirthYear)
+  @IsOptionalBirthYear()
   birthYear?: number;
 
   @Field(() => String, { nullable: true, description: 'The 6-digit code from requestEmailCode (required when the server verifies emails)' })

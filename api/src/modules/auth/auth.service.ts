@@ -115,9 +115,11 @@ export class AuthService {
     }
 
     await this.deps.limiters.loginAccount.reset(email);
-    if (user.failedLogins > 0) user.failedLogins = 0;
-    if (this.deps.hasher.needsRehash(user.passwordHash!)) user.passwordHash = await this.deps.hasher.hash(input.password);
-    await em.flush();
+    const rehash = this.deps.hasher.needsRehash(user.passwordHash!);
+    const hadFailures = user.failedLogins > 0;
+    if (rehash) user.passwordHash = await this.deps.hasher.hash(input.password);
+    if (hadFailures) user.failedLogins = 0;
+    if (rehash || hadFailures) await em.flush();
     return this.createSession(user);
   }
 

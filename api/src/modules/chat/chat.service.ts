@@ -8,6 +8,7 @@ import type { MatchQueue } from '../matching/match-queue.port';
 import { Block } from '../users/block.entity';
 import { User } from '../users/user.entity';
 import type { MediaService } from '../media/media.service';
+import { Upload } from '../media/upload.entity';
 import { Message } from './message.entity';
 import { RoomClosedReason } from './room-closed-reason';
 import { Report } from './report.entity';
@@ -119,7 +120,7 @@ export class ChatService {
     }
     const existing = await this.findSent(em, input.roomId, userId, input.clientMessageId);
     if (existing) return this.replay(existing, body, imageId);
-    const image = imageId ? ref(await this.deps.media.ownedUpload(em, userId, imageId)) : null;
+    if (imageId) await this.deps.media.ownedUpload(em, userId, imageId);
     const limit = await this.deps.limiters.send.consume(userId);
     if (!limit.allowed) throw new RateLimitedError('Too many messages; slow down', limit.retryAfterMs);
 
@@ -140,7 +141,7 @@ export class ChatService {
           sender: tx.getReference(User, userId, { wrapped: true }),
           clientMessageId: input.clientMessageId,
           body,
-          image,
+          image: imageId ? tx.getReference(Upload, imageId, { wrapped: true }) : null,
         });
         created.createdAt = now;
         tx.persist(created);

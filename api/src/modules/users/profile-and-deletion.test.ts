@@ -96,8 +96,14 @@ describe('image messages', () => {
       expect((await fetchUrl(liveImage!.url)).status).toBe(200);
       const captioned = ok(await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId, body: ' look ', clientMessageId: 'img-2' } })).sendMessage;
       expect(captioned).toMatchObject({ seq: 2, body: 'look' });
+      // A non-member never gets a URL: the room's messages are refused to them...
+      const stranger = await signUpUser(api.graphqlUrl);
+      expect(codes(await new Chatter(stranger, api.graphqlUrl).messages(roomId))).toEqual(['FORBIDDEN']);
       if (!s3) {
-        const forged = new URL(sent.image.url, api.url);
+        // ...and cannot make one: the path alone, or a signature stretched to a later expiry, is refused.
+        const signed = new URL(sent.image.url, api.url);
+        expect((await fetch(new URL(signed.pathname, api.url))).status).toBe(403);
+        const forged = new URL(signed);
         forged.searchParams.set('exp', String(Number(forged.searchParams.get('exp')) + 3600));
         expect((await fetch(forged)).status).toBe(403);
       }

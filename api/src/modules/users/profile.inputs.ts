@@ -1,6 +1,6 @@
-import { IsInt, IsOptional, Length, Max, Min, Validate } from 'class-validator';
+import { IsOptional, Length } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
-import { AdultBirthYear } from '../auth/auth.inputs';
+import { IsOptionalBirthYear } from './birth-year';
 import { Gender } from './gender';
 
 @InputType({ description: 'Profile fields to change; absent fields stay as they are, null clears gender or birthYear' })
@@ -15,10 +15,6 @@ export class UpdateProfileInput {
   gender?: Gender | null;
 
   @Field(() => Int, { nullable: true, description: 'Year of birth (null clears it); members must be 18+' })
-  @IsOptional()
-  @IsInt()
-  @Min(1900, { message: 'birthYear must be 1900 or later' })
-  @Max(9999)
-  @Validate(AdultBirthYear)
+  @IsOptionalBirthYear()
   birthYear?: number | null;
 }
