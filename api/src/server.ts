@@ -256,6 +256,7 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     gridCellKm: config.matching.gridCellKm,
     presenceGraceMs: config.matching.presenceGraceMs,
     sweepIntervalMs: config.matching.sweepIntervalMs,
+    matchedReplayMs: config.matching.offerTtlMs,
     onMatched: () => metrics.matchesMade.inc(),
   });
   registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());

@@ -40,9 +40,11 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other');
+      // originalUrl: req.path is relative to a router's mount point; the query string may carry signatures.
+      const urlPath = req.originalUrl.split('?')[0] ?? '';
+      const route = req.route?.path ?? (urlPath.startsWith('/graphql') ? '/graphql' : 'other');
       metrics.httpDuration.observe({ method: req.method, route: String(route), status: String(res.statusCode) }, seconds);
-      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'http');
+      logger.info({ requestId, method: req.method, path: urlPath, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'http');
     });
     next();
   });

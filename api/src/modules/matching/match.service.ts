@@ -41,6 +41,8 @@ export interface MatchServiceDeps {
   gridCellKm: number;
   presenceGraceMs: number;
   sweepIntervalMs: number;
+  /** A subscription opened this long after a match still starts with its MATCHED (a dropped socket). */
+  matchedReplayMs: number;
   onMatched?: () => void;
 }
 
@@ -115,7 +117,8 @@ export class MatchService {
 
   /**
    * The user's event stream. Subscribes first, then replays the open offer (if any), so an offer
-   * made while the user had no subscription is still delivered. While it is open the user counts
+   * made while the user had no subscription is still delivered; an idle user whose match completed
+   * within `matchedReplayMs` gets its MATCHED again (clients dedupe by matchId). While it is open the user counts
    * as present (no ghost removal).
    */
   async events(userId: string): Promise<AsyncIterableIterator<MatchEventPayload>> {
@@ -129,7 +132,8 @@ export class MatchService {
     let current: MatchEventPayload | null;
     try {
       await this.deps.queue.touch([userId], Date.now());
-      current = (await this.status(userId)).offer;
+      const status = await this.status(userId);
+      current = status.offer ?? (status.state === 'IDLE' ? await this.recentMatch(userId) : null);
     } catch (err) {
       leave();
       await live.return?.();
@@ -197,6 +201,21 @@ export class MatchService {
         }),
       ),
     );
+  }
+
+  /** The MATCHED event of the user's newest open room, if it was created within matchedReplayMs. */
+  private async recentMatch(userId: string): Promise<MatchEventPayload | null> {
+    const em = this.deps.orm.em.fork();
+    const since = new Date(Date.now() - this.deps.matchedReplayMs);
+    const mine = await em.findOne(
+      RoomMember,
+      { user: userId, room: { closedAt: null, createdAt: { $gt: since } } },
+      { populate: ['room'], orderBy: { room: { createdAt: 'desc' } }, connectionType: 'write' },
+    );
+    if (!mine) return null;
+    const room = mine.room.getEntity();
+    const peer = await em.findOne(RoomMember, { room: room.id, user: { $ne: userId } }, { connectionType: 'write' });
+    return { type: 'MATCHED', matchId: room.matchId, partnerId: peer?.user.id, distanceKm: room.distanceKm ?? undefined, roomId: room.id };
   }
 
   /** The database's view of who may never be offered to the user: blocks both ways, open rooms. */

@@ -182,6 +182,20 @@ describe('offer lifecycle', () => {
     expect((await late.next('OFFERED')).matchId).toBe(offer.matchId);
     expect(late.events!.items[0]!.matchEvents.type).toBe('OFFERED');
   });
+
+  it('starts a subscription opened just after the match with its MATCHED, so a dropped socket misses nothing', async () => {
+    const late = await player({ subscribe: false });
+    const b = await player();
+    await late.request(area(21), 5);
+    await b.request(north(area(21), 1), 5);
+    const offer = await b.next('OFFERED');
+    await Promise.all([late.respond(offer.matchId, true), b.respond(offer.matchId, true)]);
+    const matched = await b.next('MATCHED', offer.matchId);
+    late.subscribe();
+    const replayed = await late.next('MATCHED', offer.matchId);
+    expect(replayed).toMatchObject({ partner: { id: b.id }, room: { id: matched.room!.id, peer: { id: b.id } } });
+    expect(late.events!.items.map((d) => d.matchEvents.type)).toEqual(['MATCHED']);
+  });
 });
 
 describe('exclusions and limits', () => {
