@@ -66,6 +66,13 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
     expect(res.json.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
+  it('refuses a subscription sent over HTTP with BAD_USER_INPUT pointing at the WebSocket', async () => {
+    const res = await raw(JSON.stringify({ query: 'subscription { matchEvents { type } }' }));
+    expect(res.json.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(res.json.errors![0]!.message).toMatch(/WebSocket/);
+    expectNoInternals(res.text);
+  });
+
   it('rejects an array batch with 400 BAD_REQUEST', async () => {
     const op = { query: 'mutation { logIn(input: {email: "a@b.co", password: "password1"}) { accessToken } }' };
     const res = await raw(JSON.stringify([op, op, op]));

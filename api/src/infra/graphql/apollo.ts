@@ -7,14 +7,23 @@ import type { Config } from '../../config';
 import type { Metrics } from '../metrics';
 import { isPublicError, toClientError } from './client-errors';
 import type { Context } from './context';
+import { BadUserInputError } from './errors';
 import { limitRules, parseOptions } from './limits';
 
-/** Logs unexpected errors with the request id, adds the id to every error, records metrics. */
+/**
+ * Refuses subscriptions over HTTP (they need the WebSocket), logs unexpected errors with the request
+ * id, adds the id to every error, records metrics.
+ */
 function operationsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation === 'subscription') {
+            throw new BadUserInputError('Subscriptions run over the WebSocket endpoint /graphql with the graphql-transport-ws subprotocol, not over HTTP');
+          }
+        },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (!isPublicError(error)) contextValue.logger.error({ err: error.originalError ?? error }, 'unexpected error');

@@ -26,7 +26,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Sets a new password with the mailed token, unlocks the account and logs out every session' })
-  async resetPassword(@Arg('input', () => ResetPasswordInput) input: ResetPasswordInput): Promise<boolean> {
+  async resetPassword(@Arg('input', () => ResetPasswordInput, { description: 'The mailed token and the new password' }) input: ResetPasswordInput): Promise<boolean> {
     await this.account.resetPassword(input.token, input.newPassword);
     return true;
   }
@@ -35,7 +35,7 @@ export class AccountResolver {
   @Mutation(() => AuthPayload, {
     description: 'Changes your password; every session ends (other devices are logged out) and this one continues with the returned tokens',
   })
-  async changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async changePassword(@Arg('input', () => ChangePasswordInput, { description: 'Your current and your new password' }) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     return toPayload(await this.account.changePassword(ctx.auth.user!.userId, input.currentPassword, input.newPassword), ctx);
   }
 
@@ -46,7 +46,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Unlocks an account locked after failed logins, with the mailed code' })
-  async unlockAccount(@Arg('input', () => UnlockAccountInput) input: UnlockAccountInput): Promise<boolean> {
+  async unlockAccount(@Arg('input', () => UnlockAccountInput, { description: 'The account and the mailed unlock code' }) input: UnlockAccountInput): Promise<boolean> {
     await this.account.unlockAccount(input.email, input.code);
     return true;
   }

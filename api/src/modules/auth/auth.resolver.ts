@@ -22,12 +22,12 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Mutation(() => AuthPayload, { description: 'Creates an account and logs it in (also sets the HttpOnly refresh cookie)' })
-  async signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async signUp(@Arg('input', () => SignUpInput, { description: 'The new account' }) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     return toPayload(await this.auth.signUp(ctx.em, input, ctx.ip), ctx);
   }
 
   @Mutation(() => AuthPayload, { description: 'Starts a login session (also sets the HttpOnly refresh cookie)' })
-  async logIn(@Arg('input', () => LogInInput) input: LogInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async logIn(@Arg('input', () => LogInInput, { description: 'Your credentials' }) input: LogInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     return toPayload(await this.auth.logIn(ctx.em, input, ctx.ip), ctx);
   }
 

@@ -40,7 +40,7 @@ export class MatchResolver {
   @Mutation(() => MatchStatusObject, {
     description: 'Enters the matching queue, or updates position and radius of a running search (keeping your place in line). Open matchEvents first.',
   })
-  async requestMatch(@Arg('input', () => MatchRequestInput) input: MatchRequestInput, @Ctx() ctx: Context): Promise<MatchStatusObject> {
+  async requestMatch(@Arg('input', () => MatchRequestInput, { description: 'Where you are (snapped to a ~1 km grid, never stored in the database) and how far to look' }) input: MatchRequestInput, @Ctx() ctx: Context): Promise<MatchStatusObject> {
     return toStatusObject(ctx, await this.matching.requestMatch(viewer(ctx), input));
   }
 

@@ -7,4 +7,12 @@ export enum Gender {
   NONBINARY = 'NONBINARY',
 }
 
-registerEnumType(Gender, { name: 'Gender', description: 'Self-described gender, shown to match partners' });
+registerEnumType(Gender, {
+  name: 'Gender',
+  description: 'Self-described gender, shown to match partners',
+  valuesConfig: {
+    FEMALE: { description: 'Female' },
+    MALE: { description: 'Male' },
+    NONBINARY: { description: 'Non-binary' },
+  },
+});

@@ -37,7 +37,7 @@ export class UserResolver {
 
   @Authorized()
   @Mutation(() => UserObject, { description: 'Changes your nickname, gender or birth year' })
-  async updateProfile(@Arg('input', () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() ctx: Context): Promise<UserObject> {
+  async updateProfile(@Arg('input', () => UpdateProfileInput, { description: 'The fields to change' }) input: UpdateProfileInput, @Ctx() ctx: Context): Promise<UserObject> {
     return toUserObject(await this.profile.update(ctx.em, viewer(ctx), input), viewer(ctx));
   }
 
