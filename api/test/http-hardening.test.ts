@@ -49,6 +49,20 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
     expect(res.json).not.toHaveProperty('data');
   });
 
+  it('counts depth in fields, not fragment spreads: fragments neither cost depth nor hide it', async () => {
+    const depthError = (res: Awaited<ReturnType<typeof raw>>) => res.json.errors?.find((e) => e.extensions!.limit === 'DEPTH');
+    // A field depth of 7 reached through three fragments (a client's usual shape): accepted.
+    const shaped = `{ rooms { edges { node { ...A } } } } fragment A on Room { lastMessage { ...M } }
+      fragment M on Message { sender { ...P } } fragment P on User { photo { url } }`;
+    expect(depthError(await raw(JSON.stringify({ query: shaped })))).toBeUndefined();
+    // A chain of 9 fragment spreads around one field: accepted.
+    const chain = Array.from({ length: 9 }, (_, i) => `fragment F${i} on User { ${i < 8 ? `...F${i + 1}` : 'id'} }`).join(' ');
+    expect(depthError(await raw(JSON.stringify({ query: `{ me { ...F0 } } ${chain}` })))).toBeUndefined();
+    // 20 levels of fields moved into a fragment: refused all the same.
+    const hidden = `{ ...Q } fragment Q on Query { ${'me { '.repeat(20)}id${' }'.repeat(20)} }`;
+    expect(depthError(await raw(JSON.stringify({ query: hidden })))).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('accepts a query exactly at the alias limit and rejects 1,000 aliases', async () => {
     const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
     const atLimit = await raw(JSON.stringify({ query: aliases(15) }));

@@ -28,7 +28,7 @@ function reject(limit: QueryLimit) {
 /** Validation rules that reject abusive documents before any resolver runs (HTTP and WebSocket). */
 export function limitRules(limits: Config['graphql']): ValidationRule[] {
   return [
-    maxDepthRule({ n: limits.maxDepth, ...reject(QueryLimit.DEPTH) }),
+    maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ...reject(QueryLimit.DEPTH) }),
     // armor allows unlimited aliased __typename by default; an alias costs the same whatever it names.
     maxAliasesRule({ n: limits.maxAliases, allowList: [], ...reject(QueryLimit.ALIASES) }),
     maxDirectivesRule({ n: limits.maxDirectives, ...reject(QueryLimit.DIRECTIVES) }),
