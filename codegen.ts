@@ -8,6 +8,8 @@ const config: CodegenConfig = {
   generates: {
     'web/src/gql/': {
       preset: 'client',
+      // Fragments are plain reusable field sets here (stores own the data), not masked per component.
+      presetConfig: { fragmentMasking: false },
       config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string' } },
     },
   },

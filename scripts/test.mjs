@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: checks the generated client types, builds the web app and the API (tests also run the
-// API as real processes), runs the whole jest suite on the embedded adapters (SQLite + in-process),
-// then again on MariaDB + Redis when they answer.
+// API as real processes), runs the web app's unit tests once, then the whole API jest suite on the
+// embedded adapters (SQLite + in-process), then again on MariaDB + Redis when they answer.
 // Under CI=true an unreachable backend fails the run instead of being skipped.
 // Extra arguments go to jest, e.g. `npm test -- src/modules/auth`.
 import { spawnSync } from 'node:child_process';
@@ -48,6 +48,9 @@ if (stale.length > 0) {
 }
 if (run('npm', ['run', 'build', '-w', 'web', '--silent']) !== 0) process.exit(1);
 if (run('npm', ['run', 'build', '-w', 'api', '--silent']) !== 0) process.exit(1);
+
+console.log('\n== jest on the web app (stores, merge-by-seq and matching logic)');
+if (run('npx', ['jest', '--config', 'web/jest.config.js']) !== 0) process.exit(1);
 
 console.log('\n== jest on the embedded adapters (SQLite, in-process pub/sub, limits and tokens)');
 const embedded = run('npx', ['jest', '--config', 'api/jest.config.js', '--testPathIgnorePatterns', '\\.(redis|mysql)\\.test\\.ts$', ...jestArgs], {

@@ -71,6 +71,15 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
 
   for (const router of deps.routes ?? []) app.use(router);
 
+  // GraphiQL, built with the web app (web/playground.html); before the static files and the app's
+  // fallback, so that GRAPHQL_PLAYGROUND=false also hides /playground.html.
+  const playground = path.join(deps.webDistDir, 'playground.html');
+  app.get(['/playground', '/playground.html'], (_req, res) => {
+    if (!config.graphql.playground) return jsonError(res, 404, 'NOT_FOUND', 'The playground is disabled (GRAPHQL_PLAYGROUND=false)');
+    if (!existsSync(playground)) return jsonError(res, 404, 'NOT_FOUND', 'The playground is not built (npm run build -w web)');
+    res.sendFile(playground);
+  });
+
   if (existsSync(path.join(deps.webDistDir, 'index.html'))) {
     app.use(express.static(deps.webDistDir, { index: 'index.html', maxAge: '1h' }));
     app.get('/{*path}', (_req, res) => res.sendFile(path.join(deps.webDistDir, 'index.html')));

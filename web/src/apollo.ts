@@ -1,0 +1,170 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, Observable, split } from '@apollo/client/core';
+import { setContext } from '@apollo/client/link/context';
+import { onError } from '@apollo/client/link/error';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import { backoffMs } from './api/backoff';
+import type { ApiContext } from './api/context';
+
+/** What the links need from the session (the auth store), read lazily on every use. */
+export interface SessionHooks {
+  /** The current access token, refreshed first when it is about to expire; null when logged out. */
+  accessToken(): Promise<string | null>;
+  /** Rotates the session through the refresh cookie; resolves false when the session is gone. */
+  refresh(): Promise<boolean>;
+  /** The server refused the session for good (WebSocket 4403): log out locally. */
+  sessionLost(): void;
+}
+
+/** Close codes of the API (DESIGN.md §3). */
+export const enum CloseCode {
+  /** Token expired or session revoked: refresh, then reconnect. */
+  SessionEnded = 4401,
+  /** Bad or missing token at connection_init. */
+  Forbidden = 4403,
+}
+
+/** Operations whose UNAUTHENTICATED answer means "wrong credentials", never "refresh and retry". */
+const NO_REFRESH = new Set(['LogIn', 'SignUp', 'RefreshSession', 'LogOut']);
+
+/** `ws(s)://<host>/graphql` on the page's own origin. */
+export function wsUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/graphql`;
+}
+
+function isUnauthenticated(errors: ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined): boolean {
+  return !!errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+}
+
+function createWs(session: SessionHooks, onReconnected: () => void): { ws: WsClient; whenConnected(): Promise<void> } {
+  let sentToken: string | null = null;
+  let everConnected = false;
+  let isConnected = false;
+  let waiting: Array<() => void> = [];
+  const client = createClient({
+    url: wsUrl(window.location),
+    lazy: true,
+    keepAlive: 15_000,
+    retryAttempts: Infinity,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, backoffMs(retries))),
+    // 4403 means the token is no good: retrying with it would only be refused again.
+    shouldRetry: (event) => !(typeof event === 'object' && event !== null && (event as CloseEvent).code === CloseCode.Forbidden),
+    connectionParams: async () => {
+      sentToken = await session.accessToken();
+      return sentToken ? { authorization: `Bearer ${sentToken}` } : {};
+    },
+    on: {
+      connected: () => {
+        isConnected = true;
+        waiting.forEach((resolve) => resolve());
+        waiting = [];
+        if (everConnected) onReconnected();
+        everConnected = true;
+      },
+      closed: (event) => {
+        isConnected = false;
+        const code = (event as CloseEvent | undefined)?.code;
+        if (code === CloseCode.Forbidden) session.sessionLost();
+        // graphql-ws treats 4401 as fatal and ends the subscriptions; `subscribeLive` re-opens them
+        // once the token is fresh. Refresh only if nobody did since this socket's token was sent.
+        if (code === CloseCode.SessionEnded) {
+          void session.accessToken().then((current) => {
+            if (current && current === sentToken) void session.refresh();
+          });
+        }
+      },
+    },
+  });
+  return {
+    ws: client,
+    // Bounded (5 s): a subscription refused at once lets the lazy socket close before anyone waits.
+    whenConnected: () =>
+      isConnected
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiting.push(resolve);
+            setTimeout(resolve, 5_000);
+          }),
+  };
+}
+
+/**
+ * Builds the Apollo client: subscriptions over graphql-ws, everything else over HTTP with the
+ * bearer token; an UNAUTHENTICATED answer refreshes the session once and retries the operation.
+ * The Pinia stores are the source of truth for data, so Apollo's cache is bypassed (`no-cache`).
+ */
+export function createApi(session: SessionHooks): ApiContext {
+  const reconnectListeners = new Set<() => void>();
+  const { ws, whenConnected } = createWs(session, () => reconnectListeners.forEach((fn) => fn()));
+
+  const auth = setContext(async (operation, { headers }) => {
+    if (operation.operationName === 'RefreshSession') return { headers };
+    const token = await session.accessToken();
+    return { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+  });
+
+  const refreshOnce = onError(({ graphQLErrors, networkError, operation, forward }) => {
+    const bodyErrors = (networkError as { result?: { errors?: [] } } | undefined)?.result?.errors;
+    if (!isUnauthenticated(graphQLErrors) && !isUnauthenticated(bodyErrors)) return;
+    if (NO_REFRESH.has(operation.operationName) || operation.getContext().refreshed) return;
+    operation.setContext({ refreshed: true });
+    return new Observable((observer) => {
+      let inner: { unsubscribe(): void } | undefined;
+      session.refresh().then(
+        (ok) => {
+          if (!ok) return observer.error(networkError ?? new Error('Session expired'));
+          inner = forward(operation).subscribe(observer);
+        },
+        (err) => observer.error(err),
+      );
+      return () => inner?.unsubscribe();
+    });
+  });
+
+  const http = ApolloLink.from([refreshOnce, auth, new HttpLink({ uri: '/graphql', credentials: 'same-origin' })]);
+  const link = split(
+    ({ query }) => {
+      const def = getMainDefinition(query);
+      return def.kind === 'OperationDefinition' && def.operation === 'subscription';
+    },
+    new GraphQLWsLink(ws),
+    http,
+  );
+
+  const client = new ApolloClient({
+    link,
+    cache: new InMemoryCache(),
+    defaultOptions: {
+      query: { fetchPolicy: 'no-cache' },
+      watchQuery: { fetchPolicy: 'no-cache' },
+      mutate: { fetchPolicy: 'no-cache' },
+    },
+  });
+
+  return {
+    client,
+    onReconnected(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    whenConnected,
+    async uploadImage(file) {
+      const send = async () => {
+        const token = await session.accessToken();
+        const body = new FormData();
+        body.append('file', file);
+        return fetch('/uploads', { method: 'POST', body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      };
+      let res = await send();
+      if (res.status === 401 && (await session.refresh())) res = await send();
+      const json = (await res.json().catch(() => ({}))) as { id?: string; errors?: unknown[] };
+      if (!res.ok || !json.id) throw json.errors ? { errors: json.errors } : new Error(`Upload failed (${res.status})`);
+      return { id: json.id };
+    },
+    dispose() {
+      void ws.dispose();
+      void client.clearStore();
+    },
+  };
+}

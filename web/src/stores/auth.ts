@@ -1,0 +1,171 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { useApi } from '../api/context';
+import { apiFailure, toApiError } from '../api/errors';
+import type { LogInInput, MeFieldsFragment, SessionFieldsFragment, SignUpInput } from '../gql/graphql';
+import { LogInDocument, LogOutDocument, RefreshSessionDocument, SignUpDocument } from '../operations/auth';
+
+export type SessionStatus = 'restoring' | 'anonymous' | 'authenticated';
+
+/** Refresh this long before the access token expires (milliseconds), plus up to 10 s of jitter. */
+const REFRESH_LEAD_MS = 60_000;
+/** A token closer than this to its expiry is refreshed before use (milliseconds). */
+const FRESH_MARGIN_MS = 30_000;
+/** A parallel refresh from another tab is refused for a moment; try once more after this (ms). */
+const SECOND_TRY_MS = 1_500;
+
+/**
+ * The login session (DESIGN.md §7). The access token lives in this store's memory only; the
+ * refresh token is the API's HttpOnly cookie, so `restore()` (no argument) brings a session back
+ * after a reload, and `refresh()` rotates it shortly before the access token expires.
+ */
+export const useAuthStore = defineStore('auth', () => {
+  const api = useApi();
+  const accessToken = ref<string | null>(null);
+  const expiresAt = ref(0);
+  const receivedAt = ref(0);
+  const user = ref<MeFieldsFragment | null>(null);
+  const status = ref<SessionStatus>('restoring');
+  /** Why the last session ended without the user asking (shown on the login screen). */
+  const endedReason = ref<'expired' | null>(null);
+
+  let inFlight: Promise<boolean> | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const isLoggedIn = computed(() => status.value === 'authenticated');
+
+  function schedule() {
+    if (timer) clearTimeout(timer);
+    const delay = Math.max(5_000, expiresAt.value - Date.now() - REFRESH_LEAD_MS - Math.random() * 10_000);
+    timer = setTimeout(() => void refresh(), delay);
+  }
+
+  /** Takes the tokens of a new session (logIn, signUp, refreshToken, changePassword). */
+  function applySession(payload: SessionFieldsFragment) {
+    accessToken.value = payload.accessToken;
+    expiresAt.value = new Date(payload.accessTokenExpiresAt).getTime();
+    receivedAt.value = Date.now();
+    user.value = payload.user;
+    status.value = 'authenticated';
+    endedReason.value = null;
+    schedule();
+  }
+
+  function clear(reason: 'expired' | null = null) {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const wasLoggedIn = status.value === 'authenticated';
+    accessToken.value = null;
+    expiresAt.value = 0;
+    user.value = null;
+    status.value = 'anonymous';
+    endedReason.value = wasLoggedIn ? reason : null;
+  }
+
+  async function callRefresh(): Promise<SessionFieldsFragment> {
+    const { data } = await api.client.mutate({ mutation: RefreshSessionDocument });
+    if (!data) throw new Error('Empty refreshToken answer');
+    return data.refreshToken;
+  }
+
+  async function doRefresh(): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        applySession(await callRefresh());
+        return true;
+      } catch (err) {
+        const { code } = toApiError(err);
+        if (code === 'NETWORK_ERROR' || code === 'INTERNAL_SERVER_ERROR' || code === 'RATE_LIMITED') {
+          // Keep the session: the network may come back before the token expires.
+          if (timer) clearTimeout(timer);
+          if (status.value === 'authenticated') timer = setTimeout(() => void refresh(), 10_000);
+          else clear();
+          return false;
+        }
+        if (attempt === 0 && status.value === 'authenticated') {
+          await new Promise((r) => setTimeout(r, SECOND_TRY_MS));
+          continue;
+        }
+        clear('expired');
+        return false;
+      }
+    }
+  }
+
+  /** Rotates the session through the refresh cookie; concurrent callers share one request. */
+  function refresh(): Promise<boolean> {
+    inFlight ??= doRefresh().finally(() => (inFlight = null));
+    return inFlight;
+  }
+
+  /** Brings back the session of the refresh cookie, if any (on app load). */
+  async function restore(): Promise<void> {
+    status.value = 'restoring';
+    try {
+      applySession(await callRefresh());
+    } catch {
+      clear();
+    }
+  }
+
+  /** The access token for a request, refreshed first when it is about to expire. */
+  async function freshAccessToken(): Promise<string | null> {
+    if (inFlight) await inFlight;
+    if (!accessToken.value) return null;
+    const now = Date.now();
+    if (expiresAt.value - now < FRESH_MARGIN_MS && now - receivedAt.value > 10_000) await refresh();
+    return accessToken.value;
+  }
+
+  async function logIn(input: LogInInput): Promise<void> {
+    try {
+      const { data } = await api.client.mutate({ mutation: LogInDocument, variables: { input } });
+      applySession(data!.logIn);
+    } catch (err) {
+      throw apiFailure(err);
+    }
+  }
+
+  async function signUp(input: SignUpInput): Promise<void> {
+    try {
+      const { data } = await api.client.mutate({ mutation: SignUpDocument, variables: { input } });
+      applySession(data!.signUp);
+    } catch (err) {
+      throw apiFailure(err);
+    }
+  }
+
+  /** Ends the session on the server (through the cookie) and here, even when the server is away. */
+  async function logOut(): Promise<void> {
+    try {
+      await api.client.mutate({ mutation: LogOutDocument });
+    } catch {
+      // The local session ends regardless; the refresh token expires on its own.
+    }
+    clear();
+  }
+
+  function setUser(me: MeFieldsFragment) {
+    user.value = me;
+  }
+
+  return {
+    accessToken,
+    expiresAt,
+    receivedAt,
+    user,
+    status,
+    endedReason,
+    isLoggedIn,
+    applySession,
+    refresh,
+    restore,
+    freshAccessToken,
+    logIn,
+    signUp,
+    logOut,
+    setUser,
+    sessionLost: () => clear('expired'),
+    clear,
+  };
+});

@@ -1,0 +1,197 @@
+import type { ServerMessage } from '../chat/merge';
+import { FakeServer, GqlError, freshPinia, session, waitFor } from '../test/fakeApi';
+import { useAuthStore } from './auth';
+import { useChatStore } from './chat';
+import { useRoomsStore } from './rooms';
+
+const ROOM = 'r1';
+const msg = (seq: number, sender = 'peer', clientMessageId = `c${seq}`): ServerMessage => ({
+  id: `m${seq}`,
+  roomId: ROOM,
+  seq,
+  body: `message ${seq}`,
+  clientMessageId,
+  createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
+  sender: { id: sender },
+  image: null,
+});
+const room = (over: Record<string, unknown> = {}) => ({
+  id: ROOM,
+  closed: false,
+  closedReason: null,
+  distanceKm: 5,
+  unreadCount: 0,
+  lastReadSeq: 0,
+  peerLastReadSeq: 0,
+  lastActivityAt: new Date().toISOString(),
+  createdAt: new Date().toISOString(),
+  peer: { id: 'peer', nickname: 'Bo', age: null, gender: null, deleted: false, photo: null },
+  lastMessage: null,
+  ...over,
+});
+
+/** A tiny in-memory room on the fake server: stored messages, idempotent by clientMessageId. */
+function serveRoom(server: FakeServer, stored: ServerMessage[]) {
+  server.handlers.Room = () => ({ room: room({ lastMessage: stored.at(-1) ?? null }) });
+  server.handlers.Messages = (v) => {
+    const before = v.before ? Number(v.before) : Infinity;
+    const older = stored.filter((m) => m.seq < before);
+    const page = older.slice(-Number(v.last));
+    return { messages: { edges: page.map((node) => ({ node })), pageInfo: { hasPreviousPage: older.length > page.length, startCursor: page[0] ? String(page[0].seq) : null } } };
+  };
+  server.handlers.MessagesAfter = (v) => ({ messagesAfter: stored.filter((m) => m.seq > Number(v.afterSeq)).slice(0, Number(v.first)) });
+  server.handlers.MarkRoomRead = (v) => ({ markRoomRead: { id: ROOM, unreadCount: 0, lastReadSeq: v.seq } });
+  server.handlers.SetTyping = () => ({ setTyping: true });
+  server.handlers.SendMessage = (v) => {
+    const input = v.input as { clientMessageId: string; body?: string };
+    const existing = stored.find((m) => m.sender.id === 'me' && m.clientMessageId === input.clientMessageId);
+    if (existing) return { sendMessage: existing };
+    const m = { ...msg(stored.length + 1, 'me', input.clientMessageId), body: input.body ?? '' };
+    stored.push(m);
+    return { sendMessage: m };
+  };
+}
+
+let server: FakeServer;
+beforeEach(async () => {
+  server = new FakeServer();
+  freshPinia(server);
+  server.handlers.RefreshSession = () => ({ refreshToken: session('me') });
+  await useAuthStore().restore();
+});
+afterEach(() => {
+  useRoomsStore().reset();
+  useAuthStore().clear();
+});
+
+const seqs = () => useChatStore().thread(ROOM).messages.map((m) => m.seq);
+
+describe('opening a room', () => {
+  it('loads the latest page, follows the room live and marks it read', async () => {
+    const stored = Array.from({ length: 40 }, (_, i) => msg(i + 1));
+    serveRoom(server, stored);
+    await useChatStore().open(ROOM);
+    expect(seqs()).toEqual(stored.slice(-30).map((m) => m.seq));
+    expect(useChatStore().thread(ROOM).hasOlder).toBe(true);
+    expect(server.subscribers('RoomEvents')).toBe(1);
+    await waitFor(() => server.count('MarkRoomRead') === 1);
+    expect(server.calls.find((c) => c.operation === 'MarkRoomRead')?.variables).toEqual({ roomId: ROOM, seq: 40 });
+  });
+
+  it('loads older history on scroll-up, in order and without duplicates', async () => {
+    serveRoom(server, Array.from({ length: 70 }, (_, i) => msg(i + 1)));
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    await chat.loadOlder(ROOM);
+    await chat.loadOlder(ROOM);
+    expect(seqs()).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
+    expect(chat.thread(ROOM).hasOlder).toBe(false);
+  });
+});
+
+describe('live events and reconnects', () => {
+  it('catches up with messagesAfter after a reconnect: no gap, no duplicate', async () => {
+    const stored = [msg(1), msg(2), msg(3)];
+    serveRoom(server, stored);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    // while the socket is away, 4..6 are stored; 6 arrives live once the socket is back
+    stored.push(msg(4), msg(5), msg(6));
+    server.emit('RoomEvents', { roomEvents: { type: 'MESSAGE', roomId: ROOM, message: msg(6), userId: null, seq: null, reason: null } });
+    server.reconnect();
+    await waitFor(() => seqs().length === 6);
+    expect(seqs()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(server.calls.filter((c) => c.operation === 'MessagesAfter').map((c) => c.variables.afterSeq)).toContain(3);
+  });
+
+  it('fills a gap seen in the live stream even without a reconnect event', async () => {
+    const stored = [msg(1)];
+    serveRoom(server, stored);
+    await useChatStore().open(ROOM);
+    stored.push(msg(2), msg(3));
+    server.emit('RoomEvents', { roomEvents: { type: 'MESSAGE', roomId: ROOM, message: msg(3), userId: null, seq: null, reason: null } });
+    await waitFor(() => seqs().length === 3);
+    expect(seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('shows TYPING from the peer for a few seconds and updates "seen" from READ', async () => {
+    serveRoom(server, [msg(1, 'me')]);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    server.emit('RoomEvents', { roomEvents: { type: 'TYPING', roomId: ROOM, userId: 'peer', message: null, seq: null, reason: null } });
+    expect(chat.thread(ROOM).peerTypingUntil).toBeGreaterThan(Date.now());
+    server.emit('RoomEvents', { roomEvents: { type: 'READ', roomId: ROOM, userId: 'peer', seq: 1, message: null, reason: null } });
+    expect(useRoomsStore().byId[ROOM]?.peerLastReadSeq).toBe(1);
+  });
+
+  it('closes the room on PEER_LEFT with its reason', async () => {
+    serveRoom(server, []);
+    await useChatStore().open(ROOM);
+    server.emit('RoomEvents', { roomEvents: { type: 'PEER_LEFT', roomId: ROOM, userId: 'peer', reason: 'BLOCKED', message: null, seq: null } });
+    expect(useRoomsStore().byId[ROOM]).toMatchObject({ closed: true, closedReason: 'BLOCKED' });
+  });
+});
+
+describe('sending', () => {
+  it('shows the message at once, then replaces it with the stored one', async () => {
+    serveRoom(server, []);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    const sending = chat.send(ROOM, '  hello  ');
+    expect(chat.thread(ROOM).pending).toMatchObject([{ body: 'hello', state: 'sending' }]);
+    await sending;
+    expect(chat.thread(ROOM).pending).toEqual([]);
+    expect(chat.thread(ROOM).messages).toMatchObject([{ seq: 1, body: 'hello', sender: { id: 'me' } }]);
+    expect(useRoomsStore().byId[ROOM]?.lastMessage?.seq).toBe(1);
+  });
+
+  it('retries a failed send with the same clientMessageId, stored once', async () => {
+    const stored: ServerMessage[] = [];
+    serveRoom(server, stored);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    const send = server.handlers.SendMessage!;
+    // the server stores the message but the answer is lost
+    server.handlers.SendMessage = (v) => {
+      send(v);
+      throw new Error('connection reset');
+    };
+    await chat.send(ROOM, 'hi');
+    const [failed] = chat.thread(ROOM).pending;
+    expect(failed).toMatchObject({ state: 'failed', error: 'NETWORK_ERROR' });
+    server.handlers.SendMessage = send;
+    await chat.retry(ROOM, failed!.clientMessageId);
+    const ids = server.calls.filter((c) => c.operation === 'SendMessage').map((c) => (c.variables.input as { clientMessageId: string }).clientMessageId);
+    expect(ids).toEqual([failed!.clientMessageId, failed!.clientMessageId]);
+    expect(stored).toHaveLength(1);
+    expect(seqs()).toEqual([1]);
+    expect(chat.thread(ROOM).pending).toEqual([]);
+  });
+
+  it('uploads an image once, also across retries', async () => {
+    serveRoom(server, []);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    const send = server.handlers.SendMessage!;
+    server.handlers.SendMessage = () => {
+      throw new GqlError('RATE_LIMITED', { retryAfterSeconds: 3 });
+    };
+    await chat.send(ROOM, '', new Blob(['x']));
+    const [failed] = chat.thread(ROOM).pending;
+    expect(failed).toMatchObject({ state: 'failed', error: 'RATE_LIMITED', imageId: 'upload-1' });
+    server.handlers.SendMessage = send;
+    await chat.retry(ROOM, failed!.clientMessageId);
+    expect(server.uploads).toBe(1);
+    expect(server.calls.filter((c) => c.operation === 'SendMessage').at(-1)?.variables.input).toMatchObject({ imageId: 'upload-1' });
+  });
+
+  it('sends typing notices at most once per interval', async () => {
+    serveRoom(server, []);
+    const chat = useChatStore();
+    chat.typing(ROOM);
+    chat.typing(ROOM);
+    chat.typing(ROOM);
+    await waitFor(() => server.count('SetTyping') === 1);
+    expect(server.count('SetTyping')).toBe(1);
+  });
+});

@@ -1,0 +1,276 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { useApi } from '../api/context';
+import { apiFailure, toApiError } from '../api/errors';
+import { newClientMessageId } from '../api/uuid';
+import { createThrottle } from '../chat/throttle';
+import {
+  addPending,
+  contiguousSeq,
+  emptyThread,
+  hasGapBefore,
+  highestSeq,
+  mergeServerMessages,
+  removePending,
+  updatePending,
+  type PendingMessage,
+  type ServerMessage,
+  type Thread,
+} from '../chat/merge';
+import {
+  BlockUserDocument,
+  LeaveRoomDocument,
+  MarkRoomReadDocument,
+  MessagesAfterDocument,
+  MessagesDocument,
+  ReportUserDocument,
+  SendMessageDocument,
+  SetTypingDocument,
+} from '../operations/chat';
+import { useAuthStore } from './auth';
+import { useRoomsStore, type RoomEvent } from './rooms';
+
+export interface ThreadState extends Thread {
+  /** Older history exists before `startCursor`. */
+  hasOlder: boolean;
+  startCursor: string | null;
+  loadingOlder: boolean;
+  /** Until when (epoch ms) the peer shows as typing. */
+  peerTypingUntil: number;
+}
+
+const PAGE_SIZE = 30;
+const CATCH_UP_PAGE = 100;
+/** How long a TYPING event shows the indicator, in milliseconds. */
+export const TYPING_SHOWN_MS = 4_000;
+/** At most one setTyping per room this often, in milliseconds. */
+export const TYPING_EVERY_MS = 2_500;
+
+const newThread = (): ThreadState => ({ ...emptyThread(), hasOlder: false, startCursor: null, loadingOlder: false, peerTypingUntil: 0 });
+
+/**
+ * Message threads by room: history pages, live messages, optimistic sends and catch-up after a
+ * reconnect, all merged by seq (chat/merge.ts). `readingRoomId` is the room on screen, which is
+ * marked read as messages arrive.
+ */
+export const useChatStore = defineStore('chat', () => {
+  const api = useApi();
+  const threads = ref<Record<string, ThreadState>>({});
+  const readingRoomId = ref<string | null>(null);
+  const throttles = new Map<string, () => boolean>();
+  const catchingUp = new Map<string, Promise<void>>();
+
+  const myId = () => useAuthStore().user?.id ?? '';
+  const thread = (roomId: string): ThreadState => threads.value[roomId] ?? newThread();
+  const setThread = (roomId: string, next: ThreadState) => (threads.value = { ...threads.value, [roomId]: next });
+  const merge = (roomId: string, messages: readonly ServerMessage[]) => {
+    const t = thread(roomId);
+    setThread(roomId, { ...t, ...mergeServerMessages(t, messages, myId()) });
+  };
+
+  api.onReconnected(() => {
+    for (const roomId of Object.keys(threads.value)) void catchUp(roomId).catch(() => undefined);
+    void useRoomsStore().refresh().catch(() => undefined);
+  });
+
+  function isReading(roomId: string): boolean {
+    return readingRoomId.value === roomId && (typeof document === 'undefined' || document.visibilityState === 'visible');
+  }
+
+  /** Opens a room on screen: its latest page the first time, a catch-up after that. */
+  async function open(roomId: string): Promise<void> {
+    readingRoomId.value = roomId;
+    const rooms = useRoomsStore();
+    try {
+      await rooms.fetchRoom(roomId);
+      if (threads.value[roomId]) await catchUp(roomId);
+      else await loadLatest(roomId);
+    } catch (err) {
+      throw apiFailure(err);
+    }
+    rooms.syncLive();
+    void markRead(roomId);
+  }
+
+  function close(roomId: string): void {
+    if (readingRoomId.value === roomId) readingRoomId.value = null;
+    useRoomsStore().syncLive();
+  }
+
+  async function loadLatest(roomId: string): Promise<void> {
+    const { data } = await api.client.query({ query: MessagesDocument, variables: { roomId, last: PAGE_SIZE } });
+    const page = data.messages;
+    const t = thread(roomId);
+    setThread(roomId, {
+      ...t,
+      ...mergeServerMessages(t, page.edges.map((e) => e.node), myId()),
+      hasOlder: page.pageInfo.hasPreviousPage,
+      startCursor: page.pageInfo.startCursor ?? null,
+    });
+  }
+
+  /** The page before the oldest one held (scrolling up). */
+  async function loadOlder(roomId: string): Promise<void> {
+    const t = thread(roomId);
+    if (!t.hasOlder || t.loadingOlder) return;
+    setThread(roomId, { ...t, loadingOlder: true });
+    try {
+      const { data } = await api.client.query({ query: MessagesDocument, variables: { roomId, last: PAGE_SIZE, before: t.startCursor } });
+      const page = data.messages;
+      const now = thread(roomId);
+      setThread(roomId, {
+        ...now,
+        ...mergeServerMessages(now, page.edges.map((e) => e.node), myId()),
+        hasOlder: page.pageInfo.hasPreviousPage,
+        startCursor: page.pageInfo.startCursor ?? now.startCursor,
+        loadingOlder: false,
+      });
+    } catch (err) {
+      setThread(roomId, { ...thread(roomId), loadingOlder: false });
+      throw apiFailure(err);
+    }
+  }
+
+  /** Fetches everything after the highest seq held (after a reconnect or a gap); one run per room at a time. */
+  function catchUp(roomId: string): Promise<void> {
+    const running = catchingUp.get(roomId);
+    if (running) return running.then(() => catchUp(roomId));
+    const run = (async () => {
+      for (;;) {
+        const afterSeq = contiguousSeq(thread(roomId));
+        const { data } = await api.client.query({ query: MessagesAfterDocument, variables: { roomId, afterSeq, first: CATCH_UP_PAGE } });
+        merge(roomId, data.messagesAfter);
+        if (data.messagesAfter.length < CATCH_UP_PAGE) break;
+      }
+      if (isReading(roomId)) await markRead(roomId);
+    })().finally(() => catchingUp.delete(roomId));
+    catchingUp.set(roomId, run);
+    return run;
+  }
+
+  function onEvent(event: RoomEvent): void {
+    const roomId = event.roomId;
+    if (event.type === 'MESSAGE' && event.message) {
+      if (!threads.value[roomId]) return; // not loaded: opening the room fetches it
+      const gap = hasGapBefore(thread(roomId), event.message.seq);
+      merge(roomId, [event.message]);
+      if (event.message.sender.id !== myId()) setThread(roomId, { ...thread(roomId), peerTypingUntil: 0 });
+      if (gap) void catchUp(roomId).catch(() => undefined);
+      else if (isReading(roomId)) void markRead(roomId);
+    } else if (event.type === 'TYPING' && event.userId !== myId()) {
+      setThread(roomId, { ...thread(roomId), peerTypingUntil: Date.now() + TYPING_SHOWN_MS });
+    }
+  }
+
+  async function markRead(roomId: string): Promise<void> {
+    const room = useRoomsStore().byId[roomId];
+    const seq = highestSeq(thread(roomId));
+    if (!room || seq === 0 || (seq <= room.lastReadSeq && room.unreadCount === 0)) return;
+    try {
+      const { data } = await api.client.mutate({ mutation: MarkRoomReadDocument, variables: { roomId, seq } });
+      const r = data!.markRoomRead;
+      useRoomsStore().patch(roomId, { unreadCount: r.unreadCount, lastReadSeq: r.lastReadSeq });
+    } catch {
+      // Read marks are best effort; the next message or visit tries again.
+    }
+  }
+
+  async function deliver(roomId: string, pending: PendingMessage, file: Blob | null): Promise<void> {
+    const id = pending.clientMessageId;
+    try {
+      let imageId = pending.imageId;
+      if (file && !imageId) {
+        imageId = (await api.uploadImage(file)).id;
+        setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { imageId }) });
+      }
+      const input = { roomId, clientMessageId: id, ...(pending.body ? { body: pending.body } : {}), ...(imageId ? { imageId } : {}) };
+      const { data } = await api.client.mutate({ mutation: SendMessageDocument, variables: { input } });
+      merge(roomId, [data!.sendMessage]);
+      const rooms = useRoomsStore();
+      const room = rooms.byId[roomId];
+      const m = data!.sendMessage;
+      if (room && (!room.lastMessage || m.seq > room.lastMessage.seq)) {
+        rooms.patch(roomId, { lastMessage: m, lastActivityAt: m.createdAt, lastReadSeq: Math.max(room.lastReadSeq, m.seq), unreadCount: 0 });
+      }
+      if (pending.previewUrl) URL.revokeObjectURL(pending.previewUrl);
+    } catch (err) {
+      const { code } = toApiError(err);
+      setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { state: 'failed', error: code }) });
+      if (code === 'CONFLICT') void useRoomsStore().fetchRoom(roomId).catch(() => undefined);
+    }
+  }
+
+  const files = new Map<string, Blob>();
+
+  /** Shows the message at once and sends it; a failure leaves it on screen for `retry`. */
+  async function send(roomId: string, body: string, file: Blob | null = null): Promise<void> {
+    const pending: PendingMessage = {
+      clientMessageId: newClientMessageId(),
+      body: body.trim(),
+      imageId: null,
+      previewUrl: file && typeof URL.createObjectURL === 'function' ? URL.createObjectURL(file) : null,
+      state: 'sending',
+      error: null,
+      createdAt: new Date().toISOString(),
+    };
+    if (file) files.set(pending.clientMessageId, file);
+    setThread(roomId, { ...thread(roomId), ...addPending(thread(roomId), pending) });
+    await deliver(roomId, pending, file);
+  }
+
+  /** Sends a failed message again with the same clientMessageId: the server stores it at most once. */
+  async function retry(roomId: string, clientMessageId: string): Promise<void> {
+    const p = thread(roomId).pending.find((x) => x.clientMessageId === clientMessageId);
+    if (!p || p.state === 'sending') return;
+    setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), clientMessageId, { state: 'sending', error: null }) });
+    await deliver(roomId, { ...p, state: 'sending' }, files.get(clientMessageId) ?? null);
+  }
+
+  function discard(roomId: string, clientMessageId: string): void {
+    const p = thread(roomId).pending.find((x) => x.clientMessageId === clientMessageId);
+    if (p?.previewUrl) URL.revokeObjectURL(p.previewUrl);
+    files.delete(clientMessageId);
+    setThread(roomId, { ...thread(roomId), ...removePending(thread(roomId), clientMessageId) });
+  }
+
+  /** Tells the peer we are typing, at most once per TYPING_EVERY_MS per room. */
+  function typing(roomId: string): void {
+    let allow = throttles.get(roomId);
+    if (!allow) throttles.set(roomId, (allow = createThrottle(TYPING_EVERY_MS)));
+    if (allow()) void api.client.mutate({ mutation: SetTypingDocument, variables: { roomId } }).catch(() => undefined);
+  }
+
+  async function leave(roomId: string): Promise<void> {
+    try {
+      await api.client.mutate({ mutation: LeaveRoomDocument, variables: { roomId } });
+      useRoomsStore().patch(roomId, { closed: true, closedReason: 'LEFT' });
+    } catch (err) {
+      throw apiFailure(err);
+    }
+  }
+
+  async function block(roomId: string, userId: string): Promise<void> {
+    try {
+      await api.client.mutate({ mutation: BlockUserDocument, variables: { userId } });
+      useRoomsStore().patch(roomId, { closed: true, closedReason: 'BLOCKED' });
+    } catch (err) {
+      throw apiFailure(err);
+    }
+  }
+
+  async function report(userId: string, reason: string): Promise<void> {
+    try {
+      await api.client.mutate({ mutation: ReportUserDocument, variables: { userId, reason } });
+    } catch (err) {
+      throw apiFailure(err);
+    }
+  }
+
+  function reset(): void {
+    threads.value = {};
+    readingRoomId.value = null;
+    files.clear();
+  }
+
+  return { threads, readingRoomId, thread, isReading, open, close, loadOlder, catchUp, onEvent, markRead, send, retry, discard, typing, leave, block, report, reset };
+});

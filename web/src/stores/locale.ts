@@ -1,0 +1,44 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+
+export const LOCALES = ['ko', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** The one key this app keeps in localStorage: the language picked with the switch. Never a token. */
+export const LOCALE_KEY = 'randchat.locale';
+
+const isLocale = (value: unknown): value is Locale => LOCALES.includes(value as Locale);
+
+/** The remembered choice wins; else the first browser language we speak; else Korean. */
+export function pickLocale(stored: string | null, browserLanguages: readonly string[]): Locale {
+  if (isLocale(stored)) return stored;
+  for (const tag of browserLanguages) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (isLocale(base)) return base;
+  }
+  return 'ko';
+}
+
+type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+function browserStorage(): KeyValueStorage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // storage disabled (privacy mode): the choice lasts for this page only
+  }
+}
+
+/** The UI language; main.ts mirrors it into vue-i18n and `<html lang>`. */
+export const useLocaleStore = defineStore('locale', () => {
+  const storage = browserStorage();
+  const languages = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language];
+  const locale = ref<Locale>(pickLocale(storage?.getItem(LOCALE_KEY) ?? null, languages));
+
+  function setLocale(next: Locale) {
+    locale.value = next;
+    storage?.setItem(LOCALE_KEY, next);
+  }
+
+  return { locale, setLocale };
+});

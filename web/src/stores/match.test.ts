@@ -1,0 +1,88 @@
+import { FakeServer, freshPinia, session, waitFor } from '../test/fakeApi';
+import { useAuthStore } from './auth';
+import { clampRadius, useMatchStore } from './match';
+import { useRoomsStore } from './rooms';
+
+const status = (state: string, offer: unknown = null) => ({ state, radiusKm: 10, accepted: false, offer });
+const offered = (matchId = 'm1') => ({
+  type: 'OFFERED',
+  matchId,
+  distanceKm: 5,
+  expiresAt: new Date(Date.now() + 30_000).toISOString(),
+  partner: { id: 'p', nickname: 'Bo', age: 30, gender: 'MALE', deleted: false, photo: null },
+  room: null,
+});
+
+let server: FakeServer;
+beforeEach(async () => {
+  server = new FakeServer();
+  freshPinia(server);
+  server.handlers.RefreshSession = () => ({ refreshToken: session('me') });
+  server.handlers.MatchStatus = () => ({ matchStatus: status('IDLE') });
+  server.handlers.RequestMatch = () => ({ requestMatch: status('SEARCHING') });
+  server.handlers.RespondToMatch = (v) => ({ respondToMatch: { ...status('OFFERED', offered()), accepted: Boolean(v.accept) } });
+  server.handlers.CancelMatch = () => ({ cancelMatch: status('IDLE') });
+  await useAuthStore().restore();
+});
+afterEach(() => {
+  useMatchStore().reset();
+  useRoomsStore().reset();
+  useAuthStore().clear();
+});
+
+it('opens matchEvents before requestMatch and sends the clamped radius', async () => {
+  const match = useMatchStore();
+  match.radiusKm = 250;
+  await match.search({ latitude: 37.56, longitude: 126.97 });
+  const order = server.calls.map((c) => c.operation);
+  expect(order.indexOf('MatchEvents')).toBeLessThan(order.indexOf('RequestMatch'));
+  expect(server.calls.find((c) => c.operation === 'RequestMatch')?.variables).toEqual({ input: { latitude: 37.56, longitude: 126.97, radiusKm: 100 } });
+  expect(match.view.phase).toBe('searching');
+});
+
+it('follows an offer through PEER_ACCEPTED to MATCHED, adding the room', async () => {
+  const match = useMatchStore();
+  await match.search({ latitude: 1, longitude: 2 });
+  server.emit('MatchEvents', { matchEvents: offered() });
+  expect(match.view).toMatchObject({ phase: 'offered', offer: { matchId: 'm1', distanceKm: 5 } });
+  await match.respond(true);
+  expect(server.calls.at(-1)?.variables).toEqual({ matchId: 'm1', accept: true });
+  expect(match.view.accepted).toBe(true);
+  server.emit('MatchEvents', { matchEvents: { ...offered(), type: 'PEER_ACCEPTED' } });
+  expect(match.view.peerAccepted).toBe(true);
+  const room = { id: 'r9', closed: false, closedReason: null, distanceKm: 5, unreadCount: 0, lastReadSeq: 0, peerLastReadSeq: 0, lastActivityAt: '2030-01-01T00:00:00Z', createdAt: '2030-01-01T00:00:00Z', peer: offered().partner, lastMessage: null };
+  server.handlers.Room = (v) => ({ room: { ...room, id: v.id } });
+  server.emit('MatchEvents', { matchEvents: { ...offered(), type: 'MATCHED', room: { id: 'r9' } } });
+  expect(match.view).toMatchObject({ phase: 'matched', roomId: 'r9' });
+  await waitFor(() => useRoomsStore().byId.r9 !== undefined);
+  expect(useRoomsStore().byId.r9?.peer.nickname).toBe('Bo');
+});
+
+it('declining leaves the offer at once; the late DECLINED event changes nothing', async () => {
+  const match = useMatchStore();
+  await match.search({ latitude: 1, longitude: 2 });
+  server.emit('MatchEvents', { matchEvents: offered() });
+  await match.respond(false);
+  expect(match.view).toMatchObject({ phase: 'idle', notice: 'DECLINED_BY_ME' });
+  server.emit('MatchEvents', { matchEvents: { ...offered(), type: 'DECLINED' } });
+  expect(match.view).toMatchObject({ phase: 'idle', notice: 'DECLINED_BY_ME' });
+});
+
+it('restores an open offer from matchStatus on load', async () => {
+  server.handlers.MatchStatus = () => ({ matchStatus: { ...status('OFFERED', offered('m7')), accepted: true } });
+  const match = useMatchStore();
+  await match.loadStatus();
+  expect(match.view).toMatchObject({ phase: 'offered', accepted: true, offer: { matchId: 'm7' } });
+});
+
+it('cancels a search', async () => {
+  const match = useMatchStore();
+  await match.search({ latitude: 1, longitude: 2 });
+  await match.cancel();
+  expect(match.view.phase).toBe('idle');
+  await waitFor(() => server.count('CancelMatch') === 1);
+});
+
+it('clamps the radius to 1..100 km', () => {
+  expect([clampRadius(0), clampRadius(7.4), clampRadius(1000), clampRadius(Number.NaN)]).toEqual([1, 7, 100, 1]);
+});

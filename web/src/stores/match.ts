@@ -1,0 +1,133 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { useApi } from '../api/context';
+import { apiFailure } from '../api/errors';
+import { subscribeLive } from '../api/live';
+import type { MatchEventPartsFragment, MatchStatusFieldsFragment } from '../gql/graphql';
+import { applyMatchEvent, fromStatus, idleView, type MatchView } from '../matching/events';
+import { CancelMatchDocument, MatchEventsDocument, MatchStatusDocument, RequestMatchDocument, RespondToMatchDocument } from '../operations/matching';
+import { useRoomsStore } from './rooms';
+
+export interface Position {
+  latitude: number;
+  longitude: number;
+}
+
+export const MIN_RADIUS_KM = 1;
+export const MAX_RADIUS_KM = 100;
+
+export const clampRadius = (km: number) => Math.min(MAX_RADIUS_KM, Math.max(MIN_RADIUS_KM, Math.round(km) || MIN_RADIUS_KM));
+
+/**
+ * Matching: the caller's own matchEvents stream (open while logged in, so an offer or MATCHED
+ * reaches any screen), the search request and the answer to an offer. Coordinates stay in this
+ * store's memory and go only to requestMatch.
+ */
+export const useMatchStore = defineStore('match', () => {
+  const api = useApi();
+  const view = ref<MatchView>(idleView());
+  const radiusKm = ref(10);
+  const position = ref<Position | null>(null);
+  const busy = ref(false);
+  let stop: (() => void) | null = null;
+
+  function onEvent(event: MatchEventPartsFragment) {
+    view.value = applyMatchEvent(view.value, event);
+    // The event names the room only (query depth and cost limits); the room list fetches it.
+    if (event.type === 'MATCHED' && event.room) void useRoomsStore().fetchRoom(event.room.id).catch(() => undefined);
+  }
+
+  function applyStatus(status: MatchStatusFieldsFragment) {
+    view.value = fromStatus(status, view.value);
+    if (status.radiusKm) radiusKm.value = status.radiusKm;
+  }
+
+  async function loadStatus(): Promise<void> {
+    const { data } = await api.client.query({ query: MatchStatusDocument });
+    applyStatus(data.matchStatus);
+  }
+
+  /** Opens matchEvents (idempotent); the server replays the open offer first. */
+  function listen(): void {
+    if (stop) return;
+    stop = subscribeLive(api.client, MatchEventsDocument, {}, {
+      next: (data) => onEvent(data.matchEvents),
+      error: () => (stop = null),
+      complete: () => (stop = null),
+      reopened: () => void loadStatus().catch(() => undefined),
+    });
+  }
+
+  /** Starts (or updates) a search; matchEvents is open and connected before requestMatch. */
+  async function search(at: Position): Promise<void> {
+    position.value = at;
+    busy.value = true;
+    try {
+      listen();
+      await api.whenConnected();
+      const { data } = await api.client.mutate({
+        mutation: RequestMatchDocument,
+        variables: { input: { latitude: at.latitude, longitude: at.longitude, radiusKm: clampRadius(radiusKm.value) } },
+      });
+      view.value = { ...view.value, notice: null, phase: view.value.phase === 'matched' ? 'idle' : view.value.phase };
+      applyStatus(data!.requestMatch);
+    } catch (err) {
+      throw apiFailure(err);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    busy.value = true;
+    try {
+      const { data } = await api.client.mutate({ mutation: CancelMatchDocument });
+      view.value = { ...idleView(), notice: null };
+      applyStatus(data!.cancelMatch);
+    } catch (err) {
+      throw apiFailure(err);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function respond(accept: boolean): Promise<void> {
+    const matchId = view.value.offer?.matchId;
+    if (!matchId) return;
+    busy.value = true;
+    try {
+      const { data } = await api.client.mutate({ mutation: RespondToMatchDocument, variables: { matchId, accept } });
+      if (accept) {
+        if (view.value.offer?.matchId === matchId) view.value = { ...view.value, accepted: true };
+        applyStatus(data!.respondToMatch);
+      } else {
+        view.value = { ...idleView(), notice: 'DECLINED_BY_ME' };
+      }
+    } catch (err) {
+      const failure = apiFailure(err);
+      // NOT_FOUND: the offer closed meanwhile; its event tells what happened, the status where we are.
+      if (failure.code === 'NOT_FOUND') await loadStatus().catch(() => undefined);
+      else throw failure;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** After navigating to the new room, the next search starts from a clean slate. */
+  function acknowledgeMatch(): void {
+    if (view.value.phase === 'matched') view.value = idleView();
+  }
+
+  function dismissNotice(): void {
+    view.value = { ...view.value, notice: null };
+  }
+
+  function reset(): void {
+    stop?.();
+    stop = null;
+    view.value = idleView();
+    position.value = null;
+  }
+
+  return { view, radiusKm, position, busy, listen, loadStatus, search, cancel, respond, acknowledgeMatch, dismissNotice, reset };
+});

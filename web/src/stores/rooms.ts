@@ -1,0 +1,171 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { useApi } from '../api/context';
+import { apiFailure } from '../api/errors';
+import { subscribeLive } from '../api/live';
+import type { RoomEventsSubscription, RoomPartsFragment } from '../gql/graphql';
+import { RoomEventsDocument, RoomDocument, RoomsDocument } from '../operations/chat';
+import { useAuthStore } from './auth';
+import { useChatStore } from './chat';
+
+export type RoomEvent = RoomEventsSubscription['roomEvents'];
+
+const PAGE_SIZE = 20;
+/**
+ * Open rooms followed live at once. The API allows 10 subscriptions per socket; matchEvents takes
+ * one and the room being read one more. Rooms beyond this are refreshed by `refresh()`.
+ */
+export const MAX_LIVE_ROOMS = 7;
+
+const byActivity = (a: RoomPartsFragment, b: RoomPartsFragment) => b.lastActivityAt.localeCompare(a.lastActivityAt);
+
+/**
+ * The room list (newest activity first, Relay pages) and the live roomEvents streams of the most
+ * recently active open rooms; every event updates the list and is handed to the chat store.
+ */
+export const useRoomsStore = defineStore('rooms', () => {
+  const api = useApi();
+  const byId = ref<Record<string, RoomPartsFragment>>({});
+  const endCursor = ref<string | null>(null);
+  const hasMore = ref(false);
+  const loaded = ref(false);
+  const loading = ref(false);
+  const live = new Map<string, () => void>();
+
+  const list = computed(() => Object.values(byId.value).sort(byActivity));
+  const totalUnread = computed(() => list.value.reduce((n, r) => n + (r.closed ? 0 : r.unreadCount), 0));
+
+  function upsert(room: RoomPartsFragment): void {
+    byId.value = { ...byId.value, [room.id]: room };
+    syncLive();
+  }
+
+  function patch(roomId: string, change: Partial<RoomPartsFragment>): void {
+    const room = byId.value[roomId];
+    if (room) byId.value = { ...byId.value, [roomId]: { ...room, ...change } };
+  }
+
+  async function fetchPage(after: string | null) {
+    const { data } = await api.client.query({ query: RoomsDocument, variables: { first: PAGE_SIZE, after } });
+    return data.rooms;
+  }
+
+  /** First page (on open, focus, reconnect); keeps later pages already loaded. */
+  async function refresh(): Promise<void> {
+    loading.value = true;
+    try {
+      const page = await fetchPage(null);
+      const next = { ...byId.value };
+      for (const { node } of page.edges) next[node.id] = node;
+      byId.value = next;
+      if (!loaded.value) {
+        endCursor.value = page.pageInfo.endCursor ?? null;
+        hasMore.value = page.pageInfo.hasNextPage;
+      }
+      loaded.value = true;
+      syncLive();
+    } catch (err) {
+      throw apiFailure(err);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (!hasMore.value || loading.value) return;
+    loading.value = true;
+    try {
+      const page = await fetchPage(endCursor.value);
+      const next = { ...byId.value };
+      for (const { node } of page.edges) next[node.id] = node;
+      byId.value = next;
+      endCursor.value = page.pageInfo.endCursor ?? null;
+      hasMore.value = page.pageInfo.hasNextPage;
+      syncLive();
+    } catch (err) {
+      throw apiFailure(err);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function fetchRoom(roomId: string): Promise<RoomPartsFragment> {
+    try {
+      const { data } = await api.client.query({ query: RoomDocument, variables: { id: roomId } });
+      upsert(data.room);
+      return data.room;
+    } catch (err) {
+      throw apiFailure(err);
+    }
+  }
+
+  /** Applies one live event to the list, then hands it to the chat store. */
+  function onEvent(event: RoomEvent): void {
+    const room = byId.value[event.roomId];
+    const me = useAuthStore().user?.id;
+    const chat = useChatStore();
+    if (room) {
+      if (event.type === 'MESSAGE' && event.message) {
+        const m = event.message;
+        const newer = !room.lastMessage || m.seq > room.lastMessage.seq;
+        const mine = m.sender.id === me;
+        const reading = chat.isReading(room.id);
+        patch(room.id, {
+          lastMessage: newer ? m : room.lastMessage,
+          lastActivityAt: newer ? m.createdAt : room.lastActivityAt,
+          unreadCount: mine ? 0 : !reading && newer && m.seq > room.lastReadSeq ? room.unreadCount + 1 : room.unreadCount,
+          lastReadSeq: mine ? Math.max(room.lastReadSeq, m.seq) : room.lastReadSeq,
+        });
+      } else if (event.type === 'READ' && event.seq != null) {
+        if (event.userId === me) {
+          const caughtUp = !room.lastMessage || event.seq >= room.lastMessage.seq;
+          patch(room.id, { lastReadSeq: Math.max(room.lastReadSeq, event.seq), unreadCount: caughtUp ? 0 : room.unreadCount });
+        } else {
+          patch(room.id, { peerLastReadSeq: Math.max(room.peerLastReadSeq, event.seq) });
+        }
+      } else if (event.type === 'PEER_LEFT') {
+        patch(room.id, { closed: true, closedReason: event.reason ?? room.closedReason ?? 'LEFT' });
+      }
+    }
+    chat.onEvent(event);
+  }
+
+  /** Follows the most recently active open rooms (and the one being read); stops the others. */
+  function syncLive(): void {
+    const chat = useChatStore();
+    const wanted = new Set(list.value.filter((r) => !r.closed).slice(0, MAX_LIVE_ROOMS).map((r) => r.id));
+    const reading = chat.readingRoomId;
+    if (reading && byId.value[reading] && !byId.value[reading]!.closed) wanted.add(reading);
+    for (const [id, stop] of live) {
+      if (!wanted.has(id)) {
+        stop();
+        live.delete(id);
+      }
+    }
+    for (const id of wanted) {
+      if (live.has(id)) continue;
+      const stop = subscribeLive(api.client, RoomEventsDocument, { roomId: id }, {
+        next: (data) => onEvent(data.roomEvents),
+        // Anything that went by while the stream was away comes back through messagesAfter.
+        reopened: () => void chat.catchUp(id).catch(() => undefined),
+        error: () => void fetchRoom(id).catch(() => undefined),
+        complete: () => {
+          live.delete(id);
+          void fetchRoom(id).catch(() => undefined);
+        },
+      });
+      live.set(id, stop);
+    }
+  }
+
+  function reset(): void {
+    for (const stop of live.values()) stop();
+    live.clear();
+    byId.value = {};
+    endCursor.value = null;
+    hasMore.value = false;
+    loaded.value = false;
+  }
+
+  return { byId, list, totalUnread, hasMore, loaded, loading, upsert, patch, refresh, loadMore, fetchRoom, onEvent, syncLive, reset, liveRoomIds: () => [...live.keys()] };
+});
