@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://cache:6379',
     });
     expect(config.database?.replicaUrls).toEqual(['mysql://ro@r1:3306/randchat', 'mysql://ro@r2:3306/randchat']);
+    expect(config.database?.replicaCheck).toEqual({ intervalMs: 1000, timeoutMs: 2000, maxLagMs: 10_000 });
     expect(config.redis).toEqual({ url: 'redis://cache:6379', prefix: 'rc:' });
   });
 
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'x'.repeat(31) }, /^Invalid configuration: JWT_SECRET: /],
     [{ NODE_ENV: 'production', JWT_SECRET: SECRET, PASSWORD_SCRYPT_LOG_N: '14' }, /PASSWORD_SCRYPT_LOG_N: must be >= 17/],
     [{ DATABASE_REPLICA_URLS: 'mysql://r/x' }, /DATABASE_REPLICA_URLS: needs DATABASE_URL/],
+    [{ DATABASE_REPLICA_CHECK_INTERVAL: '10ms' }, /^Invalid configuration: DATABASE_REPLICA_CHECK_INTERVAL: must be at least 100ms$/],
     [{ NODE_ENV: 'production', JWT_SECRET: SECRET }, /^Invalid configuration: SMTP_URL: required when NODE_ENV=production/],
     [{ SMTP_URL: 'http://mail' }, /^Invalid configuration: SMTP_URL: expected a smtp: or smtps:\/\/ URL$/],
   ])('rejects %j with one line naming the variable', (env, message) => {

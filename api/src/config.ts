@@ -57,6 +57,9 @@ const schema = z
       .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
       .pipe(z.array(url(['mysql:', 'mariadb:']))),
     DATABASE_POOL_MAX: int(10, 1, 200),
+    DATABASE_REPLICA_CHECK_INTERVAL: duration('1s'),
+    DATABASE_REPLICA_TIMEOUT: duration('2s'),
+    DATABASE_REPLICA_MAX_LAG: duration('10s'),
     MIGRATE_ON_START: bool(true),
     REDIS_URL: url(['redis:', 'rediss:']).optional(),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,32}$/, 'expected 1-32 of [A-Za-z0-9:_-]').default('rc:'),
@@ -152,6 +155,13 @@ const schema = z
     if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: 'custom', path: [env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
     }
+    if (env.DATABASE_REPLICA_CHECK_INTERVAL < 100 || env.DATABASE_REPLICA_TIMEOUT < 100) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.DATABASE_REPLICA_CHECK_INTERVAL < 100 ? 'DATABASE_REPLICA_CHECK_INTERVAL' : 'DATABASE_REPLICA_TIMEOUT'],
+        message: 'must be at least 100ms',
+      });
+    }
     if (env.DATABASE_REPLICA_URLS.length > 0 && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (the primary)' });
     }
@@ -165,7 +175,14 @@ export interface Config {
   http: { host: string; port: number; bodyLimitBytes: number; trustProxy: string; webDistDir?: string };
   dataDir: string;
   /** Absent: embedded SQLite file under dataDir. */
-  database?: { url: string; replicaUrls: string[]; poolMax: number; migrateOnStart: boolean };
+  database?: {
+    url: string;
+    replicaUrls: string[];
+    poolMax: number;
+    migrateOnStart: boolean;
+    /** How reads are kept off replicas that are down or behind (see infra/db/replica-router.ts). */
+    replicaCheck: { intervalMs: number; timeoutMs: number; maxLagMs: number };
+  };
   /** Absent: in-process adapters (a single instance only). */
   redis?: { url: string; prefix: string };
   auth: {
@@ -288,7 +305,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL
-      ? { url: e.DATABASE_URL, replicaUrls: e.DATABASE_REPLICA_URLS, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START }
+      ? {
+          url: e.DATABASE_URL,
+          replicaUrls: e.DATABASE_REPLICA_URLS,
+          poolMax: e.DATABASE_POOL_MAX,
+          migrateOnStart: e.MIGRATE_ON_START,
+          replicaCheck: {
+            intervalMs: e.DATABASE_REPLICA_CHECK_INTERVAL,
+            timeoutMs: e.DATABASE_REPLICA_TIMEOUT,
+            maxLagMs: e.DATABASE_REPLICA_MAX_LAG,
+          },
+        }
       : undefined,
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
     auth: {

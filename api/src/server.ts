@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import nodemailer from 'nodemailer';
 import type { Config } from './config';
 import { createOrm, migrate, type Orm } from './infra/db/orm';
+import { createReplicaRouter, type ReplicaRouter } from './infra/db/replica-router';
 import { createApollo } from './infra/graphql/apollo';
 import type { AuthState, Context } from './infra/graphql/context';
 import { createSchema } from './infra/graphql/schema';
@@ -227,25 +228,46 @@ async function readiness(orm: Orm, redis: RedisClients | undefined, shuttingDown
   return { database, ...(redis ? { redis: cache === true } : {}), accepting: !shuttingDown() };
 }
 
+/** Reads go to healthy replicas only, and fail over to the primary; health is logged and exported as metrics. */
+function routeReads(orm: Orm, config: Config, logger: Logger, metrics: Metrics): ReplicaRouter | undefined {
+  if (!config.database?.replicaUrls.length) return undefined;
+  return createReplicaRouter(orm, {
+    ...config.database.replicaCheck,
+    onChange({ name, healthy, reason, lagSeconds }) {
+      metrics.dbReplicaUp.set({ replica: name }, healthy ? 1 : 0);
+      if (lagSeconds === null) metrics.dbReplicaLag.remove({ replica: name });
+      else metrics.dbReplicaLag.set({ replica: name }, lagSeconds);
+      if (healthy) logger.info({ replica: name, note: reason ?? undefined }, 'read replica in rotation');
+      else logger.warn({ replica: name, reason }, 'read replica out of rotation: its reads go to the primary');
+    },
+    onFailover(replica, reason) {
+      metrics.dbReplicaFailovers.inc({ replica, reason });
+    },
+  });
+}
+
 /** The composition root: config -> ORM -> Redis -> adapters -> services -> schema -> HTTP + WebSocket. */
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const orm = await createOrm(config, () => metrics.dbQueries.inc());
+  const reads = routeReads(orm, config, logger, metrics);
   let adapters: Adapters | undefined;
   try {
+    await reads?.start();
     if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
     adapters = await createAdapters(config, logger);
-    return await serve(config, logger, metrics, orm, adapters);
+    return await serve(config, logger, metrics, orm, adapters, reads);
   } catch (err) {
     // Release what was opened, so a failed start leaves no connections behind.
+    reads?.stop();
     await adapters?.redis?.quit();
     await orm.close();
     throw err;
   }
 }
 
-async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm, adapters: Adapters): Promise<RunningServer> {
+async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm, adapters: Adapters, reads?: ReplicaRouter): Promise<RunningServer> {
   const { auth, account, mail, mailer, hasher } = createAccountServices(config, adapters, orm, logger, metrics);
   const matching = new MatchService({
     queue: adapters.matchQueue,
@@ -368,6 +390,7 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
         await adapters.refreshStore.dispose();
         await adapters.matchQueue.dispose();
         await adapters.redis?.quit();
+        reads?.stop();
         await orm.close();
         logger.info('randchat api stopped');
       })();

@@ -51,6 +51,24 @@ export function createMetrics() {
       help: 'SQL statements run by the ORM',
       registers: [registry],
     }),
+    dbReplicaUp: new Gauge({
+      name: 'db_replica_up',
+      help: 'Whether reads go to this read replica (1) or not (0: down, not replicating or too far behind)',
+      labelNames: ['replica'] as const,
+      registers: [registry],
+    }),
+    dbReplicaLag: new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: 'Seconds behind the primary at the last check (absent while unknown)',
+      labelNames: ['replica'] as const,
+      registers: [registry],
+    }),
+    dbReplicaFailovers: new Counter({
+      name: 'db_replica_failovers_total',
+      help: 'Reads that failed on a replica and were run again on the primary, by reason',
+      labelNames: ['replica', 'reason'] as const,
+      registers: [registry],
+    }),
     openSockets: new Gauge({
       name: 'ws_open_sockets',
       help: 'Authenticated graphql-ws sockets open on this instance',

@@ -1,8 +1,13 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
-/** A graphql-ws client as third parties use it; `lazy: false` so connection errors surface at once. */
-export function wsClient(url: string, token?: string, options: { retryAttempts?: number } = {}): Client {
+/**
+ * A graphql-ws client as third parties use it; `lazy: false` so connection errors surface at once.
+ * With `retryAttempts` it reconnects after a lost socket and resubscribes by itself, waiting
+ * `retryWaitMs` (default: graphql-ws's randomised exponential backoff) between attempts.
+ */
+export function wsClient(url: string, token?: string, options: { retryAttempts?: number; retryWaitMs?: number } = {}): Client {
+  const { retryWaitMs } = options;
   return createClient({
     url,
     webSocketImpl: WebSocket,
@@ -10,6 +15,7 @@ export function wsClient(url: string, token?: string, options: { retryAttempts?:
     // Connection errors reach the subscribe sinks; the default would print them to the console.
     onNonLazyError: () => undefined,
     retryAttempts: options.retryAttempts ?? 0,
+    ...(retryWaitMs !== undefined ? { retryWait: () => new Promise<void>((resolve) => setTimeout(resolve, retryWaitMs)) } : {}),
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
   });
 }

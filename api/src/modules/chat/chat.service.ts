@@ -162,14 +162,20 @@ export class ChatService {
     return payload;
   }
 
-  /** History, newest page first; within the page oldest first. */
+  /**
+   * History, newest page first; within the page oldest first. Read from a replica, then checked
+   * against the room's last seq, which `membership` read from the primary: seqs have no gaps, so a
+   * page that does not run unbroken down from its newest seq comes from a replica that is behind
+   * (e.g. it lacks the message the caller just sent), and is read again from the primary.
+   */
   async history(em: Em, userId: string, roomId: string, last: number, beforeSeq: number | null) {
-    await this.membership(em, roomId, userId);
-    const rows = await em.find(
-      Message,
-      { room: roomId, ...(beforeSeq !== null ? { seq: { $lt: beforeSeq } } : {}) },
-      { orderBy: { seq: 'desc' }, limit: last + 1 },
-    );
+    const member = await this.membership(em, roomId, userId);
+    const newest = Math.min(member.room.getEntity().lastSeq, beforeSeq === null ? Infinity : beforeSeq - 1);
+    const page = (connectionType?: 'write') =>
+      em.find(Message, { room: roomId, seq: { $lte: newest } }, { orderBy: { seq: 'desc' }, limit: last + 1, connectionType });
+    let rows = await page();
+    const complete = rows.length === Math.min(last + 1, Math.max(newest, 0)) && rows.every((m, i) => m.seq === newest - i);
+    if (!complete) rows = await page('write');
     return { messages: rows.slice(0, last).reverse().map(toMessagePayload), hasOlder: rows.length > last };
   }
 

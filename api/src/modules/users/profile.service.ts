@@ -52,7 +52,8 @@ export class ProfileService {
 
   /** Deletes a former photo, unless it was also sent in a chat (it stays in that history). */
   private async dropUpload(em: Em, userId: string, uploadId: string): Promise<void> {
-    if ((await em.count(Message, { image: uploadId })) > 0) return;
+    // From the primary: a replica behind would miss a message sent with this photo a moment ago.
+    if ((await em.count(Message, { image: uploadId }, { connectionType: 'write' })) > 0) return;
     await this.media.deleteUpload(em, await this.media.ownedUpload(em, userId, uploadId));
   }
 }
