@@ -1,0 +1,177 @@
+// Idle roomEvents subscriptions on one API instance vs bare `ws` connections: memory per connection
+// (RSS from /proc, heap from inside the process after a full GC), how many are held, and whether
+// the heap stays flat when every subscription is ended and started again.
+import { readFileSync } from 'node:fs';
+import { gqlOk } from '../lib/graphql.mjs';
+import { kb, mb, num, section, table, verdict } from '../lib/report.mjs';
+import { startWorker } from '../lib/worker.mjs';
+import { cpuMeter, fdCount, median, rssBytes, sleep, waitFor } from '../lib/util.mjs';
+
+export const TARGET_KB = 20;
+export const TARGET_CONNECTIONS = 20_000;
+const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { seq } }';
+
+function openFilesLimit(pid) {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  return Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? 1024);
+}
+
+const split = (items, n) => Array.from({ length: n }, (_, i) => items.filter((_, j) => j % n === i));
+
+export async function benchSockets(ctx) {
+  const { rounds, churnRounds, workers: workerCount, probeRooms } = ctx.scale.sockets;
+  const api = ctx.apis.api2;
+  // One process holds one descriptor per socket: stay under its RLIMIT_NOFILE with room for its own.
+  const limit = openFilesLimit(api.pid);
+  const apiFds = fdCount(api.pid);
+  const n = Math.min(ctx.scale.sockets.connections, ctx.data.socketItems.length, limit - apiFds - 150);
+  const items = ctx.data.socketItems.slice(0, n - (n % 2));
+  const count = items.length;
+  ctx.log(`  ${count} connections (fd limit ${limit}, the instance holds ${apiFds} descriptors idle)`);
+  const bare = startWorker('bare-ws.mjs', { name: 'bare-ws' });
+  const clients = Array.from({ length: workerCount }, (_, i) => startWorker('sockets.mjs', { name: `ws-clients-${i + 1}` }));
+  let address = 0;
+  const sourceAddress = () => `127.0.${10 + Math.floor(address / 200)}.${2 + (address++ % 200)}`;
+  try {
+    const { port } = await bare.call('start', {});
+    const bareUrl = `ws://127.0.0.1:${port}`;
+    const results = { bare: [], api: [] };
+    let errors = 0;
+    let unexpectedCloses = 0;
+
+    const probe = async (label) => {
+      // Send into sampled rooms until both members' sockets heard it: the subscriptions are live
+      // (the server may still be working through a backlog of subscribe operations).
+      const rooms = [];
+      for (let i = 0; i < count && rooms.length < probeRooms; i += Math.max(2, Math.floor(count / probeRooms) & ~1)) rooms.push(items[i]);
+      await Promise.all(clients.map((c) => c.call('heard', { reset: true })));
+      const deadline = Date.now() + 300_000;
+      let pending = rooms;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (Date.now() > deadline) throw new Error(`${pending.length}/${rooms.length} probe rooms not heard by both members after ${label}`);
+        await Promise.all(pending.map((item) => gqlOk(ctx.apis.api1.graphqlUrl, item.token, SEND, { input: { roomId: item.roomId, body: `probe ${label}`, clientMessageId: `p-${label}-${attempt}-${item.roomId}` } })));
+        const until = Date.now() + 3000;
+        while (Date.now() < until) {
+          await sleep(250);
+          const heard = (await Promise.all(clients.map((c) => c.call('heard', {})))).flat();
+          pending = rooms.filter((r) => heard.filter((h) => h === r.roomId).length < 2);
+          if (pending.length === 0) break;
+        }
+      }
+    };
+
+    const memApi = async () => ({ ...(await api.memory(true)), rss: rssBytes(api.pid) });
+    const memBare = async () => ({ ...(await bare.call('memory')), rss: rssBytes(bare.pid) });
+
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of r % 2 === 0 ? ['bare', 'api'] : ['api', 'bare']) {
+        const parts = split(mode === 'api' ? items : items.map(() => ({})), clients.length);
+        const mem = mode === 'api' ? memApi : memBare;
+        await sleep(500);
+        const before = await mem();
+        const meter = cpuMeter({ server: mode === 'api' ? api.pid : bare.pid, ...Object.fromEntries(clients.map((c, i) => [`clients${i + 1}`, c.pid])), ...(mode === 'api' ? { redis: ctx.redis.pid, mariadb: ctx.db.pid } : {}) });
+        meter.start();
+        const opened = await Promise.all(
+          clients.map((c, i) => c.call('open', { url: mode === 'api' ? api.wsUrl : bareUrl, mode, items: mode === 'api' ? parts[i] : undefined, count: parts[i].length, localAddress: sourceAddress() })),
+        );
+        const cpu = meter.stop();
+        const openSeconds = Math.max(...opened.map((o) => o.seconds));
+        if (mode === 'api') {
+          await waitFor(async () => (await api.metric('ws_open_sockets')) >= count, { timeoutMs: 60_000, what: `${count} authenticated sockets` });
+          await probe(`r${r}-open`);
+        } else {
+          await waitFor(async () => (await bare.call('connections')) >= count, { timeoutMs: 60_000, what: `${count} bare connections` });
+        }
+        await sleep(1000);
+        const held = await mem();
+        const churn = [];
+        if (mode === 'api') {
+          for (let c = 0; c < churnRounds; c++) {
+            await Promise.all(clients.map((w) => w.call('churn', {})));
+            await probe(`r${r}-churn${c}`);
+            await sleep(500);
+            churn.push((await mem()).heapUsed);
+          }
+        }
+        const stats = await Promise.all(clients.map((c) => c.call('stats')));
+        errors += stats.reduce((s, x) => s + x.errors, 0) + opened.reduce((s, o) => s + o.failed, 0);
+        unexpectedCloses += stats.reduce((s, x) => s + x.closedUnexpectedly, 0);
+        const stillOpen = stats.reduce((s, x) => s + x.open, 0);
+        await Promise.all(clients.map((c) => c.call('close')));
+        if (mode === 'api') await waitFor(async () => (await api.metric('ws_open_sockets')) === 0, { timeoutMs: 60_000, what: 'sockets to close' });
+        else await waitFor(async () => (await bare.call('connections')) === 0, { timeoutMs: 60_000, what: 'bare sockets to close' });
+        await sleep(500);
+        const after = await mem();
+        const result = {
+          count,
+          stillOpen,
+          openSeconds,
+          cpu,
+          rssPerConn: (held.rss - before.rss) / count,
+          heapPerConn: (held.heapUsed - before.heapUsed) / count,
+          before,
+          held,
+          after,
+          churn,
+        };
+        results[mode].push(result);
+        ctx.log(`  round ${r + 1} ${mode}: ${count} held, ${kb(result.rssPerConn)} RSS and ${kb(result.heapPerConn)} heap per connection${churn.length ? `, heap after churn ${churn.map(mb).join(' -> ')}` : ''}`);
+      }
+    }
+
+    const bareRss = median(results.bare.map((x) => x.rssPerConn));
+    const apiRss = median(results.api.map((x) => x.rssPerConn));
+    const apiHeap = median(results.api.map((x) => x.heapPerConn));
+    // Heap growth per connection per churn round, from the first to the last churn measurement.
+    const churnGrowth = median(results.api.map((x) => (x.churn.length > 1 ? (x.churn.at(-1) - x.churn[0]) / (x.churn.length - 1) / count : (x.churn[0] - x.held.heapUsed) / count)));
+    const leftAfterClose = median(results.api.map((x) => (x.after.heapUsed - x.before.heapUsed) / count));
+    const heldAll = results.api.every((x) => x.stillOpen === count) && results.bare.every((x) => x.stillOpen === count);
+    const flat = churnGrowth <= 256; // bytes per connection per churn round
+    const counters = { 'sockets: errors': errors, 'sockets: unexpected closes': unexpectedCloses, 'sockets: not held': heldAll ? 0 : 1 };
+    const rows = ['bare', 'api'].map((mode) => {
+      const rs = results[mode];
+      return [
+        mode === 'bare' ? 'bare `ws` connection (floor)' : 'graphql-ws + roomEvents subscription',
+        rs.map((x) => kb(x.rssPerConn)).join(' / '),
+        kb(median(rs.map((x) => x.rssPerConn))),
+        kb(median(rs.map((x) => x.heapPerConn))),
+        `${num(median(rs.map((x) => x.count / x.openSeconds)))} /s`,
+        `${num(median(rs.map((x) => x.cpu.server.percent)))} %`,
+        mb(median(rs.map((x) => x.held.rss))),
+      ];
+    });
+    const churnRows = results.api.map((x, i) => [
+      `round ${i + 1}`,
+      mb(x.before.heapUsed),
+      mb(x.held.heapUsed),
+      x.churn.map(mb).join(' -> '),
+      mb(x.after.heapUsed),
+    ]);
+    const targets = [
+      { name: `<= ${TARGET_KB} KB RSS per idle roomEvents connection`, value: kb(apiRss), met: apiRss <= TARGET_KB * 1024 },
+      {
+        name: `${num(TARGET_CONNECTIONS)} connections held`,
+        value: `${num(count)} held: this machine's hard RLIMIT_NOFILE is ${num(limit)} per process (raising it needs CAP_SYS_RESOURCE), minus the instance's own descriptors`,
+        met: heldAll && count >= Math.min(TARGET_CONNECTIONS, limit - apiFds - 150) - 1,
+      },
+      { name: 'heap flat after subscribe/unsubscribe churn', value: `${num(churnGrowth)} bytes per connection per churn round`, met: flat },
+    ];
+    const markdown = [
+      `${num(count)} connections per phase from ${clients.length} client processes (raw WebSocket protocol), ${rounds} rounds alternated. API: each socket authenticates at \`connection_init\` and runs one \`roomEvents\` subscription for a room of its user (${num(count / 2)} rooms, both members subscribed; every subscription proven live by a message sent into sampled rooms). RSS from /proc, heap from \`process.memoryUsage()\` in the server process after a full GC.`,
+      '',
+      table(['connection', 'RSS per connection per round', 'median RSS per connection', 'heap per connection', 'open rate', 'server CPU while opening', 'server RSS held'], rows),
+      '',
+      `**${kb(apiRss)} RSS per idle subscription** vs ${kb(bareRss)} for a bare socket (target <= ${TARGET_KB} KB: ${verdict(apiRss <= TARGET_KB * 1024)}); ${kb(apiHeap)} of it is JS heap.`,
+      '',
+      `Churn: ${churnRounds} times per round, every subscription is completed and started again on its socket (then proven live again); heap after a full GC:`,
+      '',
+      table(['API round', 'heap before connecting', 'heap with all subscribed', 'after each churn', 'after closing all'], churnRows),
+      '',
+      `Heap growth per churn round: **${num(churnGrowth)} bytes per connection** (${verdict(flat)}: flat means under 256 bytes per connection per round); after closing every socket the heap is ${num(leftAfterClose)} bytes per connection above where it started.`,
+    ].join('\n');
+    return { ...section({ id: 'sockets', title: 'Idle `roomEvents` subscriptions', markdown, counters }), targets, data: { count, limit, bareRss, apiRss, apiHeap, churnGrowth, leftAfterClose } };
+  } finally {
+    await bare.stop();
+    await Promise.all(clients.map((c) => c.stop()));
+  }
+}

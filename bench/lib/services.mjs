@@ -1,0 +1,162 @@
+// The bench's own MariaDB and Redis servers: fresh data directories under the run's temp dir, free
+// ports, children of the orchestrator (stopped and deleted at the end). Owning them isolates the
+// measurements from other users of the machine's shared servers and lets us read their CPU time.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { freePort, waitFor } from './util.mjs';
+
+const require = createRequire(import.meta.url);
+const mysql = require('mysql2/promise');
+const { Redis } = require('ioredis');
+
+function which(names) {
+  for (const name of names) {
+    for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) {
+      if (existsSync(path.join(dir, name))) return path.join(dir, name);
+    }
+  }
+  throw new Error(`none of ${names.join(', ')} is installed (apt-get install -y mariadb-server redis-server)`);
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+function chownTree(dir) {
+  if (!isRoot()) return;
+  const uid = Number(execFileSync('id', ['-u', 'mysql']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'mysql']).toString().trim());
+  const walk = (p) => {
+    chownSync(p, uid, gid);
+    if (statSync(p).isDirectory()) for (const entry of readdirSync(p)) walk(path.join(p, entry));
+  };
+  walk(dir);
+}
+
+function waitExit(child, ms) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * mariadbd on 127.0.0.1:<free port> from `dir`. Durable commits (innodb_flush_log_at_trx_commit=1,
+ * as a primary that acknowledges messages must run) and a buffer pool that holds the bench's data.
+ */
+export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
+  const server = which(['mariadbd', 'mysqld']);
+  const installDb = which(['mariadb-install-db', 'mysql_install_db']);
+  const dataDir = path.join(dir, 'data');
+  mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+  chownTree(dir);
+  const install = spawnSync(
+    installDb,
+    ['--no-defaults', `--datadir=${dataDir}`, ...(isRoot() ? ['--user=mysql'] : []), '--auth-root-authentication-method=normal', '--skip-test-db'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (install.status !== 0) throw new Error(`${installDb} failed: ${install.stderr || install.stdout}`);
+  chownTree(dir);
+  const port = await freePort();
+  const child = spawn(
+    server,
+    [
+      '--no-defaults',
+      ...(isRoot() ? ['--user=mysql'] : []),
+      `--datadir=${dataDir}`,
+      `--tmpdir=${path.join(dir, 'tmp')}`,
+      `--socket=${path.join(dir, 'mysqld.sock')}`,
+      `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+      `--log-error=${path.join(dir, 'error.log')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-name-resolve',
+      '--skip-log-bin',
+      '--character-set-server=utf8mb4',
+      '--collation-server=utf8mb4_general_ci',
+      `--innodb-buffer-pool-size=${bufferPool}`,
+      '--innodb-log-file-size=512M',
+      '--innodb-flush-log-at-trx-commit=1',
+      '--max-connections=500',
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `mysql://root@127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`mariadbd exited: ${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
+      const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 });
+      await conn.end();
+      return true;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, what: `mariadbd on port ${port}` },
+  );
+  return {
+    port,
+    pid: child.pid,
+    url,
+    /** One root connection (multiple statements allowed) to `database`, or to none. */
+    connect: (database, options = {}) =>
+      mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database, multipleStatements: true, ...options }),
+    async version() {
+      const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
+      const [[row]] = await conn.query('SELECT VERSION() AS v');
+      await conn.end();
+      return row.v;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await waitExit(child, 30_000);
+    },
+  };
+}
+
+/** redis-server on 127.0.0.1:<free port>: nothing on disk, no client limit below what we need. */
+export async function startRedis(dir) {
+  const server = which(['redis-server']);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child = spawn(
+    server,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxclients', '4000', '--logfile', path.join(dir, 'redis.log')],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error('redis-server exited');
+      const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    },
+    { timeoutMs: 20_000, intervalMs: 100, what: `redis-server on port ${port}` },
+  );
+  return {
+    port,
+    pid: child.pid,
+    url,
+    client: (options = {}) => new Redis(url, options),
+    async version() {
+      const r = new Redis(url);
+      const info = await r.info('server');
+      r.disconnect();
+      return /redis_version:(\S+)/.exec(info)?.[1];
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await waitExit(child, 10_000);
+    },
+  };
+}

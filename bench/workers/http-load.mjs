@@ -1,0 +1,48 @@
+// HTTP load generator (autocannon, closed loop): `run` drives one URL for a while and reports
+// req/s, latency percentiles, non-2xx responses and GraphQL error bodies.
+import { createRequire } from 'node:module';
+import { serve } from './serve.mjs';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+
+serve({
+  /**
+   * requests: [{ method, path, headers, body }] cycled in order by every connection (one per token,
+   * say). Responses whose body holds `"errors"` are counted as GraphQL errors.
+   */
+  async run({ url, requests, connections = 32, durationSec = 5, pipelining = 1, unique = false }) {
+    let graphqlErrors = 0;
+    let next = 0;
+    let firstError = null;
+    const onResponse = (status, body) => {
+      if (body && body.includes('"errors"')) {
+        graphqlErrors++;
+        firstError ??= body.slice(0, 300);
+      }
+    };
+    const result = await autocannon({
+      url,
+      connections,
+      pipelining,
+      duration: durationSec,
+      // unique: '[<id>]' in a body becomes a fresh value per request (autocannon's own idReplacement
+      // would leave Content-Length at the placeholder's size).
+      requests: requests.map((r) => ({
+        ...r,
+        onResponse,
+        ...(unique ? { setupRequest: (req) => ({ ...req, body: r.body.replace('[<id>]', `${process.pid}-${next++}`) }) } : {}),
+      })),
+    });
+    return {
+      requestsPerSecond: result.requests.average,
+      total: result.requests.total,
+      latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+      graphqlErrors,
+      firstError,
+      durationSec: result.duration,
+    };
+  },
+});
