@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: checks the generated client types, builds the web app and the API (tests also run the
 // API as real processes), runs the web app's unit tests once, then the whole API jest suite on the
-// embedded adapters (SQLite + in-process), then again on MariaDB + Redis when they answer.
+// embedded adapters (SQLite + in-process), then again on MariaDB + Redis when they answer, and then
+// the benchmarks' quick mode (bench/run.mjs --quick).
 // Under CI=true an unreachable backend fails the run instead of being skipped.
 // Extra arguments go to jest, e.g. `npm test -- src/modules/auth`.
 import { spawnSync } from 'node:child_process';
@@ -71,4 +72,12 @@ if (missing.length > 0) {
   console.log('\n== jest on MariaDB + Redis');
   real = run('npx', ['jest', '--config', 'api/jest.config.js', ...jestArgs], { RANDCHAT_TEST_BACKEND: 'real' });
 }
-process.exit(embedded || real);
+// The benchmarks at small scale (whole-suite runs with the real backends only): each must complete
+// with its correctness counters at zero (double matches, lost or duplicated messages); no timing
+// is asserted. The bench starts its own MariaDB and Redis and uses the API built above.
+let bench = 0;
+if (missing.length === 0 && jestArgs.length === 0) {
+  console.log('\n== npm run bench -- --quick');
+  bench = run('node', ['bench/run.mjs', '--quick', '--no-build']);
+}
+process.exit(embedded || real || bench);

@@ -62,7 +62,13 @@ export async function benchMe(ctx) {
     return {
       ...section({ id: 'me', title: 'Simple authenticated query (`me`)', markdown, counters: { 'me: failed requests': errors } }),
       targets: [{ name: '`me` req/s >= 30 % of bare node:http', value: pct(ratio), met }],
-      data: { bareRps, apiRps, ratio },
+      data: {
+        bareRps,
+        apiRps,
+        ratio,
+        apiCpuMs: (10 * median(runs.api.map((r) => r.cpu.server.percent))) / apiRps,
+        bareCpuMs: (10 * median(runs.bare.map((r) => r.cpu.server.percent))) / bareRps,
+      },
     };
   } finally {
     await bare.stop();

@@ -18,6 +18,8 @@ export function matchKeys(prefix: string) {
     deadlines: `${base}deadlines`,
     /** ZSET of SEARCHING users: userId -> last heartbeat (ms). */
     seen: `${base}seen`,
+    /** Hash of GEO-indexed SEARCHING users: userId -> 'since|radiusKm|lat|lon' (what a search judges them by). */
+    meta: `${base}meta`,
     /** ZSET of open offers: matchId -> expiresAt (ms). */
     offers: `${base}offers`,
     /** Hash of a queued user: state, lat, lon, radiusKm, since, deadline, seen, matchId (safety TTL). */

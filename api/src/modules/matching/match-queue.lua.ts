@@ -66,6 +66,9 @@ local GRACE = tonumber(ARGV[5])
 local EXCLUSIONS_TTL = tonumber(ARGV[6])
 local now = tonumber(ARGV[7])
 local nonce = ARGV[8]
+-- Hash of every GEO-indexed SEARCHING user: id -> 'since|radiusKm|lat|lon', the fields a search
+-- judges candidates by, so that one HMGET per search replaces one hash read per candidate.
+local META = base .. 'meta'
 -- A queued user's or an offer's keys never outlive the longest they can matter (ms).
 local SAFETY_TTL = math.max(1, math.ceil(SEARCH_TIMEOUT + 2 * OFFER_TTL + GRACE))
 -- GEO indexes latitudes up to 85.05°; searches that may reach past 84° scan everyone instead.
@@ -73,6 +76,11 @@ local GEO_LAT = 85
 local SCAN_ALL_LAT = 84
 local SCAN_ALL_KM = 1000
 local MARGIN_KM = 2
+-- GEOSEARCH's own error against geo.ts' haversine: its Earth radius is 0.03 % larger, and stored
+-- positions are rounded to 52-bit geohashes (under 0.4 m). The prefilter widens the radius by
+-- 0.1 % + 10 m, well beyond both; a flat 2 km made a 1 km search read 9 times the area.
+local GEO_MARGIN_RATIO = 0.001
+local GEO_MARGIN_KM = 0.01
 
 local function ukey(id) return base .. 'u:' .. id end
 local function okey(id) return base .. 'o:' .. id end
@@ -133,6 +141,7 @@ end
 
 local function unindex(id)
   redis.call('ZREM', GEO, id)
+  redis.call('HDEL', META, id)
   redis.call('SREM', UNINDEXED, id)
   redis.call('ZREM', SEARCHING, id)
   redis.call('ZREM', DEADLINES, id)
@@ -153,8 +162,10 @@ local function saveSearching(u)
   if indexable(u.lat, u.lon) then
     redis.call('SREM', UNINDEXED, u.id)
     redis.call('GEOADD', GEO, u.lonS, u.latS, u.id)
+    redis.call('HSET', META, u.id, fmt(u.since) .. '|' .. u.radiusS .. '|' .. u.latS .. '|' .. u.lonS)
   else
     redis.call('ZREM', GEO, u.id)
+    redis.call('HDEL', META, u.id)
     redis.call('SADD', UNINDEXED, u.id)
   end
   redis.call('ZADD', SEARCHING, fmt(u.since), u.id)
@@ -184,7 +195,8 @@ local function candidateIds(u)
       or u.radius + MARGIN_KM > SCAN_ALL_KM then
     return redis.call('ZRANGE', SEARCHING, 0, -1)
   end
-  local ids = redis.call('GEOSEARCH', GEO, 'FROMLONLAT', u.lonS, u.latS, 'BYRADIUS', fmt(u.radius + MARGIN_KM), 'km')
+  local searchKm = u.radius * (1 + GEO_MARGIN_RATIO) + GEO_MARGIN_KM
+  local ids = redis.call('GEOSEARCH', GEO, 'FROMLONLAT', u.lonS, u.latS, 'BYRADIUS', fmt(searchKm), 'km')
   for _, id in ipairs(redis.call('SMEMBERS', UNINDEXED)) do table.insert(ids, id) end
   return ids
 end
@@ -198,12 +210,24 @@ end
 local function tryPair(u, events)
   if not u or u.state ~= 'SEARCHING' then return end
   local near = {}
-  for _, cid in ipairs(candidateIds(u)) do
+  local ids = candidateIds(u)
+  local metas = {}
+  for i = 1, #ids, 1000 do
+    local chunk = redis.call('HMGET', META, unpack(ids, i, math.min(i + 999, #ids)))
+    for j = 1, #chunk do metas[i + j - 1] = chunk[j] end
+  end
+  for i, cid in ipairs(ids) do
     if cid ~= u.id then
-      local c = loadUser(cid)
-      if not c then
-        unindex(cid) -- its hash outlived its safety TTL
-      elseif c.state == 'SEARCHING' then
+      local c
+      local since, radius, lat, lon = string.match(metas[i] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$')
+      if since then
+        -- The hash is read only for the one chosen below (it may have outlived its safety TTL).
+        c = {id = cid, state = 'SEARCHING', since = tonumber(since), radius = tonumber(radius), lat = tonumber(lat), lon = tonumber(lon), unchecked = true}
+      else
+        c = loadUser(cid)
+        if not c then unindex(cid) end -- its hash outlived its safety TTL
+      end
+      if c and c.state == 'SEARCHING' then
         c.distance = haversine(u.lat, u.lon, c.lat, c.lon)
         if c.distance <= math.min(u.radius, c.radius) then table.insert(near, c) end
       end
@@ -213,8 +237,13 @@ local function tryPair(u, events)
   local best
   for _, c in ipairs(near) do
     if not isExcluded(u.id, c.id) and not isExcluded(c.id, u.id) and not inCooldown(u.id, c.id) then
-      best = c
-      break
+      if not c.unchecked then
+        best = c
+      else
+        local stored = loadUser(c.id)
+        if not stored then unindex(c.id) elseif stored.state == 'SEARCHING' then best = c end
+      end
+      if best then break end
     end
   end
   if not best then return end
