@@ -45,7 +45,7 @@ type Documents = {
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.UserPartsFragmentDoc,
     "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": typeof types.MessagePartsFragmentDoc,
     "\n  fragment RoomParts on Room {\n    id\n    closed\n    closedReason\n    distanceKm\n    unreadCount\n    lastReadSeq\n    peerLastReadSeq\n    lastActivityAt\n    createdAt\n    peer {\n      ...UserParts\n    }\n    lastMessage {\n      ...MessageParts\n    }\n  }\n": typeof types.RoomPartsFragmentDoc,
-    "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      id\n      nickname\n      age\n      gender\n      deleted\n      photo {\n        url\n        thumbnailUrl\n      }\n    }\n    room {\n      id\n    }\n  }\n": typeof types.MatchEventPartsFragmentDoc,
+    "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      ...UserParts\n    }\n    room {\n      id\n    }\n  }\n": typeof types.MatchEventPartsFragmentDoc,
     "\n  fragment MatchStatusFields on MatchStatus {\n    state\n    radiusKm\n    accepted\n    offer {\n      ...MatchEventParts\n    }\n  }\n": typeof types.MatchStatusFieldsFragmentDoc,
     "\n  query MatchStatus {\n    matchStatus {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.MatchStatusDocument,
     "\n  mutation RequestMatch($input: MatchRequestInput!) {\n    requestMatch(input: $input) {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.RequestMatchDocument,
@@ -85,7 +85,7 @@ const documents: Documents = {
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.UserPartsFragmentDoc,
     "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": types.MessagePartsFragmentDoc,
     "\n  fragment RoomParts on Room {\n    id\n    closed\n    closedReason\n    distanceKm\n    unreadCount\n    lastReadSeq\n    peerLastReadSeq\n    lastActivityAt\n    createdAt\n    peer {\n      ...UserParts\n    }\n    lastMessage {\n      ...MessageParts\n    }\n  }\n": types.RoomPartsFragmentDoc,
-    "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      id\n      nickname\n      age\n      gender\n      deleted\n      photo {\n        url\n        thumbnailUrl\n      }\n    }\n    room {\n      id\n    }\n  }\n": types.MatchEventPartsFragmentDoc,
+    "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      ...UserParts\n    }\n    room {\n      id\n    }\n  }\n": types.MatchEventPartsFragmentDoc,
     "\n  fragment MatchStatusFields on MatchStatus {\n    state\n    radiusKm\n    accepted\n    offer {\n      ...MatchEventParts\n    }\n  }\n": types.MatchStatusFieldsFragmentDoc,
     "\n  query MatchStatus {\n    matchStatus {\n      ...MatchStatusFields\n    }\n  }\n": types.MatchStatusDocument,
     "\n  mutation RequestMatch($input: MatchRequestInput!) {\n    requestMatch(input: $input) {\n      ...MatchStatusFields\n    }\n  }\n": types.RequestMatchDocument,
@@ -235,7 +235,7 @@ export function graphql(source: "\n  fragment RoomParts on Room {\n    id\n    c
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      id\n      nickname\n      age\n      gender\n      deleted\n      photo {\n        url\n        thumbnailUrl\n      }\n    }\n    room {\n      id\n    }\n  }\n"): (typeof documents)["\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      id\n      nickname\n      age\n      gender\n      deleted\n      photo {\n        url\n        thumbnailUrl\n      }\n    }\n    room {\n      id\n    }\n  }\n"];
+export function graphql(source: "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      ...UserParts\n    }\n    room {\n      id\n    }\n  }\n"): (typeof documents)["\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      ...UserParts\n    }\n    room {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

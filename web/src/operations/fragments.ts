@@ -55,10 +55,7 @@ export const RoomPartsDocument = graphql(`
   }
 `);
 
-/**
- * Fields inline rather than fragment spreads: the API's depth limit (10) counts every spread, and
- * matchStatus -> offer -> partner -> photo already nests three fragments deep otherwise.
- */
+/** The room is named by id only: the app loads it after MATCHED. */
 export const MatchEventPartsDocument = graphql(`
   fragment MatchEventParts on MatchEvent {
     type
@@ -66,15 +63,7 @@ export const MatchEventPartsDocument = graphql(`
     distanceKm
     expiresAt
     partner {
-      id
-      nickname
-      age
-      gender
-      deleted
-      photo {
-        url
-        thumbnailUrl
-      }
+      ...UserParts
     }
     room {
       id
