@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick] [-- --only=me,rooms,matching,latency,sockets] [-- --no-build] [-- --no-profile]`
 //
-// Starts its own MariaDB and Redis (fresh data dirs under bench/.tmp, free ports), builds and
+// Starts its own MariaDB and Redis (fresh data dirs under the system temp dir, free ports), builds and
 // starts API instances from api/dist/main.js as separate processes, seeds the data with bulk SQL,
 // runs each benchmark with its baseline alternated with the subject (load generators are child
 // processes), and writes bench/RESULTS.md (full mode) or prints a summary (--quick). Everything it
@@ -52,7 +52,9 @@ const QUICK = {
 const startedAt = new Date();
 const t0 = performance.now();
 const log = (...parts) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...parts);
-const tmp = path.join(root, 'bench', '.tmp', `run-${process.pid}`);
+// Under the system temp dir, not the checkout: mariadbd runs as `mysql`, which cannot enter a clone
+// made in a private (0700) directory.
+const tmp = path.join(os.tmpdir(), `randchat-bench-${process.pid}`);
 const stops = [];
 let cleaned = false;
 
