@@ -85,9 +85,8 @@ export class ChatResolver {
     description: 'Stores and delivers a message. The answer means it is stored. Retrying with the same clientMessageId returns the same message.',
   })
   async sendMessage(@Arg('input', () => SendMessageInput, { description: 'The room, the text and/or image, and your idempotency key' }) input: SendMessageInput, @Ctx() ctx: Context): Promise<MessageObject> {
-    const sent = await this.chat.send(viewer(ctx), input);
-    const me = await ctx.em.findOneOrFail(User, { id: viewer(ctx) }, { connectionType: 'write' });
-    return toMessageObject(sent, me, viewer(ctx));
+    const { message, sender } = await this.chat.send(viewer(ctx), input);
+    return toMessageObject(message, sender, viewer(ctx));
   }
 
   @Authorized()

@@ -1,4 +1,6 @@
-import { raw, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { dateFromColumn, optionalDateFromColumn } from '../../infra/db/sql-values';
 import type { Em, Orm } from '../../infra/db/orm';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
@@ -6,9 +8,10 @@ import { ended, relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import type { MatchQueue } from '../matching/match-queue.port';
 import { Block } from '../users/block.entity';
+import type { Gender } from '../users/gender';
 import { User } from '../users/user.entity';
+import type { UserFields } from '../users/user.types';
 import type { MediaService } from '../media/media.service';
-import { Upload } from '../media/upload.entity';
 import { Message } from './message.entity';
 import { RoomClosedReason } from './room-closed-reason';
 import { Report } from './report.entity';
@@ -80,9 +83,45 @@ export function toMessagePayload(m: Message): MessagePayload {
   };
 }
 
-/** Thrown inside the send transaction to roll it back when the message already exists. */
-class AlreadySent {
-  constructor(readonly message: Message) {}
+/** A stored message and its sender, as `sendMessage` answers. */
+export interface SentMessage {
+  message: MessagePayload;
+  sender: UserFields;
+}
+
+/** The caller's membership, the room's state, an earlier send with the same key, and the caller. */
+const SEND_CHECK_SQL = `SELECT r.closed_at, sent.id AS sent_id,
+  u.id, u.email, u.nickname, u.gender, u.birth_year, u.photo_id, u.deleted_at, u.created_at
+FROM room_members me
+JOIN rooms r ON r.id = me.room_id
+JOIN users u ON u.id = me.user_id
+LEFT JOIN messages sent ON sent.room_id = me.room_id AND sent.sender_id = me.user_id AND sent.client_message_id = ?
+WHERE me.room_id = ? AND me.user_id = ?`;
+
+interface SendCheckRow {
+  closed_at: unknown;
+  sent_id: string | null;
+  id: string;
+  email: string | null;
+  nickname: string;
+  gender: Gender | null;
+  birth_year: number | null;
+  photo_id: string | null;
+  deleted_at: unknown;
+  created_at: unknown;
+}
+
+function senderFromRow(row: SendCheckRow): UserFields {
+  return {
+    id: row.id,
+    email: row.email,
+    nickname: row.nickname,
+    gender: row.gender ?? undefined,
+    birthYear: row.birth_year ?? undefined,
+    photoId: row.photo_id,
+    deletedAt: optionalDateFromColumn(row.deleted_at),
+    createdAt: dateFromColumn(row.created_at),
+  };
 }
 
 const lengthOf = (s: string) => [...s].length;
@@ -105,61 +144,77 @@ export class ChatService {
   }
 
   /**
-   * Stores a message: one transaction takes the room row's lock while bumping its seq, checks the
-   * idempotency key, inserts, and moves the sender's read pointer. Only then is it published. A
-   * retry with the same clientMessageId returns the stored message and publishes nothing.
+   * Stores a message: one transaction takes the room row's lock while bumping its seq, inserts, and
+   * moves the sender's read pointer; the (room, sender, clientMessageId) key makes retries
+   * idempotent. Only then is it published. A retry with the same clientMessageId returns the stored
+   * message and publishes nothing.
+   *
+   * The hot path of the service, in plain SQL without entity hydration: one statement reads the
+   * membership, the room's state, an earlier send with this key and the sender, then the
+   * transaction runs four.
    */
-  async send(userId: string, input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string }): Promise<MessagePayload> {
+  async send(userId: string, input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string }): Promise<SentMessage> {
     const em = this.deps.orm.em.fork();
     // Membership first: a non-member learns nothing, not even which input would be valid.
-    await this.membership(em, input.roomId, userId);
+    const rows = await em.getConnection('write').execute<SendCheckRow[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
+    const check = rows[0];
+    if (!check) throw new ForbiddenError(`You are not a member of room ${input.roomId}`);
+    const sender = senderFromRow(check);
     const body = (input.body ?? '').trim();
     const imageId = input.imageId ?? null;
     if (lengthOf(body) > MAX_BODY_LENGTH || (lengthOf(body) < 1 && !imageId)) {
       throw new BadUserInputError(`body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`, 'body');
     }
-    const existing = await this.findSent(em, input.roomId, userId, input.clientMessageId);
-    if (existing) return this.replay(existing, body, imageId);
+    const replay = async () => {
+      const sent = await this.findSent(em, input.roomId, userId, input.clientMessageId);
+      return sent ? { message: this.replay(sent, body, imageId), sender } : null;
+    };
+    if (check.sent_id) return (await replay())!;
+    if (check.closed_at !== null) throw new ConflictError('This room is closed: no new messages');
     if (imageId) await this.deps.media.ownedUpload(em, userId, imageId);
     const limit = await this.deps.limiters.send.consume(userId);
     if (!limit.allowed) throw new RateLimitedError('Too many messages; slow down', limit.retryAfterMs);
 
-    let message: Message;
+    const createdAt = new Date();
+    const message: MessagePayload = {
+      id: randomUUID(),
+      roomId: input.roomId,
+      seq: 0,
+      senderId: userId,
+      body,
+      clientMessageId: input.clientMessageId,
+      createdAt: createdAt.toISOString(),
+      imageId,
+    };
     try {
-      // A clean identity map (`clear`): the commit's flush must not write back the room as
-      // `membership` loaded it, which would undo the lastActivityAt set by the update below.
-      message = await em.transactional(async (tx) => {
-        const now = new Date();
-        const bumped = await tx.nativeUpdate(Room, { id: input.roomId, closedAt: null }, { lastSeq: raw('last_seq + 1'), lastActivityAt: now });
-        if (bumped === 0) throw new ConflictError('This room is closed: no new messages');
-        const duplicate = await this.findSent(tx, input.roomId, userId, input.clientMessageId);
-        if (duplicate) throw new AlreadySent(duplicate);
-        const room = await tx.findOneOrFail(Room, { id: input.roomId }, { refresh: true, fields: ['lastSeq'] });
-        const created = new Message({
-          room: tx.getReference(Room, input.roomId, { wrapped: true }),
-          seq: room.lastSeq,
-          sender: tx.getReference(User, userId, { wrapped: true }),
-          clientMessageId: input.clientMessageId,
-          body,
-          image: imageId ? tx.getReference(Upload, imageId, { wrapped: true }) : null,
-        });
-        created.createdAt = now;
-        tx.persist(created);
-        await tx.nativeUpdate(RoomMember, { room: input.roomId, user: userId }, { lastReadSeq: room.lastSeq });
-        return created;
-      }, { clear: true });
+      await em.transactional(async (tx) => {
+        // Takes the room row's lock: sends to one room queue here, and get consecutive seqs.
+        const bumped = await tx.execute<{ affectedRows: number }>(
+          'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? AND closed_at IS NULL',
+          [createdAt, input.roomId],
+          'run',
+        );
+        if (bumped.affectedRows === 0) throw new ConflictError('This room is closed: no new messages');
+        const [room] = await tx.execute<Array<{ last_seq: number }>>('SELECT last_seq FROM rooms WHERE id = ?', [input.roomId]);
+        message.seq = Number(room!.last_seq);
+        await tx.execute(
+          'INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, body, image_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [message.id, input.roomId, message.seq, userId, input.clientMessageId, body, imageId, createdAt],
+          'run',
+        );
+        await tx.execute('UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?', [message.seq, input.roomId, userId], 'run');
+      });
     } catch (err) {
-      if (err instanceof AlreadySent) return this.replay(err.message, body, imageId);
+      // A concurrent retry with the same key committed first.
       if (err instanceof UniqueConstraintViolationException) {
-        const winner = await this.findSent(em, input.roomId, userId, input.clientMessageId);
-        if (winner) return this.replay(winner, body, imageId);
+        const winner = await replay();
+        if (winner) return winner;
       }
       throw err;
     }
-    const payload = toMessagePayload(message);
     this.deps.onMessage?.();
-    await this.publish({ type: 'MESSAGE', roomId: input.roomId, message: payload });
-    return payload;
+    await this.publish({ type: 'MESSAGE', roomId: input.roomId, message });
+    return { message, sender };
   }
 
   /**

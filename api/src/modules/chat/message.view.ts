@@ -1,10 +1,10 @@
 import type { Em } from '../../infra/db/orm';
 import { User } from '../users/user.entity';
-import { toUserObject } from '../users/user.types';
+import { toUserObject, type UserFields } from '../users/user.types';
 import type { MessagePayload } from './chat.service';
 import { MessageObject } from './message.types';
 
-export function toMessageObject(payload: MessagePayload, sender: User, viewerId: string): MessageObject {
+export function toMessageObject(payload: MessagePayload, sender: UserFields, viewerId: string): MessageObject {
   return Object.assign(new MessageObject(), {
     id: payload.id,
     roomId: payload.roomId,

@@ -49,8 +49,11 @@ export function maskEmail(email: string): string {
   return `${shown}${email.slice(at)}`;
 }
 
+/** What the GraphQL view of a user is built from: a User entity or a row read without the ORM. */
+export type UserFields = Pick<User, 'id' | 'email' | 'nickname' | 'gender' | 'birthYear' | 'photoId' | 'deletedAt' | 'createdAt'>;
+
 /** The GraphQL view of a user as `viewerId` sees them: only the user themself sees their email. */
-export function toUserObject(user: User, viewerId: string | undefined): UserObject {
+export function toUserObject(user: UserFields, viewerId: string | undefined): UserObject {
   const own = viewerId === user.id && user.email;
   return Object.assign(new UserObject(), {
     id: user.id,

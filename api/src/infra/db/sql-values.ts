@@ -1,0 +1,22 @@
+/**
+ * Values of rows read with plain SQL (hot paths that skip entity hydration), converted the way the
+ * ORM converts them on both platforms.
+ */
+
+const SQL_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
+/**
+ * A DATETIME column: MariaDB's driver returns a Date (the ORM's connections run in UTC), SQLite
+ * holds what MikroORM writes there, epoch milliseconds; a `YYYY-MM-DD hh:mm:ss` string is UTC.
+ */
+export function dateFromColumn(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  if (typeof value === 'string') return new Date(SQL_DATETIME.test(value) ? `${value.replace(' ', 'T')}Z` : value);
+  throw new TypeError(`not a datetime column value: ${String(value)}`);
+}
+
+/** A nullable DATETIME column. */
+export function optionalDateFromColumn(value: unknown): Date | null {
+  return value === null || value === undefined ? null : dateFromColumn(value);
+}
