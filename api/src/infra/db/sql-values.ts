@@ -6,8 +6,9 @@
 const SQL_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 /**
- * A DATETIME column: MariaDB's driver returns a Date (the ORM's connections run in UTC), SQLite
- * holds what MikroORM writes there, epoch milliseconds; a `YYYY-MM-DD hh:mm:ss` string is UTC.
+ * A DATETIME column: a Date as is; from MariaDB a zone-less `YYYY-MM-DD hh:mm:ss.fff` string (the
+ * ORM's connections use `dateStrings`), which is UTC since the ORM runs with forceUtcTimezone; from
+ * SQLite what MikroORM stores there, epoch milliseconds.
  */
 export function dateFromColumn(value: unknown): Date {
   if (value instanceof Date) return value;

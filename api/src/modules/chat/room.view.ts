@@ -1,28 +1,43 @@
 import { ForbiddenError } from '../../infra/graphql/errors';
 import type { Em } from '../../infra/db/orm';
-import { toUserObject } from '../users/user.types';
+import { toUserObject, type UserObject } from '../users/user.types';
 import { toMessagePayload } from './chat.service';
 import { Message } from './message.entity';
+import type { MessageObject } from './message.types';
 import { toMessageObject } from './message.view';
 import { RoomMember } from './room-member.entity';
 import type { Room } from './room.entity';
 import { RoomObject } from './room.types';
 
-/** Builds the Room type from already-loaded rows (no queries). */
-export function toRoomObject(room: Room, mine: RoomMember, peer: RoomMember, lastMessage: Message | null, viewerId: string): RoomObject {
+/** What the Room type reads of a room: an entity, or a row read without hydration. */
+export type RoomFields = Pick<Room, 'id' | 'lastSeq' | 'createdAt' | 'lastActivityAt' | 'closedAt' | 'closedReason' | 'distanceKm'>;
+
+/** Builds the Room type from its parts as `viewerId` sees them (no queries). */
+export function roomObject(room: RoomFields, lastReadSeq: number, peerLastReadSeq: number, peer: UserObject, lastMessage: MessageObject | null): RoomObject {
   return Object.assign(new RoomObject(), {
     id: room.id,
-    peer: toUserObject(peer.user.getEntity(), viewerId),
-    lastMessage: lastMessage ? toMessageObject(toMessagePayload(lastMessage), lastMessage.sender.getEntity(), viewerId) : null,
-    unreadCount: Math.max(0, room.lastSeq - mine.lastReadSeq),
-    lastReadSeq: mine.lastReadSeq,
-    peerLastReadSeq: peer.lastReadSeq,
+    peer,
+    lastMessage,
+    unreadCount: Math.max(0, room.lastSeq - lastReadSeq),
+    lastReadSeq,
+    peerLastReadSeq,
     closed: Boolean(room.closedAt),
     closedReason: room.closedReason ?? null,
     distanceKm: room.distanceKm ?? null,
     createdAt: room.createdAt,
     lastActivityAt: room.lastActivityAt,
   });
+}
+
+/** Builds the Room type from already-loaded entities (no queries). */
+export function toRoomObject(room: Room, mine: RoomMember, peer: RoomMember, lastMessage: Message | null, viewerId: string): RoomObject {
+  return roomObject(
+    room,
+    mine.lastReadSeq,
+    peer.lastReadSeq,
+    toUserObject(peer.user.getEntity(), viewerId),
+    lastMessage ? toMessageObject(toMessagePayload(lastMessage), lastMessage.sender.getEntity(), viewerId) : null,
+  );
 }
 
 /**
