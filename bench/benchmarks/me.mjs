@@ -1,6 +1,7 @@
-// Simple authenticated query: `me` on one API instance vs bare node:http answering the same bytes.
-// Both are driven by the same autocannon process with the same request (POST /graphql, JSON body,
-// bearer token), closed loop.
+// Simple authenticated query: `me` on one API instance vs bare node:http answering the same bytes,
+// with the API's framework alone (express + Apollo Server answering a constant) as a reference in
+// between. All are driven by the same autocannon process with the same request (POST /graphql, JSON
+// body, bearer token), closed loop.
 import { gqlOk } from '../lib/graphql.mjs';
 import { cpuLine, medianCpu, ms, num, pct, section, table, verdict } from '../lib/report.mjs';
 import { alternate } from '../lib/rounds.mjs';
@@ -19,31 +20,41 @@ export async function benchMe(ctx) {
   const request = { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body };
 
   const bare = startWorker('bare-http.mjs', { name: 'bare-http' });
+  const framework = startWorker('apollo-http.mjs', { name: 'apollo-http' });
   const load = startWorker('http-load.mjs', { name: 'autocannon' });
   try {
     const { port } = await bare.call('start', { body: answer.text });
     const bareUrl = `http://127.0.0.1:${port}`;
+    const frameworkUrl = `http://127.0.0.1:${(await framework.call('start', { me: answer.data.me })).port}`;
     const drive = (url, seconds = durationSec) => load.call('run', { url, requests: [request], connections, durationSec: seconds });
     // Warm both up (JIT, connection pools) before anything is recorded.
     await drive(bareUrl, Math.min(2, durationSec));
+    await drive(frameworkUrl, Math.min(2, durationSec));
     await drive(api1.url, Math.min(2, durationSec));
     const summary = (r) => `${num(r.requestsPerSecond)} req/s, p99 ${r.latency.p99} ms`;
     const runs = await alternate(
       rounds,
       [
         { name: 'bare', pids: { server: bare.pid, autocannon: load.pid }, run: () => drive(bareUrl), summary },
+        { name: 'framework', pids: { server: framework.pid, autocannon: load.pid }, run: () => drive(frameworkUrl), summary },
         { name: 'api', pids: { server: api1.pid, autocannon: load.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid }, run: () => drive(api1.url), summary },
       ],
       ctx.log,
     );
     const bareRps = median(runs.bare.map((r) => r.requestsPerSecond));
+    const frameworkRps = median(runs.framework.map((r) => r.requestsPerSecond));
     const apiRps = median(runs.api.map((r) => r.requestsPerSecond));
     const ratio = apiRps / bareRps;
-    const errors = [...runs.bare, ...runs.api].reduce((n, r) => n + r.non2xx + r.errors + r.graphqlErrors, 0);
-    const rows = ['bare', 'api'].map((name) => {
+    const errors = [...runs.bare, ...runs.framework, ...runs.api].reduce((n, r) => n + r.non2xx + r.errors + r.graphqlErrors, 0);
+    const labels = {
+      bare: 'bare node:http (floor)',
+      framework: 'express + Apollo Server, constant answer (reference)',
+      api: '`me` on the API',
+    };
+    const rows = ['bare', 'framework', 'api'].map((name) => {
       const rs = runs[name];
       return [
-        name === 'bare' ? 'bare node:http (floor)' : '`me` on the API',
+        labels[name],
         rs.map((r) => num(r.requestsPerSecond)).join(' / '),
         num(median(rs.map((r) => r.requestsPerSecond))),
         ms(median(rs.map((r) => r.latency.p50))),
@@ -57,21 +68,24 @@ export async function benchMe(ctx) {
       '',
       table(['server', 'req/s per round', 'median req/s', 'p50', 'p99', 'CPU (median, % of one core)'], rows),
       '',
-      `**Ratio API / bare: ${pct(ratio)}** (target >= ${pct(TARGET_RATIO)}: ${verdict(met)}). Non-2xx, socket errors and GraphQL errors over all phases: ${errors}.`,
+      `**Ratio API / bare: ${pct(ratio)}** (target >= ${pct(TARGET_RATIO)}: ${verdict(met)}). The framework alone reaches ${pct(frameworkRps / bareRps)} of bare, and the API ${pct(apiRps / frameworkRps)} of the framework alone. Non-2xx, socket errors and GraphQL errors over all phases: ${errors}.`,
     ].join('\n');
     return {
       ...section({ id: 'me', title: 'Simple authenticated query (`me`)', markdown, counters: { 'me: failed requests': errors } }),
       targets: [{ name: '`me` req/s >= 30 % of bare node:http', value: pct(ratio), met }],
       data: {
         bareRps,
+        frameworkRps,
         apiRps,
         ratio,
         apiCpuMs: (10 * median(runs.api.map((r) => r.cpu.server.percent))) / apiRps,
         bareCpuMs: (10 * median(runs.bare.map((r) => r.cpu.server.percent))) / bareRps,
+        frameworkCpuMs: (10 * median(runs.framework.map((r) => r.cpu.server.percent))) / frameworkRps,
       },
     };
   } finally {
     await bare.stop();
+    await framework.stop();
     await load.stop();
   }
 }

@@ -1,8 +1,8 @@
 // The bench's own MariaDB and Redis servers: fresh data directories under the run's temp dir, free
 // ports, children of the orchestrator (stopped and deleted at the end). Owning them isolates the
 // measurements from other users of the machine's shared servers and lets us read their CPU time.
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { freePort, waitFor } from './util.mjs';
@@ -10,27 +10,12 @@ import { freePort, waitFor } from './util.mjs';
 const require = createRequire(import.meta.url);
 const mysql = require('mysql2/promise');
 const { Redis } = require('ioredis');
+const { chownTree, isRoot, which: findBinary } = require('../../scripts/topology/mariadb.cjs');
 
 function which(names) {
-  for (const name of names) {
-    for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) {
-      if (existsSync(path.join(dir, name))) return path.join(dir, name);
-    }
-  }
-  throw new Error(`none of ${names.join(', ')} is installed (apt-get install -y mariadb-server redis-server)`);
-}
-
-const isRoot = () => process.getuid?.() === 0;
-
-function chownTree(dir) {
-  if (!isRoot()) return;
-  const uid = Number(execFileSync('id', ['-u', 'mysql']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'mysql']).toString().trim());
-  const walk = (p) => {
-    chownSync(p, uid, gid);
-    if (statSync(p).isDirectory()) for (const entry of readdirSync(p)) walk(path.join(p, entry));
-  };
-  walk(dir);
+  const found = findBinary(names);
+  if (!found) throw new Error(`none of ${names.join(', ')} is installed (apt-get install -y mariadb-server redis-server)`);
+  return found;
 }
 
 function waitExit(child, ms) {

@@ -207,4 +207,4 @@ async function startReplicaPair({ dir, ports }) {
   }
 }
 
-module.exports = { APP_USER, mariadbBinaries, startMariaDb, startReplicaPair, configureReplication, replicaStatus, waitForSync };
+module.exports = { APP_USER, which, isRoot, chownTree, mariadbBinaries, startMariaDb, startReplicaPair, configureReplication, replicaStatus, waitForSync };

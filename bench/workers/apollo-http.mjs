@@ -1,0 +1,29 @@
+// A reference for `me`: the API's HTTP framework (express 5 + Apollo Server 5, with express.json and
+// no plugins) answering the same query from a constant, with no auth, database, Redis, logging or
+// metrics. What it costs beside bare node:http is the framework's, not randchat's.
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { serve } from './serve.mjs';
+
+const typeDefs = `
+  type Query { me: User }
+  type User { id: ID! nickname: String! email: String gender: String birthYear: Int createdAt: String! }
+`;
+
+let server;
+serve({
+  /** me: the `me` object the API returned (answered as is). */
+  async start({ me }) {
+    const apollo = new ApolloServer({ typeDefs, resolvers: { Query: { me: () => me } } });
+    await apollo.start();
+    const app = express();
+    app.disable('x-powered-by');
+    app.use('/graphql', express.json(), expressMiddleware(apollo, { context: async () => ({}) }));
+    await new Promise((resolve) => {
+      server = app.listen(0, '127.0.0.1', resolve);
+    });
+    server.keepAliveTimeout = 60_000;
+    return { port: server.address().port, pid: process.pid };
+  },
+});
