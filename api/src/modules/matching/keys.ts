@@ -22,7 +22,7 @@ export function matchKeys(prefix: string) {
     meta: `${base}meta`,
     /** ZSET of open offers: matchId -> expiresAt (ms). */
     offers: `${base}offers`,
-    /** Hash of a queued user: state, lat, lon, radiusKm, since, deadline, seen, matchId (safety TTL). */
+    /** Hash of a queued user: state, lat, lon, radiusKm, since, deadline, seen, matchId, profile (safety TTL). */
     user: (userId: string) => `${base}u:${userId}`,
     /** Hash of an offer: a, b, distanceKm, expiresAt, acc1, acc2, completing (safety TTL). */
     offer: (matchId: string) => `${base}o:${matchId}`,

@@ -113,6 +113,15 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
         expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS)).toEqual({ status: 'searching', events: [] });
       });
 
+      it('tells whether the mirror is loaded and fresh exactly when enqueue would not answer needs-exclusions', async () => {
+        expect(await queue.hasExclusions('alice', T0)).toBe(false);
+        await queue.loadExclusions('alice', { blocked: ['bob'], openRooms: [] }, T0);
+        expect(await queue.hasExclusions('alice', T0)).toBe(true);
+        expect(await queue.hasExclusions('alice', T0 + EXCLUSIONS_TTL_MS - 1)).toBe(true);
+        expect(await queue.hasExclusions('alice', T0 + EXCLUSIONS_TTL_MS)).toBe(false);
+        expect(await queue.hasExclusions('bob', T0)).toBe(false);
+      });
+
       it('offers the longest-waiting eligible candidate, not the nearest', async () => {
         await ready('far', 'near', 'me');
         await enqueue('far', place(8), 10, T0);
@@ -173,6 +182,53 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
         await enqueue('east', { lat: 10, lon: 179.995 }, 3, T0);
         const { events } = await enqueue('west', { lat: 10, lon: -179.995 }, 3, T0 + 1);
         expect(events[0]?.offer).toMatchObject({ users: ['west', 'east'], distanceKm: 2 });
+      });
+    });
+
+    describe('profiles', () => {
+      const withProfile = (userId: string, position: Position, radiusKm: number, now: number, profile?: string) =>
+        queue.enqueue({ userId, position, radiusKm, profile }, now);
+
+      it("hands each user of an offer the partner's profile, unread and byte for byte", async () => {
+        await ready('alice', 'bob');
+        const aliceProfile = JSON.stringify({ nickname: 'Zoë | 9', note: 'a\u0000b' });
+        await withProfile('alice', place(0), 10, T0, aliceProfile);
+        const { events } = await withProfile('bob', place(1), 10, T0 + 1, 'bob-profile');
+        expect(events.map((e) => [e.to, e.type, e.partnerProfile])).toEqual([
+          ['bob', 'OFFERED', aliceProfile],
+          ['alice', 'OFFERED', 'bob-profile'],
+        ]);
+      });
+
+      it('carries no profile for a user who gave none (or an empty one), and a re-enqueue replaces it', async () => {
+        await ready('alice', 'bob', 'carol', 'dave');
+        await withProfile('alice', place(0), 10, T0, 'old');
+        await withProfile('alice', place(0), 10, T0 + 1);
+        const first = await withProfile('bob', place(1), 10, T0 + 2, '');
+        expect(first.events.map((e) => [e.to, e.partnerProfile])).toEqual([
+          ['bob', undefined],
+          ['alice', undefined],
+        ]);
+        expect(first.events.every((e) => !('partnerProfile' in e))).toBe(true);
+        await withProfile('carol', place(40), 10, T0, 'old');
+        await withProfile('carol', place(40), 10, T0 + 1, 'new');
+        const second = await withProfile('dave', place(40), 10, T0 + 2);
+        expect(second.events.map((e) => [e.to, e.partnerProfile])).toEqual([
+          ['dave', 'new'],
+          ['carol', undefined],
+        ]);
+      });
+
+      it('keeps the profile of a user put back in line after a decline', async () => {
+        await ready('alice', 'bob', 'carol');
+        await withProfile('alice', place(0), 10, T0, 'alice-profile');
+        const { events } = await withProfile('bob', place(1), 10, T0 + 1, 'bob-profile');
+        await queue.respond('bob', events[0]!.offer!.matchId, false, T0 + 2);
+        const again = await withProfile('carol', place(2), 10, T0 + 3, 'carol-profile');
+        expect(again.events.map((e) => [e.to, e.partnerProfile])).toEqual([
+          ['carol', 'alice-profile'],
+          ['alice', 'carol-profile'],
+        ]);
       });
     });
 

@@ -98,12 +98,12 @@ local function nextId()
 end
 
 local function loadUser(id)
-  local v = redis.call('HMGET', ukey(id), 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId')
+  local v = redis.call('HMGET', ukey(id), 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile')
   if not v[1] then return nil end
   return {
     id = id, state = v[1], latS = v[2], lonS = v[3], lat = tonumber(v[2]), lon = tonumber(v[3]),
     radiusS = v[4], radius = tonumber(v[4]), since = tonumber(v[5]), deadline = tonumber(v[6]),
-    seen = tonumber(v[7]), matchId = v[8],
+    seen = tonumber(v[7]), matchId = v[8], profile = v[9] or nil,
   }
 end
 
@@ -155,9 +155,14 @@ end
 -- Writes a SEARCHING user (hash with a fresh safety TTL) and indexes them.
 local function saveSearching(u)
   local key = ukey(u.id)
-  redis.call('HSET', key, 'state', 'SEARCHING', 'lat', u.latS, 'lon', u.lonS, 'radiusKm', u.radiusS,
-    'since', fmt(u.since), 'deadline', fmt(u.deadline), 'seen', fmt(u.seen))
-  redis.call('HDEL', key, 'matchId')
+  local fields = {'state', 'SEARCHING', 'lat', u.latS, 'lon', u.lonS, 'radiusKm', u.radiusS,
+    'since', fmt(u.since), 'deadline', fmt(u.deadline), 'seen', fmt(u.seen)}
+  if u.profile then
+    table.insert(fields, 'profile')
+    table.insert(fields, u.profile)
+  end
+  redis.call('HSET', key, unpack(fields))
+  if u.profile then redis.call('HDEL', key, 'matchId') else redis.call('HDEL', key, 'matchId', 'profile') end
   redis.call('PEXPIRE', key, SAFETY_TTL)
   if indexable(u.lat, u.lon) then
     redis.call('SREM', UNINDEXED, u.id)
@@ -241,7 +246,12 @@ local function tryPair(u, events)
         best = c
       else
         local stored = loadUser(c.id)
-        if not stored then unindex(c.id) elseif stored.state == 'SEARCHING' then best = c end
+        if not stored then
+          unindex(c.id)
+        elseif stored.state == 'SEARCHING' then
+          best = c
+          best.profile = stored.profile
+        end
       end
       if best then break end
     end
@@ -263,8 +273,9 @@ local function tryPair(u, events)
     unindex(x.id)
   end
   local shown = snapshot(offer)
-  table.insert(events, {u.id, 'OFFERED', shown})
-  table.insert(events, {best.id, 'OFFERED', shown})
+  -- Each side's event ends with the other's profile (a nil profile simply ends the reply earlier).
+  table.insert(events, {u.id, 'OFFERED', shown, best.profile})
+  table.insert(events, {best.id, 'OFFERED', shown, u.profile})
 end
 
 -- Puts an offered user back in line (original place, fresh deadline) and tries to pair them.
@@ -300,9 +311,11 @@ local function currentOffer(u)
 end
 `;
 
-// ARGV[9..]: userId, lat, lon, radiusKm. Returns {status, events}.
+// ARGV[9..]: userId, lat, lon, radiusKm, profile ('' for none). Returns {status, events}.
 export const ENQUEUE_LUA = `${QUEUE_LUA}
 local userId = ARGV[9]
+local profile = ARGV[13]
+if profile == '' then profile = nil end
 local loadedAt = redis.call('GET', xkey('xl', userId))
 if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL <= now then return {'needs-exclusions', {}} end
 local existing = loadUser(userId)
@@ -312,6 +325,7 @@ if existing and existing.state == 'SEARCHING' then since = existing.since end
 local u = {
   id = userId, state = 'SEARCHING', latS = ARGV[10], lonS = ARGV[11], lat = tonumber(ARGV[10]), lon = tonumber(ARGV[11]),
   radiusS = ARGV[12], radius = tonumber(ARGV[12]), since = since, deadline = now + SEARCH_TIMEOUT, seen = now,
+  profile = profile,
 }
 saveSearching(u)
 local events = {}

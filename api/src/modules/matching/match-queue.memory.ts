@@ -24,6 +24,8 @@ interface Entry {
   deadline: number;
   lastSeen: number;
   matchId?: string;
+  /** Shown to partners (opaque). */
+  profile?: string;
 }
 
 interface OfferEntry extends Offer {
@@ -55,6 +57,11 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
   const isExcluded = (u: string, c: string) => {
     const mirror = exclusions.get(u);
     return Boolean(mirror && (mirror.blocked.has(c) || mirror.openRooms.has(c)));
+  };
+
+  const exclusionsFresh = (userId: string, now: number) => {
+    const mirror = exclusions.get(userId);
+    return Boolean(mirror && mirror.loadedAt + EXCLUSIONS_TTL_MS > now);
   };
 
   const inCooldown = (u: string, c: string, now: number) => (cooldowns.get(pairKey(u, c)) ?? 0) > now;
@@ -94,10 +101,13 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       entry.matchId = offer.matchId;
     }
     const shown = publicOffer(offer);
-    return [
-      { to: userId, type: 'OFFERED', offer: shown },
-      { to: cid, type: 'OFFERED', offer: shown },
-    ];
+    const offered = (to: string, partner: Entry): QueueEvent => ({
+      to,
+      type: 'OFFERED',
+      offer: shown,
+      ...(partner.profile === undefined ? {} : { partnerProfile: partner.profile }),
+    });
+    return [offered(userId, c), offered(cid, u)];
   }
 
   /** Puts an offered user back in line (original place, fresh deadline) and tries to pair them. */
@@ -133,13 +143,12 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
   };
 
   return {
-    async enqueue({ userId, position, radiusKm }: SearchRequest, now: number): Promise<EnqueueResult> {
-      const mirror = exclusions.get(userId);
-      if (!mirror || mirror.loadedAt + EXCLUSIONS_TTL_MS <= now) return { status: 'needs-exclusions', events: [] };
+    async enqueue({ userId, position, radiusKm, profile }: SearchRequest, now: number): Promise<EnqueueResult> {
+      if (!exclusionsFresh(userId, now)) return { status: 'needs-exclusions', events: [] };
       const existing = users.get(userId);
       if (existing?.state === 'OFFERED') return { status: 'busy', events: [] };
       const deadline = now + options.searchTimeoutMs;
-      users.set(userId, { state: 'SEARCHING', position, radiusKm, since: existing?.since ?? now, deadline, lastSeen: now });
+      users.set(userId, { state: 'SEARCHING', position, radiusKm, since: existing?.since ?? now, deadline, lastSeen: now, profile: profile || undefined });
       const events = tryPair(userId, now, idSource());
       return { status: events.length > 0 ? 'offered' : 'searching', events };
     },
@@ -248,6 +257,10 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
 
     async loadExclusions(userId: string, { blocked, openRooms }: Exclusions, now: number): Promise<void> {
       exclusions.set(userId, { blocked: new Set(blocked), openRooms: new Set(openRooms), loadedAt: now });
+    },
+
+    async hasExclusions(userId: string, now: number): Promise<boolean> {
+      return exclusionsFresh(userId, now);
     },
 
     async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {

@@ -21,8 +21,10 @@ export interface MatchQueue {
   /**
    * Starts a search, or updates the position and radius of a running one (keeping its place in
    * line and pushing its search deadline to now + searchTimeoutMs), then tries to pair the user.
-   * A user who is OFFERED is left unchanged (`busy`). `needs-exclusions`: the user's exclusion
-   * mirror (blocks, open rooms) is not loaded; call `loadExclusions` and retry.
+   * The request's `profile` replaces the stored one (none given: none stored); each OFFERED event
+   * carries the partner's as `partnerProfile`, also after a re-queue. A user who is OFFERED is left
+   * unchanged (`busy`). `needs-exclusions`: the user's exclusion mirror (blocks, open rooms) is not
+   * loaded; call `loadExclusions` and retry.
    */
   enqueue(request: SearchRequest, now: number): Promise<EnqueueResult>;
 
@@ -72,6 +74,9 @@ export interface MatchQueue {
    */
   loadExclusions(userId: string, exclusions: Exclusions, now: number): Promise<void>;
 
+  /** Whether the user's exclusion mirror is loaded and fresh, i.e. `enqueue` would not answer `needs-exclusions`. */
+  hasExclusions(userId: string, now: number): Promise<boolean>;
+
   /**
    * Adds or removes one excluded pair in both users' mirrors (a block, a room opened or closed).
    * A mirror that is not loaded is left alone: it will be loaded from the database when needed.
@@ -100,6 +105,11 @@ export interface SearchRequest {
   /** Already snapped to the grid by the caller. */
   position: Position;
   radiusKm: number;
+  /**
+   * What a partner is shown of the user, as opaque text (the queue never reads it; '' is none),
+   * kept while the user is queued so that offers need no lookup. @default none
+   */
+  profile?: string;
 }
 
 export interface Exclusions {
@@ -125,6 +135,8 @@ export interface QueueEvent {
   type: QueueEventType;
   /** The offer concerned (absent for CANCELLED of a search and SEARCH_TIMEOUT). */
   offer?: Offer;
+  /** OFFERED only: the partner's `profile` from their last `enqueue`, when they gave one. */
+  partnerProfile?: string;
 }
 
 export interface QueueChange {

@@ -31,6 +31,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     deadline: number;
     seen: number;
     matchId?: string;
+    profile?: string;
   }
   interface OpenOffer extends Offer {
     completing: boolean;
@@ -84,10 +85,13 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     };
     offers.push(offer);
     for (const x of [u, c]) Object.assign(x, { state: 'OFFERED', matchId: offer.matchId });
-    return [
-      { to: u.id, type: 'OFFERED', offer: view(offer) },
-      { to: c.id, type: 'OFFERED', offer: view(offer) },
-    ];
+    const offered = (to: User, partner: User): QueueEvent => ({
+      to: to.id,
+      type: 'OFFERED',
+      offer: view(offer),
+      ...(partner.profile ? { partnerProfile: partner.profile } : {}),
+    });
+    return [offered(u, c), offered(c, u)];
   }
 
   function searchAgain(id: string, now: number, newId: () => string): QueueEvent[] {
@@ -114,13 +118,13 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
   };
 
   return {
-    async enqueue({ userId, position, radiusKm }, now) {
+    async enqueue({ userId, position, radiusKm, profile }, now) {
       const m = mirror(userId);
       if (!m || m.loadedAt + EXCLUSIONS_TTL_MS <= now) return { status: 'needs-exclusions', events: [] };
       const old = user(userId);
       if (old?.state === 'OFFERED') return { status: 'busy', events: [] };
       const since = old?.since ?? now;
-      const u: User = { id: userId, state: 'SEARCHING', position, radiusKm, since, deadline: now + options.searchTimeoutMs, seen: now };
+      const u: User = { id: userId, state: 'SEARCHING', position, radiusKm, since, deadline: now + options.searchTimeoutMs, seen: now, profile };
       users = [...users.filter((x) => x.id !== userId), u];
       const events = pair(u, now, ids());
       return { status: events.length > 0 ? 'offered' : 'searching', events };
@@ -206,6 +210,11 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       mirrors = [...mirrors.filter((m) => m.userId !== userId), { userId, blocked: [...blocked], openRooms: [...openRooms], loadedAt: now }];
     },
 
+    async hasExclusions(userId, now) {
+      const m = mirror(userId);
+      return Boolean(m && m.loadedAt + EXCLUSIONS_TTL_MS > now);
+    },
+
     async setExcluded(a, b, kind, excluded) {
       for (const [x, y] of [[a, b], [b, a]] as const) {
         const m = mirror(x);
@@ -223,7 +232,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
 
 type Target = 'current' | { created: number };
 type Op = { dt: number } & (
-  | { kind: 'enqueue'; user: number; spot: number; radiusKm: number }
+  | { kind: 'enqueue'; user: number; spot: number; radiusKm: number; profile: string | undefined }
   | { kind: 'cancel'; user: number }
   /** `offered`: `user` counts among the users who are OFFERED right now (if any), else among all. */
   | { kind: 'respond'; user: number; offered: boolean; accept: boolean; target: Target }
@@ -246,8 +255,10 @@ const dt = fc.noBias(
 );
 const radiusKm = fc.integer({ min: 1, max: 30 });
 const what = fc.constantFrom('blocked' as const, 'openRooms' as const);
+/** Opaque to the queue; '' means none, as leaving it out does. */
+const profile = fc.option(fc.constantFrom('', 'p', '{"nickname":"Zoë | 9"}'), { nil: undefined });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ dt, kind: fc.constant('enqueue' as const), user: userIndex, spot: fc.nat(1), radiusKm }), weight: 6 },
+  { arbitrary: fc.record({ dt, kind: fc.constant('enqueue' as const), user: userIndex, spot: fc.nat(1), radiusKm, profile }), weight: 6 },
   { arbitrary: fc.record({ dt, kind: fc.constant('cancel' as const), user: userIndex }), weight: 1 },
   { arbitrary: fc.record({ dt, kind: fc.constant('respond' as const), user: userIndex, offered: often, accept: often, target }), weight: 10 },
   { arbitrary: fc.record({ dt, kind: fc.constant('complete' as const), user: userIndex, offered: often, target }), weight: 3 },
@@ -313,7 +324,10 @@ class Subject {
     let result: unknown;
     switch (o.kind) {
       case 'enqueue':
-        result = await q.enqueue({ userId: id(o.user), position: spots[o.user % userIds.length]?.[o.spot] as Position, radiusKm: o.radiusKm }, now);
+        result = await q.enqueue(
+          { userId: id(o.user), position: spots[o.user % userIds.length]?.[o.spot] as Position, radiusKm: o.radiusKm, profile: o.profile },
+          now,
+        );
         break;
       case 'cancel':
         result = await q.cancel(id(o.user), now);
@@ -340,8 +354,12 @@ class Subject {
         break;
     }
     const statuses = [];
-    for (const userId of userIds) statuses.push(await q.status(userId, now));
-    return this.normalise({ result: result ?? null, statuses, searching: await q.searchingCount() });
+    const mirrors = [];
+    for (const userId of userIds) {
+      statuses.push(await q.status(userId, now));
+      mirrors.push(await q.hasExclusions(userId, now));
+    }
+    return this.normalise({ result: result ?? null, statuses, mirrors, searching: await q.searchingCount() });
   }
 }
 

@@ -35,7 +35,8 @@ export interface RedisMatchQueueOptions extends MatchQueueOptions {
 
 /** An offer as the scripts return it: matchId, a, b, distanceKm, expiresAt, accepted. */
 type OfferReply = [string, string, string, string, string, string[]];
-type EventReply = [string, QueueEventType] | [string, QueueEventType, OfferReply];
+/** to, type, then the offer concerned (if any), then the partner's profile (OFFERED, if any). */
+type EventReply = [string, QueueEventType] | [string, QueueEventType, OfferReply] | [string, QueueEventType, OfferReply, string | null];
 type StatusReply = ['IDLE'] | ['SEARCHING', string, string] | ['OFFERED', string, OfferReply];
 
 const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
@@ -48,7 +49,9 @@ const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): 
 
 /** Events in the order the script produced them (the memory adapter's order). */
 const toEvents = (replies: EventReply[]): QueueEvent[] =>
-  replies.map(([to, type, offer]) => (offer ? { to, type, offer: toOffer(offer) } : { to, type }));
+  replies.map(([to, type, offer, partnerProfile]) =>
+    offer ? { to, type, offer: toOffer(offer), ...(typeof partnerProfile === 'string' ? { partnerProfile } : {}) } : { to, type },
+  );
 
 function checkFinite(what: string, value: number): void {
   if (!Number.isFinite(value)) throw new RangeError(`expected ${what} to be a finite number, got ${value}`);
@@ -65,7 +68,8 @@ function checkFinite(what: string, value: number): void {
  * covering GEO's own Earth radius and 52-bit rounding), then judged in Lua with geo.ts' haversine on the
  * stored cell centres, longest waiting first (ties: byte-wise smallest userId). What a candidate is
  * judged by (since, radius, position) is mirrored in one `meta` hash and read with one HMGET per
- * search; only the chosen partner's own hash is read, to confirm it is still there. Users beyond GEO's
+ * search; only the chosen partner's own hash is read, to confirm it is still there (and for their
+ * profile, which lives in that hash and travels back in OFFERED events only). Users beyond GEO's
  * latitude band (|lat| > 85°) sit in an unindexed set that every search checks; a search that may
  * reach past 84° of latitude, or with a radius over 998 km, checks every searching user.
  *
@@ -105,11 +109,12 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
   };
 
   return {
-    async enqueue({ userId, position, radiusKm }: SearchRequest, now: number): Promise<EnqueueResult> {
+    async enqueue({ userId, position, radiusKm, profile = '' }: SearchRequest, now: number): Promise<EnqueueResult> {
       checkFinite('latitude', position.lat);
       checkFinite('longitude', position.lon);
       checkFinite('radiusKm', radiusKm);
-      const [status, events] = (await run(scripts.enqueue, now, userId, String(position.lat), String(position.lon), String(radiusKm))) as [
+      const args = [userId, String(position.lat), String(position.lon), String(radiusKm), profile];
+      const [status, events] = (await run(scripts.enqueue, now, ...args)) as [
         EnqueueResult['status'],
         EventReply[],
       ];
@@ -161,6 +166,11 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
 
     async loadExclusions(userId: string, { blocked, openRooms }: Exclusions, now: number): Promise<void> {
       await run(scripts.loadExclusions, now, userId, String(blocked.length), ...blocked, ...openRooms);
+    },
+
+    async hasExclusions(userId: string, now: number): Promise<boolean> {
+      const loadedAt = await redis.get(keys.exclusionsLoaded(userId));
+      return loadedAt !== null && Number(loadedAt) + EXCLUSIONS_TTL_MS > now;
     },
 
     async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {

@@ -3,20 +3,28 @@ import type { Context } from '../../infra/graphql/context';
 import { UnauthenticatedError } from '../../infra/graphql/errors';
 import { loadRoomView } from '../chat/room.view';
 import { User } from '../users/user.entity';
-import { toUserObject } from '../users/user.types';
+import { toUserObject, type UserObject } from '../users/user.types';
 import { MatchRequestInput } from './match.inputs';
 import type { MatchEventPayload, MatchService, MatchStatusView } from './match.service';
 import { MatchEventObject, MatchEventType, MatchState, MatchStatusObject } from './match.types';
+import { toPartnerObject } from './partner-profile';
 
 const viewer = (ctx: Context) => ctx.auth.user!.userId;
 
+/** The partner of an event: from the profile an offer carries, else read from the database. */
+async function partnerOf(ctx: Context, payload: MatchEventPayload, me: string): Promise<UserObject | null> {
+  if (!payload.partnerId) return null;
+  if (payload.partner) return toPartnerObject(payload.partner, me);
+  const partner = await ctx.em.findOne(User, { id: payload.partnerId }, { connectionType: 'write' });
+  return partner ? toUserObject(partner, me) : null;
+}
+
 async function toEventObject(ctx: Context, payload: MatchEventPayload): Promise<MatchEventObject> {
   const me = viewer(ctx);
-  const partner = payload.partnerId ? await ctx.em.findOne(User, { id: payload.partnerId }, { connectionType: 'write' }) : null;
   return Object.assign(new MatchEventObject(), {
     type: MatchEventType[payload.type],
     matchId: payload.matchId,
-    partner: partner ? toUserObject(partner, me) : null,
+    partner: await partnerOf(ctx, payload, me),
     distanceKm: payload.distanceKm ?? null,
     expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
     room: payload.roomId ? await loadRoomView(ctx.em, payload.roomId, me) : null,

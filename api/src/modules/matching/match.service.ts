@@ -10,7 +10,8 @@ import { Room } from '../chat/room.entity';
 import { Block } from '../users/block.entity';
 import { User } from '../users/user.entity';
 import { snapToGrid } from './geo';
-import type { MatchQueue, Offer, QueueEvent, QueueStatus } from './match-queue.port';
+import type { EnqueueResult, MatchQueue, Offer, QueueEvent, QueueStatus } from './match-queue.port';
+import { parsePartnerProfile, toPartnerProfile, type PartnerProfile } from './partner-profile';
 
 /** Pub/sub topic of one user's match events. */
 export const matchTopic = (userId: string) => `match:${userId}`;
@@ -20,6 +21,8 @@ export interface MatchEventPayload {
   type: 'OFFERED' | 'PEER_ACCEPTED' | 'MATCHED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'SEARCH_TIMEOUT';
   matchId: string;
   partnerId?: string;
+  /** OFFERED: the partner as the offer shows them (no lookup needed); other events carry only partnerId. */
+  partner?: PartnerProfile;
   distanceKm?: number;
   expiresAt?: string;
   roomId?: string;
@@ -52,10 +55,13 @@ const searchId = (userId: string) => `search:${userId}`;
 function payloadFor(event: QueueEvent): MatchEventPayload {
   const { offer, to } = event;
   if (!offer) return { type: event.type, matchId: searchId(to) };
+  const partnerId = offer.users.find((u) => u !== to);
+  const partner = parsePartnerProfile(event.partnerProfile);
   return {
     type: event.type,
     matchId: offer.matchId,
-    partnerId: offer.users.find((u) => u !== to),
+    partnerId,
+    ...(partner && partner.id === partnerId ? { partner } : {}),
     distanceKm: offer.distanceKm,
     expiresAt: new Date(offer.expiresAt).toISOString(),
   };
@@ -74,12 +80,14 @@ export class MatchService {
   constructor(private readonly deps: MatchServiceDeps) {}
 
   async requestMatch(userId: string, input: { latitude: number; longitude: number; radiusKm: number }): Promise<MatchStatusView> {
-    const limit = await this.deps.requestLimiter.consume(userId);
+    // The profile read overlaps the rate limiter's round trip; offers then need no read at all.
+    const [limit, profile] = await Promise.all([this.deps.requestLimiter.consume(userId), this.profileOf(userId)]);
     if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
     const request = {
       userId,
       position: snapToGrid({ lat: input.latitude, lon: input.longitude }, this.deps.gridCellKm),
       radiusKm: input.radiusKm,
+      profile,
     };
     let result = await this.deps.queue.enqueue(request, Date.now());
     if (result.status === 'needs-exclusions') {
@@ -87,7 +95,7 @@ export class MatchService {
       result = await this.deps.queue.enqueue(request, Date.now());
     }
     await this.publish(result.events);
-    return this.status(userId);
+    return this.enqueued(userId, input.radiusKm, result);
   }
 
   async cancel(userId: string): Promise<MatchStatusView> {
@@ -100,6 +108,14 @@ export class MatchService {
     if (result.status === 'stale') throw new NotFoundError(`Match offer ${matchId} is not open (it expired, was answered or is not yours)`);
     await this.publish(result.events);
     if (result.completing) await this.createRoom(result.completing);
+    return this.status(userId);
+  }
+
+  /** The state the enqueue left the user in (what `status` would read right after it). */
+  private async enqueued(userId: string, radiusKm: number, result: EnqueueResult): Promise<MatchStatusView> {
+    const offered = result.status === 'offered' ? result.events.find((e) => e.to === userId && e.type === 'OFFERED') : undefined;
+    if (offered) return { state: 'OFFERED', radiusKm, offer: payloadFor(offered), accepted: false };
+    if (result.status === 'searching') return { state: 'SEARCHING', radiusKm, offer: null, accepted: false };
     return this.status(userId);
   }
 
@@ -131,9 +147,14 @@ export class MatchService {
     };
     let current: MatchEventPayload | null;
     try {
-      await this.deps.queue.touch([userId], Date.now());
-      const status = await this.status(userId);
-      current = status.offer ?? (status.state === 'IDLE' ? await this.recentMatch(userId) : null);
+      // Clients subscribe before they request a match: loading the exclusions now keeps their
+      // database reads off the first requestMatch.
+      const replay = async () => {
+        await this.deps.queue.touch([userId], Date.now());
+        const status = await this.status(userId);
+        return status.offer ?? (status.state === 'IDLE' ? await this.recentMatch(userId) : null);
+      };
+      [current] = await Promise.all([replay(), this.ensureExclusions(userId)]);
     } catch (err) {
       leave();
       await live.return?.();
@@ -218,14 +239,26 @@ export class MatchService {
     return { type: 'MATCHED', matchId: room.matchId, partnerId: peer?.user.id, distanceKm: room.distanceKm ?? undefined, roomId: room.id };
   }
 
+  /** The user's profile as partners see it in offers, as the queue keeps it (JSON text). */
+  private async profileOf(userId: string): Promise<string | undefined> {
+    const user = await this.deps.orm.em.fork().findOne(User, { id: userId }, { connectionType: 'write' });
+    return user ? JSON.stringify(toPartnerProfile(user)) : undefined;
+  }
+
+  /** Loads the user's exclusion mirror unless it is loaded and fresh. */
+  private async ensureExclusions(userId: string): Promise<void> {
+    if (await this.deps.queue.hasExclusions(userId, Date.now())) return;
+    await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), Date.now());
+  }
+
   /** The database's view of who may never be offered to the user: blocks both ways, open rooms. */
   private async exclusionsOf(userId: string): Promise<{ blocked: string[]; openRooms: string[] }> {
     const em = this.deps.orm.em.fork();
-    const blocks = await em.find(Block, { $or: [{ blocker: userId }, { blocked: userId }] }, { connectionType: 'write' });
-    const mine = await em.find(RoomMember, { user: userId, room: { closedAt: null } }, { connectionType: 'write' });
-    const peers = mine.length
-      ? await em.find(RoomMember, { room: { $in: mine.map((m) => m.room.id) }, user: { $ne: userId } }, { connectionType: 'write' })
-      : [];
+    const [blocks, peers] = await Promise.all([
+      em.find(Block, { $or: [{ blocker: userId }, { blocked: userId }] }, { connectionType: 'write' }),
+      // The other members of the user's open rooms, in one query.
+      em.find(RoomMember, { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } }, { connectionType: 'write' }),
+    ]);
     return {
       blocked: blocks.map((b) => (b.blocker.id === userId ? b.blocked.id : b.blocker.id)),
       openRooms: peers.map((p) => p.user.id),

@@ -5,6 +5,7 @@ import { area, MatchPlayer, north } from '../../../test/utils/match-player';
 import { startTestServer, type TestServer } from '../../../test/utils/test-server';
 import { signUpUser } from '../../../test/utils/users';
 import { waitFor } from '../../../test/utils/wait-for';
+import { matchKeys } from './keys';
 
 let api: TestServer;
 const players: MatchPlayer[] = [];
@@ -42,6 +43,29 @@ describe('pairing by distance', () => {
     const expiresInMs = new Date(offerA.expiresAt!).getTime() - Date.now();
     expect(expiresInMs).toBeGreaterThan(1000);
     expect(expiresInMs).toBeLessThanOrEqual(3000);
+  });
+
+  it("shows each partner's profile as it stood at their requestMatch, on the socket and in the response", async () => {
+    const PARTNER = 'partner { id nickname gender birthYear age deleted createdAt email }';
+    const setProfile = (p: MatchPlayer, input: Record<string, unknown>) =>
+      gql(api.graphqlUrl, 'mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }', { input }, { token: p.user.accessToken });
+    const [a, b] = [await player(), await player()];
+    await setProfile(a, { nickname: 'Ada', gender: 'FEMALE', birthYear: 1990 });
+    await setProfile(b, { nickname: 'Bo' });
+    await a.request(area(4), 5);
+    const response = await gql(
+      api.graphqlUrl,
+      `mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state offer { matchId ${PARTNER} } } }`,
+      { input: { latitude: north(area(4), 1).lat, longitude: area(4).lon, radiusKm: 5 } },
+      { token: b.user.accessToken },
+    );
+    const offer = response.data!.requestMatch.offer;
+    // matchStatus reads the partner from the database: the offer must show the very same user.
+    const status = await gql(api.graphqlUrl, `{ matchStatus { offer { ${PARTNER} } } }`, undefined, { token: b.user.accessToken });
+    expect(offer.partner).toEqual(status.data!.matchStatus.offer.partner);
+    expect(offer.partner).toMatchObject({ id: a.id, nickname: 'Ada', gender: 'FEMALE', birthYear: 1990, deleted: false, email: null });
+    expect((await b.next('OFFERED', offer.matchId)).partner).toEqual({ id: a.id, nickname: 'Ada' });
+    expect((await a.next('OFFERED', offer.matchId)).partner).toEqual({ id: b.id, nickname: 'Bo' });
   });
 
   it('does not pair two users 4 km apart with radii 5 and 2', async () => {
@@ -111,12 +135,22 @@ describe('offer lifecycle', () => {
     expect(codes(await a.respond(matchId, true))).toEqual(['NOT_FOUND']);
   });
 
-  it('never matches two users with an open room together again', async () => {
+  it('never matches two users with an open room together again, also after Redis lost its mirror', async () => {
     const { a, b, matchId } = await offered(11);
     await Promise.all([a.respond(matchId, true), b.respond(matchId, true)]);
     await a.next('MATCHED', matchId);
     await a.request(area(11), 5);
     expect((await b.request(area(11), 5)).data!.requestMatch.state).toBe('SEARCHING');
+
+    if (api.backend.kind === 'real') {
+      await Promise.all([a.cancel(), b.cancel()]);
+      const keys = matchKeys(api.backend.env.REDIS_PREFIX!);
+      const redis = new Redis(api.backend.env.REDIS_URL!);
+      for (const id of [a.id, b.id]) await redis.del(keys.exclusionsLoaded(id), keys.openRooms(id), keys.blocked(id));
+      await redis.quit();
+      await a.request(area(11), 5);
+      expect((await b.request(area(11), 5)).data!.requestMatch.state).toBe('SEARCHING');
+    }
   });
 
   it('drops a declined offer: both hear DECLINED, the declined user searches again, the pair waits out the cooldown', async () => {
@@ -200,7 +234,9 @@ describe('offer lifecycle', () => {
 
 describe('exclusions and limits', () => {
   it('honours a block stored in the database, also after Redis lost its mirror', async () => {
-    const [a, b] = [await player(), await player()];
+    // Unsubscribed: opening matchEvents loads the mirror, which this block (written past the
+    // service, unlike a real block) would then miss.
+    const [a, b] = [await player({ subscribe: false }), await player({ subscribe: false })];
     const now = api.backend.kind === 'real' ? 'NOW()' : "datetime('now')";
     await queryDb(api.backend, `INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ${now})`, [b.id, a.id]);
     await a.request(area(30), 5);

@@ -42,6 +42,9 @@ export class AccountDeletionService {
     const email = user.email!;
 
     await this.deps.auth.endAllSessions(userId, 'account-deleted');
+    // Out of the queue before the profile is erased: a search carries the profile offers show.
+    // (Again after the commit, for a request that was already past its session check.)
+    await this.deps.matching.cancel(userId);
     const closedRooms = await em.transactional(async (tx) => {
       await tx.nativeUpdate(
         User,
