@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -10,7 +10,7 @@ import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { isPublicError, toClientError } from './client-errors';
-import type { AuthState, Context } from './context';
+import { LazyContext, type AuthState, type Context } from './context';
 import { ErrorCode } from './errors';
 import { limitRules, parseOptions } from './limits';
 import { WsCloseCode, WsSessions } from './ws-sessions';
@@ -36,6 +36,11 @@ type Extra = {
 
 const NO_COOKIE = { read: () => undefined, set: () => undefined, clear: () => undefined };
 
+/** Valid documents kept for reuse, least recently used evicted first. @default 100 */
+const CACHED_DOCUMENTS = 100;
+/** Longer query texts (characters) are parsed for each operation and never kept. @default 8192 */
+const CACHED_QUERY_MAX_LENGTH = 8192;
+
 function bearer(params: Record<string, unknown> | undefined): string | undefined {
   const raw = params?.authorization ?? params?.Authorization;
   if (typeof raw !== 'string') return undefined;
@@ -49,17 +54,69 @@ function bearer(params: Record<string, unknown> | undefined): string | undefined
  * (4401). Every operation passes the same parse and validation limits as HTTP.
  */
 export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void> } {
-  const { config, schema, sessions, logger } = deps;
+  const { config, schema, sessions } = deps;
   const rules = [...specifiedRules, ...limitRules(config.graphql)];
+  const parsing = parseOptions(config.graphql);
+  // A subscription holds its document for its whole life, and a parsed one (tokens, locations) is
+  // ~10 KB: operations sending the same text share one. graphql-js never mutates a document.
+  const documents = new Map<string, DocumentNode>();
+
+  /** The query's document, or the errors that refuse it (parse limits, validation). */
+  const prepare = (query: string): DocumentNode | GraphQLError[] => {
+    const cached = documents.get(query);
+    if (cached) {
+      documents.delete(query);
+      documents.set(query, cached);
+      return cached;
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(query, parsing);
+    } catch (err) {
+      const message = err instanceof GraphQLError ? err.message : 'Syntax Error';
+      return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    }
+    const errors = validate(schema, document, rules);
+    if (errors.length > 0) {
+      return errors.map((e) => {
+        const formatted = toClientError(e.toJSON(), e);
+        return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+      });
+    }
+    if (query.length <= CACHED_QUERY_MAX_LENGTH) {
+      documents.set(query, document);
+      if (documents.size > CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
+    }
+    return document;
+  };
   const trust = proxyAddr.compile(config.http.trustProxy.split(',').map((s) => s.trim()));
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: config.ws.maxPayloadBytes });
+
+  // The connection_init deadline. graphql-ws's own timer would stay referenced for the socket's
+  // whole life, long after it fired (~0.2 KB per socket); this one is dropped at connection_init.
+  const awaitingInit = new Map<WebSocket, NodeJS.Timeout>();
+  const initEnded = (socket: WebSocket) => {
+    clearTimeout(awaitingInit.get(socket));
+    awaitingInit.delete(socket);
+  };
+  wsServer.on('connection', (socket) => {
+    // graphql-ws closes other subprotocols at once.
+    if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL || !(config.ws.initTimeoutMs > 0)) return;
+    const close = () => socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+    awaitingInit.set(socket, setTimeout(close, config.ws.initTimeoutMs));
+  });
 
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
-      connectionInitWaitTimeout: config.ws.initTimeoutMs,
+      connectionInitWaitTimeout: 0,
       async onConnect(ctx) {
-        const auth = await deps.auth.authenticate(bearer(ctx.connectionParams));
+        initEnded(ctx.extra.socket);
+        const token = bearer(ctx.connectionParams);
+        // graphql-ws keeps connection_init's payload on the context for the socket's whole life;
+        // nothing reads it again, and the bearer token (~0.4 KB) need not stay in memory.
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
+        const auth = await deps.auth.authenticate(token);
         if (!auth.user) return false;
         if (sessions.countForUser(auth.user.userId) >= config.ws.maxSocketsPerUser) {
           ctx.extra.socket.close(WsCloseCode.TOO_MANY_CONNECTIONS, 'Too many open connections for this user');
@@ -67,11 +124,16 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         }
         ctx.extra.auth = auth;
         ctx.extra.ip = proxyAddr(ctx.extra.request, trust);
+        // Nothing reads the upgrade request (~1.2 KB with its headers) after this: do not keep it
+        // for the socket's life. (Assigned, not deleted: `delete` would turn `extra` into a slower,
+        // larger dictionary-mode object.)
+        (ctx.extra as Partial<Extra>).request = undefined;
         sessions.add(ctx.extra.socket, auth.user);
         deps.metrics.openSockets.set(sessions.size);
         return true;
       },
       onClose(ctx) {
+        initEnded(ctx.extra.socket);
         sessions.remove(ctx.extra.socket);
         deps.metrics.openSockets.set(sessions.size);
       },
@@ -83,30 +145,17 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
             }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, parseOptions(config.graphql));
-        } catch (err) {
-          const message = err instanceof GraphQLError ? err.message : 'Syntax Error';
-          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length > 0) {
-          return errors.map((e) => {
-            const formatted = toClientError(e.toJSON(), e);
-            return new GraphQLError(formatted.message, { extensions: formatted.extensions });
-          });
-        }
-        const requestId = randomUUID();
-        const contextValue: Context = {
-          requestId,
-          ip: ctx.extra.ip ?? 'unknown',
-          em: deps.orm.em.fork(),
-          logger: logger.child({ requestId }),
-          auth: ctx.extra.auth ?? { user: null },
-          refreshCookie: NO_COOKIE,
-          services: deps.services,
-        };
+        const document = prepare(payload.query);
+        if (Array.isArray(document)) return document;
+        const contextValue: Context = new LazyContext(
+          {
+            ip: ctx.extra.ip ?? 'unknown',
+            auth: ctx.extra.auth ?? { user: null },
+            refreshCookie: NO_COOKIE,
+            services: deps.services,
+          },
+          deps,
+        );
         return {
           schema,
           document,
@@ -139,6 +188,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
   return {
     async dispose() {
       sessions.closeAll(WsCloseCode.SERVICE_RESTART, 'Server restarting: reconnect');
+      for (const socket of [...awaitingInit.keys()]) initEnded(socket);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },

@@ -57,11 +57,11 @@ export class EnginePubSub implements PubSub {
 
   async subscribe<T extends object>(topic: string): Promise<AsyncIterableIterator<T>> {
     this.assertOpen();
-    const subscription: Subscription<T> = new Subscription<T>(topic, this.maxBuffered, () =>
-      this.open.delete(subscription),
-    );
+    const subscription = new Subscription<T>(topic, this.maxBuffered, this.open);
     const trigger = this.topicPrefix + topic;
-    const subscribing = this.engine.subscribe(trigger, (json: unknown) => subscription.push(json), {});
+    // A bound method, not a closure over this call's scope, which the engine would keep for the
+    // subscription's whole life.
+    const subscribing = this.engine.subscribe(trigger, subscription.push.bind(subscription), {});
     this.inFlight.add(subscribing);
     try {
       subscription.attach(this.engine, await subscribing);
@@ -90,18 +90,24 @@ export class EnginePubSub implements PubSub {
   }
 }
 
+type Reader<T> = (result: IteratorResult<T>) => void;
+
 /** One subscriber's bounded queue, exposed as an async iterator. */
 class Subscription<T extends object> implements AsyncIterableIterator<T> {
   private readonly queue: T[] = [];
-  private readonly waiting: Array<(result: IteratorResult<T>) => void> = [];
+  // The pending next() (there is one nearly all the time), then any further ones, oldest first.
+  // A field rather than an array: an idle subscription would keep the array's grown capacity.
+  private reader: Reader<T> | null = null;
+  private readonly moreReaders: Array<Reader<T>> = [];
   private engine: PubSubEngine | null = null;
   private subId = 0;
   private state: 'live' | 'overflowed' | 'ended' = 'live';
 
+  /** @param open the adapter's open subscriptions, which this one leaves when it ends. */
   constructor(
     private readonly topic: string,
     private readonly maxBuffered: number,
-    private readonly onEnd: () => void,
+    private readonly open: Set<{ end(): void }>,
   ) {}
 
   attach(engine: PubSubEngine, subId: number): void {
@@ -114,7 +120,7 @@ class Subscription<T extends object> implements AsyncIterableIterator<T> {
     if (this.state !== 'live') return;
     const payload = parse<T>(json);
     if (payload === undefined) return;
-    const reader = this.waiting.shift();
+    const reader = this.takeReader();
     if (reader) return reader({ done: false, value: payload });
     if (this.queue.length < this.maxBuffered) {
       this.queue.push(payload);
@@ -133,7 +139,10 @@ class Subscription<T extends object> implements AsyncIterableIterator<T> {
       return Promise.reject(new SubscriberOverflowError(this.topic, this.maxBuffered));
     }
     if (this.state === 'ended') return Promise.resolve({ done: true, value: undefined });
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => {
+      if (this.reader) this.moreReaders.push(resolve);
+      else this.reader = resolve;
+    });
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -151,8 +160,14 @@ class Subscription<T extends object> implements AsyncIterableIterator<T> {
     this.state = 'ended';
     this.queue.length = 0;
     this.detach();
-    for (const reader of this.waiting.splice(0)) reader({ done: true, value: undefined });
-    this.onEnd();
+    for (let reader = this.takeReader(); reader; reader = this.takeReader()) reader({ done: true, value: undefined });
+    this.open.delete(this);
+  }
+
+  private takeReader(): Reader<T> | null {
+    const reader = this.reader;
+    this.reader = this.moreReaders.shift() ?? null;
+    return reader;
   }
 
   private detach(): void {

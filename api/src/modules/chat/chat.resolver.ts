@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../infra/graphql/context';
 import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
-import { User } from '../users/user.entity';
 import type { ChatService, RoomEventPayload } from './chat.service';
 import { MessageConnection, RoomConnection, RoomEventObject, RoomEventType } from './chat.types';
 import { SendMessageInput } from './chat.inputs';
@@ -146,7 +145,8 @@ export class ChatResolver {
   ): Promise<RoomEventObject> {
     let message: MessageObject | null = null;
     if (event.message) {
-      const sender = await ctx.em.findOneOrFail(User, { id: event.message.senderId }, { connectionType: 'write' });
+      const sender = await this.chat.sender(event.message.senderId);
+      if (!sender) throw new Error(`message ${event.message.id} has no sender ${event.message.senderId}`);
       message = toMessageObject(event.message, sender, viewer(ctx));
     }
     return Object.assign(new RoomEventObject(), {

@@ -98,9 +98,10 @@ JOIN users u ON u.id = me.user_id
 LEFT JOIN messages sent ON sent.room_id = me.room_id AND sent.sender_id = me.user_id AND sent.client_message_id = ?
 WHERE me.room_id = ? AND me.user_id = ?`;
 
-interface SendCheckRow {
-  closed_at: unknown;
-  sent_id: string | null;
+/** A user's columns as the GraphQL view of them reads them. */
+const USER_SQL = 'SELECT id, email, nickname, gender, birth_year, photo_id, deleted_at, created_at FROM users WHERE id = ?';
+
+interface UserRow {
   id: string;
   email: string | null;
   nickname: string;
@@ -111,7 +112,12 @@ interface SendCheckRow {
   created_at: unknown;
 }
 
-function senderFromRow(row: SendCheckRow): UserFields {
+interface SendCheckRow extends UserRow {
+  closed_at: unknown;
+  sent_id: string | null;
+}
+
+function senderFromRow(row: UserRow): UserFields {
   return {
     id: row.id,
     email: row.email,
@@ -215,6 +221,16 @@ export class ChatService {
     this.deps.onMessage?.();
     await this.publish({ type: 'MESSAGE', roomId: input.roomId, message });
     return { message, sender };
+  }
+
+  /**
+   * A message's sender for a live event, read fresh from the primary as a plain row: a
+   * subscription's context lives as long as the subscription, and an identity map kept that long
+   * would show a nickname as it was when the first event came.
+   */
+  async sender(userId: string): Promise<UserFields | null> {
+    const [row] = await this.deps.orm.em.getConnection('write').execute<UserRow[]>(USER_SQL, [userId]);
+    return row ? senderFromRow(row) : null;
   }
 
   /**
