@@ -34,6 +34,8 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  */
 export class WsSessions {
   private readonly sockets = new Map<WebSocket, Entry>();
+  /** Open sockets per user (checked on every connect: no scan of all sockets). */
+  private readonly perUser = new Map<string, number>();
   private readonly expiries: Entry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -43,9 +45,7 @@ export class WsSessions {
   }
 
   countForUser(userId: string): number {
-    let n = 0;
-    for (const entry of this.sockets.values()) if (entry.userId === userId) n++;
-    return n;
+    return this.perUser.get(userId) ?? 0;
   }
 
   /** Tracks a socket and closes it with 4401 when `expiresAt` passes. */
@@ -53,6 +53,7 @@ export class WsSessions {
     this.remove(socket);
     const entry: Entry = { socket, userId: auth.userId, sessionId: auth.sessionId, expiresAt: auth.accessTokenExpiresAt.getTime(), index: this.expiries.length };
     this.sockets.set(socket, entry);
+    this.perUser.set(auth.userId, this.countForUser(auth.userId) + 1);
     this.expiries.push(entry);
     this.siftUp(entry.index);
     this.schedule();
@@ -62,6 +63,9 @@ export class WsSessions {
     const entry = this.sockets.get(socket);
     if (!entry) return;
     this.sockets.delete(socket);
+    const left = this.countForUser(entry.userId) - 1;
+    if (left > 0) this.perUser.set(entry.userId, left);
+    else this.perUser.delete(entry.userId);
     this.unqueue(entry);
     this.schedule();
   }
