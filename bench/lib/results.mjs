@@ -64,7 +64,7 @@ export function writeResults({ info, sections, counters, failures, profiles, sca
       ],
     ),
     '',
-    'Other engineers were running builds and test suites on this machine during the run (see the load average): all processes compete for the same 2 cores, which is why each table also gives the CPU every process used.',
+    'The servers, the bench\'s own MariaDB and Redis and the load generators share this machine\'s 2 cores (with whatever else ran on it: see the load average before the run), which is why each table also gives the CPU every process used.',
     '',
     '## Targets',
     '',
