@@ -21,3 +21,13 @@ export function dateFromColumn(value: unknown): Date {
 export function optionalDateFromColumn(value: unknown): Date | null {
   return value === null || value === undefined ? null : dateFromColumn(value);
 }
+
+/** A nullable column read as a number (drivers may return strings or bigints for integers). */
+export function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+/** A nullable column read as a string. */
+export function stringOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { dateFromColumn, optionalDateFromColumn } from '../../infra/db/sql-values';
 import type { Em, Orm } from '../../infra/db/orm';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
@@ -8,8 +7,8 @@ import { ended, relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import type { MatchQueue } from '../matching/match-queue.port';
 import { Block } from '../users/block.entity';
-import type { Gender } from '../users/gender';
 import { User } from '../users/user.entity';
+import { userColumns, userFromRow } from '../users/user.row';
 import type { UserFields } from '../users/user.types';
 import type { MediaService } from '../media/media.service';
 import { Message } from './message.entity';
@@ -90,45 +89,17 @@ export interface SentMessage {
 }
 
 /** The caller's membership, the room's state, an earlier send with the same key, and the caller. */
-const SEND_CHECK_SQL = `SELECT r.closed_at, sent.id AS sent_id,
-  u.id, u.email, u.nickname, u.gender, u.birth_year, u.photo_id, u.deleted_at, u.created_at
+const SEND_CHECK_SQL = `SELECT r.closed_at, sent.id AS sent_id, ${userColumns('u', 'user', { email: true })}
 FROM room_members me
 JOIN rooms r ON r.id = me.room_id
 JOIN users u ON u.id = me.user_id
 LEFT JOIN messages sent ON sent.room_id = me.room_id AND sent.sender_id = me.user_id AND sent.client_message_id = ?
 WHERE me.room_id = ? AND me.user_id = ?`;
 
-/** A user's columns as the GraphQL view of them reads them. */
-const USER_SQL = 'SELECT id, email, nickname, gender, birth_year, photo_id, deleted_at, created_at FROM users WHERE id = ?';
+/** One user as the GraphQL view reads them (the email shows only to that user). */
+const USER_SQL = `SELECT ${userColumns('u', 'user', { email: true })} FROM users u WHERE u.id = ?`;
 
-interface UserRow {
-  id: string;
-  email: string | null;
-  nickname: string;
-  gender: Gender | null;
-  birth_year: number | null;
-  photo_id: string | null;
-  deleted_at: unknown;
-  created_at: unknown;
-}
-
-interface SendCheckRow extends UserRow {
-  closed_at: unknown;
-  sent_id: string | null;
-}
-
-function senderFromRow(row: UserRow): UserFields {
-  return {
-    id: row.id,
-    email: row.email,
-    nickname: row.nickname,
-    gender: row.gender ?? undefined,
-    birthYear: row.birth_year ?? undefined,
-    photoId: row.photo_id,
-    deletedAt: optionalDateFromColumn(row.deleted_at),
-    createdAt: dateFromColumn(row.created_at),
-  };
-}
+type Row = Record<string, unknown>;
 
 const lengthOf = (s: string) => [...s].length;
 
@@ -162,10 +133,10 @@ export class ChatService {
   async send(userId: string, input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string }): Promise<SentMessage> {
     const em = this.deps.orm.em.fork();
     // Membership first: a non-member learns nothing, not even which input would be valid.
-    const rows = await em.getConnection('write').execute<SendCheckRow[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
+    const rows = await em.getConnection('write').execute<Row[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
     const check = rows[0];
     if (!check) throw new ForbiddenError(`You are not a member of room ${input.roomId}`);
-    const sender = senderFromRow(check);
+    const sender = userFromRow(check, 'user');
     const body = (input.body ?? '').trim();
     const imageId = input.imageId ?? null;
     if (lengthOf(body) > MAX_BODY_LENGTH || (lengthOf(body) < 1 && !imageId)) {
@@ -175,7 +146,11 @@ export class ChatService {
       const sent = await this.findSent(em, input.roomId, userId, input.clientMessageId);
       return sent ? { message: this.replay(sent, body, imageId), sender } : null;
     };
-    if (check.sent_id) return (await replay())!;
+    if (check.sent_id) {
+      // Gone again only if it was deleted meanwhile: then this send is a new one.
+      const again = await replay();
+      if (again) return again;
+    }
     if (check.closed_at !== null) throw new ConflictError('This room is closed: no new messages');
     if (imageId) await this.deps.media.ownedUpload(em, userId, imageId);
     const limit = await this.deps.limiters.send.consume(userId);
@@ -229,8 +204,8 @@ export class ChatService {
    * would show a nickname as it was when the first event came.
    */
   async sender(userId: string): Promise<UserFields | null> {
-    const [row] = await this.deps.orm.em.getConnection('write').execute<UserRow[]>(USER_SQL, [userId]);
-    return row ? senderFromRow(row) : null;
+    const [row] = await this.deps.orm.em.getConnection('write').execute<Row[]>(USER_SQL, [userId]);
+    return row ? userFromRow(row, 'user') : null;
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { Em } from '../../infra/db/orm';
-import { dateFromColumn, optionalDateFromColumn } from '../../infra/db/sql-values';
+import { dateFromColumn, numberOrNull, optionalDateFromColumn, stringOrNull } from '../../infra/db/sql-values';
 import { BadUserInputError } from '../../infra/graphql/errors';
-import type { Gender } from '../users/gender';
-import { toUserObject, type UserFields } from '../users/user.types';
+import { userColumns, userFromRow } from '../users/user.row';
+import { toUserObject } from '../users/user.types';
 import type { RoomConnection } from './chat.types';
 import type { MessageObject } from './message.types';
 import { toMessageObject } from './message.view';
@@ -18,9 +18,6 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   if (!id || Number.isNaN(at.getTime())) throw new BadUserInputError('after is not a cursor returned by rooms', 'after');
   return { at, id };
 }
-
-const userColumns = (alias: string, prefix: string) =>
-  ['id', 'nickname', 'gender', 'birth_year', 'photo_id', 'deleted_at', 'created_at'].map((c) => `${alias}.${c} AS ${prefix}_${c}`).join(', ');
 
 /**
  * The page in one statement, portable between MariaDB and SQLite. `me` picks the page of the
@@ -55,25 +52,8 @@ ORDER BY r.last_activity_at DESC, r.id DESC`;
 
 type Row = Record<string, unknown>;
 
-const isNull = (value: unknown): value is null | undefined => value === null || value === undefined;
-const int = (value: unknown) => (isNull(value) ? null : Number(value));
-const str = (value: unknown) => (isNull(value) ? null : String(value));
-
-function userOf(row: Row, prefix: 'peer' | 'sender'): UserFields {
-  return {
-    id: String(row[`${prefix}_id`]),
-    email: str(row[`${prefix}_email`]),
-    nickname: String(row[`${prefix}_nickname`]),
-    gender: (str(row[`${prefix}_gender`]) ?? undefined) as Gender | undefined,
-    birthYear: int(row[`${prefix}_birth_year`]) ?? undefined,
-    photoId: str(row[`${prefix}_photo_id`]),
-    deletedAt: optionalDateFromColumn(row[`${prefix}_deleted_at`]),
-    createdAt: dateFromColumn(row[`${prefix}_created_at`]),
-  };
-}
-
 function messageOf(row: Row, roomId: string, viewerId: string): MessageObject | null {
-  if (isNull(row.message_id)) return null;
+  if (row.message_id === null || row.message_id === undefined) return null;
   const payload = {
     id: String(row.message_id),
     roomId,
@@ -82,9 +62,9 @@ function messageOf(row: Row, roomId: string, viewerId: string): MessageObject | 
     body: String(row.message_body),
     clientMessageId: String(row.message_client_id),
     createdAt: dateFromColumn(row.message_created_at).toISOString(),
-    imageId: str(row.message_image_id),
+    imageId: stringOrNull(row.message_image_id),
   };
-  return toMessageObject(payload, userOf(row, 'sender'), viewerId);
+  return toMessageObject(payload, userFromRow(row, 'sender'), viewerId);
 }
 
 function roomOf(row: Row, viewerId: string): RoomObject {
@@ -94,10 +74,10 @@ function roomOf(row: Row, viewerId: string): RoomObject {
     createdAt: dateFromColumn(row.created_at),
     lastActivityAt: dateFromColumn(row.last_activity_at),
     closedAt: optionalDateFromColumn(row.closed_at) ?? undefined,
-    closedReason: (str(row.closed_reason) ?? undefined) as RoomClosedReason | undefined,
-    distanceKm: int(row.distance_km) ?? undefined,
+    closedReason: (stringOrNull(row.closed_reason) ?? undefined) as RoomClosedReason | undefined,
+    distanceKm: numberOrNull(row.distance_km) ?? undefined,
   };
-  const peer = toUserObject(userOf(row, 'peer'), viewerId);
+  const peer = toUserObject(userFromRow(row, 'peer'), viewerId);
   return roomObject(room, Number(row.last_read_seq), Number(row.peer_last_read_seq), peer, messageOf(row, room.id, viewerId));
 }
 
