@@ -1,17 +1,9 @@
+import { serverMessage } from '../test/messages';
 import { addPending, contiguousSeq, deliveryOf, emptyThread, hasGapBefore, highestSeq, mergeServerMessages, updatePending, type PendingMessage, type ServerMessage, type Thread } from './merge';
 
 const ME = 'me';
 const PEER = 'peer';
-const msg = (seq: number, sender = PEER, clientMessageId = `c${seq}`): ServerMessage => ({
-  id: `m${seq}`,
-  roomId: 'r1',
-  seq,
-  body: `message ${seq}`,
-  clientMessageId,
-  createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
-  sender: { id: sender },
-  image: null,
-});
+const msg = serverMessage;
 const pending = (clientMessageId: string, state: PendingMessage['state'] = 'sending'): PendingMessage => ({
   clientMessageId,
   body: 'hi',

@@ -1,20 +1,12 @@
 import type { ServerMessage } from '../chat/merge';
+import { serverMessage } from '../test/messages';
 import { FakeServer, GqlError, freshPinia, session, waitFor } from '../test/fakeApi';
 import { useAuthStore } from './auth';
 import { useChatStore } from './chat';
 import { useRoomsStore } from './rooms';
 
 const ROOM = 'r1';
-const msg = (seq: number, sender = 'peer', clientMessageId = `c${seq}`): ServerMessage => ({
-  id: `m${seq}`,
-  roomId: ROOM,
-  seq,
-  body: `message ${seq}`,
-  clientMessageId,
-  createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
-  sender: { id: sender },
-  image: null,
-});
+const msg = serverMessage;
 const room = (over: Record<string, unknown> = {}) => ({
   id: ROOM,
   closed: false,
