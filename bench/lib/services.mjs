@@ -1,7 +1,7 @@
 // The bench's own MariaDB and Redis servers: fresh data directories under the run's temp dir, free
 // ports, children of the orchestrator (stopped and deleted at the end). Owning them isolates the
 // measurements from other users of the machine's shared servers and lets us read their CPU time.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,13 +10,7 @@ import { freePort, waitFor } from './util.mjs';
 const require = createRequire(import.meta.url);
 const mysql = require('mysql2/promise');
 const { Redis } = require('ioredis');
-const { chownTree, isRoot, which: findBinary } = require('../../scripts/topology/mariadb.cjs');
-
-function which(names) {
-  const found = findBinary(names);
-  if (!found) throw new Error(`none of ${names.join(', ')} is installed (apt-get install -y mariadb-server redis-server)`);
-  return found;
-}
+const { mariadbBinaries, prepareDataDir, serverArgs, which } = require('../../scripts/topology/mariadb.cjs');
 
 function waitExit(child, ms) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -37,32 +31,14 @@ function waitExit(child, ms) {
  * as a primary that acknowledges messages must run) and a buffer pool that holds the bench's data.
  */
 export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
-  const server = which(['mariadbd', 'mysqld']);
-  const installDb = which(['mariadb-install-db', 'mysql_install_db']);
-  const dataDir = path.join(dir, 'data');
-  mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-  chownTree(dir);
-  const install = spawnSync(
-    installDb,
-    ['--no-defaults', `--datadir=${dataDir}`, ...(isRoot() ? ['--user=mysql'] : []), '--auth-root-authentication-method=normal', '--skip-test-db'],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (install.status !== 0) throw new Error(`${installDb} failed: ${install.stderr || install.stdout}`);
-  chownTree(dir);
+  const bins = mariadbBinaries();
+  if (!bins) throw new Error('mariadbd / mariadb-install-db not found (apt-get install -y mariadb-server)');
+  prepareDataDir(dir, bins.installDb);
   const port = await freePort();
   const child = spawn(
-    server,
+    bins.server,
     [
-      '--no-defaults',
-      ...(isRoot() ? ['--user=mysql'] : []),
-      `--datadir=${dataDir}`,
-      `--tmpdir=${path.join(dir, 'tmp')}`,
-      `--socket=${path.join(dir, 'mysqld.sock')}`,
-      `--pid-file=${path.join(dir, 'mysqld.pid')}`,
-      `--log-error=${path.join(dir, 'error.log')}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--skip-name-resolve',
+      ...serverArgs(dir, port),
       '--skip-log-bin',
       '--character-set-server=utf8mb4',
       '--collation-server=utf8mb4_general_ci',
@@ -106,6 +82,7 @@ export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
 /** redis-server on 127.0.0.1:<free port>: nothing on disk, no client limit below what we need. */
 export async function startRedis(dir) {
   const server = which(['redis-server']);
+  if (!server) throw new Error('redis-server is not installed (apt-get install -y redis-server)');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const child = spawn(

@@ -40,6 +40,41 @@ function chownTree(dir) {
 }
 
 /**
+ * `dir`/data initialised (first use only) with `installDb` and owned by the server's user, with
+ * `dir`/tmp beside it.
+ */
+function prepareDataDir(dir, installDb, { timeoutMs = 120_000 } = {}) {
+  const dataDir = path.join(dir, 'data');
+  mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+  if (!existsSync(path.join(dataDir, 'mysql'))) {
+    chownTree(dir);
+    const install = spawnSync(
+      installDb,
+      ['--no-defaults', `--datadir=${dataDir}`, ...(isRoot() ? ['--user=mysql'] : []), '--auth-root-authentication-method=normal', '--skip-test-db'],
+      { encoding: 'utf8', timeout: timeoutMs },
+    );
+    if (install.status !== 0) throw new Error(`${installDb} failed: ${install.stderr || install.stdout}`);
+  }
+  chownTree(dir);
+}
+
+/** mariadbd's options for a server of `dir` (prepareDataDir) on 127.0.0.1:`port`, before its tuning. */
+function serverArgs(dir, port) {
+  return [
+    '--no-defaults',
+    ...(isRoot() ? ['--user=mysql'] : []),
+    `--datadir=${path.join(dir, 'data')}`,
+    `--tmpdir=${path.join(dir, 'tmp')}`,
+    `--socket=${path.join(dir, 'mysqld.sock')}`,
+    `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+    `--log-error=${path.join(dir, 'error.log')}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    '--skip-name-resolve',
+  ];
+}
+
+/**
  * Initialises a data directory under `dir` (first start only) and starts mariadbd on
  * 127.0.0.1:`port` with binary logging and GTIDs (every server can be a primary). Settings favour
  * speed over durability (no fsync per commit): this is for development and tests.
@@ -48,30 +83,10 @@ function chownTree(dir) {
 async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = false }) {
   const bins = mariadbBinaries();
   if (!bins) throw new Error('mariadbd / mariadb-install-db not found (apt-get install -y mariadb-server)');
-  const dataDir = path.join(dir, 'data');
-  mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+  prepareDataDir(dir, bins.installDb, { timeoutMs: 60_000 });
   const log = path.join(dir, 'mariadbd.log');
-  if (!existsSync(path.join(dataDir, 'mysql'))) {
-    chownTree(dir);
-    const install = spawnSync(
-      bins.installDb,
-      ['--no-defaults', `--datadir=${dataDir}`, ...(isRoot() ? ['--user=mysql'] : []), '--auth-root-authentication-method=normal', '--skip-test-db'],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    if (install.status !== 0) throw new Error(`${bins.installDb} failed: ${install.stderr || install.stdout}`);
-  }
-  chownTree(dir);
   const args = [
-    '--no-defaults',
-    ...(isRoot() ? ['--user=mysql'] : []),
-    `--datadir=${dataDir}`,
-    `--tmpdir=${path.join(dir, 'tmp')}`,
-    `--socket=${path.join(dir, 'mysqld.sock')}`,
-    `--pid-file=${path.join(dir, 'mysqld.pid')}`,
-    `--log-error=${path.join(dir, 'error.log')}`,
-    `--port=${port}`,
-    '--bind-address=127.0.0.1',
-    '--skip-name-resolve',
+    ...serverArgs(dir, port),
     `--server-id=${serverId}`,
     `--log-basename=${name}`,
     '--log-bin',
@@ -207,4 +222,4 @@ async function startReplicaPair({ dir, ports }) {
   }
 }
 
-module.exports = { APP_USER, which, isRoot, chownTree, mariadbBinaries, startMariaDb, startReplicaPair, configureReplication, replicaStatus, waitForSync };
+module.exports = { APP_USER, which, mariadbBinaries, prepareDataDir, serverArgs, startMariaDb, startReplicaPair, configureReplication, replicaStatus, waitForSync };
