@@ -31,27 +31,71 @@ import { writeResults } from './lib/results.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const wants = (id) => !only || only.includes(id);
 
 const FULL = {
   me: { rounds: 3, durationSec: 5, connections: 50 },
-  rooms: { rounds: 3, durationSec: 5, connections: 16, k10Rooms: 10_000, k10Messages: 100, originalUsers: 10_003, originalMessages: 110, originalTokens: 500 },
-  matching: { ballast: 100_000, radii: [1, 5], ttmRadii: [1, 5], rounds: 3, durationMs: 3000, workers: 2, concurrency: 2, seekersPerWorker: 8000, pairs: 100, burstUsers: 200 },
+  rooms: {
+    rounds: 3,
+    durationSec: 5,
+    connections: 16,
+    k10Rooms: 10_000,
+    k10Messages: 100,
+    originalUsers: 10_003,
+    originalMessages: 110,
+    originalTokens: 500,
+  },
+  matching: {
+    ballast: 100_000,
+    radii: [1, 5],
+    ttmRadii: [1, 5],
+    rounds: 3,
+    durationMs: 3000,
+    workers: 2,
+    concurrency: 2,
+    seekersPerWorker: 8000,
+    pairs: 100,
+    burstUsers: 200,
+  },
   latency: { rooms: 200, rates: [100, 1000], durationMs: 5000, rounds: 3, loadRadiusKm: 5, loadSeekers: 3000 },
   sockets: { connections: 20_000, rounds: 1, churnRounds: 1, workers: 4, probeRooms: 50 },
 };
 const QUICK = {
   me: { rounds: 1, durationSec: 1, connections: 10 },
-  rooms: { rounds: 1, durationSec: 1, connections: 4, k10Rooms: 300, k10Messages: 10, originalUsers: 303, originalMessages: 11, originalTokens: 20 },
-  matching: { ballast: 2000, radii: [5], ttmRadii: [5], rounds: 1, durationMs: 700, workers: 2, concurrency: 1, seekersPerWorker: 3000, pairs: 10, burstUsers: 40 },
+  rooms: {
+    rounds: 1,
+    durationSec: 1,
+    connections: 4,
+    k10Rooms: 300,
+    k10Messages: 10,
+    originalUsers: 303,
+    originalMessages: 11,
+    originalTokens: 20,
+  },
+  matching: {
+    ballast: 2000,
+    radii: [5],
+    ttmRadii: [5],
+    rounds: 1,
+    durationMs: 700,
+    workers: 2,
+    concurrency: 1,
+    seekersPerWorker: 3000,
+    pairs: 10,
+    burstUsers: 40,
+  },
   latency: { rooms: 20, rates: [100], durationMs: 1000, rounds: 1, loadRadiusKm: 5, loadSeekers: 1000 },
   sockets: { connections: 400, rounds: 1, churnRounds: 1, workers: 2, probeRooms: 10 },
 };
 
 const startedAt = new Date();
 const t0 = performance.now();
-const log = (...parts) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...parts);
+const log = (...parts) =>
+  console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...parts);
 // Under the system temp dir, not the checkout: mariadbd runs as `mysql`, which cannot enter a clone
 // made in a private (0700) directory.
 const tmp = path.join(os.tmpdir(), `randchat-bench-${process.pid}`);
@@ -94,7 +138,10 @@ async function setup(ctx) {
   mkdirSync(tmp, { recursive: true });
   log('starting MariaDB and Redis (own data dirs, free ports)');
   const [db, redis] = await Promise.all([startMariaDb(path.join(tmp, 'mariadb')), startRedis(path.join(tmp, 'redis'))]);
-  stops.push(() => db.stop(), () => redis.stop());
+  stops.push(
+    () => db.stop(),
+    () => redis.stop(),
+  );
   ctx.db = db;
   ctx.redis = redis;
   ctx.versions = { mariadb: await db.version(), redis: await redis.version() };
@@ -123,8 +170,14 @@ async function setup(ctx) {
   ctx.apiEnv = env;
   ctx.jwtSecret = jwtSecret;
   log('starting API instances (migrations run on start)');
-  const [api1, orig] = await Promise.all([startApi(env('api1', 'bench', ctx.redisPrefix), { name: 'api1' }), startApi(env('orig', 'bench_orig', 'orig:'), { name: 'api-orig' })]);
-  stops.push(() => api1.stop(), () => orig.stop());
+  const [api1, orig] = await Promise.all([
+    startApi(env('api1', 'bench', ctx.redisPrefix), { name: 'api1' }),
+    startApi(env('orig', 'bench_orig', 'orig:'), { name: 'api-orig' }),
+  ]);
+  stops.push(
+    () => api1.stop(),
+    () => orig.stop(),
+  );
   const api2 = await startApi(env('api2', 'bench', ctx.redisPrefix), { name: 'api2' });
   stops.push(() => api2.stop());
   ctx.apis = { api1, api2, orig };
@@ -139,23 +192,52 @@ async function seed(ctx) {
   const socketRooms = Math.ceil(s.sockets.connections / 2);
   const players = Math.max(2 * s.matching.pairs, s.matching.burstUsers);
   await seedUsers(conn, 'a1000000', 2 * latencyRooms);
-  await seedRooms(conn, { roomTag: 'a2000000', userTag: 'a1000000', count: latencyRooms, a: '2 * seq', b: '2 * seq + 1', messages: 0 });
+  await seedRooms(conn, {
+    roomTag: 'a2000000',
+    userTag: 'a1000000',
+    count: latencyRooms,
+    a: '2 * seq',
+    b: '2 * seq + 1',
+    messages: 0,
+  });
   await seedUsers(conn, 'b1000000', s.rooms.k10Rooms + 1);
-  await seedRooms(conn, { roomTag: 'b2000000', userTag: 'b1000000', count: s.rooms.k10Rooms, a: '0', b: 'seq + 1', messages: s.rooms.k10Messages });
+  await seedRooms(conn, {
+    roomTag: 'b2000000',
+    userTag: 'b1000000',
+    count: s.rooms.k10Rooms,
+    a: '0',
+    b: 'seq + 1',
+    messages: s.rooms.k10Messages,
+  });
   await seedUsers(conn, 'c1000000', 2 * socketRooms);
-  await seedRooms(conn, { roomTag: 'c2000000', userTag: 'c1000000', count: socketRooms, a: '2 * seq', b: '2 * seq + 1', messages: 0 });
+  await seedRooms(conn, {
+    roomTag: 'c2000000',
+    userTag: 'c1000000',
+    count: socketRooms,
+    a: '2 * seq',
+    b: '2 * seq + 1',
+    messages: 0,
+  });
   await seedUsers(conn, 'd1000000', players);
   await conn.query('ANALYZE TABLE users, rooms, room_members, messages');
   await conn.end();
   const orig = await ctx.db.connect('bench_orig');
   await seedUsers(orig, 'f1000000', s.rooms.originalUsers);
-  await seedRooms(orig, { roomTag: 'f2000000', userTag: 'f1000000', count: s.rooms.originalUsers - 1, a: 'seq', b: 'seq + 1', messages: s.rooms.originalMessages });
+  await seedRooms(orig, {
+    roomTag: 'f2000000',
+    userTag: 'f1000000',
+    count: s.rooms.originalUsers - 1,
+    a: 'seq',
+    b: 'seq + 1',
+    messages: s.rooms.originalMessages,
+  });
   await orig.query('ANALYZE TABLE users, rooms, room_members, messages');
   await orig.end();
   log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const redis = ctx.redis.client();
-  const mint = (ids, prefix = ctx.redisPrefix) => mintSessions(redis, { prefix, jwtSecret: ctx.jwtSecret, ttlMs: 3 * 3_600_000 }, ids);
+  const mint = (ids, prefix = ctx.redisPrefix) =>
+    mintSessions(redis, { prefix, jwtSecret: ctx.jwtSecret, ttlMs: 3 * 3_600_000 }, ids);
   const range = (n) => Array.from({ length: n }, (_, i) => i);
   const latencyUsers = range(2 * latencyRooms).map((i) => uid('a1000000', i));
   const latencyTokens = await mint(latencyUsers);
@@ -171,7 +253,12 @@ async function seed(ctx) {
   redis.disconnect();
   ctx.data = {
     meToken: latencyTokens[0],
-    latencyRooms: range(latencyRooms).map((r) => ({ roomId: uid('a2000000', r), senderId: latencyUsers[2 * r], senderToken: latencyTokens[2 * r], subscriberToken: latencyTokens[2 * r + 1] })),
+    latencyRooms: range(latencyRooms).map((r) => ({
+      roomId: uid('a2000000', r),
+      senderId: latencyUsers[2 * r],
+      senderToken: latencyTokens[2 * r],
+      subscriberToken: latencyTokens[2 * r + 1],
+    })),
     socketItems: range(2 * socketRooms).map((i) => ({ token: socketTokens[i], roomId: uid('c2000000', i >> 1) })),
     matchPlayers: range(players).map((i) => ({ userId: playerUsers[i], token: playerTokens[i] })),
     k10: { userId: k10User, token: k10Token },
@@ -238,8 +325,24 @@ async function main() {
   const loadAfter = os.loadavg();
   const counters = Object.assign({}, ...sections.map((s) => s.counters ?? {}));
   const bad = Object.entries(counters).filter(([, v]) => v !== 0);
-  const info = { ...machine(), ...ctx.versions, loadBefore, loadAfter, seconds: (performance.now() - t0) / 1000, quick, only };
-  const text = writeResults({ info, sections, counters, failures, profiles, scale: ctx.scale, apiEnv: ctx.apiEnv('api1', 'bench', ctx.redisPrefix) });
+  const info = {
+    ...machine(),
+    ...ctx.versions,
+    loadBefore,
+    loadAfter,
+    seconds: (performance.now() - t0) / 1000,
+    quick,
+    only,
+  };
+  const text = writeResults({
+    info,
+    sections,
+    counters,
+    failures,
+    profiles,
+    scale: ctx.scale,
+    apiEnv: ctx.apiEnv('api1', 'bench', ctx.redisPrefix),
+  });
   if (!quick && !only) {
     writeFileSync(path.join(root, 'bench', 'RESULTS.md'), text);
     log('wrote bench/RESULTS.md');
@@ -250,9 +353,12 @@ async function main() {
   console.log('\nCorrectness counters:');
   for (const [k, v] of Object.entries(counters)) console.log(`  ${v === 0 ? 'ok  ' : 'FAIL'} ${k}: ${v}`);
   console.log('\nTargets (reported, never failing the run):');
-  for (const s of sections) for (const t of s.targets ?? []) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value}`);
+  for (const s of sections)
+    for (const t of s.targets ?? []) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value}`);
   for (const f of failures) console.log(`  FAILED to complete: ${f.id}: ${f.error}`);
-  log(`done in ${info.seconds.toFixed(0)} s; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} -> ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `done in ${info.seconds.toFixed(0)} s; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} -> ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`,
+  );
   return failures.length > 0 || bad.length > 0 ? 1 : 0;
 }
 

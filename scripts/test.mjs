@@ -54,9 +54,13 @@ console.log('\n== jest on the web app (stores, merge-by-seq and matching logic)'
 if (run('npx', ['jest', '--config', 'web/jest.config.js']) !== 0) process.exit(1);
 
 console.log('\n== jest on the embedded adapters (SQLite, in-process pub/sub, limits and tokens)');
-const embedded = run('npx', ['jest', '--config', 'api/jest.config.js', '--testPathIgnorePatterns', '\\.(redis|mysql)\\.test\\.ts$', ...jestArgs], {
-  RANDCHAT_TEST_BACKEND: 'embedded',
-});
+const embedded = run(
+  'npx',
+  ['jest', '--config', 'api/jest.config.js', '--testPathIgnorePatterns', '\\.(redis|mysql)\\.test\\.ts$', ...jestArgs],
+  {
+    RANDCHAT_TEST_BACKEND: 'embedded',
+  },
+);
 
 const [mysqlUp, redisUp] = await Promise.all([probe(mysqlUrl), probe(redisUrl, 'PING\r\n')]);
 const missing = [!mysqlUp && `MariaDB at ${mysqlUrl.host}`, !redisUp && `Redis at ${redisUrl.host}`].filter(Boolean);

@@ -36,13 +36,18 @@ async function main() {
   }
   if (command === 'down') {
     const stopped = await topology.down({ dir, keep: values.keep });
-    console.log(stopped.length ? `stopped ${stopped.map((c) => `${c.name} (${c.pid})`).join(', ')}${values.keep ? '' : `; removed ${dir}`}` : `nothing recorded under ${dir}`);
+    console.log(
+      stopped.length
+        ? `stopped ${stopped.map((c) => `${c.name} (${c.pid})`).join(', ')}${values.keep ? '' : `; removed ${dir}`}`
+        : `nothing recorded under ${dir}`,
+    );
     return;
   }
   if (command === 'status') {
     const state = topology.status({ dir });
     if (!state) return console.log(`nothing recorded under ${dir}`);
-    for (const c of state.components) console.log(`${c.running ? 'running' : 'stopped'}  ${c.name.padEnd(8)} pid ${c.pid}  port ${c.port}`);
+    for (const c of state.components)
+      console.log(`${c.running ? 'running' : 'stopped'}  ${c.name.padEnd(8)} pid ${c.pid}  port ${c.port}`);
     return;
   }
   if (command !== 'up') {
@@ -73,6 +78,7 @@ ${t.apis.map((a) => `  ${a.name.padEnd(23)}  ${a.url}`).join('\n')}
 
 main().catch((err) => {
   console.error(`topology ${command} failed: ${err.message}`);
-  if (command === 'up') console.error(`what started was stopped; logs are under ${dir} (npm run topology down removes them)`);
+  if (command === 'up')
+    console.error(`what started was stopped; logs are under ${dir} (npm run topology down removes them)`);
   process.exit(1);
 });

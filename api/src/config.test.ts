@@ -13,13 +13,20 @@ describe('loadConfig', () => {
     expect(config.auth.scryptLogN).toBe(17);
     expect(config.graphql.introspection).toBe(true);
     expect(config.mail.smtpUrl).toBeUndefined();
-    expect(config.account).toMatchObject({ requireEmailVerification: false, emailCodeMaxAttempts: 5, lockThreshold: 10, publicUrl: 'http://localhost:4000' });
+    expect(config.account).toMatchObject({
+      requireEmailVerification: false,
+      emailCodeMaxAttempts: 5,
+      lockThreshold: 10,
+      publicUrl: 'http://localhost:4000',
+    });
   });
 
   it('verifies emails by default in production, and lets the switch override it', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, SMTP_URL: 'smtp://mail:587' };
     expect(loadConfig(production).account.requireEmailVerification).toBe(true);
-    expect(loadConfig({ ...production, REQUIRE_EMAIL_VERIFICATION: 'false' }).account.requireEmailVerification).toBe(false);
+    expect(loadConfig({ ...production, REQUIRE_EMAIL_VERIFICATION: 'false' }).account.requireEmailVerification).toBe(
+      false,
+    );
     expect(loadConfig({ REQUIRE_EMAIL_VERIFICATION: 'true' }).account.requireEmailVerification).toBe(true);
   });
 
@@ -36,15 +43,27 @@ describe('loadConfig', () => {
 
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT: /],
-    [{ DATABASE_URL: 'postgres://x/y' }, /^Invalid configuration: DATABASE_URL: expected a mysql: or mariadb:\/\/ URL$/],
+    [
+      { DATABASE_URL: 'postgres://x/y' },
+      /^Invalid configuration: DATABASE_URL: expected a mysql: or mariadb:\/\/ URL$/,
+    ],
     [{ ACCESS_TOKEN_TTL: 'soon' }, /^Invalid configuration: ACCESS_TOKEN_TTL: expected a duration/],
     [{ NODE_ENV: 'production' }, /^Invalid configuration: JWT_SECRET: required when NODE_ENV=production$/],
     [{ JWT_SECRET: 'secret' }, /^Invalid configuration: JWT_SECRET: must be at least 32 random bytes/],
     [{ JWT_SECRET: 'x'.repeat(31) }, /^Invalid configuration: JWT_SECRET: /],
-    [{ NODE_ENV: 'production', JWT_SECRET: SECRET, PASSWORD_SCRYPT_LOG_N: '14' }, /PASSWORD_SCRYPT_LOG_N: must be >= 17/],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: SECRET, PASSWORD_SCRYPT_LOG_N: '14' },
+      /PASSWORD_SCRYPT_LOG_N: must be >= 17/,
+    ],
     [{ DATABASE_REPLICA_URLS: 'mysql://r/x' }, /DATABASE_REPLICA_URLS: needs DATABASE_URL/],
-    [{ DATABASE_REPLICA_CHECK_INTERVAL: '10ms' }, /^Invalid configuration: DATABASE_REPLICA_CHECK_INTERVAL: must be at least 100ms$/],
-    [{ NODE_ENV: 'production', JWT_SECRET: SECRET }, /^Invalid configuration: SMTP_URL: required when NODE_ENV=production/],
+    [
+      { DATABASE_REPLICA_CHECK_INTERVAL: '10ms' },
+      /^Invalid configuration: DATABASE_REPLICA_CHECK_INTERVAL: must be at least 100ms$/,
+    ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: SECRET },
+      /^Invalid configuration: SMTP_URL: required when NODE_ENV=production/,
+    ],
     [{ SMTP_URL: 'http://mail' }, /^Invalid configuration: SMTP_URL: expected a smtp: or smtps:\/\/ URL$/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -34,15 +34,25 @@ const url = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `expected a ${protocols.join(' or ')}// URL`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `expected a ${protocols.join(' or ')}// URL`,
+    );
 
-const KNOWN_WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'jwt_secret', 'your-256-bit-secret', 'password']);
+const KNOWN_WEAK_SECRETS = new Set([
+  'secret',
+  'changeme',
+  'change-me',
+  'jwt_secret',
+  'your-256-bit-secret',
+  'password',
+]);
 
 const schema = z
   .object({
@@ -54,7 +64,14 @@ const schema = z
     DATABASE_REPLICA_URLS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [],
+      )
       .pipe(z.array(url(['mysql:', 'mariadb:']))),
     DATABASE_POOL_MAX: int(10, 1, 200),
     DATABASE_REPLICA_CHECK_INTERVAL: duration('1s'),
@@ -62,7 +79,10 @@ const schema = z
     DATABASE_REPLICA_MAX_LAG: duration('10s'),
     MIGRATE_ON_START: bool(true),
     REDIS_URL: url(['redis:', 'rediss:']).optional(),
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,32}$/, 'expected 1-32 of [A-Za-z0-9:_-]').default('rc:'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'expected 1-32 of [A-Za-z0-9:_-]')
+      .default('rc:'),
     JWT_SECRET: z.string().optional(),
     JWT_ISSUER: z.string().min(1).default('randchat'),
     JWT_AUDIENCE: z.string().min(1).default('randchat-api'),
@@ -93,7 +113,10 @@ const schema = z
     UPLOADS_PER_HOUR: int(60, 1, 100_000),
     IMAGE_MAX_PIXELS: int(40_000_000, 1_000_000, 268_402_689),
     S3_ENDPOINT: url(['http:', 'https:']).optional(),
-    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 of a-z 0-9 . -)').optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 of a-z 0-9 . -)')
+      .optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
@@ -135,13 +158,21 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
     }
     if (secret !== undefined && (Buffer.byteLength(secret) < 32 || KNOWN_WEAK_SECRETS.has(secret.toLowerCase()))) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 random bytes, not a known default' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'must be at least 32 random bytes, not a known default',
+      });
     }
     if (env.NODE_ENV === 'production' && env.PASSWORD_SCRYPT_LOG_N < 17) {
       ctx.addIssue({ code: 'custom', path: ['PASSWORD_SCRYPT_LOG_N'], message: 'must be >= 17 (OWASP) in production' });
     }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
-      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when NODE_ENV=production (mail is how accounts are verified and recovered)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'required when NODE_ENV=production (mail is how accounts are verified and recovered)',
+      });
     }
     if (env.MEDIA_URL_TTL < 1000 || env.MEDIA_URL_TTL > 604_800_000) {
       ctx.addIssue({ code: 'custom', path: ['MEDIA_URL_TTL'], message: 'must be between 1s and 7d' });
@@ -153,12 +184,18 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required with S3_ENDPOINT' });
     }
     if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: [env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'],
+        message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together',
+      });
     }
     if (env.DATABASE_REPLICA_CHECK_INTERVAL < 100 || env.DATABASE_REPLICA_TIMEOUT < 100) {
       ctx.addIssue({
         code: 'custom',
-        path: [env.DATABASE_REPLICA_CHECK_INTERVAL < 100 ? 'DATABASE_REPLICA_CHECK_INTERVAL' : 'DATABASE_REPLICA_TIMEOUT'],
+        path: [
+          env.DATABASE_REPLICA_CHECK_INTERVAL < 100 ? 'DATABASE_REPLICA_CHECK_INTERVAL' : 'DATABASE_REPLICA_TIMEOUT',
+        ],
         message: 'must be at least 100ms',
       });
     }
@@ -341,11 +378,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestsPerMinute: e.MATCH_REQUESTS_PER_MINUTE,
       sweepIntervalMs: e.MATCH_SWEEP_INTERVAL,
     },
-    chat: { messagesPerMinute: e.CHAT_MESSAGES_PER_MINUTE, typingPerMinute: e.CHAT_TYPING_PER_MINUTE, reportsPerHour: e.REPORTS_PER_HOUR },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, pollIntervalMs: e.MAIL_POLL_INTERVAL, maxAttempts: e.MAIL_MAX_ATTEMPTS, retryBaseMs: e.MAIL_RETRY_BASE },
+    chat: {
+      messagesPerMinute: e.CHAT_MESSAGES_PER_MINUTE,
+      typingPerMinute: e.CHAT_TYPING_PER_MINUTE,
+      reportsPerHour: e.REPORTS_PER_HOUR,
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      pollIntervalMs: e.MAIL_POLL_INTERVAL,
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: e.MAIL_RETRY_BASE,
+    },
     account: {
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-      requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION ? ['true', '1'].includes(e.REQUIRE_EMAIL_VERIFICATION) : e.NODE_ENV === 'production',
+      requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION
+        ? ['true', '1'].includes(e.REQUIRE_EMAIL_VERIFICATION)
+        : e.NODE_ENV === 'production',
       emailCodeTtlMs: e.EMAIL_CODE_TTL,
       emailCodeMaxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
       emailCodeResendIntervalMs: e.EMAIL_CODE_RESEND_INTERVAL,
@@ -360,7 +409,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             bucket: e.S3_BUCKET,
             region: e.S3_REGION,
             credentials:
-              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
           }
         : undefined,

@@ -103,7 +103,8 @@ async function createAdapters(config: Config, logger: Logger): Promise<Adapters>
 
 /** SMTP when SMTP_URL is set, else the dev outbox under dataDir/outbox. */
 function createMailer(config: Config): Mailer | OutboxMailer {
-  if (config.mail.smtpUrl) return createSmtpMailer(nodemailer.createTransport(config.mail.smtpUrl), { from: config.mail.from });
+  if (config.mail.smtpUrl)
+    return createSmtpMailer(nodemailer.createTransport(config.mail.smtpUrl), { from: config.mail.from });
   return createOutboxMailer(path.join(config.dataDir, 'outbox'), { from: config.mail.from });
 }
 
@@ -116,7 +117,13 @@ interface AccountServices {
 }
 
 /** Login sessions (AuthService) and the account lifecycle around them (AccountService, mail). */
-function createAccountServices(config: Config, adapters: Adapters, orm: Orm, logger: Logger, metrics: Metrics): AccountServices {
+function createAccountServices(
+  config: Config,
+  adapters: Adapters,
+  orm: Orm,
+  logger: Logger,
+  metrics: Metrics,
+): AccountServices {
   const { auth: authConfig, account: accountConfig } = config;
   const window = (name: string, points: number, durationMs: number) =>
     adapters.limiters.create({ name, points, durationMs, blockDurationMs: durationMs });
@@ -142,9 +149,21 @@ function createAccountServices(config: Config, adapters: Adapters, orm: Orm, log
     }),
     mail,
     limiters: {
-      mailResend: adapters.limiters.create({ name: 'mail-resend', points: 1, durationMs: accountConfig.emailCodeResendIntervalMs }),
-      mailHourly: adapters.limiters.create({ name: 'mail-hourly', points: accountConfig.emailCodesPerHour, durationMs: 3_600_000 }),
-      mailIp: adapters.limiters.create({ name: 'mail-ip', points: accountConfig.emailCodesPerHour * 3, durationMs: 3_600_000 }),
+      mailResend: adapters.limiters.create({
+        name: 'mail-resend',
+        points: 1,
+        durationMs: accountConfig.emailCodeResendIntervalMs,
+      }),
+      mailHourly: adapters.limiters.create({
+        name: 'mail-hourly',
+        points: accountConfig.emailCodesPerHour,
+        durationMs: 3_600_000,
+      }),
+      mailIp: adapters.limiters.create({
+        name: 'mail-ip',
+        points: accountConfig.emailCodesPerHour * 3,
+        durationMs: 3_600_000,
+      }),
       loginAccount,
     },
     publicUrl: accountConfig.publicUrl,
@@ -267,13 +286,24 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   }
 }
 
-async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm, adapters: Adapters, reads?: ReplicaRouter): Promise<RunningServer> {
+async function serve(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  orm: Orm,
+  adapters: Adapters,
+  reads?: ReplicaRouter,
+): Promise<RunningServer> {
   const { auth, account, mail, mailer, hasher } = createAccountServices(config, adapters, orm, logger, metrics);
   const matching = new MatchService({
     queue: adapters.matchQueue,
     pubsub: adapters.pubsub,
     orm,
-    requestLimiter: adapters.limiters.create({ name: 'match-request', points: config.matching.requestsPerMinute, durationMs: 60_000 }),
+    requestLimiter: adapters.limiters.create({
+      name: 'match-request',
+      points: config.matching.requestsPerMinute,
+      durationMs: 60_000,
+    }),
     logger,
     gridCellKm: config.matching.gridCellKm,
     presenceGraceMs: config.matching.presenceGraceMs,
@@ -286,7 +316,11 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
   const media = new MediaService({
     orm,
     storage: mediaStorage.storage,
-    uploadLimiter: adapters.limiters.create({ name: 'uploads', points: config.media.uploadsPerHour, durationMs: 3_600_000 }),
+    uploadLimiter: adapters.limiters.create({
+      name: 'uploads',
+      points: config.media.uploadsPerHour,
+      durationMs: 3_600_000,
+    }),
     urlTtlSeconds: config.media.urlTtlSeconds,
     logger,
     image: { maxInputPixels: config.media.maxInputPixels },
@@ -329,7 +363,9 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
   /** The `Authorization` header check shared by GraphQL over HTTP and POST /uploads. */
   const authenticate = async (header: string | undefined): Promise<AuthState> => {
     const token = header ? /^Bearer (\S+)$/i.exec(header.trim())?.[1] : undefined;
-    return header && !token ? { user: null, error: 'Authorization header must be "Bearer <token>"' } : auth.authenticate(token);
+    return header && !token
+      ? { user: null, error: 'Authorization header must be "Bearer <token>"' }
+      : auth.authenticate(token);
   };
 
   let shuttingDown = false;
@@ -342,7 +378,9 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
     routes: [
       ...('list' in mailer && !config.isProduction ? [devOutboxRoute(mailer)] : []),
       createUploadsRouter({ media, authenticate, maxBytes: config.media.uploadMaxBytes, logger }),
-      ...(mediaStorage.signer ? [createMediaRouter({ storage: mediaStorage.storage, signer: mediaStorage.signer })] : []),
+      ...(mediaStorage.signer
+        ? [createMediaRouter({ storage: mediaStorage.storage, signer: mediaStorage.signer })]
+        : []),
     ],
     readiness: () => readiness(orm, adapters.redis, () => shuttingDown),
     context: async (req, res): Promise<Context> => {
@@ -368,7 +406,10 @@ async function serve(config: Config, logger: Logger, metrics: Metrics, orm: Orm,
   void mail.kick();
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-  logger.info({ port, database: config.database ? 'mysql' : 'sqlite', redis: Boolean(config.redis) }, 'randchat api listening');
+  logger.info(
+    { port, database: config.database ? 'mysql' : 'sqlite', redis: Boolean(config.redis) },
+    'randchat api listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {

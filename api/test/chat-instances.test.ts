@@ -27,11 +27,19 @@ realOnly('chat across two API processes on one MariaDB and Redis', () => {
   async function room(areaIndex: number): Promise<{ roomId: string; a: Chatter; b: Chatter }> {
     const pair = await createRoomPair(one, areaIndex);
     players.push(pair.a, pair.b);
-    return { roomId: pair.roomId, a: new Chatter(pair.a.user, one.graphqlUrl), b: new Chatter(pair.b.user, one.graphqlUrl) };
+    return {
+      roomId: pair.roomId,
+      a: new Chatter(pair.a.user, one.graphqlUrl),
+      b: new Chatter(pair.b.user, one.graphqlUrl),
+    };
   }
 
   /** `who`'s roomEvents on a graphql-ws client connected to `instance`; disposed after the file unless the test does it first. */
-  function listen(who: Chatter, roomId: string, instance: SpawnedInstance): { client: Client; events: RoomEventStream } {
+  function listen(
+    who: Chatter,
+    roomId: string,
+    instance: SpawnedInstance,
+  ): { client: Client; events: RoomEventStream } {
     const client = wsClient(instance.wsUrl, who.user.accessToken);
     clients.push(client);
     return { client, events: subscribeRoom(client, roomId) };
@@ -80,7 +88,11 @@ realOnly('chat across two API processes on one MariaDB and Redis', () => {
     await ofB.untilLive(() => typingVia(a, roomId, two));
 
     const plan = Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? { who: a, via: one } : { who: b, via: two }));
-    const sent = await mapBounded(plan, 50, async ({ who, via }, i) => ok(await who.send(roomId, `burst ${i}`, `burst-${i}`, via.graphqlUrl)).sendMessage);
+    const sent = await mapBounded(
+      plan,
+      50,
+      async ({ who, via }, i) => ok(await who.send(roomId, `burst ${i}`, `burst-${i}`, via.graphqlUrl)).sendMessage,
+    );
     const bySeq = [...sent].sort((x, y) => x.seq - y.seq);
     expect(bySeq.map((m) => m.seq)).toEqual(oneTo(500));
 
@@ -90,7 +102,11 @@ realOnly('chat across two API processes on one MariaDB and Redis', () => {
       expect(stream.messages()).toEqual(bySeq);
       expect(stream.errors).toEqual([]);
     }
-    const rows = await queryDb<{ id: string; seq: number }>(backend, 'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq', [roomId]);
+    const rows = await queryDb<{ id: string; seq: number }>(
+      backend,
+      'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq',
+      [roomId],
+    );
     expect(rows.map((r) => [r.id, Number(r.seq)])).toEqual(bySeq.map((m) => [m.id, m.seq]));
   }, 90_000);
 

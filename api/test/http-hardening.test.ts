@@ -6,7 +6,9 @@ import { signUpUser } from './utils/users';
 let api: TestServer;
 
 beforeAll(async () => {
-  api = await startTestServer({ env: { GRAPHQL_MAX_DEPTH: '10', GRAPHQL_MAX_ALIASES: '15', GRAPHQL_MAX_TOKENS: '5000' } });
+  api = await startTestServer({
+    env: { GRAPHQL_MAX_DEPTH: '10', GRAPHQL_MAX_ALIASES: '15', GRAPHQL_MAX_TOKENS: '5000' },
+  });
 });
 
 afterAll(() => api.close());
@@ -14,7 +16,11 @@ afterAll(() => api.close());
 async function raw(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const res = await fetch(api.graphqlUrl, { method: 'POST', headers, body });
   const text = await res.text();
-  return { status: res.status, text, json: JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    text,
+    json: JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 /** Nothing a client receives may look like a stack trace, a file path or SQL. */
@@ -31,7 +37,11 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
   });
 
   it('rejects an unknown field without suggesting real field names', async () => {
-    for (const query of ['{ mee { id } }', '{ me { idd } }', 'mutation { logn(input: {email: "a", password: "b"}) { accessToken } }']) {
+    for (const query of [
+      '{ mee { id } }',
+      '{ me { idd } }',
+      'mutation { logn(input: {email: "a", password: "b"}) { accessToken } }',
+    ]) {
       const res = await raw(JSON.stringify({ query }));
       expect(res.status).toBe(400);
       expect(res.json.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -50,17 +60,23 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
   });
 
   it('counts depth in fields, not fragment spreads: fragments neither cost depth nor hide it', async () => {
-    const depthError = (res: Awaited<ReturnType<typeof raw>>) => res.json.errors?.find((e) => e.extensions!.limit === 'DEPTH');
+    const depthError = (res: Awaited<ReturnType<typeof raw>>) =>
+      res.json.errors?.find((e) => e.extensions!.limit === 'DEPTH');
     // A field depth of 7 reached through three fragments (a client's usual shape): accepted.
     const shaped = `{ rooms { edges { node { ...A } } } } fragment A on Room { lastMessage { ...M } }
       fragment M on Message { sender { ...P } } fragment P on User { photo { url } }`;
     expect(depthError(await raw(JSON.stringify({ query: shaped })))).toBeUndefined();
     // A chain of 9 fragment spreads around one field: accepted.
-    const chain = Array.from({ length: 9 }, (_, i) => `fragment F${i} on User { ${i < 8 ? `...F${i + 1}` : 'id'} }`).join(' ');
+    const chain = Array.from(
+      { length: 9 },
+      (_, i) => `fragment F${i} on User { ${i < 8 ? `...F${i + 1}` : 'id'} }`,
+    ).join(' ');
     expect(depthError(await raw(JSON.stringify({ query: `{ me { ...F0 } } ${chain}` })))).toBeUndefined();
     // 20 levels of fields moved into a fragment: refused all the same.
     const hidden = `{ ...Q } fragment Q on Query { ${'me { '.repeat(20)}id${' }'.repeat(20)} }`;
-    expect(depthError(await raw(JSON.stringify({ query: hidden })))).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(depthError(await raw(JSON.stringify({ query: hidden })))).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('accepts a query exactly at the alias limit and rejects 1,000 aliases', async () => {
@@ -70,7 +86,9 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
 
     const res = await raw(JSON.stringify({ query: aliases(1000) }));
     expect(res.status).toBe(400);
-    expect(res.json.errors!.some((e) => e.extensions!.code === 'BAD_USER_INPUT' && e.extensions!.limit === 'ALIASES')).toBe(true);
+    expect(
+      res.json.errors!.some((e) => e.extensions!.code === 'BAD_USER_INPUT' && e.extensions!.limit === 'ALIASES'),
+    ).toBe(true);
   });
 
   it('rejects a document with too many tokens while parsing', async () => {
@@ -104,7 +122,11 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
   it('blocks a cross-site simple POST (CSRF) without running the mutation', async () => {
     const email = `csrf-${Date.now()}@example.test`;
     const query = `mutation { signUp(input: {email: "${email}", password: "password123", nickname: "Csrf"}) { accessToken } }`;
-    const res = await fetch(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query }) });
+    const res = await fetch(api.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query }),
+    });
     expect(res.status).toBe(400);
     expect(await queryDb(api.backend, 'SELECT id FROM users WHERE email = ?', [email])).toHaveLength(0);
   });

@@ -44,12 +44,19 @@ describe('200 users enqueued concurrently', () => {
     const urls = [one.graphqlUrl, two?.graphqlUrl ?? one.graphqlUrl];
     const responses = await Promise.all(
       users.map((u, i) =>
-        gql(urls[i % 2]!, REQUEST, { input: { latitude: u.position.lat, longitude: u.position.lon, radiusKm: u.radiusKm } }, { token: u.accessToken }),
+        gql(
+          urls[i % 2]!,
+          REQUEST,
+          { input: { latitude: u.position.lat, longitude: u.position.lon, radiusKm: u.radiusKm } },
+          { token: u.accessToken },
+        ),
       ),
     );
     expect(responses.filter((r) => r.errors)).toEqual([]);
 
-    const statuses = await Promise.all(users.map((u) => gql(one.graphqlUrl, STATUS, undefined, { token: u.accessToken })));
+    const statuses = await Promise.all(
+      users.map((u) => gql(one.graphqlUrl, STATUS, undefined, { token: u.accessToken })),
+    );
     const byId = new Map(users.map((u, i) => [u.id, { user: u, status: statuses[i]!.data!.matchStatus }]));
     const cell = (u: (typeof users)[number]) => snapToGrid(u.position, 1);
     const eligible = (a: (typeof users)[number], b: (typeof users)[number]) =>

@@ -24,7 +24,8 @@ function editor(page: Page, root: Locator) {
       // insertText types the text as one input, so auto-closed brackets are not doubled.
       await page.keyboard.insertText(text);
     },
-    value: () => codeMirror.evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue()),
+    value: () =>
+      codeMirror.evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue()),
   };
 }
 
@@ -77,7 +78,8 @@ describeWithBrowser('the GraphQL playground at /playground, in Chromium', () => 
   }
 
   beforeAll(async () => {
-    if (!existsSync(PLAYGROUND_HTML)) throw new Error(`${PLAYGROUND_HTML} is missing: run "npm run build -w web" first (npm test does)`);
+    if (!existsSync(PLAYGROUND_HTML))
+      throw new Error(`${PLAYGROUND_HTML} is missing: run "npm run build -w web" first (npm test does)`);
     browser = await launchChromium();
     api = await startTestServer();
     user = await signUpUser(api.graphqlUrl, { nickname: 'Playwright' });
@@ -107,7 +109,9 @@ describeWithBrowser('the GraphQL playground at /playground, in Chromium', () => 
   });
 
   it('loads GraphiQL and its schema with nothing fetched from outside the API', async () => {
-    const introspected = page.waitForResponse((res) => res.url().endsWith('/graphql') && /IntrospectionQuery/.test(res.request().postData() ?? ''));
+    const introspected = page.waitForResponse(
+      (res) => res.url().endsWith('/graphql') && /IntrospectionQuery/.test(res.request().postData() ?? ''),
+    );
     await page.goto('/playground');
     expect((await introspected).status()).toBe(200);
     await page.locator('.graphiql-query-editor .CodeMirror').waitFor();
@@ -122,7 +126,9 @@ describeWithBrowser('the GraphQL playground at /playground, in Chromium', () => 
   });
 
   it('logs in as the how-to says, then runs a query with that token from the header editor', async () => {
-    await typeOperation(`mutation LogInAsTester { logIn(input: { email: "${user.email}", password: "${user.password}" }) { accessToken } }`);
+    await typeOperation(
+      `mutation LogInAsTester { logIn(input: { email: "${user.email}", password: "${user.password}" }) { accessToken } }`,
+    );
     await run();
     const { data } = await resultMatching((json) => typeof json.data?.logIn?.accessToken === 'string');
     token = data.logIn.accessToken;
@@ -140,7 +146,9 @@ describeWithBrowser('the GraphQL playground at /playground, in Chromium', () => 
   it('runs a subscription over graphql-ws with the same token in connection_init and shows its events', async () => {
     await typeOperation('subscription Offers { matchEvents { type distanceKm partner { nickname } } }');
     await run();
-    await waitFor(async () => (await openSockets()) === 1, { message: 'the playground to open an authenticated socket' });
+    await waitFor(async () => (await openSockets()) === 1, {
+      message: 'the playground to open an authenticated socket',
+    });
     expect(connectionInits).toEqual([{ authorization: `Bearer ${token}` }]);
     await shots.shot(page, 'subscription open');
 
@@ -151,11 +159,15 @@ describeWithBrowser('the GraphQL playground at /playground, in Chromium', () => 
     ok(await gql(api.graphqlUrl, REQUEST_MATCH, { input }, { token }));
     ok(await gql(api.graphqlUrl, REQUEST_MATCH, { input }, { token: partner.accessToken }));
     const shown = await resultMatching((json) => json.data?.matchEvents?.type === 'OFFERED');
-    expect(shown).toEqual({ data: { matchEvents: { type: 'OFFERED', distanceKm: 1, partner: { nickname: 'Partner' } } } });
+    expect(shown).toEqual({
+      data: { matchEvents: { type: 'OFFERED', distanceKm: 1, partner: { nickname: 'Partner' } } },
+    });
     await shots.shot(page, 'subscription event received');
 
     await run(); // the execute button stops a running subscription
-    await waitFor(async () => (await openSockets()) === 0, { message: 'the socket to close once the subscription stops' });
+    await waitFor(async () => (await openSockets()) === 0, {
+      message: 'the socket to close once the subscription stops',
+    });
   });
 
   it('shows a refused token at once, as the 4403 close of the socket', async () => {

@@ -39,13 +39,16 @@ describe('GET /playground', () => {
     expect(await res.text()).toContain('<title>playground</title>');
   });
 
-  it.each(['/playground', '/playground.html'])('answers %s with a coded 404 when GRAPHQL_PLAYGROUND=false', async (route) => {
-    const res = await fetch(`${disabled.url}${route}`);
-    expect(res.status).toBe(404);
-    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
-    expect(body.errors[0]!.extensions.code).toBe('NOT_FOUND');
-    expect(body.errors[0]!.message).toMatch(/GRAPHQL_PLAYGROUND/);
-  });
+  it.each(['/playground', '/playground.html'])(
+    'answers %s with a coded 404 when GRAPHQL_PLAYGROUND=false',
+    async (route) => {
+      const res = await fetch(`${disabled.url}${route}`);
+      expect(res.status).toBe(404);
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('NOT_FOUND');
+      expect(body.errors[0]!.message).toMatch(/GRAPHQL_PLAYGROUND/);
+    },
+  );
 
   it('still serves the web app when the playground is off', async () => {
     const res = await fetch(`${disabled.url}/`);

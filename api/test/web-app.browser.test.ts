@@ -32,7 +32,10 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     await api?.close();
   });
 
-  async function phone(locale: string, position: { latitude: number; longitude: number }): Promise<{ context: BrowserContext; page: Page }> {
+  async function phone(
+    locale: string,
+    position: { latitude: number; longitude: number },
+  ): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({
       baseURL: api.url,
       locale,
@@ -72,7 +75,11 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     await a.reload();
     await a.getByRole('heading', { name: 'Hi Alice' }).waitFor();
     // (A string: the API's tsconfig has no DOM types.) Keys named like a token, or values that look like a JWT.
-    expect(await a.evaluate(`Object.keys(localStorage).filter((k) => /token/i.test(k) || /^ey/.test(localStorage.getItem(k) || ''))`)).toEqual([]);
+    expect(
+      await a.evaluate(
+        `Object.keys(localStorage).filter((k) => /token/i.test(k) || /^ey/.test(localStorage.getItem(k) || ''))`,
+      ),
+    ).toEqual([]);
 
     await a.getByRole('button', { name: 'Use my location' }).click();
     await a.getByText('Location ready').waitFor();

@@ -43,7 +43,10 @@ describe('connection_init authentication', () => {
   it('rejects an unauthenticated subscription: the operation never runs', async () => {
     const client = wsClient(api.wsUrl);
     const outcome = await new Promise<unknown>((resolve) => {
-      client.subscribe({ query: '{ me { id } }' }, { next: () => resolve('data'), error: resolve, complete: () => resolve('complete') });
+      client.subscribe(
+        { query: '{ me { id } }' },
+        { next: () => resolve('data'), error: resolve, complete: () => resolve('complete') },
+      );
     });
     expect((outcome as { code?: number }).code).toBe(4403);
     await client.dispose();

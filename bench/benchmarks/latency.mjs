@@ -8,7 +8,8 @@ import { startWorker } from '../lib/worker.mjs';
 import { cpuMeter, median } from '../lib/util.mjs';
 import { DENSE, queueOptions } from './matching.mjs';
 
-const SEND_QUERY = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
+const SEND_QUERY =
+  'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
 /** Waits until the instance's messages_sent_total stops moving (it has worked off its backlog). */
 async function waitIdle(api) {
   let last = -1;
@@ -31,9 +32,21 @@ export async function benchLatency(ctx) {
   const matchLoad = startWorker('geo-load.mjs', { name: 'matching-load' });
   try {
     const rooms = ctx.data.latencyRooms;
-    await floor.call('setup', { mode: 'floor', rooms, mysqlUri: `${ctx.db.url}/bench`, redisUrl: ctx.redis.url, channelPrefix: `${ctx.redisPrefix}floor:room:` });
+    await floor.call('setup', {
+      mode: 'floor',
+      rooms,
+      mysqlUri: `${ctx.db.url}/bench`,
+      redisUrl: ctx.redis.url,
+      channelPrefix: `${ctx.redisPrefix}floor:room:`,
+    });
     await api.call('setup', { mode: 'api', rooms, graphqlUrl: api1.graphqlUrl, wsUrl: api2.wsUrl });
-    await matchLoad.call('setup', { redisUrl: ctx.redis.url, prefix: ctx.redisPrefix, queueOptions: queueOptions(ctx), square: DENSE, cellKm: 1 });
+    await matchLoad.call('setup', {
+      redisUrl: ctx.redis.url,
+      prefix: ctx.redisPrefix,
+      queueOptions: queueOptions(ctx),
+      square: DENSE,
+      cellKm: 1,
+    });
     let tag = 0;
     const drive = async (worker, rate) => {
       const result = await worker.call('run', { rate, durationMs, drainMs: 5000, tag: `t${tag++}` });
@@ -47,7 +60,8 @@ export async function benchLatency(ctx) {
 
     const apiPids = { api1: api1.pid, api2: api2.pid, loadgen: api.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid };
     const floorPids = { loadgen: floor.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid };
-    const summary = (r) => `p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)} (${r.received}/${r.sent} received, ${r.abandoned} abandoned, lost ${r.lost})`;
+    const summary = (r) =>
+      `p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)} (${r.received}/${r.sent} received, ${r.abandoned} abandoned, lost ${r.lost})`;
     const cases = [];
     for (const rate of rates) {
       const runs = await alternate(
@@ -65,7 +79,12 @@ export async function benchLatency(ctx) {
     let seekTag = 0;
     const withMatching = (worker) => async () => {
       await matchLoad.call('prepare', { count: ctx.scale.latency.loadSeekers, tag: `lat-seek-${seekTag++}` });
-      const loading = matchLoad.call('run', { mode: 'enqueue', concurrency: 1, durationMs: durationMs + 500, radiusKm: loadRadiusKm });
+      const loading = matchLoad.call('run', {
+        mode: 'enqueue',
+        concurrency: 1,
+        durationMs: durationMs + 500,
+        radiusKm: loadRadiusKm,
+      });
       const result = await drive(worker, top);
       const load = await loading;
       await matchLoad.call('cleanup');
@@ -74,12 +93,27 @@ export async function benchLatency(ctx) {
     const loaded = await alternate(
       rounds,
       [
-        { name: 'floor', pids: { ...floorPids, 'matching-load': matchLoad.pid }, run: withMatching(floor), summary: (r) => `${summary(r)}, ${num(r.matchOps)} match steps/s` },
-        { name: 'api', pids: { ...apiPids, 'matching-load': matchLoad.pid }, run: withMatching(api), summary: (r) => `${summary(r)}, ${num(r.matchOps)} match steps/s` },
+        {
+          name: 'floor',
+          pids: { ...floorPids, 'matching-load': matchLoad.pid },
+          run: withMatching(floor),
+          summary: (r) => `${summary(r)}, ${num(r.matchOps)} match steps/s`,
+        },
+        {
+          name: 'api',
+          pids: { ...apiPids, 'matching-load': matchLoad.pid },
+          run: withMatching(api),
+          summary: (r) => `${summary(r)}, ${num(r.matchOps)} match steps/s`,
+        },
       ],
       (line) => ctx.log(`  [${top}/s + matching]${line}`),
     );
-    cases.push({ label: `${top} msg/s + dense matching (r ${loadRadiusKm} km)`, rate: top, runs: loaded, underLoad: true });
+    cases.push({
+      label: `${top} msg/s + dense matching (r ${loadRadiusKm} km)`,
+      rate: top,
+      runs: loaded,
+      underLoad: true,
+    });
 
     // Capacity: how many sendMessage/s instance 1 answers when driven closed loop (no baseline; for
     // the capacity plan). Each request a new clientMessageId, rooms rotating.
@@ -90,13 +124,30 @@ export async function benchLatency(ctx) {
         method: 'POST',
         path: '/graphql',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${r.senderToken}` },
-        body: JSON.stringify({ query: SEND_QUERY, variables: { input: { roomId: r.roomId, body: 'capacity', clientMessageId: 'cap-[<id>]' } } }),
+        body: JSON.stringify({
+          query: SEND_QUERY,
+          variables: { input: { roomId: r.roomId, body: 'capacity', clientMessageId: 'cap-[<id>]' } },
+        }),
       }));
-      const meter = cpuMeter({ api1: api1.pid, api2: api2.pid, autocannon: capacityLoad.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid });
+      const meter = cpuMeter({
+        api1: api1.pid,
+        api2: api2.pid,
+        autocannon: capacityLoad.pid,
+        redis: ctx.redis.pid,
+        mariadb: ctx.db.pid,
+      });
       meter.start();
-      capacity = await capacityLoad.call('run', { url: api1.url, requests, connections: 32, durationSec: ctx.quick ? 1 : 5, unique: true });
+      capacity = await capacityLoad.call('run', {
+        url: api1.url,
+        requests,
+        connections: 32,
+        durationSec: ctx.quick ? 1 : 5,
+        unique: true,
+      });
       capacity.cpu = meter.stop();
-      ctx.log(`  capacity: ${num(capacity.requestsPerSecond)} sendMessage/s closed loop (p50 ${capacity.latency.p50} ms)`);
+      ctx.log(
+        `  capacity: ${num(capacity.requestsPerSecond)} sendMessage/s closed loop (p50 ${capacity.latency.p50} ms)`,
+      );
     } finally {
       await capacityLoad.stop();
     }
@@ -107,7 +158,8 @@ export async function benchLatency(ctx) {
       'latency: lost messages': apiRuns.reduce((n, r) => n + r.lost, 0),
       'latency: duplicated messages': apiRuns.reduce((n, r) => n + r.duplicated, 0),
       'latency: out-of-order messages': apiRuns.reduce((n, r) => n + r.outOfOrder, 0),
-      'latency: failed sends': all.reduce((n, r) => n + r.errors, 0) + capacity.non2xx + capacity.errors + capacity.graphqlErrors,
+      'latency: failed sends':
+        all.reduce((n, r) => n + r.errors, 0) + capacity.non2xx + capacity.errors + capacity.graphqlErrors,
       'latency: subscription errors': apiRuns.reduce((n, r) => n + r.socketErrors, 0),
       'latency: floor messages lost': cases.flatMap((c) => c.runs.floor).reduce((n, r) => n + r.lost, 0),
     };
@@ -118,11 +170,20 @@ export async function benchLatency(ctx) {
     // Below the target's rate: the same ratios, reported for scale (not targets).
     const below = [];
     for (const c of cases) {
-      const f = { p50: median(c.runs.floor.map((r) => r.latency.p50)), p99: median(c.runs.floor.map((r) => r.latency.p99)) };
-      const a = { p50: median(c.runs.api.map((r) => r.latency.p50)), p99: median(c.runs.api.map((r) => r.latency.p99)) };
+      const f = {
+        p50: median(c.runs.floor.map((r) => r.latency.p50)),
+        p99: median(c.runs.floor.map((r) => r.latency.p99)),
+      };
+      const a = {
+        p50: median(c.runs.api.map((r) => r.latency.p50)),
+        p99: median(c.runs.api.map((r) => r.latency.p99)),
+      };
       c.floor = f;
       c.api = a;
-      for (const [name, runs, v] of [['INSERT + PUBLISH -> SUBSCRIBE (floor)', c.runs.floor, f], ['sendMessage (1) -> roomEvents (2)', c.runs.api, a]]) {
+      for (const [name, runs, v] of [
+        ['INSERT + PUBLISH -> SUBSCRIBE (floor)', c.runs.floor, f],
+        ['sendMessage (1) -> roomEvents (2)', c.runs.api, a],
+      ]) {
         rows.push([
           c.label,
           name,
@@ -138,25 +199,57 @@ export async function benchLatency(ctx) {
       if (c.rate === top) {
         const r50 = a.p50 / f.p50;
         const r99 = a.p99 / f.p99;
-        targets.push({ name: `message latency p50 within 5x the floor (${c.label})`, value: `${num(r50)}x (${ms(a.p50)} vs ${ms(f.p50)})`, met: r50 <= TARGET_P50 });
-        targets.push({ name: `message latency p99 within 10x the floor (${c.label})`, value: `${num(r99)}x (${ms(a.p99)} vs ${ms(f.p99)})`, met: r99 <= TARGET_P99 });
+        targets.push({
+          name: `message latency p50 within 5x the floor (${c.label})`,
+          value: `${num(r50)}x (${ms(a.p50)} vs ${ms(f.p50)})`,
+          met: r50 <= TARGET_P50,
+        });
+        targets.push({
+          name: `message latency p99 within 10x the floor (${c.label})`,
+          value: `${num(r99)}x (${ms(a.p99)} vs ${ms(f.p99)})`,
+          met: r99 <= TARGET_P99,
+        });
       } else {
-        below.push(`- ${c.label} (reported, not a target): p50 ${num(a.p50 / f.p50)}x the floor (${ms(a.p50)} vs ${ms(f.p50)}), p99 ${num(a.p99 / f.p99)}x (${ms(a.p99)} vs ${ms(f.p99)})`);
+        below.push(
+          `- ${c.label} (reported, not a target): p50 ${num(a.p50 / f.p50)}x the floor (${ms(a.p50)} vs ${ms(f.p50)}), p99 ${num(a.p99 / f.p99)}x (${ms(a.p99)} vs ${ms(f.p99)})`,
+        );
       }
     }
     const markdown = [
       `${rooms.length} rooms; message k goes to room k mod ${rooms.length}, sent by the room's first member over HTTP to instance 1 and received by its second member's \`roomEvents\` subscription on instance 2 (the floor: a mysql2 INSERT into the same \`messages\` table, autocommit, then PUBLISH; a SUBSCRIBE connection receives). Open loop at a fixed rate for ${durationMs / 1000} s per phase, ${rounds} rounds alternated (a request still unanswered 5 s after the last one was due is abandoned, so that an overloaded phase stays bounded; an abandoned message enters the percentiles with its age when abandoned, a lower bound); latency runs from the moment a message was due to the moment its event arrived, in one process (one clock). Cells: p50/p99 in ms per round.`,
       '',
-      table(['rate', 'path', 'p50/p99 per round', 'median p50', 'median p99', 'ack p50', 'received / sent (abandoned)', 'match steps/s meanwhile', 'CPU (median, % of one core)'], rows),
+      table(
+        [
+          'rate',
+          'path',
+          'p50/p99 per round',
+          'median p50',
+          'median p99',
+          'ack p50',
+          'received / sent (abandoned)',
+          'match steps/s meanwhile',
+          'CPU (median, % of one core)',
+        ],
+        rows,
+      ),
       '',
       ...targets.map((t) => `- ${t.name}: **${t.value}** (${verdict(t.met)})`),
       ...below,
       '',
       `Capacity: driven closed loop (autocannon, 32 connections, a new clientMessageId per request), instance 1 answers **${num(capacity.requestsPerSecond)} sendMessage/s** (p50 ${ms(capacity.latency.p50)}, p99 ${ms(capacity.latency.p99)}; CPU ${cpuLine(capacity.cpu)}).`,
       '',
-      `Correctness over every API phase: ${Object.entries(counters).map(([k, v]) => `${k.replace('latency: ', '')} ${v}`).join(', ')}.${firstError ? ` First error: \`${firstError}\`.` : ''}`,
+      `Correctness over every API phase: ${Object.entries(counters)
+        .map(([k, v]) => `${k.replace('latency: ', '')} ${v}`)
+        .join(', ')}.${firstError ? ` First error: \`${firstError}\`.` : ''}`,
     ].join('\n');
-    return { ...section({ id: 'latency', title: 'Message latency', markdown, counters }), targets, data: { cases: cases.map(({ label, floor: f, api: a }) => ({ label, floor: f, api: a })), capacity: { rps: capacity.requestsPerSecond, cpu: capacity.cpu } } };
+    return {
+      ...section({ id: 'latency', title: 'Message latency', markdown, counters }),
+      targets,
+      data: {
+        cases: cases.map(({ label, floor: f, api: a }) => ({ label, floor: f, api: a })),
+        capacity: { rps: capacity.requestsPerSecond, cpu: capacity.cpu },
+      },
+    };
   } finally {
     for (const w of [floor, api, matchLoad]) {
       await w.call('teardown').catch(() => undefined);

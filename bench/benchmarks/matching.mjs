@@ -29,13 +29,19 @@ export function randomPoint({ lat0, lon0, sizeKm }, cellKm = 1) {
   return snapToGrid({ lat, lon }, cellKm);
 }
 
-export const queueOptions = (ctx) => ({ offerTtlMs: 30_000, cooldownMs: 0, searchTimeoutMs: ctx.matchSearchTimeoutSeconds * 1000, presenceGraceMs: ctx.matchGraceSeconds * 1000 });
+export const queueOptions = (ctx) => ({
+  offerTtlMs: 30_000,
+  cooldownMs: 0,
+  searchTimeoutMs: ctx.matchSearchTimeoutSeconds * 1000,
+  presenceGraceMs: ctx.matchGraceSeconds * 1000,
+});
 
 /** Redis INFO commandstats as { command: { calls, usec } }. */
 export async function commandStats(redis) {
   const info = await redis.info('commandstats');
   const out = {};
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out[m[1]] = { calls: Number(m[2]), usec: Number(m[3]) };
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm))
+    out[m[1]] = { calls: Number(m[2]), usec: Number(m[3]) };
   return out;
 }
 
@@ -114,7 +120,11 @@ async function throughput(ctx, loaders, radiusKm, label) {
   });
   const perCall = async (cmd, ops) => {
     const stats1 = await commandStats(redis);
-    return { usecPerCall: usecPerCall(stats0, stats1, cmd), calls: (stats1[cmd]?.calls ?? 0) - (stats0[cmd]?.calls ?? 0), ops };
+    return {
+      usecPerCall: usecPerCall(stats0, stats1, cmd),
+      calls: (stats1[cmd]?.calls ?? 0) - (stats0[cmd]?.calls ?? 0),
+      ops,
+    };
   };
   const runs = await alternate(
     rounds,
@@ -143,9 +153,21 @@ async function throughput(ctx, loaders, radiusKm, label) {
           const check = checkOffers(result.offers);
           // Every offer must still be open and mutual in the queue (nobody answered them).
           const sample = check.users.slice(0, 4000);
-          const statuses = Object.assign({}, ...(await Promise.all(loaders.map((w, i) => w.call('statuses', { userIds: sample.filter((_, j) => j % loaders.length === i) })))));
-          const offerOf = new Map(result.offers.flatMap(([m, a, b]) => [[a, m], [b, m]]));
-          const notMutual = sample.filter((u) => statuses[u]?.[0] !== 'OFFERED' || statuses[u][1] !== offerOf.get(u)).length;
+          const statuses = Object.assign(
+            {},
+            ...(await Promise.all(
+              loaders.map((w, i) => w.call('statuses', { userIds: sample.filter((_, j) => j % loaders.length === i) })),
+            )),
+          );
+          const offerOf = new Map(
+            result.offers.flatMap(([m, a, b]) => [
+              [a, m],
+              [b, m],
+            ]),
+          );
+          const notMutual = sample.filter(
+            (u) => statuses[u]?.[0] !== 'OFFERED' || statuses[u][1] !== offerOf.get(u),
+          ).length;
           counters.doubles += check.doubles;
           counters.ineligible += check.ineligible;
           counters.notMutual += notMutual;
@@ -176,9 +198,21 @@ async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
   const variants = [
     [`GEOSEARCH at r (${radiusKm} km) inside Lua`, `${SEARCH} return #ids`, radiusKm],
     [`GEOSEARCH at r + 2 km (the enqueue script's margin before this bench)`, `${SEARCH} return #ids`, radiusKm + 2],
-    [`GEOSEARCH at the script's search radius (r + 0.1 % + 10 m = ${searchRadiusKm.toFixed(3)} km)`, `${SEARCH} return #ids`, searchRadiusKm],
-    ['... + one HMGET per candidate (loadUser: the script before this bench)', `${SEARCH} ${LOAD} return #ids`, searchRadiusKm],
-    ['... + the candidates\' meta in one HMGET per 1000, parsed (the script now)', `${SEARCH} ${META} return #ids`, searchRadiusKm],
+    [
+      `GEOSEARCH at the script's search radius (r + 0.1 % + 10 m = ${searchRadiusKm.toFixed(3)} km)`,
+      `${SEARCH} return #ids`,
+      searchRadiusKm,
+    ],
+    [
+      '... + one HMGET per candidate (loadUser: the script before this bench)',
+      `${SEARCH} ${LOAD} return #ids`,
+      searchRadiusKm,
+    ],
+    [
+      "... + the candidates' meta in one HMGET per 1000, parsed (the script now)",
+      `${SEARCH} ${META} return #ids`,
+      searchRadiusKm,
+    ],
   ];
   const rows = [];
   for (const [name, script, r] of variants) {
@@ -224,13 +258,25 @@ async function timeToMatch(ctx, players, { pairs, radiusKm, area, label }) {
     else {
       bySeeker.push(offeredS.at - t0);
       byPartner.push(offeredP.at - t0);
-      if (offeredS.partner?.id !== partner.userId || offeredS.matchId !== offeredP.matchId || res.data?.requestMatch?.state !== 'OFFERED') wrongPartner++;
+      if (
+        offeredS.partner?.id !== partner.userId ||
+        offeredS.matchId !== offeredP.matchId ||
+        res.data?.requestMatch?.state !== 'OFFERED'
+      )
+        wrongPartner++;
     }
     await cancelMatch(seeker);
     await cancelMatch(partner);
   }
   ctx.log(`  time-to-match ${label}: seeker p50 ${ms(latencySummary(bySeeker).p50)}`);
-  return { label, seeker: latencySummary(bySeeker), partner: latencySummary(byPartner), response: latencySummary(responses), missed, wrongPartner };
+  return {
+    label,
+    seeker: latencySummary(bySeeker),
+    partner: latencySummary(byPartner),
+    response: latencySummary(responses),
+    missed,
+    wrongPartner,
+  };
 }
 
 /** Everyone asks at once on two instances; nobody answers. Each user must hold at most one offer, mutual. */
@@ -262,7 +308,9 @@ async function burst(ctx, players) {
 export async function benchMatching(ctx) {
   const scale = ctx.scale.matching;
   const players = await connectPlayers(ctx.data.matchPlayers, [ctx.apis.api1, ctx.apis.api2]);
-  const loaders = Array.from({ length: scale.workers }, (_, i) => startWorker('geo-load.mjs', { name: `geo-load-${i + 1}` }));
+  const loaders = Array.from({ length: scale.workers }, (_, i) =>
+    startWorker('geo-load.mjs', { name: `geo-load-${i + 1}` }),
+  );
   try {
     await sleep(500); // the matchEvents subscriptions go live
     const pairs = scale.pairs;
@@ -274,13 +322,33 @@ export async function benchMatching(ctx) {
     ctx.log(`  building the dense queue: ${num(scale.ballast)} searching users in a ${DENSE.sizeKm} km square`);
     const ballast = await buildBallast(ctx, scale.ballast);
     ctx.log(`  built in ${ballast.seconds.toFixed(1)} s (GEO ${ballast.geo}, searching ${ballast.searching})`);
-    await Promise.all(loaders.map((w) => w.call('setup', { redisUrl: ctx.redis.url, prefix: ctx.redisPrefix, queueOptions: queueOptions(ctx), square: DENSE, cellKm: 1 })));
+    await Promise.all(
+      loaders.map((w) =>
+        w.call('setup', {
+          redisUrl: ctx.redis.url,
+          prefix: ctx.redisPrefix,
+          queueOptions: queueOptions(ctx),
+          square: DENSE,
+          cellKm: 1,
+        }),
+      ),
+    );
 
     const cases = [];
-    for (const r of scale.radii) cases.push(await throughput(ctx, loaders, r, Array.isArray(r) ? `r ${r[0]}-${r[1]} km` : `r ${r} km`));
-    for (const r of scale.ttmRadii) ttm.push(await timeToMatch(ctx, players, { pairs, radiusKm: r, area: DENSE, label: `${num(scale.ballast)} searching, r = ${r} km` }));
+    for (const r of scale.radii)
+      cases.push(await throughput(ctx, loaders, r, Array.isArray(r) ? `r ${r[0]}-${r[1]} km` : `r ${r} km`));
+    for (const r of scale.ttmRadii)
+      ttm.push(
+        await timeToMatch(ctx, players, {
+          pairs,
+          radiusKm: r,
+          area: DENSE,
+          label: `${num(scale.ballast)} searching, r = ${r} km`,
+        }),
+      );
     const breakdown = [];
-    for (const r of scale.ttmRadii) breakdown.push({ r, rows: await luaBreakdown(ctx, r, r * 1.001 + 0.01, ctx.quick ? 5 : 40) });
+    for (const r of scale.ttmRadii)
+      breakdown.push({ r, rows: await luaBreakdown(ctx, r, r * 1.001 + 0.01, ctx.quick ? 5 : 40) });
     const queueState = await (async () => {
       const redis = ctx.redis.client();
       const keys = matchKeys(ctx.redisPrefix);
@@ -303,39 +371,102 @@ export async function benchMatching(ctx) {
       const g = c.runs.geosearch;
       const m = c.runs.match;
       return [
-        [c.label, 'raw GEOSEARCH (floor)', g.map((x) => num(x.perSecond)).join(' / '), num(c.geo), ms(median(g.map((x) => x.latency.p50))), `${num(median(g.map((x) => x.redisCall.usecPerCall)))} µs`, num(median(g.map((x) => x.membersPerCall))), cpuLine(medianCpu(g.map((x) => x.cpu)))],
-        [c.label, 'match step (enqueue script)', m.map((x) => num(x.perSecond)).join(' / '), num(c.match), ms(median(m.map((x) => x.latency.p50))), `${num(median(m.map((x) => x.redisCall.usecPerCall)))} µs`, `${num(median(m.map((x) => x.offersMade)))} offers`, cpuLine(medianCpu(m.map((x) => x.cpu)))],
+        [
+          c.label,
+          'raw GEOSEARCH (floor)',
+          g.map((x) => num(x.perSecond)).join(' / '),
+          num(c.geo),
+          ms(median(g.map((x) => x.latency.p50))),
+          `${num(median(g.map((x) => x.redisCall.usecPerCall)))} µs`,
+          num(median(g.map((x) => x.membersPerCall))),
+          cpuLine(medianCpu(g.map((x) => x.cpu))),
+        ],
+        [
+          c.label,
+          'match step (enqueue script)',
+          m.map((x) => num(x.perSecond)).join(' / '),
+          num(c.match),
+          ms(median(m.map((x) => x.latency.p50))),
+          `${num(median(m.map((x) => x.redisCall.usecPerCall)))} µs`,
+          `${num(median(m.map((x) => x.offersMade)))} offers`,
+          cpuLine(medianCpu(m.map((x) => x.cpu))),
+        ],
       ];
     });
-    const ttmRows = ttm.map((t) => [t.label, ms(t.seeker.p50), ms(t.seeker.p99), ms(t.partner.p50), ms(t.response.p50), t.seeker.n, t.missed + t.wrongPartner]);
+    const ttmRows = ttm.map((t) => [
+      t.label,
+      ms(t.seeker.p50),
+      ms(t.seeker.p99),
+      ms(t.partner.p50),
+      ms(t.response.p50),
+      t.seeker.n,
+      t.missed + t.wrongPartner,
+    ]);
     const ttmDense = ttm.slice(1);
     const ttmEmpty = ttm[0];
     const targets = [
-      ...cases.map((c) => ({ name: `match step >= 80 % of raw GEOSEARCH ops/s (${c.label}, ${num(scale.ballast)} searching)`, value: pct(c.ratio), met: c.ratio >= TARGET_RATIO })),
-      { name: 'time-to-match p50 < 5 ms once a partner waits (empty queue)', value: ms(ttmEmpty.seeker.p50), met: ttmEmpty.seeker.p50 < TARGET_TTM_MS },
-      ...ttmDense.map((t) => ({ name: `time-to-match p50 < 5 ms once a partner waits (${t.label})`, value: ms(t.seeker.p50), met: t.seeker.p50 < TARGET_TTM_MS })),
-      { name: 'zero double matches', value: String(counters['matching: double matches (queue)'] + counters['matching: double matches (API burst)']), met: counters['matching: double matches (queue)'] + counters['matching: double matches (API burst)'] === 0 },
+      ...cases.map((c) => ({
+        name: `match step >= 80 % of raw GEOSEARCH ops/s (${c.label}, ${num(scale.ballast)} searching)`,
+        value: pct(c.ratio),
+        met: c.ratio >= TARGET_RATIO,
+      })),
+      {
+        name: 'time-to-match p50 < 5 ms once a partner waits (empty queue)',
+        value: ms(ttmEmpty.seeker.p50),
+        met: ttmEmpty.seeker.p50 < TARGET_TTM_MS,
+      },
+      ...ttmDense.map((t) => ({
+        name: `time-to-match p50 < 5 ms once a partner waits (${t.label})`,
+        value: ms(t.seeker.p50),
+        met: t.seeker.p50 < TARGET_TTM_MS,
+      })),
+      {
+        name: 'zero double matches',
+        value: String(counters['matching: double matches (queue)'] + counters['matching: double matches (API burst)']),
+        met: counters['matching: double matches (queue)'] + counters['matching: double matches (API burst)'] === 0,
+      },
     ];
     const markdown = [
       `Dense case: ${num(scale.ballast)} searching users at random grid-snapped positions in a ${DENSE.sizeKm} km square, enqueued through the queue's own \`enqueue\` script (built in ${ballast.seconds.toFixed(1)} s). They are never eligible for anyone (radius -1, the queue's "never matches" value), so they stay searching and every seeker's search meets them as it would meet incompatible users. Seekers: new users at random grid-snapped positions in the square; ${scale.workers} load processes x ${scale.concurrency} concurrent calls, ${scale.durationMs / 1000} s per phase, ${scale.rounds} rounds alternated; seekers pair with each other when in range (they never answer; they are cancelled after each phase).`,
       '',
       '#### Match step vs raw GEOSEARCH (same key, same radius, same random points)',
       '',
-      table(['radius', 'operation', 'ops/s per round', 'median ops/s', 'client p50', 'Redis time per call (commandstats)', 'members per call / offers', 'CPU (median, % of one core)'], caseRows),
+      table(
+        [
+          'radius',
+          'operation',
+          'ops/s per round',
+          'median ops/s',
+          'client p50',
+          'Redis time per call (commandstats)',
+          'members per call / offers',
+          'CPU (median, % of one core)',
+        ],
+        caseRows,
+      ),
       '',
-      ...cases.map((c) => `- ${c.label}: **match step / GEOSEARCH = ${pct(c.ratio)}** (target >= ${pct(TARGET_RATIO)}: ${verdict(c.ratio >= TARGET_RATIO)})`),
+      ...cases.map(
+        (c) =>
+          `- ${c.label}: **match step / GEOSEARCH = ${pct(c.ratio)}** (target >= ${pct(TARGET_RATIO)}: ${verdict(c.ratio >= TARGET_RATIO)})`,
+      ),
       '',
       '#### Where a match step spends its Redis time (sequential EVALs on the dense key, commandstats)',
       '',
       ...breakdown.flatMap((b) => [
-        table(['step', 'Redis µs per call', 'candidates'], b.rows.map((row) => [row.name, num(row.usec), num(row.members)])),
+        table(
+          ['step', 'Redis µs per call', 'candidates'],
+          b.rows.map((row) => [row.name, num(row.usec), num(row.members)]),
+        ),
         '',
       ]),
       '#### Time to match through the API (partner waiting; seeker on the other instance half of the time)',
       '',
-      'From the seeker\'s `requestMatch` being sent to its `OFFERED` event arriving on its `matchEvents` socket; the partner\'s OFFERED and the HTTP response beside it.',
+      "From the seeker's `requestMatch` being sent to its `OFFERED` event arriving on its `matchEvents` socket; the partner's OFFERED and the HTTP response beside it.",
       '',
-      table(['queue', 'seeker OFFERED p50', 'p99', 'partner OFFERED p50', 'requestMatch response p50', 'pairs', 'misses'], ttmRows),
+      table(
+        ['queue', 'seeker OFFERED p50', 'p99', 'partner OFFERED p50', 'requestMatch response p50', 'pairs', 'misses'],
+        ttmRows,
+      ),
       '',
       `#### Concurrent burst on two instances`,
       '',
@@ -344,13 +475,27 @@ export async function benchMatching(ctx) {
     return {
       ...section({ id: 'matching', title: 'Matching', markdown, counters }),
       targets,
-      data: { cases: cases.map((c) => ({ label: c.label, geo: c.geo, match: c.match, ratio: c.ratio, usec: median(c.runs.match.map((x) => x.redisCall.usecPerCall)) })), ttm, burst: burstResult, breakdown, ballast },
+      data: {
+        cases: cases.map((c) => ({
+          label: c.label,
+          geo: c.geo,
+          match: c.match,
+          ratio: c.ratio,
+          usec: median(c.runs.match.map((x) => x.redisCall.usecPerCall)),
+        })),
+        ttm,
+        burst: burstResult,
+        breakdown,
+        ballast,
+      },
     };
   } finally {
     closePlayers(players);
-    await Promise.all(loaders.map(async (w) => {
-      await w.call('teardown').catch(() => undefined);
-      await w.stop();
-    }));
+    await Promise.all(
+      loaders.map(async (w) => {
+        await w.call('teardown').catch(() => undefined);
+        await w.stop();
+      }),
+    );
   }
 }

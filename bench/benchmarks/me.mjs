@@ -17,7 +17,12 @@ export async function benchMe(ctx) {
   const token = ctx.data.meToken;
   const answer = await gqlOk(api1.graphqlUrl, token, ME_QUERY);
   const body = JSON.stringify({ query: ME_QUERY });
-  const request = { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body };
+  const request = {
+    method: 'POST',
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+  };
 
   const bare = startWorker('bare-http.mjs', { name: 'bare-http' });
   const framework = startWorker('apollo-http.mjs', { name: 'apollo-http' });
@@ -26,7 +31,8 @@ export async function benchMe(ctx) {
     const { port } = await bare.call('start', { body: answer.text });
     const bareUrl = `http://127.0.0.1:${port}`;
     const frameworkUrl = `http://127.0.0.1:${(await framework.call('start', { me: answer.data.me })).port}`;
-    const drive = (url, seconds = durationSec) => load.call('run', { url, requests: [request], connections, durationSec: seconds });
+    const drive = (url, seconds = durationSec) =>
+      load.call('run', { url, requests: [request], connections, durationSec: seconds });
     // Warm both up (JIT, connection pools) before anything is recorded.
     await drive(bareUrl, Math.min(2, durationSec));
     await drive(frameworkUrl, Math.min(2, durationSec));
@@ -36,8 +42,18 @@ export async function benchMe(ctx) {
       rounds,
       [
         { name: 'bare', pids: { server: bare.pid, autocannon: load.pid }, run: () => drive(bareUrl), summary },
-        { name: 'framework', pids: { server: framework.pid, autocannon: load.pid }, run: () => drive(frameworkUrl), summary },
-        { name: 'api', pids: { server: api1.pid, autocannon: load.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid }, run: () => drive(api1.url), summary },
+        {
+          name: 'framework',
+          pids: { server: framework.pid, autocannon: load.pid },
+          run: () => drive(frameworkUrl),
+          summary,
+        },
+        {
+          name: 'api',
+          pids: { server: api1.pid, autocannon: load.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid },
+          run: () => drive(api1.url),
+          summary,
+        },
       ],
       ctx.log,
     );
@@ -45,7 +61,10 @@ export async function benchMe(ctx) {
     const frameworkRps = median(runs.framework.map((r) => r.requestsPerSecond));
     const apiRps = median(runs.api.map((r) => r.requestsPerSecond));
     const ratio = apiRps / bareRps;
-    const errors = [...runs.bare, ...runs.framework, ...runs.api].reduce((n, r) => n + r.non2xx + r.errors + r.graphqlErrors, 0);
+    const errors = [...runs.bare, ...runs.framework, ...runs.api].reduce(
+      (n, r) => n + r.non2xx + r.errors + r.graphqlErrors,
+      0,
+    );
     const labels = {
       bare: 'bare node:http (floor)',
       framework: 'express + Apollo Server, constant answer (reference)',
@@ -71,7 +90,12 @@ export async function benchMe(ctx) {
       `**Ratio API / bare: ${pct(ratio)}** (target >= ${pct(TARGET_RATIO)}: ${verdict(met)}). The framework alone reaches ${pct(frameworkRps / bareRps)} of bare, and the API ${pct(apiRps / frameworkRps)} of the framework alone. Non-2xx, socket errors and GraphQL errors over all phases: ${errors}.`,
     ].join('\n');
     return {
-      ...section({ id: 'me', title: 'Simple authenticated query (`me`)', markdown, counters: { 'me: failed requests': errors } }),
+      ...section({
+        id: 'me',
+        title: 'Simple authenticated query (`me`)',
+        markdown,
+        counters: { 'me: failed requests': errors },
+      }),
       targets: [{ name: '`me` req/s >= 30 % of bare node:http', value: pct(ratio), met }],
       data: {
         bareRps,

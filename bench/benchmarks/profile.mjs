@@ -8,7 +8,8 @@ import { startWorker } from '../lib/worker.mjs';
 import { ME_QUERY } from './me.mjs';
 import { roomsQuery } from './rooms.mjs';
 
-const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
+const SEND =
+  'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
 
 /** Package (or our file) a profile node's code belongs to. */
 function owner(url, functionName) {
@@ -83,9 +84,21 @@ export function summarise(file, top = 12, window = null) {
     if (byId.get(id).callFrame.functionName === '(idle)') continue;
     for (const pkg of stackPackages(id)) inclusive.set(pkg, (inclusive.get(pkg) ?? 0) + us);
   }
-  const rank = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, share: us / busy }));
+  const rank = (map) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, share: us / busy }));
   const ours = [...packages].filter(([k]) => k.startsWith('randchat api')).reduce((n, [, us]) => n + us, 0);
-  return { seconds: total / 1e6, busyShare: busy / total, packages: rank(packages), functions: rank(functions), inclusive: rank(inclusive), oursShare: ours / busy, gcShare: (packages.get('(garbage collector)') ?? 0) / busy };
+  return {
+    seconds: total / 1e6,
+    busyShare: busy / total,
+    packages: rank(packages),
+    functions: rank(functions),
+    inclusive: rank(inclusive),
+    oursShare: ours / busy,
+    gcShare: (packages.get('(garbage collector)') ?? 0) / busy,
+  };
 }
 
 export async function profileHotPaths(ctx, stops) {
@@ -97,13 +110,27 @@ export async function profileHotPaths(ctx, stops) {
       id: 'me',
       title: '`me` (autocannon, 50 connections)',
       connections: 50,
-      requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.data.meToken}` }, body: JSON.stringify({ query: ME_QUERY }) }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.data.meToken}` },
+          body: JSON.stringify({ query: ME_QUERY }),
+        },
+      ],
     },
     {
       id: 'rooms',
       title: '`rooms(first: 20)` for the 10k-rooms user (autocannon, 16 connections)',
       connections: 16,
-      requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.data.k10.token}` }, body: JSON.stringify({ query: roomsQuery(20) }) }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.data.k10.token}` },
+          body: JSON.stringify({ query: roomsQuery(20) }),
+        },
+      ],
     },
     {
       id: 'sendMessage',
@@ -113,7 +140,10 @@ export async function profileHotPaths(ctx, stops) {
         method: 'POST',
         path: '/graphql',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${r.senderToken}` },
-        body: JSON.stringify({ query: SEND, variables: { input: { roomId: r.roomId, body: 'profiled message', clientMessageId: 'prof-[<id>]' } } }),
+        body: JSON.stringify({
+          query: SEND,
+          variables: { input: { roomId: r.roomId, body: 'profiled message', clientMessageId: 'prof-[<id>]' } },
+        }),
       })),
       unique: true,
     },
@@ -121,16 +151,36 @@ export async function profileHotPaths(ctx, stops) {
   const out = [];
   try {
     for (const w of workloads) {
-      const api = await startApi(ctx.apiEnv(`prof-${w.id}`, 'bench', ctx.redisPrefix), { name: `profile-${w.id}`, profileDir: dir });
+      const api = await startApi(ctx.apiEnv(`prof-${w.id}`, 'bench', ctx.redisPrefix), {
+        name: `profile-${w.id}`,
+        profileDir: dir,
+      });
       stops.push(() => api.stop());
       try {
-        await load.call('run', { url: api.url, requests: w.requests, connections: w.connections, durationSec: 2, unique: w.unique });
+        await load.call('run', {
+          url: api.url,
+          requests: w.requests,
+          connections: w.connections,
+          durationSec: 2,
+          unique: w.unique,
+        });
         const from = Number(process.hrtime.bigint() / 1000n);
-        const result = await load.call('run', { url: api.url, requests: w.requests, connections: w.connections, durationSec, unique: w.unique });
+        const result = await load.call('run', {
+          url: api.url,
+          requests: w.requests,
+          connections: w.connections,
+          durationSec,
+          unique: w.unique,
+        });
         const to = Number(process.hrtime.bigint() / 1000n);
         ctx.log(`  profiled ${w.id}: ${Math.round(result.requestsPerSecond)} req/s under --cpu-prof`);
         await api.stop();
-        out.push({ ...w, requests: undefined, rps: result.requestsPerSecond, summary: summarise(path.join(dir, `profile-${w.id}.cpuprofile`), 12, { from, to }) });
+        out.push({
+          ...w,
+          requests: undefined,
+          rps: result.requestsPerSecond,
+          summary: summarise(path.join(dir, `profile-${w.id}.cpuprofile`), 12, { from, to }),
+        });
       } finally {
         await api.stop();
       }

@@ -13,8 +13,10 @@ import { median, percentile } from '../lib/util.mjs';
 export const TARGET_RATIO = 0.5;
 const ORIGINAL_TPS = 631;
 
-const ROOM_FIELDS = 'id peer { id nickname } lastMessage { id roomId seq sender { id nickname } body clientMessageId createdAt } unreadCount lastReadSeq peerLastReadSeq closed createdAt lastActivityAt';
-export const roomsQuery = (first) => `{ rooms(first: ${first}) { edges { cursor node { ${ROOM_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+const ROOM_FIELDS =
+  'id peer { id nickname } lastMessage { id roomId seq sender { id nickname } body clientMessageId createdAt } unreadCount lastReadSeq peerLastReadSeq closed createdAt lastActivityAt';
+export const roomsQuery = (first) =>
+  `{ rooms(first: ${first}) { edges { cursor node { ${ROOM_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 
 /** The page in one statement: what a hand-written query would fetch for the same JSON. */
 export const ROOM_PAGE_SQL = `
@@ -34,7 +36,12 @@ ORDER BY r.last_activity_at DESC, r.id DESC
 LIMIT 21`;
 
 function request(token, first = 20) {
-  return { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: roomsQuery(first) }) };
+  return {
+    method: 'POST',
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: roomsQuery(first) }),
+  };
 }
 
 /**
@@ -54,7 +61,9 @@ async function statementsPerRequest(api, token, first, n) {
 
 async function explain(conn, userId) {
   const [rows] = await conn.query(`EXPLAIN ${ROOM_PAGE_SQL}`, [userId]);
-  return rows.map((r) => `${r.table}:${r.type}${r.key ? `(${r.key})` : ''}${r.Extra ? ` [${r.Extra}]` : ''}`).join(' -> ');
+  return rows
+    .map((r) => `${r.table}:${r.type}${r.key ? `(${r.key})` : ''}${r.Extra ? ` [${r.Extra}]` : ''}`)
+    .join(' -> ');
 }
 
 /** Runs the floor (mysql2) and the API (autocannon) alternately for one data set. */
@@ -65,14 +74,27 @@ async function compare(ctx, { api, database, users, tokens, label }) {
   try {
     const uri = `${ctx.db.url}/${database}`;
     const requests = tokens.map((t) => request(t));
-    const floor = (seconds = durationSec) => sqlLoad.call('run', { uri, sql: ROOM_PAGE_SQL, params: users.map((u) => [u]), connections, durationMs: seconds * 1000 });
-    const viaApi = (seconds = durationSec) => httpLoad.call('run', { url: api.url, requests, connections, durationSec: seconds });
+    const floor = (seconds = durationSec) =>
+      sqlLoad.call('run', {
+        uri,
+        sql: ROOM_PAGE_SQL,
+        params: users.map((u) => [u]),
+        connections,
+        durationMs: seconds * 1000,
+      });
+    const viaApi = (seconds = durationSec) =>
+      httpLoad.call('run', { url: api.url, requests, connections, durationSec: seconds });
     await floor(Math.min(2, durationSec));
     await viaApi(Math.min(2, durationSec));
     const runs = await alternate(
       rounds,
       [
-        { name: 'floor', pids: { 'mysql2-load': sqlLoad.pid, mariadb: ctx.db.pid }, run: () => floor(), summary: (r) => `${num(r.perSecond)} SELECT/s` },
+        {
+          name: 'floor',
+          pids: { 'mysql2-load': sqlLoad.pid, mariadb: ctx.db.pid },
+          run: () => floor(),
+          summary: (r) => `${num(r.perSecond)} SELECT/s`,
+        },
         {
           name: 'api',
           pids: { api: api.pid, autocannon: httpLoad.pid, mariadb: ctx.db.pid, redis: ctx.redis.pid },
@@ -105,7 +127,16 @@ async function compare(ctx, { api, database, users, tokens, label }) {
     ];
     const apiCpuMs = (10 * median(runs.api.map((r) => r.cpu.api.percent))) / apiRate;
     const floorDbCpuMs = (10 * median(runs.floor.map((r) => r.cpu.mariadb.percent))) / floorRate;
-    return { floorRate, apiRate, ratio: apiRate / floorRate, rows, errors, apiCpuMs, floorDbCpuMs, firstError: runs.api.find((r) => r.firstError)?.firstError };
+    return {
+      floorRate,
+      apiRate,
+      ratio: apiRate / floorRate,
+      rows,
+      errors,
+      apiCpuMs,
+      floorDbCpuMs,
+      firstError: runs.api.find((r) => r.firstError)?.firstError,
+    };
   } finally {
     await sqlLoad.stop();
     await httpLoad.stop();
@@ -143,12 +174,30 @@ export async function benchRooms(ctx) {
     // Correctness of the page before timing it: 20 rooms, newest first, unread from the counters.
     const page = (await gqlOk(api1.graphqlUrl, k10.token, roomsQuery(20))).data.rooms.edges;
     const [sqlPage] = await conn.query(ROOM_PAGE_SQL, [k10.userId]);
-    const pageMismatch = page.length !== 20 || page.some((e, i) => e.node.id !== sqlPage[i].id || e.node.unreadCount !== sqlPage[i].last_seq - sqlPage[i].last_read_seq) ? 1 : 0;
+    const pageMismatch =
+      page.length !== 20 ||
+      page.some(
+        (e, i) => e.node.id !== sqlPage[i].id || e.node.unreadCount !== sqlPage[i].last_seq - sqlPage[i].last_read_seq,
+      )
+        ? 1
+        : 0;
 
     ctx.log('rooms: 10k-rooms user');
-    const big = await compare(ctx, { api: api1, database: 'bench', users: [k10.userId], tokens: [k10.token], label: '  [10k] ' });
+    const big = await compare(ctx, {
+      api: api1,
+      database: 'bench',
+      users: [k10.userId],
+      tokens: [k10.token],
+      label: '  [10k] ',
+    });
     ctx.log('rooms: original load shape');
-    const shape = await compare(ctx, { api: orig, database: 'bench_orig', users: original.userIds, tokens: original.tokens, label: '  [orig] ' });
+    const shape = await compare(ctx, {
+      api: orig,
+      database: 'bench_orig',
+      users: original.userIds,
+      tokens: original.tokens,
+      label: '  [orig] ',
+    });
 
     const n = ctx.quick ? 5 : 30;
     const statements = [
@@ -187,7 +236,10 @@ export async function benchRooms(ctx) {
       '',
       `#### SQL statements per \`rooms\` request (the instance's \`db_queries_total\` around each request, median of ${n})`,
       '',
-      table(['request', 'statements per request'], statements.map(([name, s]) => [name, num(s)])),
+      table(
+        ['request', 'statements per request'],
+        statements.map(([name, s]) => [name, num(s)]),
+      ),
       '',
       `Constant whatever the page size and the number of rooms: ${constant ? 'yes' : '**no**'}.`,
       '',
@@ -198,8 +250,18 @@ export async function benchRooms(ctx) {
       table(
         ['method', 'p50', 'rows read (Handler_read*)', 'total unread'],
         [
-          ['counters: SUM(rooms.last_seq - room_members.last_read_seq)', ms(unread.counters.p50), num(unread.counters.rowsRead), num(unread.counters.value)],
-          ['scan: COUNT(*) of messages after the read pointer', ms(unread.scan.p50), num(unread.scan.rowsRead), num(unread.scan.value)],
+          [
+            'counters: SUM(rooms.last_seq - room_members.last_read_seq)',
+            ms(unread.counters.p50),
+            num(unread.counters.rowsRead),
+            num(unread.counters.value),
+          ],
+          [
+            'scan: COUNT(*) of messages after the read pointer',
+            ms(unread.scan.p50),
+            num(unread.scan.rowsRead),
+            num(unread.scan.value),
+          ],
         ],
       ),
     ].join('\n');
@@ -209,12 +271,21 @@ export async function benchRooms(ctx) {
         id: 'rooms',
         title: 'Room list `rooms(first: 20)`',
         markdown,
-        counters: { 'rooms: failed requests': errors, 'rooms: page differs from SQL': pageMismatch, 'rooms: statements not constant': constant ? 0 : 1, 'rooms: unread counters != scan': unread.counters.value === unread.scan.value ? 0 : 1 },
+        counters: {
+          'rooms: failed requests': errors,
+          'rooms: page differs from SQL': pageMismatch,
+          'rooms: statements not constant': constant ? 0 : 1,
+          'rooms: unread counters != scan': unread.counters.value === unread.scan.value ? 0 : 1,
+        },
       }),
       targets: [
         { name: '`rooms` (10k-rooms user) req/s >= 50 % of the one SELECT', value: pct(big.ratio), met },
         { name: '`rooms` (original shape) req/s >= 50 % of the one SELECT', value: pct(shape.ratio), met: metShape },
-        { name: 'SQL statements per `rooms` request constant', value: statements.map(([, s]) => num(s)).join(', '), met: constant },
+        {
+          name: 'SQL statements per `rooms` request constant',
+          value: statements.map(([, s]) => num(s)).join(', '),
+          met: constant,
+        },
       ],
       data: { big, shape, statements, unread, firstError: big.firstError ?? shape.firstError },
     };

@@ -29,7 +29,9 @@ export async function benchSockets(ctx) {
   const count = items.length;
   ctx.log(`  ${count} connections (fd limit ${limit}, the instance holds ${apiFds} descriptors idle)`);
   const bare = startWorker('bare-ws.mjs', { name: 'bare-ws' });
-  const clients = Array.from({ length: workerCount }, (_, i) => startWorker('sockets.mjs', { name: `ws-clients-${i + 1}` }));
+  const clients = Array.from({ length: workerCount }, (_, i) =>
+    startWorker('sockets.mjs', { name: `ws-clients-${i + 1}` }),
+  );
   let address = 0;
   const sourceAddress = () => `127.0.${10 + Math.floor(address / 200)}.${2 + (address++ % 200)}`;
   try {
@@ -43,13 +45,25 @@ export async function benchSockets(ctx) {
       // Send into sampled rooms until both members' sockets heard it: the subscriptions are live
       // (the server may still be working through a backlog of subscribe operations).
       const rooms = [];
-      for (let i = 0; i < count && rooms.length < probeRooms; i += Math.max(2, Math.floor(count / probeRooms) & ~1)) rooms.push(items[i]);
+      for (let i = 0; i < count && rooms.length < probeRooms; i += Math.max(2, Math.floor(count / probeRooms) & ~1))
+        rooms.push(items[i]);
       await Promise.all(clients.map((c) => c.call('heard', { reset: true })));
       const deadline = Date.now() + 300_000;
       let pending = rooms;
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (Date.now() > deadline) throw new Error(`${pending.length}/${rooms.length} probe rooms not heard by both members after ${label}`);
-        await Promise.all(pending.map((item) => gqlOk(ctx.apis.api1.graphqlUrl, item.token, SEND, { input: { roomId: item.roomId, body: `probe ${label}`, clientMessageId: `p-${label}-${attempt}-${item.roomId}` } })));
+        if (Date.now() > deadline)
+          throw new Error(`${pending.length}/${rooms.length} probe rooms not heard by both members after ${label}`);
+        await Promise.all(
+          pending.map((item) =>
+            gqlOk(ctx.apis.api1.graphqlUrl, item.token, SEND, {
+              input: {
+                roomId: item.roomId,
+                body: `probe ${label}`,
+                clientMessageId: `p-${label}-${attempt}-${item.roomId}`,
+              },
+            }),
+          ),
+        );
         const until = Date.now() + 3000;
         while (Date.now() < until) {
           await sleep(250);
@@ -69,18 +83,36 @@ export async function benchSockets(ctx) {
         const mem = mode === 'api' ? memApi : memBare;
         await sleep(500);
         const before = await mem();
-        const meter = cpuMeter({ server: mode === 'api' ? api.pid : bare.pid, ...Object.fromEntries(clients.map((c, i) => [`clients${i + 1}`, c.pid])), ...(mode === 'api' ? { redis: ctx.redis.pid, mariadb: ctx.db.pid } : {}) });
+        const meter = cpuMeter({
+          server: mode === 'api' ? api.pid : bare.pid,
+          ...Object.fromEntries(clients.map((c, i) => [`clients${i + 1}`, c.pid])),
+          ...(mode === 'api' ? { redis: ctx.redis.pid, mariadb: ctx.db.pid } : {}),
+        });
         meter.start();
         const opened = await Promise.all(
-          clients.map((c, i) => c.call('open', { url: mode === 'api' ? api.wsUrl : bareUrl, mode, items: mode === 'api' ? parts[i] : undefined, count: parts[i].length, localAddress: sourceAddress() })),
+          clients.map((c, i) =>
+            c.call('open', {
+              url: mode === 'api' ? api.wsUrl : bareUrl,
+              mode,
+              items: mode === 'api' ? parts[i] : undefined,
+              count: parts[i].length,
+              localAddress: sourceAddress(),
+            }),
+          ),
         );
         const cpu = meter.stop();
         const openSeconds = Math.max(...opened.map((o) => o.seconds));
         if (mode === 'api') {
-          await waitFor(async () => (await api.metric('ws_open_sockets')) >= count, { timeoutMs: 60_000, what: `${count} authenticated sockets` });
+          await waitFor(async () => (await api.metric('ws_open_sockets')) >= count, {
+            timeoutMs: 60_000,
+            what: `${count} authenticated sockets`,
+          });
           await probe(`r${r}-open`);
         } else {
-          await waitFor(async () => (await bare.call('connections')) >= count, { timeoutMs: 60_000, what: `${count} bare connections` });
+          await waitFor(async () => (await bare.call('connections')) >= count, {
+            timeoutMs: 60_000,
+            what: `${count} bare connections`,
+          });
         }
         await sleep(1000);
         const held = await mem();
@@ -98,8 +130,16 @@ export async function benchSockets(ctx) {
         unexpectedCloses += stats.reduce((s, x) => s + x.closedUnexpectedly, 0);
         const stillOpen = stats.reduce((s, x) => s + x.open, 0);
         await Promise.all(clients.map((c) => c.call('close')));
-        if (mode === 'api') await waitFor(async () => (await api.metric('ws_open_sockets')) === 0, { timeoutMs: 60_000, what: 'sockets to close' });
-        else await waitFor(async () => (await bare.call('connections')) === 0, { timeoutMs: 60_000, what: 'bare sockets to close' });
+        if (mode === 'api')
+          await waitFor(async () => (await api.metric('ws_open_sockets')) === 0, {
+            timeoutMs: 60_000,
+            what: 'sockets to close',
+          });
+        else
+          await waitFor(async () => (await bare.call('connections')) === 0, {
+            timeoutMs: 60_000,
+            what: 'bare sockets to close',
+          });
         await sleep(500);
         const after = await mem();
         const result = {
@@ -115,7 +155,9 @@ export async function benchSockets(ctx) {
           churn,
         };
         results[mode].push(result);
-        ctx.log(`  round ${r + 1} ${mode}: ${count} held, ${kb(result.rssPerConn)} RSS and ${kb(result.heapPerConn)} heap per connection${churn.length ? `, heap after churn ${churn.map(mb).join(' -> ')}` : ''}`);
+        ctx.log(
+          `  round ${r + 1} ${mode}: ${count} held, ${kb(result.rssPerConn)} RSS and ${kb(result.heapPerConn)} heap per connection${churn.length ? `, heap after churn ${churn.map(mb).join(' -> ')}` : ''}`,
+        );
       }
     }
 
@@ -123,11 +165,21 @@ export async function benchSockets(ctx) {
     const apiRss = median(results.api.map((x) => x.rssPerConn));
     const apiHeap = median(results.api.map((x) => x.heapPerConn));
     // Heap growth per connection per churn round, from the first to the last churn measurement.
-    const churnGrowth = median(results.api.map((x) => (x.churn.length > 1 ? (x.churn.at(-1) - x.churn[0]) / (x.churn.length - 1) / count : (x.churn[0] - x.held.heapUsed) / count)));
+    const churnGrowth = median(
+      results.api.map((x) =>
+        x.churn.length > 1
+          ? (x.churn.at(-1) - x.churn[0]) / (x.churn.length - 1) / count
+          : (x.churn[0] - x.held.heapUsed) / count,
+      ),
+    );
     const leftAfterClose = median(results.api.map((x) => (x.after.heapUsed - x.before.heapUsed) / count));
     const heldAll = results.api.every((x) => x.stillOpen === count) && results.bare.every((x) => x.stillOpen === count);
     const flat = churnGrowth <= 256; // bytes per connection per churn round
-    const counters = { 'sockets: errors': errors, 'sockets: unexpected closes': unexpectedCloses, 'sockets: not held': heldAll ? 0 : 1 };
+    const counters = {
+      'sockets: errors': errors,
+      'sockets: unexpected closes': unexpectedCloses,
+      'sockets: not held': heldAll ? 0 : 1,
+    };
     const rows = ['bare', 'api'].map((mode) => {
       const rs = results[mode];
       return [
@@ -148,28 +200,54 @@ export async function benchSockets(ctx) {
       mb(x.after.heapUsed),
     ]);
     const targets = [
-      { name: `<= ${TARGET_KB} KB RSS per idle roomEvents connection`, value: kb(apiRss), met: apiRss <= TARGET_KB * 1024 },
+      {
+        name: `<= ${TARGET_KB} KB RSS per idle roomEvents connection`,
+        value: kb(apiRss),
+        met: apiRss <= TARGET_KB * 1024,
+      },
       {
         name: `${num(TARGET_CONNECTIONS)} connections held`,
         value: `${num(count)} held: this machine's hard RLIMIT_NOFILE is ${num(limit)} per process (raising it needs CAP_SYS_RESOURCE), minus the instance's own descriptors`,
         met: heldAll && count >= Math.min(TARGET_CONNECTIONS, limit - apiFds - 150) - 1,
       },
-      { name: 'heap flat after subscribe/unsubscribe churn', value: `${num(churnGrowth)} bytes per connection per churn round`, met: flat },
+      {
+        name: 'heap flat after subscribe/unsubscribe churn',
+        value: `${num(churnGrowth)} bytes per connection per churn round`,
+        met: flat,
+      },
     ];
     const markdown = [
       `${num(count)} connections per phase from ${clients.length} client processes (raw WebSocket protocol), ${rounds} rounds alternated. API: each socket authenticates at \`connection_init\` and runs one \`roomEvents\` subscription for a room of its user (${num(count / 2)} rooms, both members subscribed; every subscription proven live by a message sent into sampled rooms). RSS from /proc, heap from \`process.memoryUsage()\` in the server process after a full GC.`,
       '',
-      table(['connection', 'RSS per connection per round', 'median RSS per connection', 'heap per connection', 'open rate', 'server CPU while opening', 'server RSS held'], rows),
+      table(
+        [
+          'connection',
+          'RSS per connection per round',
+          'median RSS per connection',
+          'heap per connection',
+          'open rate',
+          'server CPU while opening',
+          'server RSS held',
+        ],
+        rows,
+      ),
       '',
       `**${kb(apiRss)} RSS per idle subscription** vs ${kb(bareRss)} for a bare socket (target <= ${TARGET_KB} KB: ${verdict(apiRss <= TARGET_KB * 1024)}); ${kb(apiHeap)} of it is JS heap.`,
       '',
       `Churn: ${churnRounds} times per round, every subscription is completed and started again on its socket (then proven live again); heap after a full GC:`,
       '',
-      table(['API round', 'heap before connecting', 'heap with all subscribed', 'after each churn', 'after closing all'], churnRows),
+      table(
+        ['API round', 'heap before connecting', 'heap with all subscribed', 'after each churn', 'after closing all'],
+        churnRows,
+      ),
       '',
       `Heap growth per churn round: **${num(churnGrowth)} bytes per connection** (${verdict(flat)}: flat means under 256 bytes per connection per round); after closing every socket the heap is ${num(leftAfterClose)} bytes per connection above where it started.`,
     ].join('\n');
-    return { ...section({ id: 'sockets', title: 'Idle `roomEvents` subscriptions', markdown, counters }), targets, data: { count, limit, bareRss, apiRss, apiHeap, churnGrowth, leftAfterClose } };
+    return {
+      ...section({ id: 'sockets', title: 'Idle `roomEvents` subscriptions', markdown, counters }),
+      targets,
+      data: { count, limit, bareRss, apiRss, apiHeap, churnGrowth, leftAfterClose },
+    };
   } finally {
     await bare.stop();
     await Promise.all(clients.map((c) => c.stop()));

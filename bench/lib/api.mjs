@@ -70,7 +70,8 @@ export async function startApi(env, { name = 'api', profileDir, logFile } = {}) 
       const text = await (await fetch(`${url}/metrics`)).text();
       let total = 0;
       for (const line of text.split('\n')) {
-        if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+        if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+          total += Number(line.slice(line.lastIndexOf(' ') + 1));
       }
       return total;
     },

@@ -18,6 +18,7 @@ export async function gql(url, token, query, variables) {
 /** Like gql, but throws unless the answer has data and no errors. */
 export async function gqlOk(url, token, query, variables) {
   const res = await gql(url, token, query, variables);
-  if (res.errors?.length || !res.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors ?? res).slice(0, 500)}`);
+  if (res.errors?.length || !res.data)
+    throw new Error(`GraphQL errors: ${JSON.stringify(res.errors ?? res).slice(0, 500)}`);
   return res;
 }

@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
 
 const MATCH_EVENTS = 'subscription { matchEvents { type matchId distanceKm expiresAt partner { id nickname } } }';
-const REQUEST = 'mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state radiusKm offer { type matchId } } }';
+const REQUEST =
+  'mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state radiusKm offer { type matchId } } }';
 const CANCEL = 'mutation { cancelMatch { state } }';
 
 export async function connectPlayers(users, apis) {
@@ -19,7 +20,9 @@ export async function connectPlayers(users, apis) {
     await new Promise((resolve, reject) => {
       const ws = new WebSocket(api.wsUrl, 'graphql-transport-ws');
       player.ws = ws;
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } })));
+      ws.on('open', () =>
+        ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } })),
+      );
       ws.on('message', (raw) => {
         const msg = JSON.parse(String(raw));
         if (msg.type === 'connection_ack') {

@@ -5,7 +5,8 @@ import { median } from './util.mjs';
 export function num(x, digits) {
   if (x === undefined || x === null || Number.isNaN(x)) return 'n/a';
   if (typeof x !== 'number') return String(x);
-  if (digits !== undefined) return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  if (digits !== undefined)
+    return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(2);

@@ -19,15 +19,24 @@ function profileSection(profiles) {
       '',
       '<table><tr><td valign="top">',
       '',
-      table(['package', 'self'], s.packages.map((x) => [x.name, pct(x.share)])),
+      table(
+        ['package', 'self'],
+        s.packages.map((x) => [x.name, pct(x.share)]),
+      ),
       '',
       '</td><td valign="top">',
       '',
-      table(['function', 'self'], s.functions.map((x) => [x.name, pct(x.share)])),
+      table(
+        ['function', 'self'],
+        s.functions.map((x) => [x.name, pct(x.share)]),
+      ),
       '',
       '</td><td valign="top">',
       '',
-      table(['package on the stack', 'inclusive'], (s.inclusive ?? []).map((x) => [x.name, pct(x.share)])),
+      table(
+        ['package on the stack', 'inclusive'],
+        (s.inclusive ?? []).map((x) => [x.name, pct(x.share)]),
+      ),
       '',
       '</td></tr></table>',
       '',
@@ -39,7 +48,19 @@ function profileSection(profiles) {
 export function writeResults({ info, sections, counters, failures, profiles, scale, apiEnv }) {
   const targets = sections.flatMap((s) => s.targets ?? []);
   const env = Object.entries(apiEnv)
-    .filter(([k]) => !['NODE_ENV', 'LOG_LEVEL', 'JWT_SECRET', 'DATA_DIR', 'WEB_DIST_DIR', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX'].includes(k))
+    .filter(
+      ([k]) =>
+        ![
+          'NODE_ENV',
+          'LOG_LEVEL',
+          'JWT_SECRET',
+          'DATA_DIR',
+          'WEB_DIST_DIR',
+          'DATABASE_URL',
+          'REDIS_URL',
+          'REDIS_PREFIX',
+        ].includes(k),
+    )
     .map(([k, v]) => `\`${k}=${v}\``)
     .join(', ');
   const lines = [
@@ -60,27 +81,38 @@ export function writeResults({ info, sections, counters, failures, profiles, sca
         ['MariaDB', `${info.mariadb} (the bench's own server: innodb_flush_log_at_trx_commit=1, 1 GiB buffer pool)`],
         ['Redis', `${info.redis} (the bench's own server, nothing on disk)`],
         ['commit', info.commit],
-        ['load average before / after (1, 5, 15 min)', `${info.loadBefore.map((x) => x.toFixed(2)).join(', ')} / ${info.loadAfter.map((x) => x.toFixed(2)).join(', ')}`],
+        [
+          'load average before / after (1, 5, 15 min)',
+          `${info.loadBefore.map((x) => x.toFixed(2)).join(', ')} / ${info.loadAfter.map((x) => x.toFixed(2)).join(', ')}`,
+        ],
       ],
     ),
     '',
-    'The servers, the bench\'s own MariaDB and Redis and the load generators share this machine\'s 2 cores (with whatever else ran on it: see the load average before the run), which is why each table also gives the CPU every process used.',
+    "The servers, the bench's own MariaDB and Redis and the load generators share this machine's 2 cores (with whatever else ran on it: see the load average before the run), which is why each table also gives the CPU every process used.",
     '',
     '## Targets',
     '',
-    table(['target', 'measured', 'verdict'], targets.map((t) => [t.name, t.value, verdict(t.met)])),
+    table(
+      ['target', 'measured', 'verdict'],
+      targets.map((t) => [t.name, t.value, verdict(t.met)]),
+    ),
     '',
     '## Correctness counters (each must be 0; `--quick` fails otherwise)',
     '',
-    table(['counter', 'value'], Object.entries(counters).map(([k, v]) => [k, v === 0 ? '0' : `**${v}**`])),
+    table(
+      ['counter', 'value'],
+      Object.entries(counters).map(([k, v]) => [k, v === 0 ? '0' : `**${v}**`]),
+    ),
     ...(failures.length ? ['', '**Did not complete:** ' + failures.map((f) => `${f.id} (${f.error})`).join('; ')] : []),
     '',
     '## Set-up',
     '',
     `- The bench starts its own MariaDB and Redis (fresh data directories, free ports) and three API processes from \`api/dist/main.js\`: two on the main database sharing one Redis prefix (instance 1 and 2), one on the original-load-shape database. Configuration as in production (\`NODE_ENV=production\`, \`LOG_LEVEL=info\`, one access-log line per request), except: ${env}. (\`SMTP_URL\` points nowhere: no mail is sent during the run.) The rate limits are raised so that the load generators are not throttled; the matching search timeout and presence grace are raised so that the dense queue is not swept away as ghosts during the run (no heartbeat comes from its users).`,
-    '- Users, rooms, members and messages are inserted with bulk SQL (MariaDB\'s SEQUENCE engine) into the schema the instances migrated; sessions are created with the API\'s own token modules (api/dist), i.e. what `logIn` does after checking the password.',
-    '- Load generators run as separate processes (autocannon for HTTP, mysql2 for SQL, ioredis for Redis, raw WebSocket clients for graphql-ws) and their CPU is reported beside the servers\'.',
-    `- Scale: ${Object.entries(scale).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join('; ')}.`,
+    "- Users, rooms, members and messages are inserted with bulk SQL (MariaDB's SEQUENCE engine) into the schema the instances migrated; sessions are created with the API's own token modules (api/dist), i.e. what `logIn` does after checking the password.",
+    "- Load generators run as separate processes (autocannon for HTTP, mysql2 for SQL, ioredis for Redis, raw WebSocket clients for graphql-ws) and their CPU is reported beside the servers'.",
+    `- Scale: ${Object.entries(scale)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join('; ')}.`,
     '',
   ];
   for (const s of sections) lines.push(`## ${s.title}`, '', s.markdown, '', analysis(s, profiles), '');

@@ -52,7 +52,8 @@ export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
   const url = `mysql://root@127.0.0.1:${port}`;
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`mariadbd exited: ${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`mariadbd exited: ${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
       const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 });
       await conn.end();
       return true;
@@ -87,7 +88,22 @@ export async function startRedis(dir) {
   const port = await freePort();
   const child = spawn(
     server,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxclients', '4000', '--logfile', path.join(dir, 'redis.log')],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--maxclients',
+      '4000',
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ],
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;

@@ -27,7 +27,8 @@ export async function waitFor(check, { timeoutMs = 30_000, intervalMs = 100, wha
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
     await sleep(intervalMs);
   }
 }
@@ -52,7 +53,13 @@ export const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 
 
 /** Latency summary in ms from a list of samples in ms. */
 export function latencySummary(samples) {
-  return { n: samples.length, p50: percentile(samples, 50), p90: percentile(samples, 90), p99: percentile(samples, 99), max: percentile(samples, 100) };
+  return {
+    n: samples.length,
+    p50: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    max: percentile(samples, 100),
+  };
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux

@@ -62,7 +62,15 @@ function post(url, token, body) {
     const data = Buffer.from(JSON.stringify(body));
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length, authorization: `Bearer ${token}` } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': data.length,
+          authorization: `Bearer ${token}`,
+        },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -86,11 +94,21 @@ function post(url, token, body) {
 function subscribe(room) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(cfg.wsUrl, 'graphql-transport-ws');
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${room.subscriberToken}` } })));
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${room.subscriberToken}` } }),
+      ),
+    );
     ws.on('message', (raw) => {
       const msg = JSON.parse(String(raw));
       if (msg.type === 'connection_ack') {
-        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: ROOM_EVENTS, variables: { roomId: room.roomId } } }));
+        ws.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: { query: ROOM_EVENTS, variables: { roomId: room.roomId } },
+          }),
+        );
         resolve(ws);
       } else if (msg.type === 'next') {
         const event = msg.payload?.data?.roomEvents;
@@ -134,13 +152,23 @@ async function sendFloor(room, clientMessageId, body) {
   const payload = {
     type: 'MESSAGE',
     roomId: room.roomId,
-    message: { id, roomId: room.roomId, seq, senderId: room.senderId, body, clientMessageId, createdAt: createdAt.toISOString(), imageId: null },
+    message: {
+      id,
+      roomId: room.roomId,
+      seq,
+      senderId: room.senderId,
+      body,
+      clientMessageId,
+      createdAt: createdAt.toISOString(),
+      imageId: null,
+    },
   };
   await publisher.publish(cfg.channelPrefix + room.roomId, JSON.stringify(payload));
   return seq;
 }
 
-const send = (room, clientMessageId, body) => (cfg.mode === 'api' ? sendApi(room, clientMessageId, body) : sendFloor(room, clientMessageId, body));
+const send = (room, clientMessageId, body) =>
+  cfg.mode === 'api' ? sendApi(room, clientMessageId, body) : sendFloor(room, clientMessageId, body);
 
 serve({
   /** rooms: [{ roomId, senderId, senderToken, subscriberToken }] */
@@ -153,11 +181,16 @@ serve({
       await pool(rooms, 50, async (room) => sockets.push(await subscribe(room)));
       // Subscriptions are not acknowledged: send into each room until its event comes back.
       for (let attempt = 0; attempt < 20 && warmupSeen.size < rooms.length; attempt++) {
-        await pool(rooms.filter((r) => !warmupSeen.has(r.roomId)), 20, (room) => send(room, `w${attempt}-${room.roomId}`, 'warm-up'));
+        await pool(
+          rooms.filter((r) => !warmupSeen.has(r.roomId)),
+          20,
+          (room) => send(room, `w${attempt}-${room.roomId}`, 'warm-up'),
+        );
         const until = Date.now() + 1000;
         while (warmupSeen.size < rooms.length && Date.now() < until) await sleep(20);
       }
-      if (warmupSeen.size < rooms.length) throw new Error(`only ${warmupSeen.size}/${rooms.length} room subscriptions went live`);
+      if (warmupSeen.size < rooms.length)
+        throw new Error(`only ${warmupSeen.size}/${rooms.length} room subscriptions went live`);
     } else {
       dbPool = mysql.createPool({ uri: cfg.mysqlUri, connectionLimit: 16 });
       publisher = new Redis(cfg.redisUrl);
@@ -174,7 +207,18 @@ serve({
   /** Sends rate msg/s for durationMs round-robin over the rooms, then waits up to drainMs for stragglers. */
   async run({ rate, durationMs, drainMs = 5000, tag }) {
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
-    const run = { prefix: `${tag}-`, dueAt: new Float64Array(total), ackAt: new Float64Array(total), acked: new Uint8Array(total), receivedAt: new Array(total), received: 0, duplicated: 0, outOfOrder: 0, errors: 0, firstError: null };
+    const run = {
+      prefix: `${tag}-`,
+      dueAt: new Float64Array(total),
+      ackAt: new Float64Array(total),
+      acked: new Uint8Array(total),
+      receivedAt: new Array(total),
+      received: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+      errors: 0,
+      firstError: null,
+    };
     current = run;
     const interval = 1000 / rate;
     const t0 = performance.now() + 5;

@@ -67,7 +67,16 @@ serve({
           const r = radius(radiusKm);
           if (mode === 'geosearch') {
             const t0 = performance.now();
-            const found = await redis.call('GEOSEARCH', geoKey, 'FROMLONLAT', String(p.lon), String(p.lat), 'BYRADIUS', String(r), 'km');
+            const found = await redis.call(
+              'GEOSEARCH',
+              geoKey,
+              'FROMLONLAT',
+              String(p.lon),
+              String(p.lat),
+              'BYRADIUS',
+              String(r),
+              'km',
+            );
             samples.push(performance.now() - t0);
             members += found.length;
           } else {
@@ -82,14 +91,23 @@ serve({
             const result = await queue.enqueue({ userId, position: p, radiusKm: r }, Date.now());
             samples.push(performance.now() - t0);
             statuses[result.status] = (statuses[result.status] ?? 0) + 1;
-            for (const e of result.events) if (e.type === 'OFFERED' && e.to === userId) offers.push([e.offer.matchId, ...e.offer.users]);
+            for (const e of result.events)
+              if (e.type === 'OFFERED' && e.to === userId) offers.push([e.offer.matchId, ...e.offer.users]);
           }
           ops++;
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    return { ops, perSecond: ops / seconds, latency: latencySummary(samples), membersPerCall: ops ? members / ops : 0, statuses, offers, extraLoads };
+    return {
+      ops,
+      perSecond: ops / seconds,
+      latency: latencySummary(samples),
+      membersPerCall: ops ? members / ops : 0,
+      statuses,
+      offers,
+      extraLoads,
+    };
   },
 
   /** The queue's state for these users (to check that every offer is mutual and unique). */

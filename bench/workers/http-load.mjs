@@ -31,13 +31,21 @@ serve({
       requests: requests.map((r) => ({
         ...r,
         onResponse,
-        ...(unique ? { setupRequest: (req) => ({ ...req, body: r.body.replace('[<id>]', `${process.pid}-${next++}`) }) } : {}),
+        ...(unique
+          ? { setupRequest: (req) => ({ ...req, body: r.body.replace('[<id>]', `${process.pid}-${next++}`) }) }
+          : {}),
       })),
     });
     return {
       requestsPerSecond: result.requests.average,
       total: result.requests.total,
-      latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+      latency: {
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+        mean: result.latency.mean,
+      },
       non2xx: result.non2xx,
       errors: result.errors + result.timeouts,
       graphqlErrors,

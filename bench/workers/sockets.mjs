@@ -10,7 +10,8 @@ import { serve } from './serve.mjs';
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
 
-const ROOM_EVENTS = 'subscription($roomId: ID!) { roomEvents(roomId: $roomId) { type roomId seq message { id seq body clientMessageId sender { id nickname } } } }';
+const ROOM_EVENTS =
+  'subscription($roomId: ID!) { roomEvents(roomId: $roomId) { type roomId seq message { id seq body clientMessageId sender { id nickname } } } }';
 
 let conns = [];
 let closedUnexpectedly = 0;
@@ -21,7 +22,10 @@ let generation = 0;
 
 function open(url, mode, item, localAddress) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, mode === 'api' ? 'graphql-transport-ws' : undefined, { localAddress, perMessageDeflate: false });
+    const ws = new WebSocket(url, mode === 'api' ? 'graphql-transport-ws' : undefined, {
+      localAddress,
+      perMessageDeflate: false,
+    });
     const conn = { ws, item, subscribed: false, events: 0, closing: false };
     const fail = (err) => {
       firstError ??= String(err?.message ?? err);
@@ -68,7 +72,13 @@ function open(url, mode, item, localAddress) {
 
 function subscribeOn(conn) {
   conn.subId = `s${generation}`;
-  conn.ws.send(JSON.stringify({ id: conn.subId, type: 'subscribe', payload: { query: ROOM_EVENTS, variables: { roomId: conn.item.roomId } } }));
+  conn.ws.send(
+    JSON.stringify({
+      id: conn.subId,
+      type: 'subscribe',
+      payload: { query: ROOM_EVENTS, variables: { roomId: conn.item.roomId } },
+    }),
+  );
   conn.subscribed = true;
 }
 
@@ -108,7 +118,13 @@ serve({
   },
 
   async stats() {
-    return { open: conns.filter((c) => c.ws.readyState === WebSocket.OPEN).length, events, errors, closedUnexpectedly, firstError };
+    return {
+      open: conns.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
+      events,
+      errors,
+      closedUnexpectedly,
+      firstError,
+    };
   },
 
   /** Rooms whose socket received at least one event since the last reset. */

@@ -23,7 +23,10 @@ async function migrateOnce(env, logFile) {
 /** Starts one instance on `port` and resolves once GET /readyz answers 200. */
 async function startApi({ name, port, env, logFile }) {
   requireBuild();
-  const daemon = spawnDaemon(process.execPath, [MAIN], { env: { ...process.env, ...env, PORT: String(port) }, logFile });
+  const daemon = spawnDaemon(process.execPath, [MAIN], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    logFile,
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(

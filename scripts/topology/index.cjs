@@ -54,7 +54,10 @@ async function down({ dir = DEFAULT_DIR, keep = false } = {}) {
 function status({ dir = DEFAULT_DIR } = {}) {
   const state = readState(dir);
   if (!state) return undefined;
-  return { ...state, components: state.components.map((c) => ({ ...c, running: isRunning(c.pid, STOP[c.kind]?.expect) })) };
+  return {
+    ...state,
+    components: state.components.map((c) => ({ ...c, running: isRunning(c.pid, STOP[c.kind]?.expect) })),
+  };
 }
 
 /**
@@ -64,7 +67,10 @@ function status({ dir = DEFAULT_DIR } = {}) {
  */
 async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, env = {} } = {}) {
   const running = status({ dir })?.components.filter((c) => c.running) ?? [];
-  if (running.length > 0) throw new Error(`a topology already runs from ${dir} (pids ${running.map((c) => c.pid).join(', ')}): run "npm run topology down" first`);
+  if (running.length > 0)
+    throw new Error(
+      `a topology already runs from ${dir} (pids ${running.map((c) => c.pid).join(', ')}): run "npm run topology down" first`,
+    );
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(stateFile(dir), JSON.stringify({ dir, startedAt: new Date().toISOString(), components: [] }, null, 2));
@@ -116,7 +122,12 @@ async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, 
     }
 
     const root = webRoot ?? path.resolve(__dirname, '../../web/dist');
-    const nginx = await startNginx({ dir: path.join(dir, 'nginx'), port: nginxPort, upstreams: instances.map((a) => a.port), webRoot: root });
+    const nginx = await startNginx({
+      dir: path.join(dir, 'nginx'),
+      port: nginxPort,
+      upstreams: instances.map((a) => a.port),
+      webRoot: root,
+    });
     record(dir, { kind: 'nginx', name: 'nginx', pid: nginx.pid, port: nginx.port });
 
     return {
@@ -126,7 +137,12 @@ async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, 
       ws: nginx.wsUrl,
       webBuilt: existsSync(path.join(root, 'index.html')),
       apis: instances.map((a) => ({ name: a.name, url: a.url })),
-      database: { primary: urls.primary, replica: urls.replica, rootPrimary: pair.primary.url, rootReplica: pair.replica.url },
+      database: {
+        primary: urls.primary,
+        replica: urls.replica,
+        rootPrimary: pair.primary.url,
+        rootReplica: pair.replica.url,
+      },
       redis: redis.url,
       logs: path.join(dir, 'logs'),
     };

@@ -50,7 +50,13 @@ function prepareDataDir(dir, installDb, { timeoutMs = 120_000 } = {}) {
     chownTree(dir);
     const install = spawnSync(
       installDb,
-      ['--no-defaults', `--datadir=${dataDir}`, ...(isRoot() ? ['--user=mysql'] : []), '--auth-root-authentication-method=normal', '--skip-test-db'],
+      [
+        '--no-defaults',
+        `--datadir=${dataDir}`,
+        ...(isRoot() ? ['--user=mysql'] : []),
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ],
       { encoding: 'utf8', timeout: timeoutMs },
     );
     if (install.status !== 0) throw new Error(`${installDb} failed: ${install.stderr || install.stdout}`);
@@ -109,7 +115,13 @@ async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = 
     url: `mysql://root@127.0.0.1:${port}`,
     /** Runs statements as root (one connection per call; `multipleStatements` on). */
     async query(sql, params) {
-      const conn = await createConnection({ host: '127.0.0.1', port, user: 'root', multipleStatements: true, connectTimeout: 3000 });
+      const conn = await createConnection({
+        host: '127.0.0.1',
+        port,
+        user: 'root',
+        multipleStatements: true,
+        connectTimeout: 3000,
+      });
       try {
         const [rows] = await conn.query(sql, params);
         return rows;
@@ -126,7 +138,8 @@ async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = 
   try {
     await waitFor(
       async () => {
-        if (daemon.exitCode !== undefined) throw fatal(`mariadbd ${name} exited (${daemon.exitCode}): ${tail(path.join(dir, 'error.log'))}`);
+        if (daemon.exitCode !== undefined)
+          throw fatal(`mariadbd ${name} exited (${daemon.exitCode}): ${tail(path.join(dir, 'error.log'))}`);
         await server.query('SELECT 1');
         return true;
       },
@@ -222,4 +235,15 @@ async function startReplicaPair({ dir, ports }) {
   }
 }
 
-module.exports = { APP_USER, which, mariadbBinaries, prepareDataDir, serverArgs, startMariaDb, startReplicaPair, configureReplication, replicaStatus, waitForSync };
+module.exports = {
+  APP_USER,
+  which,
+  mariadbBinaries,
+  prepareDataDir,
+  serverArgs,
+  startMariaDb,
+  startReplicaPair,
+  configureReplication,
+  replicaStatus,
+  waitForSync,
+};

@@ -66,9 +66,13 @@ async function startNginx({ dir, port, upstreams, webRoot }) {
   mkdirSync(path.join(dir, 'temp'), { recursive: true });
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, renderNginxConfig({ dir, port, upstreams, webRoot }));
-  const check = spawnSync(bin, ['-t', '-q', '-p', dir, '-e', path.join(dir, 'error.log'), '-c', conf], { encoding: 'utf8' });
+  const check = spawnSync(bin, ['-t', '-q', '-p', dir, '-e', path.join(dir, 'error.log'), '-c', conf], {
+    encoding: 'utf8',
+  });
   if (check.status !== 0) throw new Error(`nginx rejected ${conf}: ${check.stderr}`);
-  const daemon = spawnDaemon(bin, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', conf], { logFile: path.join(dir, 'nginx.out') });
+  const daemon = spawnDaemon(bin, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', conf], {
+    logFile: path.join(dir, 'nginx.out'),
+  });
   const url = `http://127.0.0.1:${port}`;
   const handle = {
     pid: daemon.pid,
@@ -89,7 +93,8 @@ async function startNginx({ dir, port, upstreams, webRoot }) {
   try {
     await waitFor(
       async () => {
-        if (daemon.exitCode !== undefined) throw fatal(`nginx exited (${daemon.exitCode}): ${tail(path.join(dir, 'error.log'))}`);
+        if (daemon.exitCode !== undefined)
+          throw fatal(`nginx exited (${daemon.exitCode}): ${tail(path.join(dir, 'error.log'))}`);
         const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(1000) });
         return res.status > 0;
       },

@@ -7,7 +7,9 @@ const path = require('node:path');
 const { fatal, spawnDaemon, stopPid, tail, waitFor } = require('./process.cjs');
 
 function redisBinary() {
-  return process.env.REDIS_SERVER ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+  return (
+    process.env.REDIS_SERVER ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p))
+  );
 }
 
 /** Sends one inline command and resolves with the first reply line. */
@@ -39,13 +41,20 @@ async function startRedis({ dir, port, persistent = true }) {
   if (!bin) throw new Error('redis-server not found (apt-get install -y redis-server)');
   mkdirSync(dir, { recursive: true });
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', persistent ? 'yes' : 'no',
-    '--appendfsync', 'always',
-    '--logfile', path.join(dir, 'redis.log'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    persistent ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--logfile',
+    path.join(dir, 'redis.log'),
   ];
   const handle = { port, url: `redis://127.0.0.1:${port}`, pid: 0, dir };
   const boot = async () => {
@@ -53,7 +62,8 @@ async function startRedis({ dir, port, persistent = true }) {
     handle.pid = daemon.pid;
     await waitFor(
       async () => {
-        if (daemon.exitCode !== undefined) throw fatal(`redis-server exited (${daemon.exitCode}): ${tail(path.join(dir, 'redis.log'))}`);
+        if (daemon.exitCode !== undefined)
+          throw fatal(`redis-server exited (${daemon.exitCode}): ${tail(path.join(dir, 'redis.log'))}`);
         return (await redisCommand(port, 'PING')) === '+PONG';
       },
       { timeoutMs: 10_000, message: `redis-server on port ${port}` },
@@ -65,7 +75,8 @@ async function startRedis({ dir, port, persistent = true }) {
   handle.restart = async ({ wipe = false, downMs = 0 } = {}) => {
     await handle.stop();
     if (wipe) {
-      for (const name of ['appendonlydir', 'appendonly.aof', 'dump.rdb']) rmSync(path.join(dir, name), { recursive: true, force: true });
+      for (const name of ['appendonlydir', 'appendonly.aof', 'dump.rdb'])
+        rmSync(path.join(dir, name), { recursive: true, force: true });
     }
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
     await boot();

@@ -49,7 +49,8 @@ function createWs(session: SessionHooks, onReconnected: () => void): { ws: WsCli
     retryAttempts: Infinity,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, backoffMs(retries))),
     // 4403 means the token is no good: retrying with it would only be refused again.
-    shouldRetry: (event) => !(typeof event === 'object' && event !== null && (event as CloseEvent).code === CloseCode.Forbidden),
+    shouldRetry: (event) =>
+      !(typeof event === 'object' && event !== null && (event as CloseEvent).code === CloseCode.Forbidden),
     connectionParams: async () => {
       sentToken = await session.accessToken();
       return sentToken ? { authorization: `Bearer ${sentToken}` } : {};

@@ -52,7 +52,9 @@ watch(
       const match = useMatchStore(pinia);
       match.listen();
       void match.loadStatus().catch(() => undefined);
-      void useRoomsStore(pinia).refresh().catch(() => undefined);
+      void useRoomsStore(pinia)
+        .refresh()
+        .catch(() => undefined);
     }
   },
 );

@@ -15,15 +15,61 @@ declare module 'vue-router' {
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { auth: true, title: 'nav.home' } },
-  { path: '/rooms', name: 'rooms', component: () => import('./views/RoomsView.vue'), meta: { auth: true, title: 'nav.rooms' } },
-  { path: '/rooms/:id', name: 'room', component: () => import('./views/ChatView.vue'), meta: { auth: true, title: 'nav.rooms' }, props: true },
-  { path: '/account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { auth: true, title: 'nav.account' } },
-  { path: '/login', name: 'login', component: () => import('./views/LogInView.vue'), meta: { guest: true, title: 'auth.logIn' } },
-  { path: '/signup', name: 'signup', component: () => import('./views/SignUpView.vue'), meta: { guest: true, title: 'auth.signUp' } },
-  { path: '/forgot-password', name: 'forgot', component: () => import('./views/ForgotPasswordView.vue'), meta: { title: 'auth.forgotTitle' } },
-  { path: '/reset-password', name: 'reset', component: () => import('./views/ResetPasswordView.vue'), meta: { title: 'auth.resetTitle' } },
-  { path: '/unlock', name: 'unlock', component: () => import('./views/UnlockView.vue'), meta: { title: 'auth.unlockTitle' } },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
+  {
+    path: '/rooms',
+    name: 'rooms',
+    component: () => import('./views/RoomsView.vue'),
+    meta: { auth: true, title: 'nav.rooms' },
+  },
+  {
+    path: '/rooms/:id',
+    name: 'room',
+    component: () => import('./views/ChatView.vue'),
+    meta: { auth: true, title: 'nav.rooms' },
+    props: true,
+  },
+  {
+    path: '/account',
+    name: 'account',
+    component: () => import('./views/AccountView.vue'),
+    meta: { auth: true, title: 'nav.account' },
+  },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('./views/LogInView.vue'),
+    meta: { guest: true, title: 'auth.logIn' },
+  },
+  {
+    path: '/signup',
+    name: 'signup',
+    component: () => import('./views/SignUpView.vue'),
+    meta: { guest: true, title: 'auth.signUp' },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot',
+    component: () => import('./views/ForgotPasswordView.vue'),
+    meta: { title: 'auth.forgotTitle' },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset',
+    component: () => import('./views/ResetPasswordView.vue'),
+    meta: { title: 'auth.resetTitle' },
+  },
+  {
+    path: '/unlock',
+    name: 'unlock',
+    component: () => import('./views/UnlockView.vue'),
+    meta: { title: 'auth.unlockTitle' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/NotFoundView.vue'),
+    meta: { title: 'notFound.title' },
+  },
 ];
 
 /** History-mode routes; the guard waits for the session restored from the refresh cookie. */
@@ -32,7 +78,8 @@ export function createAppRouter(pinia: Pinia, restored: Promise<void>) {
   router.beforeEach(async (to) => {
     await restored;
     const auth = useAuthStore(pinia);
-    if (to.meta.auth && !auth.isLoggedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+    if (to.meta.auth && !auth.isLoggedIn)
+      return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
     if (to.meta.guest && auth.isLoggedIn) return { name: 'home' };
     return true;
   });

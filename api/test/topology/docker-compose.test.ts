@@ -35,7 +35,9 @@ function compose(args: string[], env: Record<string, string | undefined>) {
 
 const command = backendKind() === 'embedded' ? composeCommand() : undefined;
 if (backendKind() === 'embedded' && !command) {
-  console.log('docker/compose.yml: validation skipped, neither "docker compose" nor "docker-compose" runs here (apt-get install -y docker-compose)');
+  console.log(
+    'docker/compose.yml: validation skipped, neither "docker compose" nor "docker-compose" runs here (apt-get install -y docker-compose)',
+  );
 }
 const withCompose = command ? describe : describe.skip;
 
@@ -64,7 +66,8 @@ withCompose('docker/compose.yml (validated by `docker compose config`; no engine
 });
 
 describe('docker/*.Dockerfile', () => {
-  const scripts = (file: string) => Object.keys((JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as { scripts?: object }).scripts ?? {});
+  const scripts = (file: string) =>
+    Object.keys((JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as { scripts?: object }).scripts ?? {});
   const known = { root: scripts('package.json'), api: scripts('api/package.json'), web: scripts('web/package.json') };
 
   it('build with the repository own commands only: npm ci and npm run <a script of package.json>', () => {
@@ -72,7 +75,10 @@ describe('docker/*.Dockerfile', () => {
     expect(dockerfiles.sort()).toEqual(['api.Dockerfile', 'web.Dockerfile']);
     for (const file of dockerfiles) {
       const text = readFileSync(path.join(ROOT, 'docker', file), 'utf8').replace(/\\\n/g, ' ');
-      const runs = text.split('\n').filter((l) => /^RUN /.test(l)).map((l) => l.slice(4).trim());
+      const runs = text
+        .split('\n')
+        .filter((l) => /^RUN /.test(l))
+        .map((l) => l.slice(4).trim());
       for (const run of runs) {
         for (const step of run.split('&&').map((s) => s.trim())) {
           if (/^(apt-get|rm -rf \/var\/lib\/apt|mkdir|chown)\b/.test(step)) continue;

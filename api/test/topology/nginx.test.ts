@@ -58,8 +58,10 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
       req.on('error', reject);
       req.flushHeaders();
     });
-  const search = (who: Chatter, at: Position) => who.call(REQUEST, { input: { latitude: at.lat, longitude: at.lon, radiusKm: 5 } });
-  const stateOf = async (who: Chatter) => ok(await who.call<{ matchStatus: { state: string } }>(STATUS)).matchStatus.state;
+  const search = (who: Chatter, at: Position) =>
+    who.call(REQUEST, { input: { latitude: at.lat, longitude: at.lon, radiusKm: 5 } });
+  const stateOf = async (who: Chatter) =>
+    ok(await who.call<{ matchStatus: { state: string } }>(STATUS)).matchStatus.state;
 
   /** a and b (sockets already open) are matched through nginx; resolves with their room and live room streams. */
   async function match(a: Chatter, aSocket: Client, b: Chatter, bSocket: Client, at: Position) {
@@ -71,7 +73,9 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
     expect(offer.partner!.id).toBe(b.id);
     ok(await a.call(RESPOND, { id: offer.matchId }));
     ok(await b.call(RESPOND, { id: offer.matchId }));
-    const matched = await Promise.all([aEvents, bEvents].map((s) => s.next((e) => e.matchEvents.type === 'MATCHED', 10_000)));
+    const matched = await Promise.all(
+      [aEvents, bEvents].map((s) => s.next((e) => e.matchEvents.type === 'MATCHED', 10_000)),
+    );
     const roomId = matched[0]!.matchEvents.room!.id;
     expect(matched[1]!.matchEvents.room!.id).toBe(roomId);
     aEvents.close();
@@ -100,7 +104,12 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
     writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>randchat topology test</title>');
     writeFileSync(path.join(webRoot, 'assets', 'app-1234.js'), 'console.log("randchat");');
     lb = scope.add(
-      await startNginx({ dir: scope.path('nginx'), port: await freePort(), upstreams: [portOf(one.url), portOf(two.url)], webRoot }),
+      await startNginx({
+        dir: scope.path('nginx'),
+        port: await freePort(),
+        upstreams: [portOf(one.url), portOf(two.url)],
+        webRoot,
+      }),
       (n) => n.stop(),
     );
   }, 90_000);
@@ -134,7 +143,11 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
     }
     // Uploads up to 6 MB reach the API (which wants a token first); nginx refuses bigger bodies itself.
     const upload = (bytes: number) =>
-      fetch(`${lb.url}/uploads`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(bytes) });
+      fetch(`${lb.url}/uploads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.alloc(bytes),
+      });
     const belowCap = await upload(5.5 * 1024 * 1024);
     expect(belowCap.status).toBe(401);
     expect(belowCap.headers.get('x-request-id')).toBeTruthy();
@@ -148,7 +161,8 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
     const { roomId, aRoom, bRoom } = await match(a.chat, aSocket, b.chat, bSocket, area(40));
 
     const sent: ChatMessage[] = [];
-    for (let i = 1; i <= 10; i++) sent.push(ok(await (i % 2 ? a : b).chat.send(roomId, `through nginx ${i}`)).sendMessage);
+    for (let i = 1; i <= 10; i++)
+      sent.push(ok(await (i % 2 ? a : b).chat.send(roomId, `through nginx ${i}`)).sendMessage);
     expect(sent.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const stream of [aRoom, bRoom]) {
       expect(await stream.untilMessages(10)).toEqual(sent);
@@ -183,10 +197,11 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
     // b's client reconnected through nginx (to instance one) and resubscribed by itself.
     await waitFor(() => bReconnected, { timeoutMs: 10_000, message: "b's client to reconnect through nginx" });
     const heard = bRoom.events.length;
-    await waitFor(
-      async () => bRoom.events.length > heard || (await a.chat.call(TYPING, { roomId }), false),
-      { timeoutMs: 10_000, intervalMs: 200, message: "b's resubscribed roomEvents to deliver again" },
-    );
+    await waitFor(async () => bRoom.events.length > heard || (await a.chat.call(TYPING, { roomId }), false), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      message: "b's resubscribed roomEvents to deliver again",
+    });
     const afterReconnect = (await sendAcked(a.chat, roomId, 'after the reconnect')).message;
     await bRoom.next((e) => e.message?.seq === afterReconnect.seq, 10_000);
     sent.push(afterReconnect);
@@ -210,7 +225,10 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
     expect(offerToD.matchEvents.partner!.id).toBe(e.account.id);
     expect((await eEvents.next((ev) => ev.matchEvents.type === 'OFFERED')).matchEvents.partner!.id).toBe(d.account.id);
     // c's presence died with its instance: the survivor removes it from the queue after the grace period.
-    await waitFor(async () => (await stateOf(c.chat)) === 'IDLE', { timeoutMs: 10_000, message: 'the vanished searcher to be removed from the queue' });
+    await waitFor(async () => (await stateOf(c.chat)) === 'IDLE', {
+      timeoutMs: 10_000,
+      message: 'the vanished searcher to be removed from the queue',
+    });
     expect(cEvents.items.filter((ev) => ev.matchEvents.type === 'OFFERED')).toEqual([]);
     expect(await readCounter(one.url, 'ws_open_sockets')).toBeGreaterThanOrEqual(3);
   }, 60_000);

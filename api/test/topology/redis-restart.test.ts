@@ -18,121 +18,153 @@ import { wsClient } from '../utils/ws-client';
 const TYPING = 'mutation($roomId: ID!) { setTyping(roomId: $roomId) }';
 const LOG_IN = 'mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }';
 
-describeTopology('API instances on a Redis that restarts (its own redis-server, append-only file on)', ['redis'], () => {
-  let scope: TopologyScope;
-  let redis: RedisServer;
-  let backend: TestBackend;
-  let one: SpawnedInstance;
-  let two: SpawnedInstance;
-  const players: MatchPlayer[] = [];
-  const clients: Client[] = [];
-  /** The room every test here chats in: a through instance one, b through instance two. */
-  let roomId: string;
-  let a: Chatter;
-  let b: Chatter;
-  let credentials: { a: { email: string; password: string }; b: { email: string; password: string } };
-  /** Every message the server acknowledged, in send order. */
-  const acked: ChatMessage[] = [];
+describeTopology(
+  'API instances on a Redis that restarts (its own redis-server, append-only file on)',
+  ['redis'],
+  () => {
+    let scope: TopologyScope;
+    let redis: RedisServer;
+    let backend: TestBackend;
+    let one: SpawnedInstance;
+    let two: SpawnedInstance;
+    const players: MatchPlayer[] = [];
+    const clients: Client[] = [];
+    /** The room every test here chats in: a through instance one, b through instance two. */
+    let roomId: string;
+    let a: Chatter;
+    let b: Chatter;
+    let credentials: { a: { email: string; password: string }; b: { email: string; password: string } };
+    /** Every message the server acknowledged, in send order. */
+    const acked: ChatMessage[] = [];
 
-  const listen = (who: Chatter, url: string): RoomEventStream => {
-    const client = wsClient(url, who.user.accessToken, { retryAttempts: 30, retryWaitMs: 200 });
-    clients.push(client);
-    return subscribeRoom(client, roomId);
-  };
-  /** Resolves once `stream` receives something new: it is (again) subscribed on its instance. */
-  const untilDelivering = async (stream: RoomEventStream, poker: Chatter) => {
-    const heard = stream.events.length;
-    await waitFor(async () => stream.events.length > heard || (await poker.call(TYPING, { roomId }), false), {
-      timeoutMs: 10_000,
-      intervalMs: 200,
-      message: 'the roomEvents subscription to deliver',
-    });
-  };
-  const ready = async (instance: SpawnedInstance) => (await fetch(`${instance.url}/readyz`)).status === 200;
-  const stored = async () =>
-    (await queryDb<{ id: string; seq: number }>(backend, 'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq', [roomId])).map((r) => [r.id, Number(r.seq)]);
-  /** b's view: what arrived live up to the first gap, then messagesAfter from there. */
-  const recovered = async (stream: RoomEventStream, reader: Chatter) => {
-    const live = stream.messages();
-    let upTo = 0;
-    while (live.some((m) => m.seq === upTo + 1)) upTo++;
-    const merged = new Map<number, ChatMessage>();
-    for (const m of [...live.filter((m) => m.seq <= upTo), ...ok(await reader.messagesAfter(roomId, upTo)).messagesAfter]) merged.set(m.seq, m);
-    return [...merged.values()].sort((x, y) => x.seq - y.seq);
-  };
+    const listen = (who: Chatter, url: string): RoomEventStream => {
+      const client = wsClient(url, who.user.accessToken, { retryAttempts: 30, retryWaitMs: 200 });
+      clients.push(client);
+      return subscribeRoom(client, roomId);
+    };
+    /** Resolves once `stream` receives something new: it is (again) subscribed on its instance. */
+    const untilDelivering = async (stream: RoomEventStream, poker: Chatter) => {
+      const heard = stream.events.length;
+      await waitFor(async () => stream.events.length > heard || (await poker.call(TYPING, { roomId }), false), {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        message: 'the roomEvents subscription to deliver',
+      });
+    };
+    const ready = async (instance: SpawnedInstance) => (await fetch(`${instance.url}/readyz`)).status === 200;
+    const stored = async () =>
+      (
+        await queryDb<{ id: string; seq: number }>(
+          backend,
+          'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq',
+          [roomId],
+        )
+      ).map((r) => [r.id, Number(r.seq)]);
+    /** b's view: what arrived live up to the first gap, then messagesAfter from there. */
+    const recovered = async (stream: RoomEventStream, reader: Chatter) => {
+      const live = stream.messages();
+      let upTo = 0;
+      while (live.some((m) => m.seq === upTo + 1)) upTo++;
+      const merged = new Map<number, ChatMessage>();
+      for (const m of [
+        ...live.filter((m) => m.seq <= upTo),
+        ...ok(await reader.messagesAfter(roomId, upTo)).messagesAfter,
+      ])
+        merged.set(m.seq, m);
+      return [...merged.values()].sort((x, y) => x.seq - y.seq);
+    };
 
-  beforeAll(async () => {
-    scope = new TopologyScope();
-    redis = scope.add(await startRedis({ dir: scope.path('redis'), port: await freePort(), persistent: true }), (r) => r.stop());
-    backend = scope.add(await createTestBackend(), (bk) => bk.cleanup());
-    const env = { ...backend.env, REDIS_URL: redis.url, LOG_LEVEL: 'warn', CHAT_MESSAGES_PER_MINUTE: '100000', CHAT_TYPING_PER_MINUTE: '100000' };
-    [one, two] = await scope.addAll([spawnInstance(env), spawnInstance(env)], (i) => i.stop());
-    const pair = await createRoomPair(one, 10);
-    players.push(pair.a, pair.b);
-    roomId = pair.roomId;
-    a = new Chatter(pair.a.user, one.graphqlUrl);
-    b = new Chatter(pair.b.user, two.graphqlUrl);
-    credentials = { a: pair.a.user, b: pair.b.user };
-  }, 90_000);
+    beforeAll(async () => {
+      scope = new TopologyScope();
+      redis = scope.add(await startRedis({ dir: scope.path('redis'), port: await freePort(), persistent: true }), (r) =>
+        r.stop(),
+      );
+      backend = scope.add(await createTestBackend(), (bk) => bk.cleanup());
+      const env = {
+        ...backend.env,
+        REDIS_URL: redis.url,
+        LOG_LEVEL: 'warn',
+        CHAT_MESSAGES_PER_MINUTE: '100000',
+        CHAT_TYPING_PER_MINUTE: '100000',
+      };
+      [one, two] = await scope.addAll([spawnInstance(env), spawnInstance(env)], (i) => i.stop());
+      const pair = await createRoomPair(one, 10);
+      players.push(pair.a, pair.b);
+      roomId = pair.roomId;
+      a = new Chatter(pair.a.user, one.graphqlUrl);
+      b = new Chatter(pair.b.user, two.graphqlUrl);
+      credentials = { a: pair.a.user, b: pair.b.user };
+    }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
-    await Promise.all(players.map((p) => p.disconnect()));
-    await scope?.dispose();
-  }, 60_000);
+    afterAll(async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(players.map((p) => p.disconnect()));
+      await scope?.dispose();
+    }, 60_000);
 
-  it('reconnects by itself after a restart: subscriptions deliver again and every acknowledged message is stored', async () => {
-    const ofB = listen(b, two.wsUrl);
-    const ofA = listen(a, one.wsUrl);
-    await untilDelivering(ofB, a);
-    await untilDelivering(ofA, b);
-    for (let i = 1; i <= 5; i++) acked.push((await sendAcked(a, roomId, `before ${i}`)).message);
+    it('reconnects by itself after a restart: subscriptions deliver again and every acknowledged message is stored', async () => {
+      const ofB = listen(b, two.wsUrl);
+      const ofA = listen(a, one.wsUrl);
+      await untilDelivering(ofB, a);
+      await untilDelivering(ofA, b);
+      for (let i = 1; i <= 5; i++) acked.push((await sendAcked(a, roomId, `before ${i}`)).message);
 
-    // Redis goes away for 1.5 s while a keeps sending (retrying each message until acknowledged).
-    const restart = redis.restart({ downMs: 1500 });
-    let failedAttempts = 0;
-    for (let i = 1; i <= 20; i++) {
-      const { message, attempts } = await sendAcked(a, roomId, `during ${i}`);
-      acked.push(message);
-      failedAttempts += attempts - 1;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await restart;
-    expect(failedAttempts).toBeGreaterThan(0); // the outage was real: some sends had to be retried
+      // Redis goes away for 1.5 s while a keeps sending (retrying each message until acknowledged).
+      const restart = redis.restart({ downMs: 1500 });
+      let failedAttempts = 0;
+      for (let i = 1; i <= 20; i++) {
+        const { message, attempts } = await sendAcked(a, roomId, `during ${i}`);
+        acked.push(message);
+        failedAttempts += attempts - 1;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await restart;
+      expect(failedAttempts).toBeGreaterThan(0); // the outage was real: some sends had to be retried
 
-    await waitFor(async () => (await ready(one)) && (await ready(two)), { timeoutMs: 10_000, message: 'both instances ready again' });
-    await untilDelivering(ofB, a);
-    await untilDelivering(ofA, b);
-    for (let i = 1; i <= 3; i++) acked.push((await sendAcked(b, roomId, `after ${i}`)).message);
-    await ofA.next((e) => e.message?.seq === acked.at(-1)!.seq, 10_000);
-    await ofB.next((e) => e.message?.seq === acked.at(-1)!.seq, 10_000);
+      await waitFor(async () => (await ready(one)) && (await ready(two)), {
+        timeoutMs: 10_000,
+        message: 'both instances ready again',
+      });
+      await untilDelivering(ofB, a);
+      await untilDelivering(ofA, b);
+      for (let i = 1; i <= 3; i++) acked.push((await sendAcked(b, roomId, `after ${i}`)).message);
+      await ofA.next((e) => e.message?.seq === acked.at(-1)!.seq, 10_000);
+      await ofB.next((e) => e.message?.seq === acked.at(-1)!.seq, 10_000);
 
-    expect(acked.map((m) => m.seq)).toEqual(acked.map((_, i) => i + 1));
-    expect(await stored()).toEqual(acked.map((m) => [m.id, m.seq]));
-    expect(await recovered(ofB, b)).toEqual(acked);
-    expect(ofB.errors).toEqual([]);
+      expect(acked.map((m) => m.seq)).toEqual(acked.map((_, i) => i + 1));
+      expect(await stored()).toEqual(acked.map((m) => [m.id, m.seq]));
+      expect(await recovered(ofB, b)).toEqual(acked);
+      expect(ofB.errors).toEqual([]);
 
-    // Matching, which lives in Redis, works again too.
-    const fresh = await createRoomPair(two, 11);
-    players.push(fresh.a, fresh.b);
-  }, 60_000);
+      // Matching, which lives in Redis, works again too.
+      const fresh = await createRoomPair(two, 11);
+      players.push(fresh.a, fresh.b);
+    }, 60_000);
 
-  it('after a restart that lost everything, users log in again and recover every acknowledged message', async () => {
-    await redis.restart({ wipe: true });
-    await waitFor(async () => (await ready(one)) && (await ready(two)), { timeoutMs: 10_000, message: 'both instances ready again' });
-    // Sessions lived in Redis: the old access token no longer authenticates.
-    expect(codes(await a.call('{ me { id } }'))).toEqual(['UNAUTHENTICATED']);
+    it('after a restart that lost everything, users log in again and recover every acknowledged message', async () => {
+      await redis.restart({ wipe: true });
+      await waitFor(async () => (await ready(one)) && (await ready(two)), {
+        timeoutMs: 10_000,
+        message: 'both instances ready again',
+      });
+      // Sessions lived in Redis: the old access token no longer authenticates.
+      expect(codes(await a.call('{ me { id } }'))).toEqual(['UNAUTHENTICATED']);
 
-    const logIn = async (who: { email: string; password: string }, url: string) =>
-      ok(await gql<{ logIn: { accessToken: string } }>(url, LOG_IN, { input: { email: who.email, password: who.password } })).logIn.accessToken;
-    const a2 = new Chatter({ id: a.id, accessToken: await logIn(credentials.a, one.graphqlUrl) }, one.graphqlUrl);
-    const b2 = new Chatter({ id: b.id, accessToken: await logIn(credentials.b, two.graphqlUrl) }, two.graphqlUrl);
-    expect(ok(await b2.messagesAfter(roomId, 0)).messagesAfter).toEqual(acked);
+      const logIn = async (who: { email: string; password: string }, url: string) =>
+        ok(
+          await gql<{ logIn: { accessToken: string } }>(url, LOG_IN, {
+            input: { email: who.email, password: who.password },
+          }),
+        ).logIn.accessToken;
+      const a2 = new Chatter({ id: a.id, accessToken: await logIn(credentials.a, one.graphqlUrl) }, one.graphqlUrl);
+      const b2 = new Chatter({ id: b.id, accessToken: await logIn(credentials.b, two.graphqlUrl) }, two.graphqlUrl);
+      expect(ok(await b2.messagesAfter(roomId, 0)).messagesAfter).toEqual(acked);
 
-    const ofB = listen(b2, two.wsUrl);
-    await untilDelivering(ofB, a2);
-    const last = (await sendAcked(a2, roomId, 'after the wipe')).message;
-    expect(last.seq).toBe(acked.length + 1);
-    await ofB.next((e) => e.message?.seq === last.seq);
-  }, 60_000);
-});
+      const ofB = listen(b2, two.wsUrl);
+      await untilDelivering(ofB, a2);
+      const last = (await sendAcked(a2, roomId, 'after the wipe')).message;
+      expect(last.seq).toBe(acked.length + 1);
+      await ofB.next((e) => e.message?.seq === last.seq);
+    }, 60_000);
+  },
+);

@@ -19,7 +19,8 @@ import { signUpUser } from '../utils/users';
 import { waitFor } from '../utils/wait-for';
 
 const IMAGE_MESSAGE = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { seq image { url } } }';
-const HISTORY_IMAGES = 'query($roomId: ID!) { messages(roomId: $roomId, last: 10) { edges { node { seq body image { url } } } } }';
+const HISTORY_IMAGES =
+  'query($roomId: ID!) { messages(roomId: $roomId, last: 10) { edges { node { seq body image { url } } } } }';
 
 describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)', ['mariadb'], () => {
   let scope: TopologyScope;
@@ -35,17 +36,28 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
   let area = 20;
 
   const replicaUp = (instance: SpawnedInstance) => readCounter(instance.url, 'db_replica_up');
-  const onReplica = async (sql: string, params: unknown[]) => pair.replica.query(sql.replaceAll('$db', database), params);
+  const onReplica = async (sql: string, params: unknown[]) =>
+    pair.replica.query(sql.replaceAll('$db', database), params);
   /** A room made through matching on `instance`, with its members' chat operations on it. */
   async function room(instance: SpawnedInstance) {
     const made = await createRoomPair(instance, area++);
     players.push(made.a, made.b);
-    return { roomId: made.roomId, a: new Chatter(made.a.user, instance.graphqlUrl), b: new Chatter(made.b.user, instance.graphqlUrl) };
+    return {
+      roomId: made.roomId,
+      a: new Chatter(made.a.user, instance.graphqlUrl),
+      b: new Chatter(made.b.user, instance.graphqlUrl),
+    };
   }
 
   beforeAll(async () => {
     scope = new TopologyScope();
-    pair = scope.add(await startReplicaPair({ dir: scope.path('mariadb'), ports: { primary: await freePort(), replica: await freePort() } }), (p) => p.stop());
+    pair = scope.add(
+      await startReplicaPair({
+        dir: scope.path('mariadb'),
+        ports: { primary: await freePort(), replica: await freePort() },
+      }),
+      (p) => p.stop(),
+    );
     database = `rct_${randomBytes(6).toString('hex')}`;
     await pair.primary.query(`CREATE DATABASE \`${database}\``);
     redis = scope.add(createTestRedis(), (r) => r.cleanup());
@@ -108,7 +120,14 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
     it('shows a user their own new room, messages, read state, profile and images at once', async () => {
       const { roomId, a, b } = await room(trusting);
       const replicaHas = async (table: string) =>
-        Number((await onReplica(`SELECT COUNT(*) AS n FROM \`$db\`.${table} WHERE ${table === 'rooms' ? 'id' : 'room_id'} = ?`, [roomId]))[0]?.n);
+        Number(
+          (
+            await onReplica(
+              `SELECT COUNT(*) AS n FROM \`$db\`.${table} WHERE ${table === 'rooms' ? 'id' : 'room_id'} = ?`,
+              [roomId],
+            )
+          )[0]?.n,
+        );
       expect(await replicaHas('rooms')).toBe(0);
 
       const firstPage = ok(await a.rooms(20)).rooms.edges.map((e) => e.node.id);
@@ -119,7 +138,11 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
 
       expect(ok(await a.messages(roomId, 10)).messages.edges.map((e) => e.node)).toEqual(sent);
       expect(ok(await a.messages(roomId, 2)).messages.edges.map((e) => e.node.seq)).toEqual([2, 3]);
-      expect(ok(await a.messages(roomId, 10, ok(await a.messages(roomId, 1)).messages.pageInfo.startCursor)).messages.edges.map((e) => e.node.seq)).toEqual([1, 2]);
+      expect(
+        ok(
+          await a.messages(roomId, 10, ok(await a.messages(roomId, 1)).messages.pageInfo.startCursor),
+        ).messages.edges.map((e) => e.node.seq),
+      ).toEqual([1, 2]);
       expect(ok(await a.messagesAfter(roomId, 0)).messagesAfter).toEqual(sent);
       const roomOf = (rooms: { edges: { node: ChatRoom }[] }) => rooms.edges.find((e) => e.node.id === roomId)!.node;
       expect(roomOf(ok(await a.rooms(20)).rooms).lastMessage).toEqual(sent[2]);
@@ -132,17 +155,29 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
       expect(ok(await a.call<{ me: { nickname: string } }>('{ me { nickname } }')).me.nickname).toBe('Fresh');
 
       const imageId = await uploadImage(trusting.url, a.user.accessToken);
-      const withImage = ok(await a.call<{ sendMessage: { seq: number; image: { url: string } | null } }>(IMAGE_MESSAGE, {
-        input: { roomId, imageId, clientMessageId: `img-${imageId}` },
-      })).sendMessage;
+      const withImage = ok(
+        await a.call<{ sendMessage: { seq: number; image: { url: string } | null } }>(IMAGE_MESSAGE, {
+          input: { roomId, imageId, clientMessageId: `img-${imageId}` },
+        }),
+      ).sendMessage;
       expect(withImage.image?.url).toBeTruthy();
-      const history = ok(await b.call<{ messages: { edges: { node: { seq: number; image: { url: string } | null } }[] } }>(HISTORY_IMAGES, { roomId }));
-      expect(history.messages.edges.at(-1)!.node).toEqual(expect.objectContaining({ seq: 4, image: { url: expect.any(String) } }));
+      const history = ok(
+        await b.call<{ messages: { edges: { node: { seq: number; image: { url: string } | null } }[] } }>(
+          HISTORY_IMAGES,
+          { roomId },
+        ),
+      );
+      expect(history.messages.edges.at(-1)!.node).toEqual(
+        expect.objectContaining({ seq: 4, image: { url: expect.any(String) } }),
+      );
       expect(await replicaHas('messages')).toBe(0);
     });
 
     it('takes the replica out of rotation once the lag check sees it stopped replicating', async () => {
-      await waitFor(async () => (await replicaUp(watchful)) === 0, { timeoutMs: 5000, message: 'db_replica_up 0 on the watchful instance' });
+      await waitFor(async () => (await replicaUp(watchful)) === 0, {
+        timeoutMs: 5000,
+        message: 'db_replica_up 0 on the watchful instance',
+      });
       // Without the lag check, replication is not looked at: the replica stays in rotation.
       expect(await replicaUp(trusting)).toBe(1);
     });
@@ -150,7 +185,10 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
 
   describe('after replication resumed', () => {
     it('puts the replica back into rotation once it caught up', async () => {
-      await waitFor(async () => (await replicaUp(watchful)) === 1, { timeoutMs: 5000, message: 'db_replica_up 1 again' });
+      await waitFor(async () => (await replicaUp(watchful)) === 1, {
+        timeoutMs: 5000,
+        message: 'db_replica_up 1 again',
+      });
     });
   });
 
@@ -184,12 +222,18 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
         // The first reads wait DATABASE_REPLICA_TIMEOUT (1 s), then a check (1 s) before moving.
         const first = await readEverything(trusting, chat);
         expect(first.ms).toBeLessThan(4000);
-        await waitFor(async () => (await replicaUp(trusting)) === 0, { timeoutMs: 5000, message: 'the frozen replica out of rotation' });
+        await waitFor(async () => (await replicaUp(trusting)) === 0, {
+          timeoutMs: 5000,
+          message: 'the frozen replica out of rotation',
+        });
         expect((await readEverything(trusting, chat)).ms).toBeLessThan(1000);
       } finally {
         process.kill(pair.replica.pid, 'SIGCONT');
       }
-      await waitFor(async () => (await replicaUp(trusting)) === 1, { timeoutMs: 10_000, message: 'the replica back in rotation after SIGCONT' });
+      await waitFor(async () => (await replicaUp(trusting)) === 1, {
+        timeoutMs: 10_000,
+        message: 'the replica back in rotation after SIGCONT',
+      });
     });
 
     it('keeps every read working when the replica is stopped entirely, and starts new instances without it', async () => {

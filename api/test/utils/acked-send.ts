@@ -23,7 +23,8 @@ export async function sendAcked(
     } catch (err) {
       last = err instanceof Error ? err.message : err;
     }
-    if (Date.now() >= deadline) throw new Error(`sendAcked: "${body}" not acknowledged within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    if (Date.now() >= deadline)
+      throw new Error(`sendAcked: "${body}" not acknowledged within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

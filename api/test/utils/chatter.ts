@@ -56,11 +56,20 @@ export class Chatter {
     return this.user.id;
   }
 
-  call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, graphqlUrl = this.graphqlUrl): Promise<GraphqlResponse<T>> {
+  call<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    graphqlUrl = this.graphqlUrl,
+  ): Promise<GraphqlResponse<T>> {
     return gql<T>(graphqlUrl, query, variables, { token: this.user.accessToken });
   }
 
-  send(roomId: string, body: string, clientMessageId = newClientMessageId(), graphqlUrl?: string): Promise<GraphqlResponse<{ sendMessage: ChatMessage }>> {
+  send(
+    roomId: string,
+    body: string,
+    clientMessageId = newClientMessageId(),
+    graphqlUrl?: string,
+  ): Promise<GraphqlResponse<{ sendMessage: ChatMessage }>> {
     const query = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
     return this.call(query, { input: { roomId, body, clientMessageId } }, graphqlUrl);
   }
@@ -76,20 +85,32 @@ export class Chatter {
     return this.call(query, { first, after });
   }
 
-  messages(roomId: string, last?: number, before?: string | null): Promise<GraphqlResponse<{ messages: Connection<ChatMessage> }>> {
+  messages(
+    roomId: string,
+    last?: number,
+    before?: string | null,
+  ): Promise<GraphqlResponse<{ messages: Connection<ChatMessage> }>> {
     const query = `query($roomId: ID!, $last: Int, $before: String) {
       messages(roomId: $roomId, last: $last, before: $before) { edges { cursor node { ${MESSAGE_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
     }`;
     return this.call(query, { roomId, last, before });
   }
 
-  messagesAfter(roomId: string, afterSeq: number, first?: number, graphqlUrl?: string): Promise<GraphqlResponse<{ messagesAfter: ChatMessage[] }>> {
+  messagesAfter(
+    roomId: string,
+    afterSeq: number,
+    first?: number,
+    graphqlUrl?: string,
+  ): Promise<GraphqlResponse<{ messagesAfter: ChatMessage[] }>> {
     const query = `query($roomId: ID!, $afterSeq: Int!, $first: Int) { messagesAfter(roomId: $roomId, afterSeq: $afterSeq, first: $first) { ${MESSAGE_FIELDS} } }`;
     return this.call(query, { roomId, afterSeq, first }, graphqlUrl);
   }
 
   markRead(roomId: string, seq: number): Promise<GraphqlResponse<{ markRoomRead: ChatRoom }>> {
-    return this.call(`mutation($roomId: ID!, $seq: Int!) { markRoomRead(roomId: $roomId, seq: $seq) { ${ROOM_FIELDS} } }`, { roomId, seq });
+    return this.call(
+      `mutation($roomId: ID!, $seq: Int!) { markRoomRead(roomId: $roomId, seq: $seq) { ${ROOM_FIELDS} } }`,
+      { roomId, seq },
+    );
   }
 
   leave(roomId: string): Promise<GraphqlResponse<{ leaveRoom: boolean }>> {
@@ -105,6 +126,9 @@ export class Chatter {
   }
 
   report(userId: string, reason: string): Promise<GraphqlResponse<{ reportUser: boolean }>> {
-    return this.call('mutation($userId: ID!, $reason: String!) { reportUser(userId: $userId, reason: $reason) }', { userId, reason });
+    return this.call('mutation($userId: ID!, $reason: String!) { reportUser(userId: $userId, reason: $reason) }', {
+      userId,
+      reason,
+    });
   }
 }

@@ -34,7 +34,10 @@ export async function clientOn(
     );
     if (instances[landed]!.url === target.url) return client;
     await client.dispose();
-    await waitFor(async () => (await sockets())[landed] === before[landed], { timeoutMs: 2000, message: 'the misplaced socket to close' });
+    await waitFor(async () => (await sockets())[landed] === before[landed], {
+      timeoutMs: 2000,
+      message: 'the misplaced socket to close',
+    });
   }
   throw new Error(`clientOn: no socket through ${wsUrl} landed on ${target.url} in 8 attempts`);
 }

@@ -4,7 +4,11 @@ import { createConnection } from 'mysql2/promise';
 import type { TestBackend } from './backend';
 
 /** Runs SQL directly on a test backend's database (bypassing the API), e.g. to inspect stored rows. */
-export async function queryDb<T = Record<string, unknown>>(backend: TestBackend, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryDb<T = Record<string, unknown>>(
+  backend: TestBackend,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   if (backend.kind === 'embedded') {
     const db = new Database(path.join(backend.env.DATA_DIR!, 'randchat.sqlite'));
     try {

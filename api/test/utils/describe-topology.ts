@@ -12,7 +12,11 @@ export function describeTopology(name: string, needs: ('mariadb' | 'redis' | 'ng
   if (missing.length === 0) return describe(name, body);
   const line = `${name}: skipped, ${missing.join(' and ')} not installed (apt-get install -y ${missing.map((m) => (m === 'mariadb' ? 'mariadb-server' : m === 'redis' ? 'redis-server' : m)).join(' ')})`;
   if (process.env.CI === 'true' || process.env.CI === '1') {
-    describe(name, () => it('has its binaries', () => { throw new Error(line); }));
+    describe(name, () =>
+      it('has its binaries', () => {
+        throw new Error(line);
+      }),
+    );
     return;
   }
   console.log(line);

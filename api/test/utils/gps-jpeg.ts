@@ -7,7 +7,12 @@ export function gpsJpeg(width: number, height: number, extra: sharp.WriteableMet
     .withMetadata(extra)
     .withExif({
       IFD0: { Make: 'TestCam' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '37/1 46/1 3000/100', GPSLongitudeRef: 'W', GPSLongitude: '122/1 25/1 0/1' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '37/1 46/1 3000/100',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '122/1 25/1 0/1',
+      },
     })
     .toBuffer();
 }
@@ -22,7 +27,8 @@ export function gpsTagsOf(exif: Buffer | undefined): number[] {
   const le = tiff.toString('latin1', 0, 2) === 'II';
   const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
   const u32 = (at: number) => (le ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
-  const entries = (ifd: number) => Array.from({ length: u16(ifd) }, (_, i) => ({ tag: u16(ifd + 2 + i * 12), value: u32(ifd + 10 + i * 12) }));
+  const entries = (ifd: number) =>
+    Array.from({ length: u16(ifd) }, (_, i) => ({ tag: u16(ifd + 2 + i * 12), value: u32(ifd + 10 + i * 12) }));
   const pointer = entries(u32(4)).find((e) => e.tag === 0x8825);
   return pointer ? entries(pointer.value).map((e) => e.tag) : [];
 }

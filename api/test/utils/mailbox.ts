@@ -33,7 +33,10 @@ export async function createTestMailbox(backend: TestBackend): Promise<TestMailb
       let found: Mail | undefined;
       await waitFor(
         async () => {
-          found = (await all()).filter((m) => m.to === to).slice(skip).find(predicate);
+          found = (await all())
+            .filter((m) => m.to === to)
+            .slice(skip)
+            .find(predicate);
           return found !== undefined;
         },
         { timeoutMs, intervalMs: 50, message: `a mail to ${to}` },

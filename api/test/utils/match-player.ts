@@ -43,7 +43,10 @@ export class MatchPlayer {
     private readonly wsUrl: string,
   ) {}
 
-  static async create(api: { graphqlUrl: string; wsUrl: string }, options: { subscribe?: boolean } = {}): Promise<MatchPlayer> {
+  static async create(
+    api: { graphqlUrl: string; wsUrl: string },
+    options: { subscribe?: boolean } = {},
+  ): Promise<MatchPlayer> {
     const player = new MatchPlayer(await signUpUser(api.graphqlUrl), api.graphqlUrl, api.wsUrl);
     if (options.subscribe !== false) player.subscribe();
     return player;
@@ -60,7 +63,10 @@ export class MatchPlayer {
 
   /** Resolves with the first event of this type (optionally for this matchId). */
   async next(type: string, matchId?: string, timeoutMs?: number): Promise<MatchEvent> {
-    const e = await this.events!.next((d) => d.matchEvents.type === type && (!matchId || d.matchEvents.matchId === matchId), timeoutMs);
+    const e = await this.events!.next(
+      (d) => d.matchEvents.type === type && (!matchId || d.matchEvents.matchId === matchId),
+      timeoutMs,
+    );
     return e.matchEvents;
   }
 
@@ -69,7 +75,12 @@ export class MatchPlayer {
   }
 
   request(position: Position, radiusKm: number, graphqlUrl = this.graphqlUrl): Promise<GraphqlResponse> {
-    return gql(graphqlUrl, REQUEST, { input: { latitude: position.lat, longitude: position.lon, radiusKm } }, { token: this.user.accessToken });
+    return gql(
+      graphqlUrl,
+      REQUEST,
+      { input: { latitude: position.lat, longitude: position.lon, radiusKm } },
+      { token: this.user.accessToken },
+    );
   }
 
   respond(matchId: string, accept: boolean): Promise<GraphqlResponse> {

@@ -69,14 +69,23 @@ export function subscribeRoom(client: Client, roomId: string, query = ROOM_EVENT
           await poke();
           return false;
         },
-        { timeoutMs, intervalMs: 100, message: `the roomEvents subscription to go live (errors ${JSON.stringify(errors)})` },
+        {
+          timeoutMs,
+          intervalMs: 100,
+          message: `the roomEvents subscription to go live (errors ${JSON.stringify(errors)})`,
+        },
       );
     },
     async untilEnded(timeoutMs = 5000) {
-      await waitFor(() => ended, { timeoutMs, message: `the roomEvents subscription to end (got ${JSON.stringify(events)})` });
+      await waitFor(() => ended, {
+        timeoutMs,
+        message: `the roomEvents subscription to end (got ${JSON.stringify(events)})`,
+      });
     },
     errorCodes: () =>
-      errors.flatMap((e) => (Array.isArray(e) ? e : [e])).map((e) => (e as { extensions?: { code?: unknown } })?.extensions?.code),
+      errors
+        .flatMap((e) => (Array.isArray(e) ? e : [e]))
+        .map((e) => (e as { extensions?: { code?: unknown } })?.extensions?.code),
     close: () => dispose(),
   };
   const dispose = client.subscribe<{ roomEvents: RoomEvent }>(

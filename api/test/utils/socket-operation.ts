@@ -12,7 +12,12 @@ export interface OperationOutcome {
  * Runs one operation on a raw, acknowledged graphql-transport-ws socket (see `openAcked`) and
  * resolves when the server ends it with `complete` or `error`; rejects on close or after `timeoutMs`.
  */
-export function runOnSocket(socket: WebSocket, query: string, variables?: Record<string, unknown>, timeoutMs = 5000): Promise<OperationOutcome> {
+export function runOnSocket(
+  socket: WebSocket,
+  query: string,
+  variables?: Record<string, unknown>,
+  timeoutMs = 5000,
+): Promise<OperationOutcome> {
   const id = randomUUID();
   const messages: OperationOutcome['messages'] = [];
   return new Promise((resolve, reject) => {
@@ -27,7 +32,9 @@ export function runOnSocket(socket: WebSocket, query: string, variables?: Record
       messages.push(message);
       if (message.type !== 'complete' && message.type !== 'error') return;
       done();
-      const errors = messages.flatMap((m) => (m.type === 'error' ? m.payload : m.type === 'next' ? (m.payload.errors ?? []) : []));
+      const errors = messages.flatMap((m) =>
+        m.type === 'error' ? m.payload : m.type === 'next' ? (m.payload.errors ?? []) : [],
+      );
       resolve({ messages, codes: errors.map((e: { extensions?: { code?: unknown } }) => e.extensions?.code) });
     };
     const onClose = (code: number) => {
@@ -36,7 +43,11 @@ export function runOnSocket(socket: WebSocket, query: string, variables?: Record
     };
     const deadline = setTimeout(() => {
       done();
-      reject(new Error(`runOnSocket: no complete or error within ${timeoutMs} ms for ${query} (got ${JSON.stringify(messages)})`));
+      reject(
+        new Error(
+          `runOnSocket: no complete or error within ${timeoutMs} ms for ${query} (got ${JSON.stringify(messages)})`,
+        ),
+      );
     }, timeoutMs);
     socket.on('message', onMessage);
     socket.on('close', onClose);

@@ -46,7 +46,10 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}: ${output}`);
-        return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+        return fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       { timeoutMs: 20_000, intervalMs: 100, message: 'spawned instance to become ready' },
     );

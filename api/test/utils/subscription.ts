@@ -11,7 +11,11 @@ export interface Collected<T> {
 }
 
 /** Subscribes through a graphql-ws client and collects what arrives. */
-export function collect<T = Record<string, any>>(client: Client, query: string, variables?: Record<string, unknown>): Collected<T> {
+export function collect<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): Collected<T> {
   const items: T[] = [];
   const errors: unknown[] = [];
   const dispose = client.subscribe<T>(
@@ -26,7 +30,10 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
     items,
     errors,
     async next(predicate = () => true, timeoutMs = 5000) {
-      await waitFor(() => items.some(predicate), { timeoutMs, message: `a matching event (got ${JSON.stringify(items)}, errors ${JSON.stringify(errors)})` });
+      await waitFor(() => items.some(predicate), {
+        timeoutMs,
+        message: `a matching event (got ${JSON.stringify(items)}, errors ${JSON.stringify(errors)})`,
+      });
       return items.find(predicate)!;
     },
     close: dispose,

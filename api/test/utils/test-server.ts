@@ -28,7 +28,9 @@ export interface TestServer {
  * Starts an API instance in this process on a free port. Pass `backend` to share one database and
  * Redis prefix between instances; otherwise a fresh backend is created and dropped on close.
  */
-export async function startTestServer(options: { env?: Record<string, string>; backend?: TestBackend } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { env?: Record<string, string>; backend?: TestBackend } = {},
+): Promise<TestServer> {
   const backend = options.backend ?? (await createTestBackend());
   const config = loadConfig({ ...TEST_ENV, ...backend.env, ...options.env });
   const server = await startServer(config);

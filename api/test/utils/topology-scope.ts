@@ -7,7 +7,9 @@ type Pids = { pid?: unknown; process?: { pid?: unknown }; primary?: { pid?: unkn
 /** The pids a handle holds now (a restarted Redis has a new one): its own, its child's, a pair's two. */
 const pidsOf = (thing: unknown): number[] => {
   const t = (thing ?? {}) as Pids;
-  return [t.pid, t.process?.pid, t.primary?.pid, t.replica?.pid].filter((p): p is number => typeof p === 'number' && p > 0);
+  return [t.pid, t.process?.pid, t.primary?.pid, t.replica?.pid].filter(
+    (p): p is number => typeof p === 'number' && p > 0,
+  );
 };
 
 /**

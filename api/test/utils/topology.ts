@@ -59,7 +59,10 @@ const mariadb = load<{
   mariadbBinaries(): object | undefined;
   startReplicaPair(options: { dir: string; ports: { primary: number; replica: number } }): Promise<ReplicaPair>;
 }>('mariadb.cjs');
-const redis = load<{ redisBinary(): string | undefined; startRedis(options: { dir: string; port: number; persistent?: boolean }): Promise<RedisServer> }>('redis.cjs');
+const redis = load<{
+  redisBinary(): string | undefined;
+  startRedis(options: { dir: string; port: number; persistent?: boolean }): Promise<RedisServer>;
+}>('redis.cjs');
 const nginx = load<{
   nginxBinary(): string | undefined;
   startNginx(options: { dir: string; port: number; upstreams: number[]; webRoot: string }): Promise<NginxServer>;

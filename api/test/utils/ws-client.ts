@@ -6,7 +6,11 @@ import WebSocket from 'ws';
  * With `retryAttempts` it reconnects after a lost socket and resubscribes by itself, waiting
  * `retryWaitMs` (default: graphql-ws's randomised exponential backoff) between attempts.
  */
-export function wsClient(url: string, token?: string, options: { retryAttempts?: number; retryWaitMs?: number } = {}): Client {
+export function wsClient(
+  url: string,
+  token?: string,
+  options: { retryAttempts?: number; retryWaitMs?: number } = {},
+): Client {
   const { retryWaitMs } = options;
   return createClient({
     url,
@@ -15,13 +19,19 @@ export function wsClient(url: string, token?: string, options: { retryAttempts?:
     // Connection errors reach the subscribe sinks; the default would print them to the console.
     onNonLazyError: () => undefined,
     retryAttempts: options.retryAttempts ?? 0,
-    ...(retryWaitMs !== undefined ? { retryWait: () => new Promise<void>((resolve) => setTimeout(resolve, retryWaitMs)) } : {}),
+    ...(retryWaitMs !== undefined
+      ? { retryWait: () => new Promise<void>((resolve) => setTimeout(resolve, retryWaitMs)) }
+      : {}),
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
   });
 }
 
 /** Opens a raw socket with the given connection_init payload; resolves with the close code. */
-export function closeCodeOf(url: string, payload: Record<string, unknown> = {}, protocol = 'graphql-transport-ws'): Promise<number> {
+export function closeCodeOf(
+  url: string,
+  payload: Record<string, unknown> = {},
+  protocol = 'graphql-transport-ws',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, protocol);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
@@ -35,7 +45,9 @@ export function openAcked(url: string, token: string): Promise<{ socket: WebSock
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, 'graphql-transport-ws');
     const closed = new Promise<number>((r) => socket.on('close', (code) => r(code)));
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+    );
     socket.on('message', (raw) => {
       if (JSON.parse(String(raw)).type === 'connection_ack') resolve({ socket, closed });
     });

@@ -40,7 +40,12 @@ function fromGraphqlError(e: ErrorLike): ApiError {
 /** Accepts an ApolloError, a GraphQL error, an `{ errors: [...] }` JSON body or anything thrown. */
 export function toApiError(err: unknown): ApiError {
   if (isApiError(err)) return err;
-  const e = err as { graphQLErrors?: ErrorLike[]; errors?: ErrorLike[]; networkError?: unknown; extensions?: unknown } | null;
+  const e = err as {
+    graphQLErrors?: ErrorLike[];
+    errors?: ErrorLike[];
+    networkError?: unknown;
+    extensions?: unknown;
+  } | null;
   const first = e?.graphQLErrors?.[0] ?? e?.errors?.[0] ?? (e?.extensions ? (e as ErrorLike) : undefined);
   if (first) return fromGraphqlError(first);
   const network = e?.networkError as { result?: { errors?: ErrorLike[] } } | undefined;
@@ -51,7 +56,13 @@ export function toApiError(err: unknown): ApiError {
 }
 
 export function isApiError(value: unknown): value is ApiError {
-  return typeof value === 'object' && value !== null && 'code' in value && 'fields' in value && Array.isArray((value as ApiError).fields);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'code' in value &&
+    'fields' in value &&
+    Array.isArray((value as ApiError).fields)
+  );
 }
 
 /** Builds the error a store throws, so `catch (e)` in a component gets an ApiError. */
@@ -69,4 +80,5 @@ export class ApiFailure extends Error implements ApiError {
   }
 }
 
-export const apiFailure = (err: unknown): ApiFailure => (err instanceof ApiFailure ? err : new ApiFailure(toApiError(err)));
+export const apiFailure = (err: unknown): ApiFailure =>
+  err instanceof ApiFailure ? err : new ApiFailure(toApiError(err));

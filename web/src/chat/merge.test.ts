@@ -1,5 +1,17 @@
 import { serverMessage } from '../test/messages';
-import { addPending, contiguousSeq, deliveryOf, emptyThread, hasGapBefore, highestSeq, mergeServerMessages, updatePending, type PendingMessage, type ServerMessage, type Thread } from './merge';
+import {
+  addPending,
+  contiguousSeq,
+  deliveryOf,
+  emptyThread,
+  hasGapBefore,
+  highestSeq,
+  mergeServerMessages,
+  updatePending,
+  type PendingMessage,
+  type ServerMessage,
+  type Thread,
+} from './merge';
 
 const ME = 'me';
 const PEER = 'peer';
@@ -32,7 +44,11 @@ describe('merging stored messages', () => {
   });
 
   it('prepends an older history page below what is held', () => {
-    const t = mergeServerMessages(mergeServerMessages(emptyThread(), [msg(31), msg(32)], ME), [msg(1), msg(2), msg(30)], ME);
+    const t = mergeServerMessages(
+      mergeServerMessages(emptyThread(), [msg(31), msg(32)], ME),
+      [msg(1), msg(2), msg(30)],
+      ME,
+    );
     expect(seqs(t)).toEqual([1, 2, 30, 31, 32]);
   });
 

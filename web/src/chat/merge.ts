@@ -92,13 +92,23 @@ export function hasGapBefore(thread: Thread, upTo: number): boolean {
 }
 
 export function addPending(thread: Thread, message: PendingMessage): Thread {
-  return { ...thread, pending: [...thread.pending.filter((p) => p.clientMessageId !== message.clientMessageId), message] };
+  return {
+    ...thread,
+    pending: [...thread.pending.filter((p) => p.clientMessageId !== message.clientMessageId), message],
+  };
 }
 
 /** Updates one pending message (a failed attempt, a retry starting); unknown ids change nothing. */
-export function updatePending(thread: Thread, clientMessageId: string, patch: Partial<Omit<PendingMessage, 'clientMessageId'>>): Thread {
+export function updatePending(
+  thread: Thread,
+  clientMessageId: string,
+  patch: Partial<Omit<PendingMessage, 'clientMessageId'>>,
+): Thread {
   if (!thread.pending.some((p) => p.clientMessageId === clientMessageId)) return thread;
-  return { ...thread, pending: thread.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, ...patch } : p)) };
+  return {
+    ...thread,
+    pending: thread.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, ...patch } : p)),
+  };
 }
 
 export function removePending(thread: Thread, clientMessageId: string): Thread {

@@ -1,6 +1,14 @@
 /** English messages; `ko.ts` has the same keys (a test checks). */
 export const en = {
-  nav: { home: 'Match', rooms: 'Chats', account: 'Account', logOut: 'Log out', language: 'Language', skip: 'Skip to content', main: 'Main' },
+  nav: {
+    home: 'Match',
+    rooms: 'Chats',
+    account: 'Account',
+    logOut: 'Log out',
+    language: 'Language',
+    skip: 'Skip to content',
+    main: 'Main',
+  },
   common: { loading: 'Loading…', dismiss: 'Dismiss', close: 'Close', cancel: 'Cancel', save: 'Save' },
   notFound: { title: 'Page not found', body: 'There is nothing at this address.', home: 'Go to the start page' },
   auth: {
@@ -74,7 +82,8 @@ export const en = {
   gender: { FEMALE: 'Female', MALE: 'Male', NONBINARY: 'Non-binary' },
   match: {
     hello: 'Hi {name}',
-    intro: 'Pick how far you are willing to go and meet someone nearby for a one-to-one chat. You are only paired with someone who is inside each other’s distance.',
+    intro:
+      'Pick how far you are willing to go and meet someone nearby for a one-to-one chat. You are only paired with someone who is inside each other’s distance.',
     radius: 'Distance',
     radiusKm: 'Distance in km',
     km: '{km} km',

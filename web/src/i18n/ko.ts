@@ -2,7 +2,15 @@ import type { en } from './en';
 
 /** Korean messages: the product's first users are Korean. Same keys as `en.ts`. */
 export const ko: typeof en = {
-  nav: { home: '매칭', rooms: '채팅', account: '계정', logOut: '로그아웃', language: '언어', skip: '본문으로 건너뛰기', main: '메인 메뉴' },
+  nav: {
+    home: '매칭',
+    rooms: '채팅',
+    account: '계정',
+    logOut: '로그아웃',
+    language: '언어',
+    skip: '본문으로 건너뛰기',
+    main: '메인 메뉴',
+  },
   common: { loading: '불러오는 중…', dismiss: '닫기', close: '닫기', cancel: '취소', save: '저장' },
   notFound: { title: '페이지를 찾을 수 없어요', body: '이 주소에는 아무것도 없어요.', home: '첫 화면으로' },
   auth: {

@@ -9,15 +9,26 @@ const event = (type: MatchEventPartsFragment['type'], matchId = 'm1'): MatchEven
   partner: null,
   room: null,
 });
-const offeredView = (over: Partial<MatchView> = {}): MatchView => ({ ...idleView(), phase: 'offered', offer: event('OFFERED'), ...over });
+const offeredView = (over: Partial<MatchView> = {}): MatchView => ({
+  ...idleView(),
+  phase: 'offered',
+  offer: event('OFFERED'),
+  ...over,
+});
 
 describe('applying match events', () => {
   it('an offer replaces searching', () => {
-    expect(applyMatchEvent({ ...idleView(), phase: 'searching' }, event('OFFERED'))).toMatchObject({ phase: 'offered', accepted: false });
+    expect(applyMatchEvent({ ...idleView(), phase: 'searching' }, event('OFFERED'))).toMatchObject({
+      phase: 'offered',
+      accepted: false,
+    });
   });
 
   it('a replayed offer keeps what I already answered', () => {
-    expect(applyMatchEvent(offeredView({ accepted: true }), event('OFFERED'))).toMatchObject({ phase: 'offered', accepted: true });
+    expect(applyMatchEvent(offeredView({ accepted: true }), event('OFFERED'))).toMatchObject({
+      phase: 'offered',
+      accepted: true,
+    });
   });
 
   it('ignores events about another match than the open offer', () => {
@@ -29,18 +40,31 @@ describe('applying match events', () => {
   });
 
   it('DECLINED by the partner puts me back to searching with a notice', () => {
-    expect(applyMatchEvent(offeredView(), event('DECLINED'))).toMatchObject({ phase: 'searching', notice: 'DECLINED', offer: null });
+    expect(applyMatchEvent(offeredView(), event('DECLINED'))).toMatchObject({
+      phase: 'searching',
+      notice: 'DECLINED',
+      offer: null,
+    });
   });
 
   it('EXPIRED: back to searching if I accepted, idle if I did not answer', () => {
-    expect(applyMatchEvent(offeredView({ accepted: true }), event('EXPIRED'))).toMatchObject({ phase: 'searching', notice: 'EXPIRED_BACK_TO_SEARCH' });
+    expect(applyMatchEvent(offeredView({ accepted: true }), event('EXPIRED'))).toMatchObject({
+      phase: 'searching',
+      notice: 'EXPIRED_BACK_TO_SEARCH',
+    });
     expect(applyMatchEvent(offeredView(), event('EXPIRED'))).toMatchObject({ phase: 'idle', notice: 'EXPIRED' });
   });
 
   it('SEARCH_TIMEOUT ends a search; CANCELLED ends anything but a match', () => {
-    expect(applyMatchEvent({ ...idleView(), phase: 'searching' }, event('SEARCH_TIMEOUT', 's1'))).toMatchObject({ phase: 'idle', notice: 'SEARCH_TIMEOUT' });
+    expect(applyMatchEvent({ ...idleView(), phase: 'searching' }, event('SEARCH_TIMEOUT', 's1'))).toMatchObject({
+      phase: 'idle',
+      notice: 'SEARCH_TIMEOUT',
+    });
     expect(applyMatchEvent(offeredView(), event('SEARCH_TIMEOUT', 's1')).phase).toBe('offered');
-    expect(applyMatchEvent({ ...idleView(), phase: 'searching' }, event('CANCELLED', 's1'))).toMatchObject({ phase: 'idle', notice: 'CANCELLED' });
+    expect(applyMatchEvent({ ...idleView(), phase: 'searching' }, event('CANCELLED', 's1'))).toMatchObject({
+      phase: 'idle',
+      notice: 'CANCELLED',
+    });
     const matched = { ...idleView(), phase: 'matched' as const, roomId: 'r' };
     expect(applyMatchEvent(matched, event('CANCELLED', 's1'))).toBe(matched);
   });
@@ -48,8 +72,14 @@ describe('applying match events', () => {
 
 describe('reading matchStatus', () => {
   it('maps each state', () => {
-    expect(fromStatus({ state: 'SEARCHING', radiusKm: 5, accepted: false, offer: null }, idleView()).phase).toBe('searching');
-    expect(fromStatus({ state: 'OFFERED', radiusKm: 5, accepted: true, offer: event('OFFERED') }, idleView())).toMatchObject({ phase: 'offered', accepted: true });
-    expect(fromStatus({ state: 'IDLE', radiusKm: null, accepted: false, offer: null }, offeredView()).phase).toBe('idle');
+    expect(fromStatus({ state: 'SEARCHING', radiusKm: 5, accepted: false, offer: null }, idleView()).phase).toBe(
+      'searching',
+    );
+    expect(
+      fromStatus({ state: 'OFFERED', radiusKm: 5, accepted: true, offer: event('OFFERED') }, idleView()),
+    ).toMatchObject({ phase: 'offered', accepted: true });
+    expect(fromStatus({ state: 'IDLE', radiusKm: null, accepted: false, offer: null }, offeredView()).phase).toBe(
+      'idle',
+    );
   });
 });

@@ -3,7 +3,8 @@ import type { MatchEventPartsFragment, MatchStatusFieldsFragment } from '../gql/
 export type MatchPhase = 'idle' | 'searching' | 'offered' | 'matched';
 
 /** A message to show after a match event that ended or changed the current step. */
-export type MatchNotice = 'DECLINED' | 'DECLINED_BY_ME' | 'EXPIRED' | 'EXPIRED_BACK_TO_SEARCH' | 'CANCELLED' | 'SEARCH_TIMEOUT' | null;
+export type MatchNotice =
+  'DECLINED' | 'DECLINED_BY_ME' | 'EXPIRED' | 'EXPIRED_BACK_TO_SEARCH' | 'CANCELLED' | 'SEARCH_TIMEOUT' | null;
 
 export interface MatchView {
   phase: MatchPhase;
@@ -17,16 +18,33 @@ export interface MatchView {
   notice: MatchNotice;
 }
 
-export const idleView = (): MatchView => ({ phase: 'idle', offer: null, accepted: false, peerAccepted: false, roomId: null, notice: null });
+export const idleView = (): MatchView => ({
+  phase: 'idle',
+  offer: null,
+  accepted: false,
+  peerAccepted: false,
+  roomId: null,
+  notice: null,
+});
 
 /** The view after `matchStatus` (on load or after a reconnect). */
 export function fromStatus(status: MatchStatusFieldsFragment, previous: MatchView): MatchView {
   if (status.state === 'OFFERED' && status.offer) {
     const same = previous.offer?.matchId === status.offer.matchId;
-    return { ...previous, phase: 'offered', offer: status.offer, accepted: status.accepted, peerAccepted: same && previous.peerAccepted, notice: null };
+    return {
+      ...previous,
+      phase: 'offered',
+      offer: status.offer,
+      accepted: status.accepted,
+      peerAccepted: same && previous.peerAccepted,
+      notice: null,
+    };
   }
-  if (status.state === 'SEARCHING') return { ...previous, phase: 'searching', offer: null, accepted: false, peerAccepted: false };
-  return previous.phase === 'matched' ? previous : { ...previous, phase: 'idle', offer: null, accepted: false, peerAccepted: false };
+  if (status.state === 'SEARCHING')
+    return { ...previous, phase: 'searching', offer: null, accepted: false, peerAccepted: false };
+  return previous.phase === 'matched'
+    ? previous
+    : { ...previous, phase: 'idle', offer: null, accepted: false, peerAccepted: false };
 }
 
 /**
@@ -38,7 +56,14 @@ export function applyMatchEvent(view: MatchView, event: MatchEventPartsFragment)
   const aboutOffer = current !== undefined && event.matchId === current;
   switch (event.type) {
     case 'OFFERED':
-      return { ...view, phase: 'offered', offer: event, accepted: aboutOffer && view.accepted, peerAccepted: aboutOffer && view.peerAccepted, notice: null };
+      return {
+        ...view,
+        phase: 'offered',
+        offer: event,
+        accepted: aboutOffer && view.accepted,
+        peerAccepted: aboutOffer && view.peerAccepted,
+        notice: null,
+      };
     case 'PEER_ACCEPTED':
       return aboutOffer ? { ...view, peerAccepted: true } : view;
     case 'MATCHED':
@@ -50,9 +75,13 @@ export function applyMatchEvent(view: MatchView, event: MatchEventPartsFragment)
       return aboutOffer ? { ...idleView(), phase: 'searching', notice: 'DECLINED' } : view;
     case 'EXPIRED':
       if (!aboutOffer) return view;
-      return view.accepted ? { ...idleView(), phase: 'searching', notice: 'EXPIRED_BACK_TO_SEARCH' } : { ...idleView(), notice: 'EXPIRED' };
+      return view.accepted
+        ? { ...idleView(), phase: 'searching', notice: 'EXPIRED_BACK_TO_SEARCH' }
+        : { ...idleView(), notice: 'EXPIRED' };
     case 'CANCELLED':
-      return view.phase === 'matched' ? view : { ...idleView(), notice: view.phase === 'idle' ? view.notice : 'CANCELLED' };
+      return view.phase === 'matched'
+        ? view
+        : { ...idleView(), notice: view.phase === 'idle' ? view.notice : 'CANCELLED' };
     case 'SEARCH_TIMEOUT':
       return view.phase === 'searching' ? { ...idleView(), notice: 'SEARCH_TIMEOUT' } : view;
     default:

@@ -45,8 +45,15 @@ type Observer = { next?: (result: ExecutionResult) => void; error?: (error: unkn
 /** One subscription as the Observable GraphiQL consumes: its stop button calls `unsubscribe`. */
 function subscribe(client: Client, params: FetcherParams): Observable<ExecutionResult> {
   return {
-    subscribe(nextOrObserver?: Observer | Observer['next'], error?: Observer['error'] | null, complete?: Observer['complete']) {
-      const sink: Observer = typeof nextOrObserver === 'function' ? { next: nextOrObserver, error: error ?? undefined, complete } : (nextOrObserver ?? {});
+    subscribe(
+      nextOrObserver?: Observer | Observer['next'],
+      error?: Observer['error'] | null,
+      complete?: Observer['complete'],
+    ) {
+      const sink: Observer =
+        typeof nextOrObserver === 'function'
+          ? { next: nextOrObserver, error: error ?? undefined, complete }
+          : (nextOrObserver ?? {});
       const unsubscribe = client.subscribe(
         { query: params.query, variables: params.variables, operationName: params.operationName },
         {

@@ -22,7 +22,12 @@ createRoot(root).render(
     null,
     createElement(
       GraphiQL,
-      { fetcher, defaultQuery: DEFAULT_QUERY, defaultHeaders: DEFAULT_HEADERS, defaultEditorToolsVisibility: 'headers' },
+      {
+        fetcher,
+        defaultQuery: DEFAULT_QUERY,
+        defaultHeaders: DEFAULT_HEADERS,
+        defaultEditorToolsVisibility: 'headers',
+      },
       createElement(GraphiQL.Logo, null, 'randchat'),
     ),
   ),

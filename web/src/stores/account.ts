@@ -84,11 +84,20 @@ export const useAccountStore = defineStore('account', () => {
   const requestPasswordReset = (email: string) =>
     run(async () => void (await api.client.mutate({ mutation: RequestPasswordResetDocument, variables: { email } })));
   const resetPassword = (token: string, newPassword: string) =>
-    run(async () => void (await api.client.mutate({ mutation: ResetPasswordDocument, variables: { input: { token, newPassword } } })));
+    run(
+      async () =>
+        void (await api.client.mutate({
+          mutation: ResetPasswordDocument,
+          variables: { input: { token, newPassword } },
+        })),
+    );
   const requestUnlockCode = (email: string) =>
     run(async () => void (await api.client.mutate({ mutation: RequestUnlockCodeDocument, variables: { email } })));
   const unlockAccount = (email: string, code: string) =>
-    run(async () => void (await api.client.mutate({ mutation: UnlockAccountDocument, variables: { input: { email, code } } })));
+    run(
+      async () =>
+        void (await api.client.mutate({ mutation: UnlockAccountDocument, variables: { input: { email, code } } })),
+    );
 
   return {
     busy,

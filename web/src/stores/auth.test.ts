@@ -45,7 +45,9 @@ describe('refreshing', () => {
 
   it('refreshes a token close to expiry before handing it out', async () => {
     let n = 0;
-    server.handlers.RefreshSession = () => ({ refreshToken: { ...session('u1', n++ === 0 ? 20_000 : 900_000), accessToken: `t${n}` } });
+    server.handlers.RefreshSession = () => ({
+      refreshToken: { ...session('u1', n++ === 0 ? 20_000 : 900_000), accessToken: `t${n}` },
+    });
     const auth = useAuthStore();
     await auth.restore();
     expect(auth.accessToken).toBe('t1');
@@ -83,7 +85,10 @@ describe('refreshing', () => {
 describe('logging in and out', () => {
   it('keeps the access token in memory only', async () => {
     const writes: string[] = [];
-    (globalThis as { localStorage?: unknown }).localStorage = { setItem: (k: string) => writes.push(k), getItem: () => null };
+    (globalThis as { localStorage?: unknown }).localStorage = {
+      setItem: (k: string) => writes.push(k),
+      getItem: () => null,
+    };
     const s = session();
     server.handlers.LogIn = () => ({ logIn: s });
     const auth = useAuthStore();
@@ -98,7 +103,10 @@ describe('logging in and out', () => {
     server.handlers.LogIn = () => {
       throw new GqlError('FORBIDDEN', { reason: 'ACCOUNT_LOCKED' });
     };
-    await expect(useAuthStore().logIn({ email: 'a@example.com', password: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_LOCKED' });
+    await expect(useAuthStore().logIn({ email: 'a@example.com', password: 'x' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'ACCOUNT_LOCKED',
+    });
   });
 
   it('reports the fields of invalid sign-up input', async () => {

@@ -29,9 +29,16 @@ function serveRoom(server: FakeServer, stored: ServerMessage[]) {
     const before = v.before ? Number(v.before) : Infinity;
     const older = stored.filter((m) => m.seq < before);
     const page = older.slice(-Number(v.last));
-    return { messages: { edges: page.map((node) => ({ node })), pageInfo: { hasPreviousPage: older.length > page.length, startCursor: page[0] ? String(page[0].seq) : null } } };
+    return {
+      messages: {
+        edges: page.map((node) => ({ node })),
+        pageInfo: { hasPreviousPage: older.length > page.length, startCursor: page[0] ? String(page[0].seq) : null },
+      },
+    };
   };
-  server.handlers.MessagesAfter = (v) => ({ messagesAfter: stored.filter((m) => m.seq > Number(v.afterSeq)).slice(0, Number(v.first)) });
+  server.handlers.MessagesAfter = (v) => ({
+    messagesAfter: stored.filter((m) => m.seq > Number(v.afterSeq)).slice(0, Number(v.first)),
+  });
   server.handlers.MarkRoomRead = (v) => ({ markRoomRead: { id: ROOM, unreadCount: 0, lastReadSeq: v.seq } });
   server.handlers.SetTyping = () => ({ setTyping: true });
   server.handlers.SendMessage = (v) => {
@@ -56,7 +63,10 @@ afterEach(() => {
   useAuthStore().clear();
 });
 
-const seqs = () => useChatStore().thread(ROOM).messages.map((m) => m.seq);
+const seqs = () =>
+  useChatStore()
+    .thread(ROOM)
+    .messages.map((m) => m.seq);
 
 describe('opening a room', () => {
   it('loads the latest page, follows the room live and marks it read', async () => {
@@ -71,7 +81,10 @@ describe('opening a room', () => {
   });
 
   it('loads older history on scroll-up, in order and without duplicates', async () => {
-    serveRoom(server, Array.from({ length: 70 }, (_, i) => msg(i + 1)));
+    serveRoom(
+      server,
+      Array.from({ length: 70 }, (_, i) => msg(i + 1)),
+    );
     const chat = useChatStore();
     await chat.open(ROOM);
     await chat.loadOlder(ROOM);
@@ -89,7 +102,9 @@ describe('live events and reconnects', () => {
     await chat.open(ROOM);
     // while the socket is away, 4..6 are stored; 6 arrives live once the socket is back
     stored.push(msg(4), msg(5), msg(6));
-    server.emit('RoomEvents', { roomEvents: { type: 'MESSAGE', roomId: ROOM, message: msg(6), userId: null, seq: null, reason: null } });
+    server.emit('RoomEvents', {
+      roomEvents: { type: 'MESSAGE', roomId: ROOM, message: msg(6), userId: null, seq: null, reason: null },
+    });
     server.reconnect();
     await waitFor(() => seqs().length === 6);
     expect(seqs()).toEqual([1, 2, 3, 4, 5, 6]);
@@ -101,7 +116,9 @@ describe('live events and reconnects', () => {
     serveRoom(server, stored);
     await useChatStore().open(ROOM);
     stored.push(msg(2), msg(3));
-    server.emit('RoomEvents', { roomEvents: { type: 'MESSAGE', roomId: ROOM, message: msg(3), userId: null, seq: null, reason: null } });
+    server.emit('RoomEvents', {
+      roomEvents: { type: 'MESSAGE', roomId: ROOM, message: msg(3), userId: null, seq: null, reason: null },
+    });
     await waitFor(() => seqs().length === 3);
     expect(seqs()).toEqual([1, 2, 3]);
   });
@@ -110,16 +127,22 @@ describe('live events and reconnects', () => {
     serveRoom(server, [msg(1, 'me')]);
     const chat = useChatStore();
     await chat.open(ROOM);
-    server.emit('RoomEvents', { roomEvents: { type: 'TYPING', roomId: ROOM, userId: 'peer', message: null, seq: null, reason: null } });
+    server.emit('RoomEvents', {
+      roomEvents: { type: 'TYPING', roomId: ROOM, userId: 'peer', message: null, seq: null, reason: null },
+    });
     expect(chat.thread(ROOM).peerTypingUntil).toBeGreaterThan(Date.now());
-    server.emit('RoomEvents', { roomEvents: { type: 'READ', roomId: ROOM, userId: 'peer', seq: 1, message: null, reason: null } });
+    server.emit('RoomEvents', {
+      roomEvents: { type: 'READ', roomId: ROOM, userId: 'peer', seq: 1, message: null, reason: null },
+    });
     expect(useRoomsStore().byId[ROOM]?.peerLastReadSeq).toBe(1);
   });
 
   it('closes the room on PEER_LEFT with its reason', async () => {
     serveRoom(server, []);
     await useChatStore().open(ROOM);
-    server.emit('RoomEvents', { roomEvents: { type: 'PEER_LEFT', roomId: ROOM, userId: 'peer', reason: 'BLOCKED', message: null, seq: null } });
+    server.emit('RoomEvents', {
+      roomEvents: { type: 'PEER_LEFT', roomId: ROOM, userId: 'peer', reason: 'BLOCKED', message: null, seq: null },
+    });
     expect(useRoomsStore().byId[ROOM]).toMatchObject({ closed: true, closedReason: 'BLOCKED' });
   });
 });
@@ -153,7 +176,9 @@ describe('sending', () => {
     expect(failed).toMatchObject({ state: 'failed', error: 'NETWORK_ERROR' });
     server.handlers.SendMessage = send;
     await chat.retry(ROOM, failed!.clientMessageId);
-    const ids = server.calls.filter((c) => c.operation === 'SendMessage').map((c) => (c.variables.input as { clientMessageId: string }).clientMessageId);
+    const ids = server.calls
+      .filter((c) => c.operation === 'SendMessage')
+      .map((c) => (c.variables.input as { clientMessageId: string }).clientMessageId);
     expect(ids).toEqual([failed!.clientMessageId, failed!.clientMessageId]);
     expect(stored).toHaveLength(1);
     expect(seqs()).toEqual([1]);
@@ -174,7 +199,9 @@ describe('sending', () => {
     server.handlers.SendMessage = send;
     await chat.retry(ROOM, failed!.clientMessageId);
     expect(server.uploads).toBe(1);
-    expect(server.calls.filter((c) => c.operation === 'SendMessage').at(-1)?.variables.input).toMatchObject({ imageId: 'upload-1' });
+    expect(server.calls.filter((c) => c.operation === 'SendMessage').at(-1)?.variables.input).toMatchObject({
+      imageId: 'upload-1',
+    });
   });
 
   it('sends typing notices at most once per interval', async () => {

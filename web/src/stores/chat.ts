@@ -46,7 +46,13 @@ export const TYPING_SHOWN_MS = 4_000;
 /** At most one setTyping per room this often, in milliseconds. */
 export const TYPING_EVERY_MS = 2_500;
 
-const newThread = (): ThreadState => ({ ...emptyThread(), hasOlder: false, startCursor: null, loadingOlder: false, peerTypingUntil: 0 });
+const newThread = (): ThreadState => ({
+  ...emptyThread(),
+  hasOlder: false,
+  startCursor: null,
+  loadingOlder: false,
+  peerTypingUntil: 0,
+});
 
 /**
  * Message threads by room: history pages, live messages, optimistic sends and catch-up after a
@@ -70,11 +76,15 @@ export const useChatStore = defineStore('chat', () => {
 
   api.onReconnected(() => {
     for (const roomId of Object.keys(threads.value)) void catchUp(roomId).catch(() => undefined);
-    void useRoomsStore().refresh().catch(() => undefined);
+    void useRoomsStore()
+      .refresh()
+      .catch(() => undefined);
   });
 
   function isReading(roomId: string): boolean {
-    return readingRoomId.value === roomId && (typeof document === 'undefined' || document.visibilityState === 'visible');
+    return (
+      readingRoomId.value === roomId && (typeof document === 'undefined' || document.visibilityState === 'visible')
+    );
   }
 
   /** Opens a room on screen: its latest page the first time, a catch-up after that. */
@@ -103,7 +113,11 @@ export const useChatStore = defineStore('chat', () => {
     const t = thread(roomId);
     setThread(roomId, {
       ...t,
-      ...mergeServerMessages(t, page.edges.map((e) => e.node), myId()),
+      ...mergeServerMessages(
+        t,
+        page.edges.map((e) => e.node),
+        myId(),
+      ),
       hasOlder: page.pageInfo.hasPreviousPage,
       startCursor: page.pageInfo.startCursor ?? null,
     });
@@ -115,12 +129,19 @@ export const useChatStore = defineStore('chat', () => {
     if (!t.hasOlder || t.loadingOlder) return;
     setThread(roomId, { ...t, loadingOlder: true });
     try {
-      const { data } = await api.client.query({ query: MessagesDocument, variables: { roomId, last: PAGE_SIZE, before: t.startCursor } });
+      const { data } = await api.client.query({
+        query: MessagesDocument,
+        variables: { roomId, last: PAGE_SIZE, before: t.startCursor },
+      });
       const page = data.messages;
       const now = thread(roomId);
       setThread(roomId, {
         ...now,
-        ...mergeServerMessages(now, page.edges.map((e) => e.node), myId()),
+        ...mergeServerMessages(
+          now,
+          page.edges.map((e) => e.node),
+          myId(),
+        ),
         hasOlder: page.pageInfo.hasPreviousPage,
         startCursor: page.pageInfo.startCursor ?? now.startCursor,
         loadingOlder: false,
@@ -138,7 +159,10 @@ export const useChatStore = defineStore('chat', () => {
     const run = (async () => {
       for (;;) {
         const afterSeq = contiguousSeq(thread(roomId));
-        const { data } = await api.client.query({ query: MessagesAfterDocument, variables: { roomId, afterSeq, first: CATCH_UP_PAGE } });
+        const { data } = await api.client.query({
+          query: MessagesAfterDocument,
+          variables: { roomId, afterSeq, first: CATCH_UP_PAGE },
+        });
         merge(roomId, data.messagesAfter);
         if (data.messagesAfter.length < CATCH_UP_PAGE) break;
       }
@@ -183,20 +207,33 @@ export const useChatStore = defineStore('chat', () => {
         imageId = (await api.uploadImage(file)).id;
         setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { imageId }) });
       }
-      const input = { roomId, clientMessageId: id, ...(pending.body ? { body: pending.body } : {}), ...(imageId ? { imageId } : {}) };
+      const input = {
+        roomId,
+        clientMessageId: id,
+        ...(pending.body ? { body: pending.body } : {}),
+        ...(imageId ? { imageId } : {}),
+      };
       const { data } = await api.client.mutate({ mutation: SendMessageDocument, variables: { input } });
       merge(roomId, [data!.sendMessage]);
       const rooms = useRoomsStore();
       const room = rooms.byId[roomId];
       const m = data!.sendMessage;
       if (room && (!room.lastMessage || m.seq > room.lastMessage.seq)) {
-        rooms.patch(roomId, { lastMessage: m, lastActivityAt: m.createdAt, lastReadSeq: Math.max(room.lastReadSeq, m.seq), unreadCount: 0 });
+        rooms.patch(roomId, {
+          lastMessage: m,
+          lastActivityAt: m.createdAt,
+          lastReadSeq: Math.max(room.lastReadSeq, m.seq),
+          unreadCount: 0,
+        });
       }
       if (pending.previewUrl) URL.revokeObjectURL(pending.previewUrl);
     } catch (err) {
       const { code } = toApiError(err);
       setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { state: 'failed', error: code }) });
-      if (code === 'CONFLICT') void useRoomsStore().fetchRoom(roomId).catch(() => undefined);
+      if (code === 'CONFLICT')
+        void useRoomsStore()
+          .fetchRoom(roomId)
+          .catch(() => undefined);
     }
   }
 
@@ -222,7 +259,10 @@ export const useChatStore = defineStore('chat', () => {
   async function retry(roomId: string, clientMessageId: string): Promise<void> {
     const p = thread(roomId).pending.find((x) => x.clientMessageId === clientMessageId);
     if (!p || p.state === 'sending') return;
-    setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), clientMessageId, { state: 'sending', error: null }) });
+    setThread(roomId, {
+      ...thread(roomId),
+      ...updatePending(thread(roomId), clientMessageId, { state: 'sending', error: null }),
+    });
     await deliver(roomId, { ...p, state: 'sending' }, files.get(clientMessageId) ?? null);
   }
 
@@ -272,5 +312,24 @@ export const useChatStore = defineStore('chat', () => {
     files.clear();
   }
 
-  return { threads, readingRoomId, thread, isReading, open, close, loadOlder, catchUp, onEvent, markRead, send, retry, discard, typing, leave, block, report, reset };
+  return {
+    threads,
+    readingRoomId,
+    thread,
+    isReading,
+    open,
+    close,
+    loadOlder,
+    catchUp,
+    onEvent,
+    markRead,
+    send,
+    retry,
+    discard,
+    typing,
+    leave,
+    block,
+    report,
+    reset,
+  };
 });

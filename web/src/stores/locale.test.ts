@@ -14,7 +14,10 @@ describe('choosing the language', () => {
   it('remembers the switch in localStorage under its one key', () => {
     const saved = new Map<string, string>();
     const g = globalThis as { localStorage?: unknown };
-    g.localStorage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => saved.set(k, v) };
+    g.localStorage = {
+      getItem: (k: string) => saved.get(k) ?? null,
+      setItem: (k: string, v: string) => saved.set(k, v),
+    };
     try {
       setActivePinia(createPinia());
       const store = useLocaleStore();
@@ -30,10 +33,13 @@ describe('choosing the language', () => {
 
 describe('messages', () => {
   const keys = (o: object, prefix = ''): string[] =>
-    Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+    Object.entries(o).flatMap(([k, v]) =>
+      typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
+    );
 
   it('Korean and English have the same keys and no empty text', () => {
     expect(keys(ko).sort()).toEqual(keys(en).sort());
-    for (const key of keys(ko)) expect(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], ko)).not.toBe('');
+    for (const key of keys(ko))
+      expect(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], ko)).not.toBe('');
   });
 });

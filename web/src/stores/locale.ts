@@ -32,7 +32,7 @@ function browserStorage(): KeyValueStorage | null {
 /** The UI language; main.ts mirrors it into vue-i18n and `<html lang>`. */
 export const useLocaleStore = defineStore('locale', () => {
   const storage = browserStorage();
-  const languages = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language];
+  const languages = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
   const locale = ref<Locale>(pickLocale(storage?.getItem(LOCALE_KEY) ?? null, languages));
 
   function setLocale(next: Locale) {

@@ -20,7 +20,9 @@ beforeEach(async () => {
   server.handlers.RefreshSession = () => ({ refreshToken: session('me') });
   server.handlers.MatchStatus = () => ({ matchStatus: status('IDLE') });
   server.handlers.RequestMatch = () => ({ requestMatch: status('SEARCHING') });
-  server.handlers.RespondToMatch = (v) => ({ respondToMatch: { ...status('OFFERED', offered()), accepted: Boolean(v.accept) } });
+  server.handlers.RespondToMatch = (v) => ({
+    respondToMatch: { ...status('OFFERED', offered()), accepted: Boolean(v.accept) },
+  });
   server.handlers.CancelMatch = () => ({ cancelMatch: status('IDLE') });
   await useAuthStore().restore();
 });
@@ -36,7 +38,9 @@ it('opens matchEvents before requestMatch and sends the clamped radius', async (
   await match.search({ latitude: 37.56, longitude: 126.97 });
   const order = server.calls.map((c) => c.operation);
   expect(order.indexOf('MatchEvents')).toBeLessThan(order.indexOf('RequestMatch'));
-  expect(server.calls.find((c) => c.operation === 'RequestMatch')?.variables).toEqual({ input: { latitude: 37.56, longitude: 126.97, radiusKm: 100 } });
+  expect(server.calls.find((c) => c.operation === 'RequestMatch')?.variables).toEqual({
+    input: { latitude: 37.56, longitude: 126.97, radiusKm: 100 },
+  });
   expect(match.view.phase).toBe('searching');
 });
 
@@ -50,7 +54,19 @@ it('follows an offer through PEER_ACCEPTED to MATCHED, adding the room', async (
   expect(match.view.accepted).toBe(true);
   server.emit('MatchEvents', { matchEvents: { ...offered(), type: 'PEER_ACCEPTED' } });
   expect(match.view.peerAccepted).toBe(true);
-  const room = { id: 'r9', closed: false, closedReason: null, distanceKm: 5, unreadCount: 0, lastReadSeq: 0, peerLastReadSeq: 0, lastActivityAt: '2030-01-01T00:00:00Z', createdAt: '2030-01-01T00:00:00Z', peer: offered().partner, lastMessage: null };
+  const room = {
+    id: 'r9',
+    closed: false,
+    closedReason: null,
+    distanceKm: 5,
+    unreadCount: 0,
+    lastReadSeq: 0,
+    peerLastReadSeq: 0,
+    lastActivityAt: '2030-01-01T00:00:00Z',
+    createdAt: '2030-01-01T00:00:00Z',
+    peer: offered().partner,
+    lastMessage: null,
+  };
   server.handlers.Room = (v) => ({ room: { ...room, id: v.id } });
   server.emit('MatchEvents', { matchEvents: { ...offered(), type: 'MATCHED', room: { id: 'r9' } } });
   expect(match.view).toMatchObject({ phase: 'matched', roomId: 'r9' });

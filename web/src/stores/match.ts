@@ -5,7 +5,13 @@ import { apiFailure } from '../api/errors';
 import { subscribeLive } from '../api/live';
 import type { MatchEventPartsFragment, MatchStatusFieldsFragment } from '../gql/graphql';
 import { applyMatchEvent, fromStatus, idleView, type MatchView } from '../matching/events';
-import { CancelMatchDocument, MatchEventsDocument, MatchStatusDocument, RequestMatchDocument, RespondToMatchDocument } from '../operations/matching';
+import {
+  CancelMatchDocument,
+  MatchEventsDocument,
+  MatchStatusDocument,
+  RequestMatchDocument,
+  RespondToMatchDocument,
+} from '../operations/matching';
 import { useRoomsStore } from './rooms';
 
 export interface Position {
@@ -16,7 +22,8 @@ export interface Position {
 export const MIN_RADIUS_KM = 1;
 export const MAX_RADIUS_KM = 100;
 
-export const clampRadius = (km: number) => Math.min(MAX_RADIUS_KM, Math.max(MIN_RADIUS_KM, Math.round(km) || MIN_RADIUS_KM));
+export const clampRadius = (km: number) =>
+  Math.min(MAX_RADIUS_KM, Math.max(MIN_RADIUS_KM, Math.round(km) || MIN_RADIUS_KM));
 
 /**
  * Matching: the caller's own matchEvents stream (open while logged in, so an offer or MATCHED
@@ -34,7 +41,10 @@ export const useMatchStore = defineStore('match', () => {
   function onEvent(event: MatchEventPartsFragment) {
     view.value = applyMatchEvent(view.value, event);
     // The event names the room only (query depth and cost limits); the room list fetches it.
-    if (event.type === 'MATCHED' && event.room) void useRoomsStore().fetchRoom(event.room.id).catch(() => undefined);
+    if (event.type === 'MATCHED' && event.room)
+      void useRoomsStore()
+        .fetchRoom(event.room.id)
+        .catch(() => undefined);
   }
 
   function applyStatus(status: MatchStatusFieldsFragment) {
@@ -50,12 +60,17 @@ export const useMatchStore = defineStore('match', () => {
   /** Opens matchEvents (idempotent); the server replays the open offer first. */
   function listen(): void {
     if (stop) return;
-    stop = subscribeLive(api.client, MatchEventsDocument, {}, {
-      next: (data) => onEvent(data.matchEvents),
-      error: () => (stop = null),
-      complete: () => (stop = null),
-      reopened: () => void loadStatus().catch(() => undefined),
-    });
+    stop = subscribeLive(
+      api.client,
+      MatchEventsDocument,
+      {},
+      {
+        next: (data) => onEvent(data.matchEvents),
+        error: () => (stop = null),
+        complete: () => (stop = null),
+        reopened: () => void loadStatus().catch(() => undefined),
+      },
+    );
   }
 
   /** Starts (or updates) a search; matchEvents is open and connected before requestMatch. */
@@ -129,5 +144,18 @@ export const useMatchStore = defineStore('match', () => {
     position.value = null;
   }
 
-  return { view, radiusKm, position, busy, listen, loadStatus, search, cancel, respond, acknowledgeMatch, dismissNotice, reset };
+  return {
+    view,
+    radiusKm,
+    position,
+    busy,
+    listen,
+    loadStatus,
+    search,
+    cancel,
+    respond,
+    acknowledgeMatch,
+    dismissNotice,
+    reset,
+  };
 });

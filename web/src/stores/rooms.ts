@@ -113,13 +113,20 @@ export const useRoomsStore = defineStore('rooms', () => {
         patch(room.id, {
           lastMessage: newer ? m : room.lastMessage,
           lastActivityAt: newer ? m.createdAt : room.lastActivityAt,
-          unreadCount: mine ? 0 : !reading && newer && m.seq > room.lastReadSeq ? room.unreadCount + 1 : room.unreadCount,
+          unreadCount: mine
+            ? 0
+            : !reading && newer && m.seq > room.lastReadSeq
+              ? room.unreadCount + 1
+              : room.unreadCount,
           lastReadSeq: mine ? Math.max(room.lastReadSeq, m.seq) : room.lastReadSeq,
         });
       } else if (event.type === 'READ' && event.seq != null) {
         if (event.userId === me) {
           const caughtUp = !room.lastMessage || event.seq >= room.lastMessage.seq;
-          patch(room.id, { lastReadSeq: Math.max(room.lastReadSeq, event.seq), unreadCount: caughtUp ? 0 : room.unreadCount });
+          patch(room.id, {
+            lastReadSeq: Math.max(room.lastReadSeq, event.seq),
+            unreadCount: caughtUp ? 0 : room.unreadCount,
+          });
         } else {
           patch(room.id, { peerLastReadSeq: Math.max(room.peerLastReadSeq, event.seq) });
         }
@@ -133,7 +140,12 @@ export const useRoomsStore = defineStore('rooms', () => {
   /** Follows the most recently active open rooms (and the one being read); stops the others. */
   function syncLive(): void {
     const chat = useChatStore();
-    const wanted = new Set(list.value.filter((r) => !r.closed).slice(0, MAX_LIVE_ROOMS).map((r) => r.id));
+    const wanted = new Set(
+      list.value
+        .filter((r) => !r.closed)
+        .slice(0, MAX_LIVE_ROOMS)
+        .map((r) => r.id),
+    );
     const reading = chat.readingRoomId;
     if (reading && byId.value[reading] && !byId.value[reading]!.closed) wanted.add(reading);
     for (const [id, stop] of live) {
@@ -144,16 +156,21 @@ export const useRoomsStore = defineStore('rooms', () => {
     }
     for (const id of wanted) {
       if (live.has(id)) continue;
-      const stop = subscribeLive(api.client, RoomEventsDocument, { roomId: id }, {
-        next: (data) => onEvent(data.roomEvents),
-        // Anything that went by while the stream was away comes back through messagesAfter.
-        reopened: () => void chat.catchUp(id).catch(() => undefined),
-        error: () => void fetchRoom(id).catch(() => undefined),
-        complete: () => {
-          live.delete(id);
-          void fetchRoom(id).catch(() => undefined);
+      const stop = subscribeLive(
+        api.client,
+        RoomEventsDocument,
+        { roomId: id },
+        {
+          next: (data) => onEvent(data.roomEvents),
+          // Anything that went by while the stream was away comes back through messagesAfter.
+          reopened: () => void chat.catchUp(id).catch(() => undefined),
+          error: () => void fetchRoom(id).catch(() => undefined),
+          complete: () => {
+            live.delete(id);
+            void fetchRoom(id).catch(() => undefined);
+          },
         },
-      });
+      );
       live.set(id, stop);
     }
   }
@@ -167,5 +184,21 @@ export const useRoomsStore = defineStore('rooms', () => {
     loaded.value = false;
   }
 
-  return { byId, list, totalUnread, hasMore, loaded, loading, upsert, patch, refresh, loadMore, fetchRoom, onEvent, syncLive, reset, liveRoomIds: () => [...live.keys()] };
+  return {
+    byId,
+    list,
+    totalUnread,
+    hasMore,
+    loaded,
+    loading,
+    upsert,
+    patch,
+    refresh,
+    loadMore,
+    fetchRoom,
+    onEvent,
+    syncLive,
+    reset,
+    liveRoomIds: () => [...live.keys()],
+  };
 });

@@ -31,7 +31,9 @@ export class FakeServer {
       new Observable<FetchResult>((observer) => {
         const name = operation.operationName;
         this.calls.push({ operation: name, variables: operation.variables });
-        if (operation.query.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'subscription')) {
+        if (
+          operation.query.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'subscription')
+        ) {
           const set = this.streams.get(name) ?? new Set();
           const sink = { next: (r: FetchResult) => observer.next(r), complete: () => observer.complete() };
           set.add(sink);
@@ -51,7 +53,9 @@ export class FakeServer {
             },
             (err) => {
               if (err instanceof GqlError) {
-                observer.next({ errors: [{ message: err.code, extensions: { code: err.code, ...err.extra } }] } as FetchResult);
+                observer.next({
+                  errors: [{ message: err.code, extensions: { code: err.code, ...err.extra } }],
+                } as FetchResult);
                 observer.complete();
               } else observer.error(err);
             },
@@ -118,5 +122,14 @@ export async function waitFor(check: () => boolean, ms = 2_000): Promise<void> {
 export const session = (id = 'u1', ttlMs = 15 * 60_000) => ({
   accessToken: `token-${Math.random().toString(36).slice(2)}`,
   accessTokenExpiresAt: new Date(Date.now() + ttlMs).toISOString(),
-  user: { id, nickname: 'Ana', gender: null, birthYear: null, age: null, maskedEmail: 'a***@example.com', createdAt: new Date().toISOString(), photo: null },
+  user: {
+    id,
+    nickname: 'Ana',
+    gender: null,
+    birthYear: null,
+    age: null,
+    maskedEmail: 'a***@example.com',
+    createdAt: new Date().toISOString(),
+    photo: null,
+  },
 });

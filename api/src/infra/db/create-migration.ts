@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   try {
     await migrate(orm, createLogger('info'));
     const result = await orm.getMigrator().createMigration();
-    console.log(result.fileName ? `created ${result.fileName}` : 'entities match the latest migration: nothing to create');
+    console.log(
+      result.fileName ? `created ${result.fileName}` : 'entities match the latest migration: nothing to create',
+    );
   } finally {
     await orm.close();
   }

@@ -10,4 +10,15 @@ import { Block } from '../../modules/users/block.entity';
 import { User } from '../../modules/users/user.entity';
 
 /** Every entity, for both dialects: the SQLite schema and the MySQL migrations come from this list. */
-export const entities = [User, Block, Room, RoomMember, Message, Report, EmailCode, PasswordReset, OutgoingMail, Upload];
+export const entities = [
+  User,
+  Block,
+  Room,
+  RoomMember,
+  Message,
+  Report,
+  EmailCode,
+  PasswordReset,
+  OutgoingMail,
+  Upload,
+];

@@ -54,18 +54,39 @@ const SLOW = Symbol('slow');
 
 /** Client-side codes of a connection that failed or was lost (mysql2, the mariadb connector, knex). */
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'PROTOCOL_CONNECTION_LOST', 'ER_SOCKET_UNEXPECTED_CLOSE', 'ER_CONNECTION_TIMEOUT', 'ER_GET_CONNECTION_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_CONNECTION_TIMEOUT',
+  'ER_GET_CONNECTION_TIMEOUT',
 ]);
 /** Server errors that say "not this server, not now": too many connections, access or database refused, shutting down, killed. */
 const CONNECTION_ERRNOS = new Set([1040, 1044, 1045, 1049, 1053, 1927, 2002, 2003, 2006, 2013]);
 /** The replica has not replicated a migration yet (no such table / column): the primary has it. */
 const SCHEMA_BEHIND_ERRNOS = new Set([1054, 1146]);
 
-type DriverError = { code?: string; errno?: number; fatal?: boolean; sqlState?: string; name?: string; cause?: unknown };
+type DriverError = {
+  code?: string;
+  errno?: number;
+  fatal?: boolean;
+  sqlState?: string;
+  name?: string;
+  cause?: unknown;
+};
 
 function classify(err: unknown): 'connection' | 'schema' | null {
-  for (let e = err as DriverError | undefined, depth = 0; e && depth < 3; e = e.cause as DriverError | undefined, depth++) {
+  for (
+    let e = err as DriverError | undefined, depth = 0;
+    e && depth < 3;
+    e = e.cause as DriverError | undefined, depth++
+  ) {
     if (e.fatal === true || e.name === 'KnexTimeoutError' || e.sqlState?.startsWith('08')) return 'connection';
     if ((e.code && CONNECTION_CODES.has(e.code)) || (e.errno && CONNECTION_ERRNOS.has(e.errno))) return 'connection';
     if (e.errno && SCHEMA_BEHIND_ERRNOS.has(e.errno)) return 'schema';
@@ -135,7 +156,13 @@ export function createReplicaRouter(orm: Orm, options: ReplicaRouterOptions): Re
             await replica.execute('select 1', [], 'all', undefined, quiet);
             if (options.maxLagMs === 0 || !replica.lagVisible) return { lag: null, replicating: true };
             try {
-              const [status] = await replica.execute<Record<string, unknown>[]>('show replica status', [], 'all', undefined, quiet);
+              const [status] = await replica.execute<Record<string, unknown>[]>(
+                'show replica status',
+                [],
+                'all',
+                undefined,
+                quiet,
+              );
               if (!status) return { lag: null, replicating: true }; // not a replica as far as it knows (e.g. a managed read endpoint)
               const io = status.Slave_IO_Running ?? status.Replica_IO_Running;
               const sql = status.Slave_SQL_Running ?? status.Replica_SQL_Running;

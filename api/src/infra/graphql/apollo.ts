@@ -21,12 +21,15 @@ function operationsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation === 'subscription') {
-            throw new BadUserInputError('Subscriptions run over the WebSocket endpoint /graphql with the graphql-transport-ws subprotocol, not over HTTP');
+            throw new BadUserInputError(
+              'Subscriptions run over the WebSocket endpoint /graphql with the graphql-transport-ws subprotocol, not over HTTP',
+            );
           }
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (!isPublicError(error)) contextValue.logger.error({ err: error.originalError ?? error }, 'unexpected error');
+            if (!isPublicError(error))
+              contextValue.logger.error({ err: error.originalError ?? error }, 'unexpected error');
           }
         },
         async willSendResponse({ response, contextValue, operation }) {
@@ -47,7 +50,13 @@ function operationsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   };
 }
 
-export function createApollo(schema: GraphQLSchema, httpServer: HttpServer, config: Config, metrics: Metrics, onDrain: () => Promise<void>) {
+export function createApollo(
+  schema: GraphQLSchema,
+  httpServer: HttpServer,
+  config: Config,
+  metrics: Metrics,
+  onDrain: () => Promise<void>,
+) {
   return new ApolloServer<Context>({
     schema,
     introspection: config.graphql.introspection,
@@ -61,7 +70,11 @@ export function createApollo(schema: GraphQLSchema, httpServer: HttpServer, conf
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       operationsPlugin(metrics),
-      { async serverWillStart() { return { drainServer: onDrain }; } },
+      {
+        async serverWillStart() {
+          return { drainServer: onDrain };
+        },
+      },
     ],
   });
 }

@@ -11,7 +11,14 @@ import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
 
 /** Every resolver class; the composition root supplies their instances. */
-export const resolverClasses = [AuthResolver, AccountResolver, UserResolver, MatchResolver, ChatResolver, MessageResolver] as const;
+export const resolverClasses = [
+  AuthResolver,
+  AccountResolver,
+  UserResolver,
+  MatchResolver,
+  ChatResolver,
+  MessageResolver,
+] as const;
 
 /**
  * type-graphql insists on a PubSub, but our subscriptions never use `topics`: each one supplies

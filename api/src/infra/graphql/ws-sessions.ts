@@ -51,7 +51,13 @@ export class WsSessions {
   /** Tracks a socket and closes it with 4401 when `expiresAt` passes. */
   add(socket: WebSocket, auth: { userId: string; sessionId: string; accessTokenExpiresAt: Date }): void {
     this.remove(socket);
-    const entry: Entry = { socket, userId: auth.userId, sessionId: auth.sessionId, expiresAt: auth.accessTokenExpiresAt.getTime(), index: this.expiries.length };
+    const entry: Entry = {
+      socket,
+      userId: auth.userId,
+      sessionId: auth.sessionId,
+      expiresAt: auth.accessTokenExpiresAt.getTime(),
+      index: this.expiries.length,
+    };
     this.sockets.set(socket, entry);
     this.perUser.set(auth.userId, this.countForUser(auth.userId) + 1);
     this.expiries.push(entry);

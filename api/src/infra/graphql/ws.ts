@@ -90,7 +90,11 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
     return document;
   };
   const trust = proxyAddr.compile(config.http.trustProxy.split(',').map((s) => s.trim()));
-  const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: config.ws.maxPayloadBytes });
+  const wsServer = new WebSocketServer({
+    server: deps.httpServer,
+    path: '/graphql',
+    maxPayload: config.ws.maxPayloadBytes,
+  });
 
   // The connection_init deadline. graphql-ws's own timer would stay referenced for the socket's
   // whole life, long after it fired (~0.2 KB per socket); this one is dropped at connection_init.
@@ -170,7 +174,8 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         return {
           ...result,
           errors: result.errors.map((e) => {
-            if (!isPublicError(e)) context.logger.error({ err: e.originalError ?? e }, 'unexpected error in a subscription');
+            if (!isPublicError(e))
+              context.logger.error({ err: e.originalError ?? e }, 'unexpected error in a subscription');
             const formatted = toClientError(e.toJSON(), e);
             deps.metrics.graphqlErrors.inc({ code: String(formatted.extensions?.code) });
             return new GraphQLError(formatted.message, {

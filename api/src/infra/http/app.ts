@@ -30,7 +30,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   const { config, metrics, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.http.trustProxy.split(',').map((s) => s.trim()));
+  app.set(
+    'trust proxy',
+    config.http.trustProxy.split(',').map((s) => s.trim()),
+  );
 
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
@@ -43,8 +46,14 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       // originalUrl: req.path is relative to a router's mount point; the query string may carry signatures.
       const urlPath = req.originalUrl.split('?')[0] ?? '';
       const route = req.route?.path ?? (urlPath.startsWith('/graphql') ? '/graphql' : 'other');
-      metrics.httpDuration.observe({ method: req.method, route: String(route), status: String(res.statusCode) }, seconds);
-      logger.info({ requestId, method: req.method, path: urlPath, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'http');
+      metrics.httpDuration.observe(
+        { method: req.method, route: String(route), status: String(res.statusCode) },
+        seconds,
+      );
+      logger.info(
+        { requestId, method: req.method, path: urlPath, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        'http',
+      );
     });
     next();
   });
@@ -75,8 +84,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // fallback, so that GRAPHQL_PLAYGROUND=false also hides /playground.html.
   const playground = path.join(deps.webDistDir, 'playground.html');
   app.get(['/playground', '/playground.html'], (_req, res) => {
-    if (!config.graphql.playground) return jsonError(res, 404, 'NOT_FOUND', 'The playground is disabled (GRAPHQL_PLAYGROUND=false)');
-    if (!existsSync(playground)) return jsonError(res, 404, 'NOT_FOUND', 'The playground is not built (npm run build -w web)');
+    if (!config.graphql.playground)
+      return jsonError(res, 404, 'NOT_FOUND', 'The playground is disabled (GRAPHQL_PLAYGROUND=false)');
+    if (!existsSync(playground))
+      return jsonError(res, 404, 'NOT_FOUND', 'The playground is not built (npm run build -w web)');
     res.sendFile(playground);
   });
 

@@ -16,15 +16,18 @@ export function devOutboxRoute(outbox: OutboxMailer): express.Router {
     if (req.accepts(['html', 'json']) === 'json') return void res.json({ mails });
     const items = mails
       .map(
-        (m) => `<article><h2>${escapeHtml(m.subject)}</h2><p><b>To:</b> ${escapeHtml(m.to)} · <time>${escapeHtml(m.sentAt)}</time></p>` +
+        (m) =>
+          `<article><h2>${escapeHtml(m.subject)}</h2><p><b>To:</b> ${escapeHtml(m.to)} · <time>${escapeHtml(m.sentAt)}</time></p>` +
           `<pre>${escapeHtml(m.text)}</pre></article>`,
       )
       .join('\n');
-    res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>randchat dev outbox</title>` +
-        `<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style>` +
-        `</head><body><h1>Dev outbox</h1><p>Mails the server would have sent (development only): ${mails.length}</p>${items || '<p>No mail yet.</p>'}</body></html>`,
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>randchat dev outbox</title>` +
+          `<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style>` +
+          `</head><body><h1>Dev outbox</h1><p>Mails the server would have sent (development only): ${mails.length}</p>${items || '<p>No mail yet.</p>'}</body></html>`,
+      );
   });
   return router;
 }

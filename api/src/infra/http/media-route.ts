@@ -33,7 +33,8 @@ export function createMediaRouter({ storage, signer, now = Date.now }: MediaRout
     const verdict = validKey(key) ? signer.check(key, req.query.exp, req.query.sig, nowSeconds) : 'invalid';
     if (verdict !== 'ok') {
       res.setHeader('cache-control', 'no-store');
-      const message = verdict === 'expired' ? 'This media link has expired; request a fresh one' : 'This media link is invalid';
+      const message =
+        verdict === 'expired' ? 'This media link has expired; request a fresh one' : 'This media link is invalid';
       return jsonError(res, 403, 'FORBIDDEN', message);
     }
     const object = await storage.get(key);

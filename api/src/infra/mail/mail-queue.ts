@@ -96,13 +96,21 @@ export class MailQueue {
     );
     if (claimed === 0) return;
     try {
-      await this.mailer.send({ to: mail.recipient, subject: mail.subject, text: mail.text, html: mail.html ?? undefined });
+      await this.mailer.send({
+        to: mail.recipient,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? undefined,
+      });
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
       const giveUp = attempts >= this.options.maxAttempts;
       const retryIn = Math.min(MAX_BACKOFF_MS, this.options.retryBaseMs * 2 ** (attempts - 1));
       this.options.onFailure?.();
-      this.logger.error({ mailId: mail.id, attempts, giveUp, error: message }, giveUp ? 'mail delivery failed for good' : 'mail delivery failed; will retry');
+      this.logger.error(
+        { mailId: mail.id, attempts, giveUp, error: message },
+        giveUp ? 'mail delivery failed for good' : 'mail delivery failed; will retry',
+      );
       await em.nativeUpdate(
         OutgoingMail,
         { id: mail.id },

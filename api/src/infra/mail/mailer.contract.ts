@@ -20,7 +20,11 @@ export function mailerContract(name: string, create: () => Promise<MailerUnderTe
     });
 
     it('delivers a mail with its recipient, subject and text once send resolves', async () => {
-      await subject.mailer.send({ to: 'ana@example.test', subject: 'Your code', text: 'Code: 123456\nValid 10 minutes.' });
+      await subject.mailer.send({
+        to: 'ana@example.test',
+        subject: 'Your code',
+        text: 'Code: 123456\nValid 10 minutes.',
+      });
       const [mail] = await subject.received();
       expect(mail).toMatchObject({ to: 'ana@example.test', subject: 'Your code' });
       expect(mail!.text.trim()).toBe('Code: 123456\nValid 10 minutes.');
@@ -28,7 +32,12 @@ export function mailerContract(name: string, create: () => Promise<MailerUnderTe
 
     it('keeps non-ASCII text and long lines intact', async () => {
       const text = `안녕하세요 — ${'long line '.repeat(40)}`;
-      await subject.mailer.send({ to: 'min@example.test', subject: '비밀번호 재설정', text, html: '<p>안녕하세요</p>' });
+      await subject.mailer.send({
+        to: 'min@example.test',
+        subject: '비밀번호 재설정',
+        text,
+        html: '<p>안녕하세요</p>',
+      });
       const [mail] = await subject.received();
       expect(mail!.subject).toBe('비밀번호 재설정');
       expect(mail!.text.trim()).toBe(text.trim());

@@ -35,7 +35,10 @@ export function createOutboxMailer(dir: string, options: { from: string }): Outb
     },
     async list() {
       const names = await readdir(dir).catch(() => [] as string[]);
-      const files = names.filter((n) => n.endsWith('.json')).sort().reverse();
+      const files = names
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .reverse();
       return Promise.all(files.map(async (n) => JSON.parse(await readFile(path.join(dir, n), 'utf8')) as OutboxMail));
     },
     async dispose() {},

@@ -10,7 +10,13 @@ export interface SmtpMailerOptions {
 export function createSmtpMailer(transporter: Transporter, options: SmtpMailerOptions): Mailer {
   return {
     async send(mail: Mail) {
-      await transporter.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      await transporter.sendMail({
+        from: options.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+      });
     },
     async dispose() {
       transporter.close();

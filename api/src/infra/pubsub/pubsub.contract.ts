@@ -24,7 +24,10 @@ async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 50
   const received: T[] = [];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`received ${received.length} of ${count} payloads within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`received ${received.length} of ${count} payloads within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     while (received.length < count) {
@@ -81,7 +84,11 @@ export function pubSubContract(name: string, makeNodes: (options?: PubSubNodeOpt
 
       it('gives every subscriber of a topic every payload', async () => {
         const { a, b } = await nodes();
-        const inboxes = [await b.subscribe<Payload>('room:1'), await b.subscribe<Payload>('room:1'), await a.subscribe<Payload>('room:1')];
+        const inboxes = [
+          await b.subscribe<Payload>('room:1'),
+          await b.subscribe<Payload>('room:1'),
+          await a.subscribe<Payload>('room:1'),
+        ];
         for (const payload of range(3)) await a.publish('room:1', payload);
         for (const inbox of inboxes) expect(await take(inbox, 3)).toEqual(range(3));
       });

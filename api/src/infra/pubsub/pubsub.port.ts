@@ -31,7 +31,10 @@ export interface PubSub {
 /** Thrown by a subscription iterator whose consumer fell too far behind. */
 export class SubscriberOverflowError extends Error {
   override name = 'SubscriberOverflowError';
-  constructor(readonly topic: string, readonly limit: number) {
+  constructor(
+    readonly topic: string,
+    readonly limit: number,
+  ) {
     super(`subscriber to "${topic}" fell more than ${limit} payloads behind`);
   }
 }

@@ -15,7 +15,10 @@ afterAll(() => redis.cleanup());
 function instance(options: PubSubOptions = {}) {
   const publisher = redis.client();
   const subscriber = redis.client();
-  const pubsub = createRedisPubSub({ publisher, subscriber }, { ...options, topicPrefix: redis.prefix + (options.topicPrefix ?? '') });
+  const pubsub = createRedisPubSub(
+    { publisher, subscriber },
+    { ...options, topicPrefix: redis.prefix + (options.topicPrefix ?? '') },
+  );
   const close = async () => {
     await pubsub.dispose();
     await Promise.all([publisher.quit(), subscriber.quit()]);

@@ -33,7 +33,10 @@ export function createRedisPubSub(clients: RedisPubSubClients, options: PubSubOp
     deserializer: (message) => message.toString(),
   });
   const added = (['message', 'pmessage'] as const).flatMap((event) =>
-    subscriber.listeners(event).filter((listener) => !before.has(listener)).map((listener) => ({ event, listener })),
+    subscriber
+      .listeners(event)
+      .filter((listener) => !before.has(listener))
+      .map((listener) => ({ event, listener })),
   );
   // RedisPubSub never removes the listeners it attached to the borrowed subscriber; do it on dispose.
   const release = () => {

@@ -16,7 +16,10 @@ export function rateLimiterContract(name: string, makeFactory: () => Promise<Rat
     let factory: RateLimiterFactory;
     const cleanups: Array<() => Promise<void>> = [];
     let policies = 0;
-    const policy = (fields: Omit<RateLimitPolicy, 'name'>): RateLimitPolicy => ({ name: `contract:p${++policies}`, ...fields });
+    const policy = (fields: Omit<RateLimitPolicy, 'name'>): RateLimitPolicy => ({
+      name: `contract:p${++policies}`,
+      ...fields,
+    });
     const backend = async (): Promise<RateLimiterFactory> => {
       const created = await makeFactory();
       cleanups.push(() => created.cleanup());
@@ -100,7 +103,10 @@ export function rateLimiterContract(name: string, makeFactory: () => Promise<Rat
         const limiter = factory.create(policy({ points: 1, durationMs: 1000 }));
         await limiter.consume('alice');
         expect(await limiter.consume('alice')).toMatchObject({ allowed: false });
-        await waitFor(async () => (await limiter.peek('alice')).allowed, { timeoutMs: 3000, message: 'the 1 s window ended' });
+        await waitFor(async () => (await limiter.peek('alice')).allowed, {
+          timeoutMs: 3000,
+          message: 'the 1 s window ended',
+        });
         expect(await limiter.consume('alice')).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
       });
 
@@ -110,7 +116,10 @@ export function rateLimiterContract(name: string, makeFactory: () => Promise<Rat
         const rejected = await limiter.consume('alice');
         expect(rejected.retryAfterMs).toBeGreaterThan(200);
         expect(rejected.retryAfterMs).toBeLessThanOrEqual(1000);
-        await waitFor(async () => (await limiter.peek('alice')).allowed, { timeoutMs: 3000, message: 'the rounded 1 s window ended' });
+        await waitFor(async () => (await limiter.peek('alice')).allowed, {
+          timeoutMs: 3000,
+          message: 'the rounded 1 s window ended',
+        });
       });
 
       it('keeps rejecting for blockDurationMs from the first rejected call, past the window', async () => {
@@ -123,7 +132,10 @@ export function rateLimiterContract(name: string, makeFactory: () => Promise<Rat
         expect(rejected.retryAfterMs).toBeLessThanOrEqual(2000);
         // Calls during the block are rejected too but do not prolong it.
         expect((await limiter.consume('alice')).retryAfterMs).toBeLessThanOrEqual(rejected.retryAfterMs);
-        await waitFor(async () => (await limiter.peek('alice')).allowed, { timeoutMs: 4000, message: 'the 2 s block ended' });
+        await waitFor(async () => (await limiter.peek('alice')).allowed, {
+          timeoutMs: 4000,
+          message: 'the 2 s block ended',
+        });
         expect(Date.now() - rejectedAt).toBeGreaterThanOrEqual(1900);
         expect(await limiter.consume('alice')).toMatchObject({ allowed: true });
       });

@@ -27,7 +27,8 @@ const POLICY_NAME = /^[a-z0-9:_-]+$/;
 export function toFlexibleOptions(policy: RateLimitPolicy, prefix: string): FlexibleOptions {
   const { name, points, durationMs, blockDurationMs = 0 } = policy;
   if (!POLICY_NAME.test(name)) throw new RangeError(`policy name must match ${String(POLICY_NAME)}, got "${name}"`);
-  if (!Number.isInteger(points) || points < 1) throw new RangeError(`policy "${name}": points must be a positive integer, got ${points}`);
+  if (!Number.isInteger(points) || points < 1)
+    throw new RangeError(`policy "${name}": points must be a positive integer, got ${points}`);
   if (!Number.isFinite(durationMs) || durationMs <= 0) {
     throw new RangeError(`policy "${name}": durationMs must be a positive number of milliseconds, got ${durationMs}`);
   }
@@ -37,7 +38,9 @@ export function toFlexibleOptions(policy: RateLimitPolicy, prefix: string): Flex
   const duration = Math.ceil(durationMs / 1000);
   const blockDuration = Math.ceil(blockDurationMs / 1000);
   if (blockDuration > 0 && blockDuration < duration) {
-    throw new RangeError(`policy "${name}": blockDurationMs must be 0 or at least durationMs (${durationMs}), got ${blockDurationMs}`);
+    throw new RangeError(
+      `policy "${name}": blockDurationMs must be 0 or at least durationMs (${durationMs}), got ${blockDurationMs}`,
+    );
   }
   return { keyPrefix: `${prefix}rl:${name}`, points, duration, blockDuration };
 }
@@ -47,7 +50,10 @@ export function toFlexibleOptions(policy: RateLimitPolicy, prefix: string): Flex
  * one budget per key: creating the same name again returns a limiter on the same budget, creating it
  * with different numbers throws (on this factory; other instances cannot be checked).
  */
-export function createFlexibleFactory(prefix: string, build: (options: FlexibleOptions) => RateLimiterAbstract): RateLimiterFactory {
+export function createFlexibleFactory(
+  prefix: string,
+  build: (options: FlexibleOptions) => RateLimiterAbstract,
+): RateLimiterFactory {
   const created = new Map<string, { options: FlexibleOptions; limiter: RateLimiter }>();
   let disposed = false;
   return {
@@ -74,11 +80,16 @@ export function createFlexibleFactory(prefix: string, build: (options: FlexibleO
 
 function wrap(policy: RateLimitPolicy, flexible: RateLimiterAbstract): RateLimiter {
   const full: RateLimitResult = { allowed: true, remaining: policy.points, retryAfterMs: 0 };
-  const rejected = (res: RateLimiterRes): RateLimitResult => ({ allowed: false, remaining: 0, retryAfterMs: Math.max(1, Math.ceil(res.msBeforeNext)) });
+  const rejected = (res: RateLimiterRes): RateLimitResult => ({
+    allowed: false,
+    remaining: 0,
+    retryAfterMs: Math.max(1, Math.ceil(res.msBeforeNext)),
+  });
   return {
     policy,
     async consume(key, points = 1) {
-      if (!Number.isInteger(points) || points < 1) throw new RangeError(`points must be a positive integer, got ${points}`);
+      if (!Number.isInteger(points) || points < 1)
+        throw new RangeError(`points must be a positive integer, got ${points}`);
       try {
         const res = await flexible.consume(key, points);
         return { allowed: true, remaining: res.remainingPoints, retryAfterMs: 0 };
@@ -93,7 +104,9 @@ function wrap(policy: RateLimitPolicy, flexible: RateLimiterAbstract): RateLimit
       // Memory keeps an expired record (negative msBeforeNext) until its timer fires: a full budget.
       // At exactly 0 ms Redis still holds the key and a consume would be rejected, so 0 is not expired.
       if (res === null || res.msBeforeNext < 0) return full;
-      return res.remainingPoints > 0 ? { allowed: true, remaining: res.remainingPoints, retryAfterMs: 0 } : rejected(res);
+      return res.remainingPoints > 0
+        ? { allowed: true, remaining: res.remainingPoints, retryAfterMs: 0 }
+        : rejected(res);
     },
     async reset(key) {
       await flexible.delete(key);

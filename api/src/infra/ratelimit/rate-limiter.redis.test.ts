@@ -23,7 +23,11 @@ rateLimiterContract('redis', async () => {
 describe('Redis rate limiter adapter', () => {
   it('keeps each budget under `${prefix}rl:${policy}:${key}` with the window as its TTL', async () => {
     const client = redis.client();
-    const limiter = createRedisRateLimiterFactory(client, { prefix: redis.prefix }).create({ name: 'login', points: 5, durationMs: 60_000 });
+    const limiter = createRedisRateLimiterFactory(client, { prefix: redis.prefix }).create({
+      name: 'login',
+      points: 5,
+      durationMs: 60_000,
+    });
     await limiter.consume('alice', 2);
     expect(await client.get(`${redis.prefix}rl:login:alice`)).toBe('2');
     const ttlMs = await client.pttl(`${redis.prefix}rl:login:alice`);
@@ -33,7 +37,11 @@ describe('Redis rate limiter adapter', () => {
 
   it('rejects consume, peek and reset when Redis fails instead of allowing or refusing', async () => {
     const client = redis.client();
-    const limiter = createRedisRateLimiterFactory(client, { prefix: redis.prefix }).create({ name: 'down', points: 5, durationMs: 60_000 });
+    const limiter = createRedisRateLimiterFactory(client, { prefix: redis.prefix }).create({
+      name: 'down',
+      points: 5,
+      durationMs: 60_000,
+    });
     await client.ping();
     client.disconnect();
     await expect(limiter.consume('alice')).rejects.toThrow('Connection is closed');

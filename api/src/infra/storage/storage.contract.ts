@@ -38,7 +38,11 @@ function tamperSignature(url: string): string {
  * The behaviour every Storage adapter must show. `make` is called for each test and must give a
  * storage whose `url()`s are absolute and served (a test fetches them).
  */
-export function storageContract(name: string, make: (options?: StorageFactoryOptions) => Promise<StorageUnderTest>, contractOptions: StorageContractOptions = {}): void {
+export function storageContract(
+  name: string,
+  make: (options?: StorageFactoryOptions) => Promise<StorageUnderTest>,
+  contractOptions: StorageContractOptions = {},
+): void {
   const { verifiesSignatures = true } = contractOptions;
 
   describe(`Storage contract: ${name}`, () => {
@@ -100,23 +104,42 @@ export function storageContract(name: string, make: (options?: StorageFactoryOpt
         const s = await storage();
         const keys = Array.from({ length: 12 }, (_, i) => `shared/${i}.bin`);
         await Promise.all(keys.map((k) => s.put(k, Buffer.from(k), 'application/octet-stream')));
-        await Promise.all(keys.map((k, i) => (i % 2 ? s.delete(k) : s.put(k, Buffer.from(`${k}!`), 'application/octet-stream'))));
+        await Promise.all(
+          keys.map((k, i) => (i % 2 ? s.delete(k) : s.put(k, Buffer.from(`${k}!`), 'application/octet-stream'))),
+        );
         const bodies = await Promise.all(keys.map(async (k) => (await s.get(k))?.body.toString() ?? null));
         expect(bodies).toEqual(keys.map((k, i) => (i % 2 ? null : `${k}!`)));
       });
     });
 
     describe('keys', () => {
-      const invalid = ['', '/abs', 'trailing/', 'a//b', '../escape', 'a/../../b', './a', 'a\\b', 'sp ace', 'nul\0', 'é', 'a\nb', 'x'.repeat(513)];
+      const invalid = [
+        '',
+        '/abs',
+        'trailing/',
+        'a//b',
+        '../escape',
+        'a/../../b',
+        './a',
+        'a\\b',
+        'sp ace',
+        'nul\0',
+        'é',
+        'a\nb',
+        'x'.repeat(513),
+      ];
 
       const label = (k: string) => (k.length > 40 ? `of ${k.length} characters` : JSON.stringify(k));
-      it.each(invalid.map((k) => [label(k), k]))('refuses the key %s in put, get, delete and url', async (_label, bad) => {
-        const s = await storage();
-        await expect(s.put(bad, png(), 'image/png')).rejects.toBeInstanceOf(InvalidStorageKeyError);
-        await expect(s.get(bad)).rejects.toBeInstanceOf(InvalidStorageKeyError);
-        await expect(s.delete(bad)).rejects.toBeInstanceOf(InvalidStorageKeyError);
-        await expect(s.url(bad, 60)).rejects.toBeInstanceOf(InvalidStorageKeyError);
-      });
+      it.each(invalid.map((k) => [label(k), k]))(
+        'refuses the key %s in put, get, delete and url',
+        async (_label, bad) => {
+          const s = await storage();
+          await expect(s.put(bad, png(), 'image/png')).rejects.toBeInstanceOf(InvalidStorageKeyError);
+          await expect(s.get(bad)).rejects.toBeInstanceOf(InvalidStorageKeyError);
+          await expect(s.delete(bad)).rejects.toBeInstanceOf(InvalidStorageKeyError);
+          await expect(s.url(bad, 60)).rejects.toBeInstanceOf(InvalidStorageKeyError);
+        },
+      );
 
       it('refuses a content type that is not a bare type/subtype', async () => {
         const s = await storage();
@@ -163,7 +186,8 @@ export function storageContract(name: string, make: (options?: StorageFactoryOpt
 
       it('refuses a lifetime that is not 1..604800 whole seconds', async () => {
         const s = await storage();
-        for (const ttl of [0, -1, 1.5, 604_801, Number.NaN]) await expect(s.url(key(), ttl)).rejects.toThrow(RangeError);
+        for (const ttl of [0, -1, 1.5, 604_801, Number.NaN])
+          await expect(s.url(key(), ttl)).rejects.toThrow(RangeError);
         await expect(s.url(key(), 604_800)).resolves.toMatch(/^https?:\/\//);
       });
     });

@@ -117,13 +117,17 @@ describe('disk storage and the /media route', () => {
     await storage.delete(key);
     const res = await fetch(url);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('NOT_FOUND');
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'NOT_FOUND',
+    );
     expect(readdirSync(root)).toEqual([]);
   });
 
   it('gives root-relative URLs without a base URL', async () => {
     const { root } = await put();
     const storage = createDiskStorage({ root, signer, now: () => new Date(1_700_000_000_000) });
-    expect(await storage.url('u/x/full.webp', 60)).toBe(`/media/u/x/full.webp?exp=1700000060&sig=${signer.sign('u/x/full.webp', 1_700_000_060)}`);
+    expect(await storage.url('u/x/full.webp', 60)).toBe(
+      `/media/u/x/full.webp?exp=1700000060&sig=${signer.sign('u/x/full.webp', 1_700_000_060)}`,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { UrlSigner } from './url-signer';
-import { assertContentType, assertStorageKey, assertUrlTtl, type Storage, type StorageClockOptions, type StoredObject } from './storage.port';
+import {
+  assertContentType,
+  assertStorageKey,
+  assertUrlTtl,
+  type Storage,
+  type StorageClockOptions,
+  type StoredObject,
+} from './storage.port';
 
 export interface DiskStorageOptions extends StorageClockOptions {
   /** Directory holding the objects (created on first put). Embedded default: `<DATA_DIR>/uploads`. */

@@ -47,7 +47,9 @@ const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 export class InvalidStorageKeyError extends Error {
   override name = 'InvalidStorageKeyError';
   constructor(readonly key: string) {
-    super(`invalid storage key ${JSON.stringify(key.slice(0, 80))}: expected "/"-separated segments of [A-Za-z0-9._-], no "." or ".."`);
+    super(
+      `invalid storage key ${JSON.stringify(key.slice(0, 80))}: expected "/"-separated segments of [A-Za-z0-9._-], no "." or ".."`,
+    );
   }
 }
 

@@ -10,10 +10,14 @@ beforeAll(async () => {
 afterAll(() => s3.close());
 
 // Objects are deleted by s3.close() with the whole bucket directory.
-storageContract('s3 (s3rver)', async (options = {}) => ({
-  storage: createS3Storage(s3.client(), { bucket: s3.bucket, now: options.now }),
-  cleanup: async () => undefined,
-}), { verifiesSignatures: false });
+storageContract(
+  's3 (s3rver)',
+  async (options = {}) => ({
+    storage: createS3Storage(s3.client(), { bucket: s3.bucket, now: options.now }),
+    cleanup: async () => undefined,
+  }),
+  { verifiesSignatures: false },
+);
 
 describe('S3 storage', () => {
   it('stores objects with private, immutable one-year caching', async () => {

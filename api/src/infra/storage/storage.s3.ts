@@ -1,6 +1,13 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertContentType, assertStorageKey, assertUrlTtl, type Storage, type StorageClockOptions, type StoredObject } from './storage.port';
+import {
+  assertContentType,
+  assertStorageKey,
+  assertUrlTtl,
+  type Storage,
+  type StorageClockOptions,
+  type StoredObject,
+} from './storage.port';
 
 export interface S3StorageOptions extends StorageClockOptions {
   bucket: string;
@@ -33,7 +40,14 @@ export function createS3Storage(client: S3Client, options: S3StorageOptions): St
       const Key = objectKey(key);
       assertContentType(contentType);
       await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key, Body: body, ContentType: contentType, ContentLength: body.length, CacheControl: cacheControl }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body: body,
+          ContentType: contentType,
+          ContentLength: body.length,
+          CacheControl: cacheControl,
+        }),
       );
     },
 
@@ -57,7 +71,10 @@ export function createS3Storage(client: S3Client, options: S3StorageOptions): St
     async url(key, ttlSeconds) {
       const Key = objectKey(key);
       assertUrlTtl(ttlSeconds);
-      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key }), { expiresIn: ttlSeconds, signingDate: now() });
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key }), {
+        expiresIn: ttlSeconds,
+        signingDate: now(),
+      });
     },
 
     async dispose() {

@@ -20,7 +20,14 @@ describe('media URL signer', () => {
 
   it('refuses malformed or missing query values without comparing them', () => {
     const sig = signer.sign('k', now);
-    for (const [exp, s] of [[undefined, sig], [String(now), undefined], [[String(now)], sig], ['1e9', sig], [String(now), `${sig}A`], [String(now), sig.slice(1)]]) {
+    for (const [exp, s] of [
+      [undefined, sig],
+      [String(now), undefined],
+      [[String(now)], sig],
+      ['1e9', sig],
+      [String(now), `${sig}A`],
+      [String(now), sig.slice(1)],
+    ]) {
       expect(signer.check('k', exp, s, 0)).toBe('invalid');
     }
   });

@@ -14,39 +14,64 @@ export class AccountResolver {
   @Mutation(() => Boolean, {
     description: `Mails a 6-digit sign-up code (valid 10 minutes, 5 attempts) for signUp's emailCode. ${SAME_ANSWER}`,
   })
-  async requestEmailCode(@Arg('email', { description: 'The address to verify' }) email: string, @Ctx() ctx: Context): Promise<boolean> {
+  async requestEmailCode(
+    @Arg('email', { description: 'The address to verify' }) email: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await this.account.requestEmailCode(email, ctx.ip);
     return true;
   }
 
   @Mutation(() => Boolean, { description: `Mails a single-use password reset link (valid 30 minutes). ${SAME_ANSWER}` })
-  async requestPasswordReset(@Arg('email', { description: 'Login email' }) email: string, @Ctx() ctx: Context): Promise<boolean> {
+  async requestPasswordReset(
+    @Arg('email', { description: 'Login email' }) email: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await this.account.requestPasswordReset(email, ctx.ip);
     return true;
   }
 
-  @Mutation(() => Boolean, { description: 'Sets a new password with the mailed token, unlocks the account and logs out every session' })
-  async resetPassword(@Arg('input', () => ResetPasswordInput, { description: 'The mailed token and the new password' }) input: ResetPasswordInput): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Sets a new password with the mailed token, unlocks the account and logs out every session',
+  })
+  async resetPassword(
+    @Arg('input', () => ResetPasswordInput, { description: 'The mailed token and the new password' })
+    input: ResetPasswordInput,
+  ): Promise<boolean> {
     await this.account.resetPassword(input.token, input.newPassword);
     return true;
   }
 
   @Authorized()
   @Mutation(() => AuthPayload, {
-    description: 'Changes your password; every session ends (other devices are logged out) and this one continues with the returned tokens',
+    description:
+      'Changes your password; every session ends (other devices are logged out) and this one continues with the returned tokens',
   })
-  async changePassword(@Arg('input', () => ChangePasswordInput, { description: 'Your current and your new password' }) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return toPayload(await this.account.changePassword(ctx.auth.user!.userId, input.currentPassword, input.newPassword), ctx);
+  async changePassword(
+    @Arg('input', () => ChangePasswordInput, { description: 'Your current and your new password' })
+    input: ChangePasswordInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return toPayload(
+      await this.account.changePassword(ctx.auth.user!.userId, input.currentPassword, input.newPassword),
+      ctx,
+    );
   }
 
   @Mutation(() => Boolean, { description: `Mails a new unlock code if the account is locked. ${SAME_ANSWER}` })
-  async requestUnlockCode(@Arg('email', { description: 'Login email' }) email: string, @Ctx() ctx: Context): Promise<boolean> {
+  async requestUnlockCode(
+    @Arg('email', { description: 'Login email' }) email: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await this.account.requestUnlockCode(email, ctx.ip);
     return true;
   }
 
   @Mutation(() => Boolean, { description: 'Unlocks an account locked after failed logins, with the mailed code' })
-  async unlockAccount(@Arg('input', () => UnlockAccountInput, { description: 'The account and the mailed unlock code' }) input: UnlockAccountInput): Promise<boolean> {
+  async unlockAccount(
+    @Arg('input', () => UnlockAccountInput, { description: 'The account and the mailed unlock code' })
+    input: UnlockAccountInput,
+  ): Promise<boolean> {
     await this.account.unlockAccount(input.email, input.code);
     return true;
   }

@@ -41,7 +41,8 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('bas
 
 function emailArg(raw: string): string {
   const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !isEmail(email)) throw new BadUserInputError('email must be a valid email address', 'email');
+  if (email.length > 254 || !isEmail(email))
+    throw new BadUserInputError('email must be a valid email address', 'email');
   return email;
 }
 
@@ -109,10 +110,18 @@ export class AccountService implements AccountHooks {
     const passwordHash = await this.deps.hasher.hash(newPassword);
     const userId = await em.transactional(async (tx) => {
       const tokenHash = sha256(token);
-      const spent = await tx.nativeUpdate(PasswordReset, { tokenHash, usedAt: null, expiresAt: { $gt: new Date() } }, { usedAt: new Date() });
+      const spent = await tx.nativeUpdate(
+        PasswordReset,
+        { tokenHash, usedAt: null, expiresAt: { $gt: new Date() } },
+        { usedAt: new Date() },
+      );
       if (spent === 0) throw new BadUserInputError(INVALID_RESET, 'token');
       const reset = await tx.findOneOrFail(PasswordReset, { tokenHash });
-      await tx.nativeUpdate(User, { id: reset.user.id, deletedAt: null }, { passwordHash, failedLogins: 0, lockedAt: null });
+      await tx.nativeUpdate(
+        User,
+        { id: reset.user.id, deletedAt: null },
+        { passwordHash, failedLogins: 0, lockedAt: null },
+      );
       await tx.nativeDelete(PasswordReset, { user: reset.user.id, usedAt: null });
       return reset.user.id;
     });
@@ -156,7 +165,9 @@ export class AccountService implements AccountHooks {
   async requestUnlockCode(rawEmail: string, ip: string): Promise<void> {
     const email = emailArg(rawEmail);
     await this.throttleMail('unlock', email, ip);
-    const user = await this.deps.orm.em.fork().findOne(User, { email }, { fields: ['lockedAt'], connectionType: 'write' });
+    const user = await this.deps.orm.em
+      .fork()
+      .findOne(User, { email }, { fields: ['lockedAt'], connectionType: 'write' });
     if (user?.lockedAt) await this.mailUnlockCode(email);
   }
 

@@ -18,7 +18,8 @@ let mailbox: TestMailbox;
 let api: TestServer;
 
 const newEmail = () => `a${randomBytes(5).toString('hex')}@example.test`;
-const call = (query: string, variables?: Record<string, unknown>, token?: string) => gql(api.graphqlUrl, query, variables, { token });
+const call = (query: string, variables?: Record<string, unknown>, token?: string) =>
+  gql(api.graphqlUrl, query, variables, { token });
 /** A response without what differs per request (the request id), to compare two answers. */
 const shape = (res: GraphqlResponse) => ({
   status: res.status,
@@ -70,13 +71,17 @@ describe('email verification at sign-up', () => {
 
   it('requires the code, and refuses a code sent to another address', async () => {
     const email = newEmail();
-    expect(codes(await call(SIGN_UP, { input: { email, password: 'correct horse battery', nickname: 'Mina' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await call(SIGN_UP, { input: { email, password: 'correct horse battery', nickname: 'Mina' } })),
+    ).toEqual(['BAD_USER_INPUT']);
     const other = newEmail();
     ok(await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: other }));
     const code = codeIn(await mailbox.next(other));
-    expect(codes(await call(SIGN_UP, { input: { email, password: 'correct horse battery', nickname: 'Mina', emailCode: code } }))).toEqual([
-      'BAD_USER_INPUT',
-    ]);
+    expect(
+      codes(
+        await call(SIGN_UP, { input: { email, password: 'correct horse battery', nickname: 'Mina', emailCode: code } }),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('locks a code after 5 wrong guesses: even the right code is refused then', async () => {
@@ -85,7 +90,9 @@ describe('email verification at sign-up', () => {
     const code = codeIn(await mailbox.next(email));
     const wrong = code === '000000' ? '000001' : '000000';
     const input = { email, password: 'correct horse battery', nickname: 'Mina' };
-    const guesses = await Promise.all(Array.from({ length: 8 }, () => call(SIGN_UP, { input: { ...input, emailCode: wrong } })));
+    const guesses = await Promise.all(
+      Array.from({ length: 8 }, () => call(SIGN_UP, { input: { ...input, emailCode: wrong } })),
+    );
     expect(guesses.map(codes)).toEqual(Array.from({ length: 8 }, () => ['BAD_USER_INPUT']));
     expect(codes(await call(SIGN_UP, { input: { ...input, emailCode: code } }))).toEqual(['BAD_USER_INPUT']);
     expect(await queryDb(backend, 'SELECT id FROM users WHERE email = ?', [email])).toEqual([]);
@@ -97,10 +104,13 @@ describe('email verification at sign-up', () => {
     const before = (await mailbox.all()).filter((m) => m.to === registered.email).length;
     // The registered address just got its own code: ask again once its resend interval (1 s here) is over.
     let a: GraphqlResponse | undefined;
-    await waitFor(async () => {
-      a = await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: registered.email });
-      return codes(a).length === 0;
-    }, { timeoutMs: 5000, intervalMs: 250, message: 'the resend interval to pass' });
+    await waitFor(
+      async () => {
+        a = await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: registered.email });
+        return codes(a).length === 0;
+      },
+      { timeoutMs: 5000, intervalMs: 250, message: 'the resend interval to pass' },
+    );
     const b = await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: unknown });
     expect(shape(a!)).toEqual(shape(b));
     const note = await mailbox.next(registered.email, () => true, { skip: before });
@@ -114,7 +124,9 @@ describe('email verification at sign-up', () => {
     ok(await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: email }));
     const again = await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: email });
     expect(codes(again)).toEqual(['RATE_LIMITED']);
-    expect(codes(await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: 'not-an-email' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await call('mutation($e: String!) { requestEmailCode(email: $e) }', { e: 'not-an-email' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 });
 
@@ -167,11 +179,15 @@ describe('changing the password', () => {
   it('needs the current password, then ends the other sessions and continues this one with new tokens', async () => {
     const user = await signUpWithCode();
     const other = ok(await call(LOG_IN, { email: user.email, password: user.password })).logIn;
-    expect(codes(await call(CHANGE, { c: 'not my password', n: 'a brand new secret' }, user.accessToken))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await call(CHANGE, { c: 'not my password', n: 'a brand new secret' }, user.accessToken))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expect(codes(await call(CHANGE, { c: user.password, n: 'short' }, user.accessToken))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await call(CHANGE, { c: user.password, n: 'a brand new secret' }))).toEqual(['UNAUTHENTICATED']);
 
-    const fresh = ok(await call(CHANGE, { c: user.password, n: 'a brand new secret' }, user.accessToken)).changePassword;
+    const fresh = ok(
+      await call(CHANGE, { c: user.password, n: 'a brand new secret' }, user.accessToken),
+    ).changePassword;
     expect(codes(await call(REFRESH, { t: other.refreshToken }))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await call('{ me { id } }', undefined, other.accessToken))).toEqual(['UNAUTHENTICATED']);
     expect(ok(await call('{ me { id } }', undefined, fresh.accessToken)).me.id).toBe(user.id);
@@ -188,7 +204,8 @@ describe('account lock after failed logins', () => {
 
   it('locks at the threshold, refuses even the right password, and unlocks with the mailed code', async () => {
     const user = await signUpWithCode();
-    for (let i = 0; i < 3; i++) expect(codes(await call(LOG_IN, { email: user.email, password: 'wrong password' }))).toEqual(['UNAUTHENTICATED']);
+    for (let i = 0; i < 3; i++)
+      expect(codes(await call(LOG_IN, { email: user.email, password: 'wrong password' }))).toEqual(['UNAUTHENTICATED']);
     const locked = await call(LOG_IN, { email: user.email, password: user.password });
     expect(locked.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_LOCKED' });
 
@@ -216,10 +233,12 @@ describe('account lock after failed logins', () => {
     for (let i = 0; i < 3; i++) await call(LOG_IN, { email: user.email, password: 'wrong password' });
     ok(await call('mutation($e: String!) { requestPasswordReset(email: $e) }', { e: user.email }));
     const mail = await mailbox.next(user.email, (m) => /password reset/.test(m.subject));
-    ok(await call('mutation($t: String!, $p: String!) { resetPassword(input: { token: $t, newPassword: $p }) }', {
-      t: /Reset token: (\S+)/.exec(mail.text)![1],
-      p: 'a brand new secret',
-    }));
+    ok(
+      await call('mutation($t: String!, $p: String!) { resetPassword(input: { token: $t, newPassword: $p }) }', {
+        t: /Reset token: (\S+)/.exec(mail.text)![1],
+        p: 'a brand new secret',
+      }),
+    );
     ok(await call(LOG_IN, { email: user.email, password: 'a brand new secret' }));
   });
 });
@@ -237,11 +256,11 @@ describe('mail delivery', () => {
     expect(await queryDb(backend, 'SELECT id FROM outgoing_mails WHERE recipient = ?', [email])).toEqual([]);
   });
 
-  it('lists the embedded default\'s mails at GET /dev/outbox', async () => {
+  it("lists the embedded default's mails at GET /dev/outbox", async () => {
     const res = await fetch(`${api.url}/dev/outbox`, { headers: { accept: 'application/json' } });
     if (mailbox.smtp) return expect(res.headers.get('content-type')).not.toMatch(/json/); // with SMTP there is no outbox
     const { mails } = (await res.json()) as { mails: { to: string; subject: string }[] };
     expect(mails.length).toBeGreaterThan(0);
-    expect((await (await fetch(`${api.url}/dev/outbox`)).text())).toContain('Dev outbox');
+    expect(await (await fetch(`${api.url}/dev/outbox`)).text()).toContain('Dev outbox');
   });
 });

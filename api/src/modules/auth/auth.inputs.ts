@@ -26,7 +26,10 @@ export class SignUpInput {
   @IsOptionalBirthYear()
   birthYear?: number;
 
-  @Field(() => String, { nullable: true, description: 'The 6-digit code from requestEmailCode (required when the server verifies emails)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The 6-digit code from requestEmailCode (required when the server verifies emails)',
+  })
   @IsOptional()
   @Matches(/^\d{6}$/, { message: 'emailCode must be the 6 digits from the mail' })
   emailCode?: string | null;

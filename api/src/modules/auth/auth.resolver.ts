@@ -21,21 +21,31 @@ export function toPayload(session: Session, ctx: Context): AuthPayload {
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
-  @Mutation(() => AuthPayload, { description: 'Creates an account and logs it in (also sets the HttpOnly refresh cookie)' })
-  async signUp(@Arg('input', () => SignUpInput, { description: 'The new account' }) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an account and logs it in (also sets the HttpOnly refresh cookie)',
+  })
+  async signUp(
+    @Arg('input', () => SignUpInput, { description: 'The new account' }) input: SignUpInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
     return toPayload(await this.auth.signUp(ctx.em, input, ctx.ip), ctx);
   }
 
   @Mutation(() => AuthPayload, { description: 'Starts a login session (also sets the HttpOnly refresh cookie)' })
-  async logIn(@Arg('input', () => LogInInput, { description: 'Your credentials' }) input: LogInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async logIn(
+    @Arg('input', () => LogInInput, { description: 'Your credentials' }) input: LogInInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
     return toPayload(await this.auth.logIn(ctx.em, input, ctx.ip), ctx);
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Exchanges a refresh token (argument, or the refresh cookie when absent) for new tokens; the old one stops working',
+    description:
+      'Exchanges a refresh token (argument, or the refresh cookie when absent) for new tokens; the old one stops working',
   })
   async refreshToken(
-    @Arg('refreshToken', () => String, { nullable: true, description: 'Omit to use the HttpOnly refresh cookie' }) token: string | null,
+    @Arg('refreshToken', () => String, { nullable: true, description: 'Omit to use the HttpOnly refresh cookie' })
+    token: string | null,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
     const presented = token ?? ctx.refreshCookie.read();
@@ -44,10 +54,15 @@ export class AuthResolver {
   }
 
   @Mutation(() => Boolean, {
-    description: "Ends the login session of the refresh token (argument, cookie, or the caller's access token); false if none was live",
+    description:
+      "Ends the login session of the refresh token (argument, cookie, or the caller's access token); false if none was live",
   })
   async logOut(
-    @Arg('refreshToken', () => String, { nullable: true, description: 'Omit to use the refresh cookie or the current session' }) token: string | null,
+    @Arg('refreshToken', () => String, {
+      nullable: true,
+      description: 'Omit to use the refresh cookie or the current session',
+    })
+    token: string | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     const ended = await this.auth.logOut(token ?? ctx.refreshCookie.read(), ctx.auth.user);

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '../../infra/db/orm';
 import type { AuthenticatedUser, AuthState } from '../../infra/graphql/context';
-import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
@@ -69,7 +75,8 @@ export class AuthService {
     const { account } = this.deps;
     let codeId: string | null = null;
     if (account.requireEmailVerification) {
-      if (!input.emailCode) throw new BadUserInputError('emailCode is required: request one with requestEmailCode', 'emailCode');
+      if (!input.emailCode)
+        throw new BadUserInputError('emailCode is required: request one with requestEmailCode', 'emailCode');
       codeId = await account.verifySignUpCode(em, email, input.emailCode);
     }
     const user = new User({
@@ -105,9 +112,12 @@ export class AuthService {
     const user = await em.findOne(User, { email }, { populate: ['passwordHash'], connectionType: 'write' });
     const ok = await this.deps.hasher.verify(input.password, user?.passwordHash ?? null);
     if (user?.lockedAt) {
-      throw new ForbiddenError('This account is locked after too many failed logins: unlock it with the code we emailed (unlockAccount)', {
-        reason: 'ACCOUNT_LOCKED',
-      });
+      throw new ForbiddenError(
+        'This account is locked after too many failed logins: unlock it with the code we emailed (unlockAccount)',
+        {
+          reason: 'ACCOUNT_LOCKED',
+        },
+      );
     }
     if (!user || !ok) {
       if (user) await this.deps.account.recordFailedLogin(em, user);
@@ -154,7 +164,10 @@ export class AuthService {
       case 'stale':
         throw new UnauthenticatedError('Refresh token was just rotated by a parallel request; use the newest one');
       case 'reused':
-        this.deps.logger.warn({ audit: 'refresh_token_reuse', sessionId: familyId }, 'refresh token reuse: session revoked');
+        this.deps.logger.warn(
+          { audit: 'refresh_token_reuse', sessionId: familyId },
+          'refresh token reuse: session revoked',
+        );
         await this.announceRevoked({ sessionIds: [familyId], reason: 'refresh-reuse' });
         throw new UnauthenticatedError('Refresh token was already used; the session has been revoked');
       case 'invalid':
@@ -196,7 +209,12 @@ export class AuthService {
     const familyId = randomUUID();
     const refresh = refreshTokens.issue(familyId);
     const refreshTokenExpiresAt = new Date(Date.now() + this.deps.refreshTokenTtlMs);
-    await this.deps.refreshStore.createFamily({ familyId, userId: user.id, tokenHash: refresh.hash, expiresAt: refreshTokenExpiresAt });
+    await this.deps.refreshStore.createFamily({
+      familyId,
+      userId: user.id,
+      tokenHash: refresh.hash,
+      expiresAt: refreshTokenExpiresAt,
+    });
     const access = this.deps.accessTokens.sign(user.id, familyId);
     return {
       accessToken: access.token,

@@ -24,7 +24,13 @@ describe('account lifecycle over GraphQL', () => {
   it('signs up, logs in, reads me, refreshes and logs out', async () => {
     const email = `life-${Date.now()}@example.test`;
     const signUp = await gql(url, SIGN_UP, {
-      input: { email: email.toUpperCase(), password: 'a long enough secret', nickname: 'Alice', gender: 'FEMALE', birthYear: 1990 },
+      input: {
+        email: email.toUpperCase(),
+        password: 'a long enough secret',
+        nickname: 'Alice',
+        gender: 'FEMALE',
+        birthYear: 1990,
+      },
     });
     expect(signUp.errors).toBeUndefined();
     expect(signUp.data!.signUp.user.email).toBe(email);
@@ -44,8 +50,12 @@ describe('account lifecycle over GraphQL', () => {
 
     const out = await gql(url, LOG_OUT, { token: refreshed.data!.refreshToken.refreshToken });
     expect(out.data!.logOut).toBe(true);
-    expect(codes(await gql(url, ME, undefined, { token: refreshed.data!.refreshToken.accessToken }))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await gql(url, REFRESH, { token: refreshed.data!.refreshToken.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, ME, undefined, { token: refreshed.data!.refreshToken.accessToken }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    expect(codes(await gql(url, REFRESH, { token: refreshed.data!.refreshToken.refreshToken }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
     expect((await gql(url, LOG_OUT, { token: refreshed.data!.refreshToken.refreshToken })).data!.logOut).toBe(false);
   });
 
@@ -69,7 +79,12 @@ describe('input validation', () => {
   ];
 
   it.each(cases)('rejects %s with BAD_USER_INPUT', async (_name, override, message) => {
-    const input = { email: `v${Math.random().toString(36).slice(2)}@example.test`, password: 'long enough pw', nickname: 'Val', ...override };
+    const input = {
+      email: `v${Math.random().toString(36).slice(2)}@example.test`,
+      password: 'long enough pw',
+      nickname: 'Val',
+      ...override,
+    };
     const res = await gql(url, SIGN_UP, { input });
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors![0]!.message).toMatch(message);
@@ -77,13 +92,17 @@ describe('input validation', () => {
   });
 
   it('rejects an unknown gender value with BAD_USER_INPUT', async () => {
-    const res = await gql(url, SIGN_UP, { input: { email: 'g@example.test', password: 'long enough pw', nickname: 'Gee', gender: 'ROBOT' } });
+    const res = await gql(url, SIGN_UP, {
+      input: { email: 'g@example.test', password: 'long enough pw', nickname: 'Gee', gender: 'ROBOT' },
+    });
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('rejects a second account with the same email (any case) with CONFLICT and keeps the first', async () => {
     const user = await signUpUser(url);
-    const res = await gql(url, SIGN_UP, { input: { email: user.email.toUpperCase(), password: 'another password', nickname: 'Dup' } });
+    const res = await gql(url, SIGN_UP, {
+      input: { email: user.email.toUpperCase(), password: 'another password', nickname: 'Dup' },
+    });
     expect(codes(res)).toEqual(['CONFLICT']);
     expect((await gql(url, LOG_IN, { input: { email: user.email, password: user.password } })).errors).toBeUndefined();
   });
@@ -106,7 +125,9 @@ describe('refresh token rotation', () => {
     const r1 = await gql(url, REFRESH, { token: user.refreshToken });
     const r2 = await gql(url, REFRESH, { token: r1.data!.refreshToken.refreshToken });
     expect(r2.errors).toBeUndefined();
-    expect(new Set([user.refreshToken, r1.data!.refreshToken.refreshToken, r2.data!.refreshToken.refreshToken]).size).toBe(3);
+    expect(
+      new Set([user.refreshToken, r1.data!.refreshToken.refreshToken, r2.data!.refreshToken.refreshToken]).size,
+    ).toBe(3);
   });
 
   it('revokes the whole session when an already-rotated token is replayed', async () => {
@@ -137,7 +158,9 @@ describe('refresh token rotation', () => {
       const winner = [a, b].find((r) => !r.errors)!;
       const loser = [a, b].find((r) => r.errors)!;
       expect(codes(loser)).toEqual(['UNAUTHENTICATED']);
-      expect((await gql(leeway.graphqlUrl, REFRESH, { token: winner.data!.refreshToken.refreshToken })).errors).toBeUndefined();
+      expect(
+        (await gql(leeway.graphqlUrl, REFRESH, { token: winner.data!.refreshToken.refreshToken })).errors,
+      ).toBeUndefined();
     } finally {
       await leeway.close();
     }
@@ -161,14 +184,26 @@ describe('access tokens', () => {
   });
 
   it.each([
-    ['expired', (c: object) => jwt.sign({ ...c, exp: Math.floor(Date.now() / 1000) - 60 }, secret(), { algorithm: 'HS256' })],
+    [
+      'expired',
+      (c: object) => jwt.sign({ ...c, exp: Math.floor(Date.now() / 1000) - 60 }, secret(), { algorithm: 'HS256' }),
+    ],
     ['signed with another secret', (c: object) => jwt.sign(c, 'x'.repeat(48), { algorithm: 'HS256', expiresIn: 60 })],
     ['signed with HS512', (c: object) => jwt.sign(c, secret(), { algorithm: 'HS512', expiresIn: 60 })],
     ['alg none', (c: object) => jwt.sign(c, '', { algorithm: 'none', expiresIn: 60 })],
-    ['for another audience', (c: object) => jwt.sign({ ...c, aud: 'admin-api' }, secret(), { algorithm: 'HS256', expiresIn: 60 })],
-    ['from another issuer', (c: object) => jwt.sign({ ...c, iss: 'evil' }, secret(), { algorithm: 'HS256', expiresIn: 60 })],
+    [
+      'for another audience',
+      (c: object) => jwt.sign({ ...c, aud: 'admin-api' }, secret(), { algorithm: 'HS256', expiresIn: 60 }),
+    ],
+    [
+      'from another issuer',
+      (c: object) => jwt.sign({ ...c, iss: 'evil' }, secret(), { algorithm: 'HS256', expiresIn: 60 }),
+    ],
     ['living ten years', (c: object) => jwt.sign(c, secret(), { algorithm: 'HS256', expiresIn: '3650d' })],
-    ['without the access typ', (c: object) => jwt.sign({ ...c, typ: 'refresh' }, secret(), { algorithm: 'HS256', expiresIn: 60 })],
+    [
+      'without the access typ',
+      (c: object) => jwt.sign({ ...c, typ: 'refresh' }, secret(), { algorithm: 'HS256', expiresIn: 60 }),
+    ],
   ])('rejects a token %s with UNAUTHENTICATED', async (_name, mint) => {
     const { sub, sid } = await sessionOf();
     const res = await gql(url, ME, undefined, { token: mint(claims(sub, sid)) });

@@ -6,7 +6,10 @@ export class AuthPayload {
   @Field({ description: 'Bearer token for HTTP and the WebSocket connection_init payload; short-lived' })
   accessToken!: string;
 
-  @Field({ description: 'Opaque, single-use token for refreshToken; rotated on every use (the web app uses the HttpOnly cookie instead)' })
+  @Field({
+    description:
+      'Opaque, single-use token for refreshToken; rotated on every use (the web app uses the HttpOnly cookie instead)',
+  })
   refreshToken!: string;
 
   @Field({ description: 'When accessToken stops being accepted' })

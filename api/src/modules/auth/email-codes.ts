@@ -24,7 +24,14 @@ export class EmailCodes {
   async issue(em: Em, purpose: EmailCodePurpose, email: string): Promise<string> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     await em.nativeDelete(EmailCode, { purpose, email });
-    em.persist(new EmailCode({ purpose, email, codeHash: this.hash(purpose, email, code), expiresAt: new Date(Date.now() + this.options.ttlMs) }));
+    em.persist(
+      new EmailCode({
+        purpose,
+        email,
+        codeHash: this.hash(purpose, email, code),
+        expiresAt: new Date(Date.now() + this.options.ttlMs),
+      }),
+    );
     return code;
   }
 

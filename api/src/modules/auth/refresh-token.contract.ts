@@ -41,8 +41,16 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
     describe('rotation', () => {
       it('rotates a chain of tokens without extending the absolute expiry', async () => {
         const { familyId, userId, expiresAt } = await family();
-        expect(await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({ status: 'rotated', userId, expiresAt });
-        expect(await store.rotate(familyId, 'hash-2', 'hash-3', at(60_000), LEEWAY_MS)).toEqual({ status: 'rotated', userId, expiresAt });
+        expect(await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({
+          status: 'rotated',
+          userId,
+          expiresAt,
+        });
+        expect(await store.rotate(familyId, 'hash-2', 'hash-3', at(60_000), LEEWAY_MS)).toEqual({
+          status: 'rotated',
+          userId,
+          expiresAt,
+        });
         expect(await store.isActive(familyId, at(60_000))).toBe(true);
       });
 
@@ -50,18 +58,29 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
         const { familyId } = await family();
         await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS);
         await store.rotate(familyId, 'hash-2', 'hash-3', at(1000), LEEWAY_MS);
-        expect(await store.rotate(familyId, 'hash-1', 'hash-x', at(LEEWAY_MS), LEEWAY_MS)).toEqual({ status: 'reused' });
-        expect(await store.rotate(familyId, 'hash-3', 'hash-4', at(LEEWAY_MS), LEEWAY_MS)).toEqual({ status: 'invalid' });
+        expect(await store.rotate(familyId, 'hash-1', 'hash-x', at(LEEWAY_MS), LEEWAY_MS)).toEqual({
+          status: 'reused',
+        });
+        expect(await store.rotate(familyId, 'hash-3', 'hash-4', at(LEEWAY_MS), LEEWAY_MS)).toEqual({
+          status: 'invalid',
+        });
         expect(await store.isActive(familyId, at(LEEWAY_MS))).toBe(false);
       });
 
       it('answers stale for a token rotated within the leeway and changes nothing', async () => {
         const { familyId, userId } = await family();
         await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS);
-        expect(await store.rotate(familyId, 'hash-1', 'hash-2b', at(LEEWAY_MS - 1), LEEWAY_MS)).toEqual({ status: 'stale' });
+        expect(await store.rotate(familyId, 'hash-1', 'hash-2b', at(LEEWAY_MS - 1), LEEWAY_MS)).toEqual({
+          status: 'stale',
+        });
         expect(await store.isActive(familyId, at(LEEWAY_MS))).toBe(true);
-        expect(await store.rotate(familyId, 'hash-2b', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toEqual({ status: 'invalid' });
-        expect(await store.rotate(familyId, 'hash-2', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toMatchObject({ status: 'rotated', userId });
+        expect(await store.rotate(familyId, 'hash-2b', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toEqual({
+          status: 'invalid',
+        });
+        expect(await store.rotate(familyId, 'hash-2', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toMatchObject({
+          status: 'rotated',
+          userId,
+        });
       });
 
       it('lets exactly one of 20 concurrent rotations of the current token win; the others are stale', async () => {
@@ -136,7 +155,9 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
     describe('creation', () => {
       it('rejects creating a family id that exists, leaving the family unchanged', async () => {
         const created = await family();
-        await expect(store.createFamily({ ...created, userId: 'intruder', tokenHash: 'other' })).rejects.toThrow(created.familyId);
+        await expect(store.createFamily({ ...created, userId: 'intruder', tokenHash: 'other' })).rejects.toThrow(
+          created.familyId,
+        );
         expect(await store.rotate(created.familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({
           status: 'rotated',
           userId: created.userId,

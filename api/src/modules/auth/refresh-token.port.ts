@@ -16,7 +16,13 @@ export interface RefreshTokenStore {
    * - the family is unknown, revoked or expired, or the hash never belonged to it -> `invalid`.
    * Two concurrent calls with the same current hash: exactly one gets `rotated`.
    */
-  rotate(familyId: string, presentedHash: string, nextHash: string, now: Date, reuseLeewayMs: number): Promise<RotateResult>;
+  rotate(
+    familyId: string,
+    presentedHash: string,
+    nextHash: string,
+    now: Date,
+    reuseLeewayMs: number,
+  ): Promise<RotateResult>;
 
   /** Ends one family; returns its userId, or null when it was unknown or already ended. Idempotent. */
   revokeFamily(familyId: string): Promise<string | null>;
@@ -38,5 +44,4 @@ export interface NewFamily {
 }
 
 export type RotateResult =
-  | { status: 'rotated'; userId: string; expiresAt: Date }
-  | { status: 'stale' | 'reused' | 'invalid' };
+  { status: 'rotated'; userId: string; expiresAt: Date } | { status: 'stale' | 'reused' | 'invalid' };

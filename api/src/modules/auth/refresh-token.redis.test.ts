@@ -34,7 +34,12 @@ describe('Redis refresh-token store', () => {
     await store.createFamily({ familyId: soon, userId, tokenHash: 'h1', expiresAt: new Date(now + 60_000) });
     await store.rotate(soon, 'h1', 'h2', new Date(now), 1000);
 
-    expect(await client.hgetall(keys.family(soon))).toEqual({ userId, current: 'h2', expiresAt: String(now + 60_000), 'r:h1': String(now) });
+    expect(await client.hgetall(keys.family(soon))).toEqual({
+      userId,
+      current: 'h2',
+      expiresAt: String(now + 60_000),
+      'r:h1': String(now),
+    });
     expect(await client.pexpiretime(keys.family(soon))).toBe(now + 60_000);
     expect(await client.pexpiretime(keys.userFamilies(userId))).toBe(now + 120_000);
     expect((await client.smembers(keys.userFamilies(userId))).sort()).toEqual([soon, later].sort());
@@ -47,7 +52,8 @@ describe('Redis refresh-token store', () => {
     const userId = `user-${randomUUID()}`;
     const [revoked, reused, kept] = [randomUUID(), randomUUID(), randomUUID()];
     const expiresAt = new Date(Date.now() + 60_000);
-    for (const familyId of [revoked, reused, kept]) await store.createFamily({ familyId, userId, tokenHash: 'h1', expiresAt });
+    for (const familyId of [revoked, reused, kept])
+      await store.createFamily({ familyId, userId, tokenHash: 'h1', expiresAt });
     await store.revokeFamily(revoked);
     await store.rotate(reused, 'h1', 'h2', new Date(0), 0);
     expect(await store.rotate(reused, 'h1', 'h3', new Date(1), 0)).toEqual({ status: 'reused' });

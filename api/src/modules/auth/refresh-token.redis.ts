@@ -81,7 +81,14 @@ export function createRedisRefreshTokenStore(redis: Redis, options: RedisRefresh
   return {
     async createFamily({ familyId, userId, tokenHash, expiresAt }: NewFamily) {
       const expiresAtMs = String(expiresAt.getTime());
-      const created = await create(keys.family(familyId), keys.userFamilies(userId), userId, tokenHash, expiresAtMs, familyId);
+      const created = await create(
+        keys.family(familyId),
+        keys.userFamilies(userId),
+        userId,
+        tokenHash,
+        expiresAtMs,
+        familyId,
+      );
       if (created !== 1) throw new Error(`refresh-token family "${familyId}" already exists`);
     },
 

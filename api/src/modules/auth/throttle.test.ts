@@ -21,16 +21,20 @@ afterAll(async () => {
 });
 
 const fromIp = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
-const logIn = (url: string, email: string, password: string, ip: string) => gql(url, LOG_IN, { input: { email, password } }, fromIp(ip));
+const logIn = (url: string, email: string, password: string, ip: string) =>
+  gql(url, LOG_IN, { input: { email, password } }, fromIp(ip));
 
 describe('sign-up throttling', () => {
   it('limits sign-ups per IP', async () => {
     const limited = await startTestServer({ env: { SIGNUP_MAX_PER_IP: '2' } });
     try {
-      const input = (i: number) => ({ input: { email: `s${i}-${Date.now()}@example.test`, password: 'password123', nickname: 'Sig' } });
+      const input = (i: number) => ({
+        input: { email: `s${i}-${Date.now()}@example.test`, password: 'password123', nickname: 'Sig' },
+      });
       const signUp = 'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }';
       const results = [];
-      for (let i = 0; i < 3; i++) results.push(codes(await gql(limited.graphqlUrl, signUp, input(i), fromIp('203.0.113.5')))[0]);
+      for (let i = 0; i < 3; i++)
+        results.push(codes(await gql(limited.graphqlUrl, signUp, input(i), fromIp('203.0.113.5')))[0]);
       expect(results).toEqual([undefined, undefined, 'RATE_LIMITED']);
       expect(codes(await gql(limited.graphqlUrl, signUp, input(4), fromIp('203.0.113.6')))).toEqual([]);
     } finally {
@@ -44,7 +48,9 @@ describe('login throttling', () => {
     const user = await signUpUser(one.graphqlUrl);
     const urls = [one.graphqlUrl, two?.graphqlUrl ?? one.graphqlUrl];
     for (let i = 0; i < 3; i++) {
-      expect(codes(await logIn(urls[i % 2]!, user.email, 'wrong password', `10.0.0.${i + 1}`))).toEqual(['UNAUTHENTICATED']);
+      expect(codes(await logIn(urls[i % 2]!, user.email, 'wrong password', `10.0.0.${i + 1}`))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
     }
     const locked = await logIn(urls[1]!, user.email, user.password, '10.0.0.9');
     expect(codes(locked)).toEqual(['RATE_LIMITED']);
@@ -57,11 +63,14 @@ describe('login throttling', () => {
   it('limits attempts per IP across accounts and instances', async () => {
     const urls = [one.graphqlUrl, two?.graphqlUrl ?? one.graphqlUrl];
     const results = [];
-    for (let i = 0; i < 9; i++) results.push(codes(await logIn(urls[i % 2]!, `nobody${i}@example.test`, 'whatever1', '192.0.2.7'))[0]);
+    for (let i = 0; i < 9; i++)
+      results.push(codes(await logIn(urls[i % 2]!, `nobody${i}@example.test`, 'whatever1', '192.0.2.7'))[0]);
     expect(results.slice(0, 8)).toEqual(Array(8).fill('UNAUTHENTICATED'));
     expect(results[8]).toBe('RATE_LIMITED');
     // Another network is unaffected.
-    expect(codes(await logIn(one.graphqlUrl, 'nobody@example.test', 'whatever1', '192.0.2.8'))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await logIn(one.graphqlUrl, 'nobody@example.test', 'whatever1', '192.0.2.8'))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
   });
 
   it('gives aliased logIn calls no extra guesses: execution stops at the first failure, each attempt counts', async () => {
@@ -72,7 +81,12 @@ describe('login throttling', () => {
       const res = await gql(one.graphqlUrl, batch(round), undefined, fromIp('198.51.100.1'));
       expect(codes(res)).toEqual(['UNAUTHENTICATED']);
     }
-    const locked = await gql(one.graphqlUrl, LOG_IN, { input: { email: user.email, password: user.password } }, fromIp('198.51.100.1'));
+    const locked = await gql(
+      one.graphqlUrl,
+      LOG_IN,
+      { input: { email: user.email, password: user.password } },
+      fromIp('198.51.100.1'),
+    );
     expect(codes(locked)).toEqual(['RATE_LIMITED']);
   });
 });

@@ -55,7 +55,8 @@ export class AccessTokens {
       });
       if (typeof claims !== 'object' || claims.typ !== ACCESS_TYP) return null;
       const { sub, sid, exp, iat } = claims as Record<string, unknown>;
-      if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') return null;
+      if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number' || typeof iat !== 'number')
+        return null;
       // A token living longer than we ever issue was not minted by this configuration.
       if (exp - iat > this.options.ttlMs / 1000 + CLOCK_TOLERANCE_S) return null;
       return { sub, sid, exp };

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { getNamedType, isInputObjectType, isNonNullType, type GraphQLField, type GraphQLInputType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isInputObjectType,
+  isNonNullType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
 import jwt from 'jsonwebtoken';
 import { Chatter, ROOM_EVENTS } from '../../../test/utils/chatter';
 import { queryDb } from '../../../test/utils/db-query';
@@ -23,7 +30,11 @@ const players: MatchPlayer[] = [];
 async function room(areaIndex: number): Promise<{ roomId: string; a: Chatter; b: Chatter }> {
   const pair = await createRoomPair(api, areaIndex);
   players.push(pair.a, pair.b);
-  return { roomId: pair.roomId, a: new Chatter(pair.a.user, api.graphqlUrl), b: new Chatter(pair.b.user, api.graphqlUrl) };
+  return {
+    roomId: pair.roomId,
+    a: new Chatter(pair.a.user, api.graphqlUrl),
+    b: new Chatter(pair.b.user, api.graphqlUrl),
+  };
 }
 
 /** A signed-up user who is in no room. */
@@ -41,7 +52,11 @@ const roomOperations = (who: Chatter, roomId: string): [string, () => Promise<Gr
 ];
 
 /** Runs one operation on a fresh acknowledged socket of `who`, then closes the socket. */
-async function subscribeOnSocket(who: Chatter, query: string, variables?: Record<string, unknown>): Promise<OperationOutcome> {
+async function subscribeOnSocket(
+  who: Chatter,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<OperationOutcome> {
   const { socket, closed } = await openAcked(api.wsUrl, who.user.accessToken);
   try {
     return await runOnSocket(socket, query, variables);
@@ -66,7 +81,11 @@ function shapeOf(res: { status?: number; data?: unknown; errors?: GraphqlRespons
   return {
     status: res.status,
     data: res.data ?? null,
-    errors: (res.errors ?? []).map((e) => ({ message: e.message.replaceAll(id, '<id>'), path: e.path, code: e.extensions?.code })),
+    errors: (res.errors ?? []).map((e) => ({
+      message: e.message.replaceAll(id, '<id>'),
+      path: e.path,
+      code: e.extensions?.code,
+    })),
   };
 }
 
@@ -75,7 +94,11 @@ async function stored(roomId: string) {
   return {
     room: await queryDb(api.backend, 'SELECT * FROM rooms WHERE id = ?', [roomId]),
     members: await queryDb(api.backend, 'SELECT * FROM room_members WHERE room_id = ? ORDER BY user_id', [roomId]),
-    messages: await queryDb(api.backend, 'SELECT id, seq, sender_id, body FROM messages WHERE room_id = ? ORDER BY seq', [roomId]),
+    messages: await queryDb(
+      api.backend,
+      'SELECT id, seq, sender_id, body FROM messages WHERE room_id = ? ORDER BY seq',
+      [roomId],
+    ),
   };
 }
 
@@ -164,10 +187,20 @@ describe('a user who is not a member of the room', () => {
     };
     const roomScoped = (field: GraphQLField<unknown, unknown>) =>
       field.args.some((arg) => arg.name === 'roomId' || hasRoomId(arg.type)) ||
-      (getNamedType(field.type).name === 'Room' && field.args.some((arg) => arg.name === 'id' && isNonNullType(arg.type)));
+      (getNamedType(field.type).name === 'Room' &&
+        field.args.some((arg) => arg.name === 'id' && isNonNullType(arg.type)));
     const walked = rootFields().filter(({ field }) => roomScoped(field));
     expect(walked.map((w) => w.field.name)).toEqual(
-      expect.arrayContaining(['sendMessage', 'messages', 'messagesAfter', 'room', 'markRoomRead', 'leaveRoom', 'setTyping', 'roomEvents']),
+      expect.arrayContaining([
+        'sendMessage',
+        'messages',
+        'messagesAfter',
+        'room',
+        'markRoomRead',
+        'leaveRoom',
+        'setTyping',
+        'roomEvents',
+      ]),
     );
 
     const { roomId, a } = await room(4);
@@ -179,7 +212,8 @@ describe('a user who is not a member of the room', () => {
       for (const { kind, field } of walked) {
         for (const id of [roomId, randomUUID()]) {
           const query = minimalOperation(kind, field, id);
-          const refused = kind === 'subscription' ? (await runOnSocket(socket, query)).codes : codes(await outsider.call(query));
+          const refused =
+            kind === 'subscription' ? (await runOnSocket(socket, query)).codes : codes(await outsider.call(query));
           expect({ query, codes: refused }).toEqual({ query, codes: ['FORBIDDEN'] });
         }
       }
@@ -290,18 +324,44 @@ describe('a caller without a valid access token', () => {
     const storedBefore = await stored(roomId);
     const { sub, sid } = jwt.decode(a.user.accessToken) as { sub: string; sid: string };
     const expired = jwt.sign(
-      { sub, sid, typ: 'access', iss: 'randchat', aud: 'randchat-api', iat: Math.floor(Date.now() / 1000) - 960, exp: Math.floor(Date.now() / 1000) - 60 },
+      {
+        sub,
+        sid,
+        typ: 'access',
+        iss: 'randchat',
+        aud: 'randchat-api',
+        iat: Math.floor(Date.now() / 1000) - 960,
+        exp: Math.floor(Date.now() / 1000) - 60,
+      },
       api.backend.env.JWT_SECRET!,
     );
-    const chatFields = ['rooms', 'room', 'messages', 'messagesAfter', 'sendMessage', 'markRoomRead', 'leaveRoom', 'setTyping', 'blockUser', 'reportUser'];
+    const chatFields = [
+      'rooms',
+      'room',
+      'messages',
+      'messagesAfter',
+      'sendMessage',
+      'markRoomRead',
+      'leaveRoom',
+      'setTyping',
+      'blockUser',
+      'reportUser',
+    ];
     const operations = rootFields()
       .filter(({ kind, field }) => kind !== 'subscription' && chatFields.includes(field.name))
-      .map(({ kind, field }) => minimalOperation(kind, field, field.name === 'blockUser' || field.name === 'reportUser' ? b.id : roomId));
+      .map(({ kind, field }) =>
+        minimalOperation(kind, field, field.name === 'blockUser' || field.name === 'reportUser' ? b.id : roomId),
+      );
     expect(operations).toHaveLength(chatFields.length);
     for (const token of [undefined, 'garbage', expired]) {
       for (const query of operations) {
         const res = await gql(api.graphqlUrl, query, undefined, { token });
-        expect({ token, query, codes: codes(res), data: res.data ?? null }).toEqual({ token, query, codes: ['UNAUTHENTICATED'], data: null });
+        expect({ token, query, codes: codes(res), data: res.data ?? null }).toEqual({
+          token,
+          query,
+          codes: ['UNAUTHENTICATED'],
+          data: null,
+        });
       }
     }
     expect(await stored(roomId)).toEqual(storedBefore);

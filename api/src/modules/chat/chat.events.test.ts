@@ -19,7 +19,11 @@ const clients: Client[] = [];
 async function room(areaIndex: number): Promise<{ roomId: string; a: Chatter; b: Chatter }> {
   const pair = await createRoomPair(api, areaIndex);
   players.push(pair.a, pair.b);
-  return { roomId: pair.roomId, a: new Chatter(pair.a.user, api.graphqlUrl), b: new Chatter(pair.b.user, api.graphqlUrl) };
+  return {
+    roomId: pair.roomId,
+    a: new Chatter(pair.a.user, api.graphqlUrl),
+    b: new Chatter(pair.b.user, api.graphqlUrl),
+  };
 }
 
 /** `who`'s roomEvents on a graphql-ws client of its own; the client is disposed after the file unless the test does it first. */
@@ -30,7 +34,10 @@ function listen(who: Chatter, roomId: string): { client: Client; events: RoomEve
 }
 
 const storedCount = async (server: TestServer, roomId: string): Promise<number> =>
-  Number((await queryDb<{ n: number }>(server.backend, 'SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', [roomId]))[0]!.n);
+  Number(
+    (await queryDb<{ n: number }>(server.backend, 'SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', [roomId]))[0]!
+      .n,
+  );
 
 /**
  * Stores a message as a sender does but never publishes it, as when the sending instance dies
@@ -69,7 +76,9 @@ describe('live messages', () => {
     expect(await events.untilMessages(5)).toEqual(sent);
     expect(sent.map((m) => m.seq)).toEqual(oneTo(5));
     const messageEvents = events.events.filter((e) => e.type === 'MESSAGE');
-    expect(messageEvents.map(({ roomId: id, userId, seq }) => ({ id, userId, seq }))).toEqual(sent.map(() => ({ id: roomId, userId: null, seq: null })));
+    expect(messageEvents.map(({ roomId: id, userId, seq }) => ({ id, userId, seq }))).toEqual(
+      sent.map(() => ({ id: roomId, userId: null, seq: null })),
+    );
     expect(events.errors).toEqual([]);
   });
 });
@@ -84,15 +93,25 @@ describe('typing', () => {
     expect(ok(await a.typing(roomId)).setTyping).toBe(true);
     expect(await storedCount(api, roomId)).toBe(0);
     expect(ok(await a.messagesAfter(roomId, 0)).messagesAfter).toEqual([]);
-    expect(ok(await b.room(roomId)).room).toMatchObject({ lastMessage: null, unreadCount: 0, lastReadSeq: 0, peerLastReadSeq: 0 });
+    expect(ok(await b.room(roomId)).room).toMatchObject({
+      lastMessage: null,
+      unreadCount: 0,
+      lastReadSeq: 0,
+      peerLastReadSeq: 0,
+    });
 
     // PEER_LEFT is published after every TYPING above and ends both streams: what they hold is final.
     ok(await b.leave(roomId));
     await Promise.all([mine.untilEnded(), peers.untilEnded()]);
-    for (const [stream, typer] of [[mine, b], [peers, a]] as const) {
+    for (const [stream, typer] of [
+      [mine, b],
+      [peers, a],
+    ] as const) {
       const typing = stream.events.slice(0, -1);
       expect(typing.length).toBeGreaterThan(0);
-      expect(new Set(typing.map((e) => JSON.stringify(e)))).toEqual(new Set([JSON.stringify({ type: 'TYPING', roomId, userId: typer.id, seq: null, message: null })]));
+      expect(new Set(typing.map((e) => JSON.stringify(e)))).toEqual(
+        new Set([JSON.stringify({ type: 'TYPING', roomId, userId: typer.id, seq: null, message: null })]),
+      );
       expect(stream.events.at(-1)).toMatchObject({ type: 'PEER_LEFT', userId: b.id });
     }
   });
@@ -106,11 +125,25 @@ describe('read receipts', () => {
     for (let i = 1; i <= 3; i++) ok(await a.send(roomId, `unread ${i}`));
     expect(ok(await b.room(roomId)).room).toMatchObject({ unreadCount: 3, lastReadSeq: 0, peerLastReadSeq: 3 });
 
-    expect(ok(await b.markRead(roomId, 2)).markRoomRead).toMatchObject({ unreadCount: 1, lastReadSeq: 2, peerLastReadSeq: 3 });
-    expect(await events.next((e) => e.type === 'READ')).toEqual({ type: 'READ', roomId, userId: b.id, seq: 2, message: null });
+    expect(ok(await b.markRead(roomId, 2)).markRoomRead).toMatchObject({
+      unreadCount: 1,
+      lastReadSeq: 2,
+      peerLastReadSeq: 3,
+    });
+    expect(await events.next((e) => e.type === 'READ')).toEqual({
+      type: 'READ',
+      roomId,
+      userId: b.id,
+      seq: 2,
+      message: null,
+    });
     expect(ok(await b.markRead(roomId, 1)).markRoomRead).toMatchObject({ unreadCount: 1, lastReadSeq: 2 });
     expect(ok(await b.markRead(roomId, 0)).markRoomRead).toMatchObject({ unreadCount: 1, lastReadSeq: 2 });
-    expect(ok(await b.markRead(roomId, 99)).markRoomRead).toMatchObject({ unreadCount: 0, lastReadSeq: 3, peerLastReadSeq: 3 });
+    expect(ok(await b.markRead(roomId, 99)).markRoomRead).toMatchObject({
+      unreadCount: 0,
+      lastReadSeq: 3,
+      peerLastReadSeq: 3,
+    });
     expect(ok(await b.markRead(roomId, 3)).markRoomRead).toMatchObject({ unreadCount: 0, lastReadSeq: 3 });
     expect(ok(await a.room(roomId)).room).toMatchObject({ unreadCount: 0, lastReadSeq: 3, peerLastReadSeq: 3 });
 
@@ -121,9 +154,16 @@ describe('read receipts', () => {
       [b.id, 2],
       [b.id, 3],
     ]);
-    expect(ok(await a.room(roomId)).room).toMatchObject({ unreadCount: 1, lastReadSeq: 3, peerLastReadSeq: 4, lastMessage: { seq: 4, body: 'reply' } });
+    expect(ok(await a.room(roomId)).room).toMatchObject({
+      unreadCount: 1,
+      lastReadSeq: 3,
+      peerLastReadSeq: 4,
+      lastMessage: { seq: 4, body: 'reply' },
+    });
     expect(ok(await b.room(roomId)).room).toMatchObject({ unreadCount: 0, lastReadSeq: 4, peerLastReadSeq: 3 });
-    const listed = ok(await a.rooms()).rooms.edges.map((e) => e.node).find((r) => r.id === roomId);
+    const listed = ok(await a.rooms())
+      .rooms.edges.map((e) => e.node)
+      .find((r) => r.id === roomId);
     expect(listed).toMatchObject({ unreadCount: 1, lastReadSeq: 3, peerLastReadSeq: 4, peer: { id: b.id } });
   });
 });
@@ -135,7 +175,13 @@ describe('leaving a room', () => {
     await events.untilLive(() => a.typing(roomId));
     expect(ok(await a.leave(roomId)).leaveRoom).toBe(true);
 
-    expect(await events.next((e) => e.type === 'PEER_LEFT')).toEqual({ type: 'PEER_LEFT', roomId, userId: a.id, seq: null, message: null });
+    expect(await events.next((e) => e.type === 'PEER_LEFT')).toEqual({
+      type: 'PEER_LEFT',
+      roomId,
+      userId: a.id,
+      seq: null,
+      message: null,
+    });
     await events.untilEnded();
     expect(events.completed).toBe(true);
     expect(events.errors).toEqual([]);
@@ -144,7 +190,10 @@ describe('leaving a room', () => {
 
   it('refuses sendMessage and setTyping by either member with CONFLICT afterwards, keeping the history readable', async () => {
     const { roomId, a, b } = await room(24);
-    const sent = [ok(await a.send(roomId, 'before', 'before-1')).sendMessage, ok(await b.send(roomId, 'leaving now')).sendMessage];
+    const sent = [
+      ok(await a.send(roomId, 'before', 'before-1')).sendMessage,
+      ok(await b.send(roomId, 'leaving now')).sendMessage,
+    ];
     expect(ok(await b.leave(roomId)).leaveRoom).toBe(true);
 
     for (const who of [a, b]) {
@@ -166,7 +215,11 @@ describe('leaving a room', () => {
     for (const who of [a, b]) {
       const { events } = listen(who, roomId);
       await events.untilEnded();
-      expect({ completed: events.completed, events: events.events, errors: events.errors }).toEqual({ completed: true, events: [], errors: [] });
+      expect({ completed: events.completed, events: events.events, errors: events.errors }).toEqual({
+        completed: true,
+        events: [],
+        errors: [],
+      });
     }
   });
 
@@ -229,8 +282,16 @@ describe('many concurrent senders', () => {
       await ofA.untilLive(() => b.typing(roomId));
       await ofB.untilLive(() => a.typing(roomId));
 
-      const plan = Array.from({ length: 500 }, (_, i) => ({ who: i % 2 === 0 ? a : b, body: `concurrent ${i}`, key: `burst-${i}` }));
-      const sent = await mapBounded(plan, 50, async ({ who, body, key }) => ok(await who.send(roomId, body, key)).sendMessage);
+      const plan = Array.from({ length: 500 }, (_, i) => ({
+        who: i % 2 === 0 ? a : b,
+        body: `concurrent ${i}`,
+        key: `burst-${i}`,
+      }));
+      const sent = await mapBounded(
+        plan,
+        50,
+        async ({ who, body, key }) => ok(await who.send(roomId, body, key)).sendMessage,
+      );
       expect(sent.map((m) => m.seq).sort((x, y) => x - y)).toEqual(oneTo(500));
       const bySeq = [...sent].sort((x, y) => x.seq - y.seq);
 
@@ -239,10 +300,18 @@ describe('many concurrent senders', () => {
         expect(stream.messages().map((m) => m.seq)).toEqual(oneTo(500));
         expect(stream.messages()).toEqual(bySeq);
       }
-      const rows = await queryDb<{ id: string; seq: number }>(fast.backend, 'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq', [roomId]);
+      const rows = await queryDb<{ id: string; seq: number }>(
+        fast.backend,
+        'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq',
+        [roomId],
+      );
       expect(rows.map((r) => [r.id, Number(r.seq)])).toEqual(bySeq.map((m) => [m.id, m.seq]));
 
-      const retried = await mapBounded(plan, 50, async ({ who, body, key }) => ok(await who.send(roomId, body, key)).sendMessage);
+      const retried = await mapBounded(
+        plan,
+        50,
+        async ({ who, body, key }) => ok(await who.send(roomId, body, key)).sendMessage,
+      );
       expect(retried).toEqual(sent);
       expect(await storedCount(fast, roomId)).toBe(500);
       // PEER_LEFT is published after every retry returned and ends both streams: what they hold is final.

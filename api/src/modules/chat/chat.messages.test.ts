@@ -15,11 +15,17 @@ const players: MatchPlayer[] = [];
 async function room(areaIndex: number): Promise<{ roomId: string; a: Chatter; b: Chatter }> {
   const pair = await createRoomPair(api, areaIndex);
   players.push(pair.a, pair.b);
-  return { roomId: pair.roomId, a: new Chatter(pair.a.user, api.graphqlUrl), b: new Chatter(pair.b.user, api.graphqlUrl) };
+  return {
+    roomId: pair.roomId,
+    a: new Chatter(pair.a.user, api.graphqlUrl),
+    b: new Chatter(pair.b.user, api.graphqlUrl),
+  };
 }
 
 const storedCount = async (roomId: string): Promise<number> =>
-  Number((await queryDb<{ n: number }>(api.backend, 'SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', [roomId]))[0]!.n);
+  Number(
+    (await queryDb<{ n: number }>(api.backend, 'SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', [roomId]))[0]!.n,
+  );
 
 beforeAll(async () => {
   api = await startTestServer();
@@ -34,13 +40,23 @@ describe('sending a message', () => {
   it('stores the trimmed body under the next seq and returns it with the sender and the client key', async () => {
     const { roomId, a, b } = await room(1);
     const first = ok(await a.send(roomId, '  hello there \n', 'k-1')).sendMessage;
-    expect(first).toMatchObject({ roomId, seq: 1, body: 'hello there', clientMessageId: 'k-1', sender: { id: a.id, nickname: 'Tester' } });
+    expect(first).toMatchObject({
+      roomId,
+      seq: 1,
+      body: 'hello there',
+      clientMessageId: 'k-1',
+      sender: { id: a.id, nickname: 'Tester' },
+    });
     expect(Number.isNaN(Date.parse(first.createdAt))).toBe(false);
     const second = ok(await b.send(roomId, 'hi', 'k-1')).sendMessage;
     expect(second.seq).toBe(2);
     expect(second.id).not.toBe(first.id);
 
-    const rows = await queryDb<{ id: string; body: string; sender_id: string }>(api.backend, 'SELECT id, body, sender_id FROM messages WHERE room_id = ? ORDER BY seq', [roomId]);
+    const rows = await queryDb<{ id: string; body: string; sender_id: string }>(
+      api.backend,
+      'SELECT id, body, sender_id FROM messages WHERE room_id = ? ORDER BY seq',
+      [roomId],
+    );
     expect(rows).toEqual([
       { id: first.id, body: 'hello there', sender_id: a.id },
       { id: second.id, body: 'hi', sender_id: b.id },
@@ -118,9 +134,13 @@ describe('retrying a send', () => {
     const { roomId, a } = await room(8);
     const original = ok(await a.send(roomId, 'before refresh', 'refresh-1')).sendMessage;
     const refreshed = ok(
-      await gql<{ refreshToken: { accessToken: string } }>(api.graphqlUrl, 'mutation($t: String) { refreshToken(refreshToken: $t) { accessToken } }', {
-        t: a.user.refreshToken,
-      }),
+      await gql<{ refreshToken: { accessToken: string } }>(
+        api.graphqlUrl,
+        'mutation($t: String) { refreshToken(refreshToken: $t) { accessToken } }',
+        {
+          t: a.user.refreshToken,
+        },
+      ),
     ).refreshToken;
     const again = new Chatter({ id: a.id, accessToken: refreshed.accessToken }, api.graphqlUrl);
     expect(ok(await again.send(roomId, 'before refresh', 'refresh-1')).sendMessage).toEqual(original);
@@ -167,10 +187,14 @@ describe('rate limit', () => {
 });
 
 describe('history', () => {
-  async function roomWith(areaIndex: number, count: number): Promise<{ roomId: string; a: Chatter; b: Chatter; sent: ChatMessage[] }> {
+  async function roomWith(
+    areaIndex: number,
+    count: number,
+  ): Promise<{ roomId: string; a: Chatter; b: Chatter; sent: ChatMessage[] }> {
     const r = await room(areaIndex);
     const sent: ChatMessage[] = [];
-    for (let i = 1; i <= count; i++) sent.push(ok(await (i % 3 === 0 ? r.b : r.a).send(r.roomId, `message ${i}`)).sendMessage);
+    for (let i = 1; i <= count; i++)
+      sent.push(ok(await (i % 3 === 0 ? r.b : r.a).send(r.roomId, `message ${i}`)).sendMessage);
     return { ...r, sent };
   }
 
@@ -194,15 +218,22 @@ describe('history', () => {
     const pages: number[][] = [];
     let before: string | null = null;
     for (;;) {
-      const page: { edges: { node: ChatMessage }[]; pageInfo: { hasPreviousPage: boolean; startCursor: string | null } } = ok(
-        await a.messages(roomId, 5, before),
-      ).messages;
+      const page: {
+        edges: { node: ChatMessage }[];
+        pageInfo: { hasPreviousPage: boolean; startCursor: string | null };
+      } = ok(await a.messages(roomId, 5, before)).messages;
       pages.unshift(page.edges.map((e) => e.node.seq));
       if (!page.pageInfo.hasPreviousPage) break;
       expect(pages.length).toBeLessThan(10);
       before = page.pageInfo.startCursor;
     }
-    expect(pages).toEqual([[1, 2, 3], [4, 5, 6, 7, 8], [9, 10, 11, 12, 13], [14, 15, 16, 17, 18], [19, 20, 21, 22, 23]]);
+    expect(pages).toEqual([
+      [1, 2, 3],
+      [4, 5, 6, 7, 8],
+      [9, 10, 11, 12, 13],
+      [14, 15, 16, 17, 18],
+      [19, 20, 21, 22, 23],
+    ]);
     expect(sent.map((m) => m.seq)).toEqual(pages.flat());
   });
 

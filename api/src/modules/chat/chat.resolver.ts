@@ -13,13 +13,15 @@ import { loadRoomView } from './room.view';
 const viewer = (ctx: Context) => ctx.auth.user!.userId;
 
 function inRange(name: string, value: number, min: number, max: number): number {
-  if (value < min || value > max) throw new BadUserInputError(`${name} must be between ${min} and ${max}, got ${value}`, name);
+  if (value < min || value > max)
+    throw new BadUserInputError(`${name} must be between ${min} and ${max}, got ${value}`, name);
   return value;
 }
 
 function seqCursor(cursor: string | null | undefined): number | null {
   if (cursor == null) return null;
-  if (!/^[1-9]\d{0,9}$/.test(cursor)) throw new BadUserInputError('before must be a cursor returned by messages', 'before');
+  if (!/^[1-9]\d{0,9}$/.test(cursor))
+    throw new BadUserInputError('before must be a cursor returned by messages', 'before');
   return Number(cursor);
 }
 
@@ -44,11 +46,14 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Query(() => MessageConnection, { description: 'History, newest page first (oldest first within a page); members only' })
+  @Query(() => MessageConnection, {
+    description: 'History, newest page first (oldest first within a page); members only',
+  })
   async messages(
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
     @Arg('last', () => Int, { defaultValue: 50, description: 'Page size, 1..100' }) last: number,
-    @Arg('before', () => String, { nullable: true, description: 'startCursor of the page after (to go back in time)' }) before: string | null,
+    @Arg('before', () => String, { nullable: true, description: 'startCursor of the page after (to go back in time)' })
+    before: string | null,
     @Ctx() ctx: Context,
   ): Promise<MessageConnection> {
     const page = await this.chat.history(ctx.em, viewer(ctx), roomId, inRange('last', last, 1, 100), seqCursor(before));
@@ -67,7 +72,8 @@ export class ChatResolver {
 
   @Authorized()
   @Query(() => [MessageObject], {
-    description: 'Catch-up after a reconnect: messages with seq > afterSeq, oldest first, read from the primary; members only',
+    description:
+      'Catch-up after a reconnect: messages with seq > afterSeq, oldest first, read from the primary; members only',
   })
   async messagesAfter(
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
@@ -75,21 +81,34 @@ export class ChatResolver {
     @Arg('first', () => Int, { defaultValue: 100, description: 'At most this many, 1..500' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<MessageObject[]> {
-    const messages = await this.chat.after(ctx.em, viewer(ctx), roomId, inRange('afterSeq', afterSeq, 0, 2 ** 31 - 1), inRange('first', first, 1, 500));
+    const messages = await this.chat.after(
+      ctx.em,
+      viewer(ctx),
+      roomId,
+      inRange('afterSeq', afterSeq, 0, 2 ** 31 - 1),
+      inRange('first', first, 1, 500),
+    );
     return toMessageObjects(ctx.em, messages, viewer(ctx));
   }
 
   @Authorized()
   @Mutation(() => MessageObject, {
-    description: 'Stores and delivers a message. The answer means it is stored. Retrying with the same clientMessageId returns the same message.',
+    description:
+      'Stores and delivers a message. The answer means it is stored. Retrying with the same clientMessageId returns the same message.',
   })
-  async sendMessage(@Arg('input', () => SendMessageInput, { description: 'The room, the text and/or image, and your idempotency key' }) input: SendMessageInput, @Ctx() ctx: Context): Promise<MessageObject> {
+  async sendMessage(
+    @Arg('input', () => SendMessageInput, { description: 'The room, the text and/or image, and your idempotency key' })
+    input: SendMessageInput,
+    @Ctx() ctx: Context,
+  ): Promise<MessageObject> {
     const { message, sender } = await this.chat.send(viewer(ctx), input);
     return toMessageObject(message, sender, viewer(ctx));
   }
 
   @Authorized()
-  @Mutation(() => RoomObject, { description: 'Marks the room read up to seq (never backwards); the peer gets a READ event' })
+  @Mutation(() => RoomObject, {
+    description: 'Marks the room read up to seq (never backwards); the peer gets a READ event',
+  })
   async markRoomRead(
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
     @Arg('seq', () => Int, { description: 'Highest seq read' }) seq: number,
@@ -100,21 +119,32 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Leaves and closes the room for both (history stays readable); false if it was already closed' })
-  async leaveRoom(@Arg('roomId', () => ID, { description: 'Room id' }) roomId: string, @Ctx() ctx: Context): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Leaves and closes the room for both (history stays readable); false if it was already closed',
+  })
+  async leaveRoom(
+    @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return this.chat.leave(viewer(ctx), roomId);
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Tells the peer you are typing (ephemeral, never stored)' })
-  async setTyping(@Arg('roomId', () => ID, { description: 'Room id' }) roomId: string, @Ctx() ctx: Context): Promise<boolean> {
+  async setTyping(
+    @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await this.chat.typing(viewer(ctx), roomId);
     return true;
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Blocks a user: closes your shared rooms and you are never matched again' })
-  async blockUser(@Arg('userId', () => ID, { description: 'The user to block' }) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+  async blockUser(
+    @Arg('userId', () => ID, { description: 'The user to block' }) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await this.chat.block(viewer(ctx), userId);
     return true;
   }
@@ -131,7 +161,8 @@ export class ChatResolver {
   }
 
   @Subscription(() => RoomEventObject, {
-    description: "A room's live events (members only). After a reconnect, call messagesAfter with your last seq and merge by seq.",
+    description:
+      "A room's live events (members only). After a reconnect, call messagesAfter with your last seq and merge by seq.",
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       if (!ctx.auth.user) throw new UnauthenticatedError(ctx.auth.error);

@@ -28,7 +28,12 @@ async function player(server: TestServer = api): Promise<MatchPlayer> {
 }
 
 /** A room made by matching `a` (and `b`, else a fresh partner) at `area(areaIndex)`; returns the partner's chat operations too. */
-async function roomWith(a: MatchPlayer, areaIndex: number, b?: MatchPlayer, server: TestServer = api): Promise<{ roomId: string; peer: MatchPlayer; chat: Chatter }> {
+async function roomWith(
+  a: MatchPlayer,
+  areaIndex: number,
+  b?: MatchPlayer,
+  server: TestServer = api,
+): Promise<{ roomId: string; peer: MatchPlayer; chat: Chatter }> {
   const pair = await createRoomPair(server, areaIndex, { a, b });
   if (!b) players.push(pair.b);
   return { roomId: pair.roomId, peer: pair.b, chat: new Chatter(pair.b.user, server.graphqlUrl) };
@@ -82,10 +87,42 @@ describe('the room list', () => {
     expect(list.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
     const peer = (p: MatchPlayer) => ({ id: p.id, nickname: 'Tester' });
     expect(list.edges.map((e) => e.node)).toEqual([
-      expect.objectContaining({ id: r1.roomId, peer: peer(r1.peer), lastMessage: r1Last, unreadCount: 1, lastReadSeq: 3, peerLastReadSeq: 4, closed: false }),
-      expect.objectContaining({ id: r2.roomId, peer: peer(r2.peer), lastMessage: r2Last, unreadCount: 2, lastReadSeq: 1, peerLastReadSeq: 3, closed: false }),
-      expect.objectContaining({ id: r4.roomId, peer: peer(r4.peer), lastMessage: null, unreadCount: 0, lastReadSeq: 0, peerLastReadSeq: 0, closed: false }),
-      expect.objectContaining({ id: r3.roomId, peer: peer(r3.peer), lastMessage: null, unreadCount: 0, lastReadSeq: 0, peerLastReadSeq: 0, closed: true }),
+      expect.objectContaining({
+        id: r1.roomId,
+        peer: peer(r1.peer),
+        lastMessage: r1Last,
+        unreadCount: 1,
+        lastReadSeq: 3,
+        peerLastReadSeq: 4,
+        closed: false,
+      }),
+      expect.objectContaining({
+        id: r2.roomId,
+        peer: peer(r2.peer),
+        lastMessage: r2Last,
+        unreadCount: 2,
+        lastReadSeq: 1,
+        peerLastReadSeq: 3,
+        closed: false,
+      }),
+      expect.objectContaining({
+        id: r4.roomId,
+        peer: peer(r4.peer),
+        lastMessage: null,
+        unreadCount: 0,
+        lastReadSeq: 0,
+        peerLastReadSeq: 0,
+        closed: false,
+      }),
+      expect.objectContaining({
+        id: r3.roomId,
+        peer: peer(r3.peer),
+        lastMessage: null,
+        unreadCount: 0,
+        lastReadSeq: 0,
+        peerLastReadSeq: 0,
+        closed: true,
+      }),
     ]);
     expect(list.edges[0]!.node.lastActivityAt).toBe(r1Last.createdAt);
     expect(list.edges[1]!.node.lastActivityAt).toBe(r2Last.createdAt);
@@ -94,7 +131,14 @@ describe('the room list', () => {
 
     // The peers see the same rooms from their side.
     expect(ok(await r1.chat.rooms()).rooms.edges.map((e) => e.node)).toEqual([
-      expect.objectContaining({ id: r1.roomId, peer: peer(me), lastMessage: r1Last, unreadCount: 0, lastReadSeq: 4, peerLastReadSeq: 3 }),
+      expect.objectContaining({
+        id: r1.roomId,
+        peer: peer(me),
+        lastMessage: r1Last,
+        unreadCount: 0,
+        lastReadSeq: 4,
+        peerLastReadSeq: 3,
+      }),
     ]);
     expect(ok(await r2.chat.rooms()).rooms.edges.map((e) => e.node)).toEqual([
       expect.objectContaining({ id: r2.roomId, peer: peer(me), unreadCount: 0, lastReadSeq: 3, peerLastReadSeq: 1 }),
@@ -111,10 +155,18 @@ describe('the room list', () => {
     const oldest = rooms[0]!;
     const sent = ok(await oldest.chat.send(oldest.roomId, 'wake up')).sendMessage;
     expect(await order()).toEqual([rooms[0]!.roomId, rooms[2]!.roomId, rooms[1]!.roomId]);
-    expect(ok(await you.rooms(1)).rooms.edges[0]!.node).toMatchObject({ lastMessage: sent, unreadCount: 1, lastReadSeq: 0 });
+    expect(ok(await you.rooms(1)).rooms.edges[0]!.node).toMatchObject({
+      lastMessage: sent,
+      unreadCount: 1,
+      lastReadSeq: 0,
+    });
 
     ok(await you.markRead(oldest.roomId, sent.seq));
-    expect(ok(await you.rooms(1)).rooms.edges[0]!.node).toMatchObject({ id: oldest.roomId, unreadCount: 0, lastReadSeq: 1 });
+    expect(ok(await you.rooms(1)).rooms.edges[0]!.node).toMatchObject({
+      id: oldest.roomId,
+      unreadCount: 0,
+      lastReadSeq: 1,
+    });
     expect(ok(await oldest.chat.room(oldest.roomId)).room.peerLastReadSeq).toBe(1);
 
     const middle = rooms[1]!;
@@ -128,8 +180,11 @@ describe('the room list', () => {
     const ids: string[] = [];
     for (let i = 8; i < 14; i++) ids.push((await roomWith(me, i)).roomId);
     // Rooms created in the same millisecond tie on lastActivityAt: the cursor must break ties.
-    const [tied] = await queryDb<{ t: unknown }>(api.backend, 'SELECT last_activity_at AS t FROM rooms WHERE id = ?', [ids[1]]);
-    for (const id of ids.slice(2, 5)) await queryDb(api.backend, 'UPDATE rooms SET last_activity_at = ? WHERE id = ?', [tied!.t, id]);
+    const [tied] = await queryDb<{ t: unknown }>(api.backend, 'SELECT last_activity_at AS t FROM rooms WHERE id = ?', [
+      ids[1],
+    ]);
+    for (const id of ids.slice(2, 5))
+      await queryDb(api.backend, 'UPDATE rooms SET last_activity_at = ? WHERE id = ?', [tied!.t, id]);
 
     const all = ok(await you.rooms(100)).rooms.edges.map((e) => e.node.id);
     expect([...all].sort()).toEqual([...ids].sort());
@@ -152,8 +207,16 @@ describe('the room list', () => {
     const you = chatter(me);
     const [gone, kept] = [await player(), await player()];
     const year = new Date().getUTCFullYear();
-    ok(await chatter(kept).call('mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { nickname } }', { input: { gender: 'FEMALE', birthYear: year - 30 } }));
-    ok(await chatter(kept).call('mutation($id: ID!) { setProfilePhoto(uploadId: $id) { id } }', { id: await uploadImage(api.url, kept.user.accessToken) }));
+    ok(
+      await chatter(kept).call('mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { nickname } }', {
+        input: { gender: 'FEMALE', birthYear: year - 30 },
+      }),
+    );
+    ok(
+      await chatter(kept).call('mutation($id: ID!) { setProfilePhoto(uploadId: $id) { id } }', {
+        id: await uploadImage(api.url, kept.user.accessToken),
+      }),
+    );
     const withGone = await roomWith(me, 25, gone);
     const withKept = await roomWith(me, 26, kept);
     ok(await withGone.chat.send(withGone.roomId, 'bye for good'));
@@ -161,7 +224,9 @@ describe('the room list', () => {
     const imageId = await uploadImage(api.url, me.user.accessToken);
     ok(await you.call(SEND_IMAGE, { input: { roomId: withKept.roomId, imageId, clientMessageId: 'image-only' } }));
 
-    const list = ok(await you.call(`{ rooms(first: 10) { edges { node { ${FULL_ROOM} } } } }`)).rooms.edges.map((e: { node: { id: string } }) => e.node);
+    const list = ok(await you.call(`{ rooms(first: 10) { edges { node { ${FULL_ROOM} } } } }`)).rooms.edges.map(
+      (e: { node: { id: string } }) => e.node,
+    );
     const image = { width: expect.any(Number), height: expect.any(Number) };
     expect(list).toEqual([
       expect.objectContaining({
@@ -170,24 +235,62 @@ describe('the room list', () => {
         closedReason: null,
         distanceKm: expect.any(Number),
         unreadCount: 0,
-        peer: { id: kept.id, nickname: 'Tester', gender: 'FEMALE', birthYear: year - 30, age: 30, deleted: false, createdAt: expect.any(String), email: null, maskedEmail: null, photo: image },
+        peer: {
+          id: kept.id,
+          nickname: 'Tester',
+          gender: 'FEMALE',
+          birthYear: year - 30,
+          age: 30,
+          deleted: false,
+          createdAt: expect.any(String),
+          email: null,
+          maskedEmail: null,
+          photo: image,
+        },
         // The sender is you: only here does a user in the list carry an email, your own.
-        lastMessage: expect.objectContaining({ seq: 1, body: '', clientMessageId: 'image-only', image, sender: expect.objectContaining({ id: me.id, email: me.user.email, maskedEmail: expect.stringMatching(/^u\*\*\*.@example\.test$/) }) }),
+        lastMessage: expect.objectContaining({
+          seq: 1,
+          body: '',
+          clientMessageId: 'image-only',
+          image,
+          sender: expect.objectContaining({
+            id: me.id,
+            email: me.user.email,
+            maskedEmail: expect.stringMatching(/^u\*\*\*.@example\.test$/),
+          }),
+        }),
       }),
       expect.objectContaining({
         id: withGone.roomId,
         closed: true,
         closedReason: 'ACCOUNT_DELETED',
         unreadCount: 1,
-        peer: expect.objectContaining({ id: gone.id, nickname: 'Deleted user', deleted: true, gender: null, birthYear: null, email: null, photo: null }),
-        lastMessage: expect.objectContaining({ body: 'bye for good', image: null, sender: expect.objectContaining({ id: gone.id, nickname: 'Deleted user', deleted: true, email: null }) }),
+        peer: expect.objectContaining({
+          id: gone.id,
+          nickname: 'Deleted user',
+          deleted: true,
+          gender: null,
+          birthYear: null,
+          email: null,
+          photo: null,
+        }),
+        lastMessage: expect.objectContaining({
+          body: 'bye for good',
+          image: null,
+          sender: expect.objectContaining({ id: gone.id, nickname: 'Deleted user', deleted: true, email: null }),
+        }),
       }),
     ]);
-    for (const room of list) expect(ok(await you.call(`query($id: ID!) { room(id: $id) { ${FULL_ROOM} } }`, { id: room.id })).room).toEqual(room);
+    for (const room of list)
+      expect(ok(await you.call(`query($id: ID!) { room(id: $id) { ${FULL_ROOM} } }`, { id: room.id })).room).toEqual(
+        room,
+      );
     // A later page (after a cursor) reads the same fields the same way.
-    const second = ok(await you.call(`query($after: String) { rooms(first: 1, after: $after) { edges { node { ${FULL_ROOM} } } } }`, {
-      after: ok(await you.rooms(1)).rooms.pageInfo.endCursor,
-    })).rooms.edges.map((e: { node: { id: string } }) => e.node);
+    const second = ok(
+      await you.call(`query($after: String) { rooms(first: 1, after: $after) { edges { node { ${FULL_ROOM} } } } }`, {
+        after: ok(await you.rooms(1)).rooms.pageInfo.endCursor,
+      }),
+    ).rooms.edges.map((e: { node: { id: string } }) => e.node);
     expect(second).toEqual([list[1]]);
   });
 
@@ -251,18 +354,27 @@ describe('the room list for many rooms', () => {
     const oneList = ok(await one.rooms(MANY)).rooms.edges.map((e) => e.node);
     const manyList = ok(await many.rooms(MANY)).rooms.edges.map((e) => e.node);
     // The answers are complete: every peer, last message and counter comes out of the measured statements.
-    for (const [list, length] of [[oneList, 1], [manyList, MANY]] as const) {
+    for (const [list, length] of [
+      [oneList, 1],
+      [manyList, MANY],
+    ] as const) {
       expect(list).toHaveLength(length);
       for (const room of list) {
         expect(room).toMatchObject({ unreadCount: 1, lastReadSeq: 2, peerLastReadSeq: 3, closed: false });
-        expect(room.lastMessage).toMatchObject({ seq: 3, body: expect.stringMatching(/^bye \d+$/), sender: { id: room.peer.id } });
+        expect(room.lastMessage).toMatchObject({
+          seq: 3,
+          body: expect.stringMatching(/^bye \d+$/),
+          sender: { id: room.peer.id },
+        });
       }
     }
     expect(new Set(manyList.map((r) => r.peer.id)).size).toBe(MANY);
 
     const forOne = await statementsFor(() => one.rooms(MANY));
     const forMany = await statementsFor(() => many.rooms(MANY));
-    console.info(`rooms(first: ${MANY}) ran ${forOne} SQL statements for 1 room and ${forMany} for ${MANY} rooms (${counted.backend.kind})`);
+    console.info(
+      `rooms(first: ${MANY}) ran ${forOne} SQL statements for 1 room and ${forMany} for ${MANY} rooms (${counted.backend.kind})`,
+    );
     // The page is one SELECT; a statement per room (an N+1 for peers, last messages or counts) would add at least 49.
     expect(forOne).toBe(1);
     expect(forMany).toBe(1);
@@ -303,7 +415,9 @@ describe('blocking a user', () => {
     for (const who of [you, them]) {
       expect(ok(await who.room(shared.roomId)).room.closed).toBe(true);
       expect(codes(await who.send(shared.roomId, 'after the block'))).toEqual(['CONFLICT']);
-      expect(ok(await who.messages(shared.roomId)).messages.edges.map((e) => e.node.body)).toEqual(['before the block']);
+      expect(ok(await who.messages(shared.roomId)).messages.edges.map((e) => e.node.body)).toEqual([
+        'before the block',
+      ]);
     }
     expect(ok(await you.room(other.roomId)).room.closed).toBe(false);
     ok(await you.send(other.roomId, 'the other room is still open'));
@@ -311,9 +425,12 @@ describe('blocking a user', () => {
 
     const sharedRow = await queryDb(api.backend, 'SELECT * FROM rooms WHERE id = ?', [shared.roomId]);
     expect(ok(await you.block(b.id)).blockUser).toBe(true);
-    expect(await queryDb(api.backend, 'SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ? OR blocked_id = ?', [a.id, a.id])).toEqual([
-      { blocker_id: a.id, blocked_id: b.id },
-    ]);
+    expect(
+      await queryDb(api.backend, 'SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ? OR blocked_id = ?', [
+        a.id,
+        a.id,
+      ]),
+    ).toEqual([{ blocker_id: a.id, blocked_id: b.id }]);
     expect(await queryDb(api.backend, 'SELECT * FROM rooms WHERE id = ?', [shared.roomId])).toEqual(sharedRow);
     expect(ok(await you.room(other.roomId)).room.closed).toBe(false);
   });
@@ -324,7 +441,10 @@ describe('blocking a user', () => {
     ok(await chatter(a).block(b.id));
     const [seenA, seenB] = [a.events!.items.length, b.events!.items.length];
     const offersSince = (p: MatchPlayer, seen: number) =>
-      p.events!.items.slice(seen).filter((d) => d.matchEvents.type === 'OFFERED').map((d) => d.matchEvents.partner?.id);
+      p
+        .events!.items.slice(seen)
+        .filter((d) => d.matchEvents.type === 'OFFERED')
+        .map((d) => d.matchEvents.partner?.id);
 
     const place = area(24);
     expect(ok(await a.request(place, 5)).requestMatch.state).toBe('SEARCHING');
@@ -369,7 +489,11 @@ describe('reporting a user', () => {
   it('refuses reports beyond REPORTS_PER_HOUR with RATE_LIMITED, per reporter', async () => {
     const limited = await startTestServer({ env: { REPORTS_PER_HOUR: '2' } });
     try {
-      const [reporter, other, target] = [await signUpUser(limited.graphqlUrl), await signUpUser(limited.graphqlUrl), await signUpUser(limited.graphqlUrl)];
+      const [reporter, other, target] = [
+        await signUpUser(limited.graphqlUrl),
+        await signUpUser(limited.graphqlUrl),
+        await signUpUser(limited.graphqlUrl),
+      ];
       const you = new Chatter(reporter, limited.graphqlUrl);
       expect(codes(await you.report(target.id, 'first'))).toEqual([]);
       expect(codes(await you.report(target.id, 'second'))).toEqual([]);
@@ -377,7 +501,11 @@ describe('reporting a user', () => {
       expect(codes(third)).toEqual(['RATE_LIMITED']);
       expect(third.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
       expect(codes(await new Chatter(other, limited.graphqlUrl).report(target.id, 'someone else may'))).toEqual([]);
-      const rows = await queryDb<{ reporter_id: string; reason: string }>(limited.backend, 'SELECT reporter_id, reason FROM reports WHERE reported_id = ? ORDER BY reason', [target.id]);
+      const rows = await queryDb<{ reporter_id: string; reason: string }>(
+        limited.backend,
+        'SELECT reporter_id, reason FROM reports WHERE reported_id = ? ORDER BY reason',
+        [target.id],
+      );
       expect(rows).toEqual([
         { reporter_id: reporter.id, reason: 'first' },
         { reporter_id: reporter.id, reason: 'second' },

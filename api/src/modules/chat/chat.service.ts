@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../../infra/db/orm';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+} from '../../infra/graphql/errors';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { ended, relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
@@ -115,7 +121,11 @@ export class ChatService {
    * rooms of others are refused identically, so ids cannot be probed.
    */
   async membership(em: Em, roomId: string, userId: string): Promise<RoomMember> {
-    const member = await em.findOne(RoomMember, { room: roomId, user: userId }, { populate: ['room'], connectionType: 'write' });
+    const member = await em.findOne(
+      RoomMember,
+      { room: roomId, user: userId },
+      { populate: ['room'], connectionType: 'write' },
+    );
     if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
     return member;
   }
@@ -130,17 +140,25 @@ export class ChatService {
    * membership, the room's state, an earlier send with this key and the sender, then the
    * transaction runs four.
    */
-  async send(userId: string, input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string }): Promise<SentMessage> {
+  async send(
+    userId: string,
+    input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string },
+  ): Promise<SentMessage> {
     const em = this.deps.orm.em.fork();
     // Membership first: a non-member learns nothing, not even which input would be valid.
-    const rows = await em.getConnection('write').execute<Row[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
+    const rows = await em
+      .getConnection('write')
+      .execute<Row[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
     const check = rows[0];
     if (!check) throw new ForbiddenError(`You are not a member of room ${input.roomId}`);
     const sender = userFromRow(check, 'user');
     const body = (input.body ?? '').trim();
     const imageId = input.imageId ?? null;
     if (lengthOf(body) > MAX_BODY_LENGTH || (lengthOf(body) < 1 && !imageId)) {
-      throw new BadUserInputError(`body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`, 'body');
+      throw new BadUserInputError(
+        `body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`,
+        'body',
+      );
     }
     const replay = async () => {
       const sent = await this.findSent(em, input.roomId, userId, input.clientMessageId);
@@ -176,14 +194,20 @@ export class ChatService {
           'run',
         );
         if (bumped.affectedRows === 0) throw new ConflictError('This room is closed: no new messages');
-        const [room] = await tx.execute<Array<{ last_seq: number }>>('SELECT last_seq FROM rooms WHERE id = ?', [input.roomId]);
+        const [room] = await tx.execute<Array<{ last_seq: number }>>('SELECT last_seq FROM rooms WHERE id = ?', [
+          input.roomId,
+        ]);
         message.seq = Number(room!.last_seq);
         await tx.execute(
           'INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, body, image_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           [message.id, input.roomId, message.seq, userId, input.clientMessageId, body, imageId, createdAt],
           'run',
         );
-        await tx.execute('UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?', [message.seq, input.roomId, userId], 'run');
+        await tx.execute(
+          'UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?',
+          [message.seq, input.roomId, userId],
+          'run',
+        );
       });
     } catch (err) {
       // A concurrent retry with the same key committed first.
@@ -218,9 +242,14 @@ export class ChatService {
     const member = await this.membership(em, roomId, userId);
     const newest = Math.min(member.room.getEntity().lastSeq, beforeSeq === null ? Infinity : beforeSeq - 1);
     const page = (connectionType?: 'write') =>
-      em.find(Message, { room: roomId, seq: { $lte: newest } }, { orderBy: { seq: 'desc' }, limit: last + 1, connectionType });
+      em.find(
+        Message,
+        { room: roomId, seq: { $lte: newest } },
+        { orderBy: { seq: 'desc' }, limit: last + 1, connectionType },
+      );
     let rows = await page();
-    const complete = rows.length === Math.min(last + 1, Math.max(newest, 0)) && rows.every((m, i) => m.seq === newest - i);
+    const complete =
+      rows.length === Math.min(last + 1, Math.max(newest, 0)) && rows.every((m, i) => m.seq === newest - i);
     if (!complete) rows = await page('write');
     return { messages: rows.slice(0, last).reverse().map(toMessagePayload), hasOlder: rows.length > last };
   }
@@ -228,7 +257,11 @@ export class ChatService {
   /** Catch-up after a reconnect, from the primary so that nothing committed is skipped. */
   async after(em: Em, userId: string, roomId: string, afterSeq: number, first: number): Promise<MessagePayload[]> {
     await this.membership(em, roomId, userId);
-    const rows = await em.find(Message, { room: roomId, seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit: first, connectionType: 'write' });
+    const rows = await em.find(
+      Message,
+      { room: roomId, seq: { $gt: afterSeq } },
+      { orderBy: { seq: 'asc' }, limit: first, connectionType: 'write' },
+    );
     return rows.map(toMessagePayload);
   }
 
@@ -237,7 +270,11 @@ export class ChatService {
     const member = await this.membership(em, roomId, userId);
     const target = Math.min(seq, member.room.getEntity().lastSeq);
     if (target <= member.lastReadSeq) return;
-    const moved = await em.nativeUpdate(RoomMember, { room: roomId, user: userId, lastReadSeq: { $lt: target } }, { lastReadSeq: target });
+    const moved = await em.nativeUpdate(
+      RoomMember,
+      { room: roomId, user: userId, lastReadSeq: { $lt: target } },
+      { lastReadSeq: target },
+    );
     if (moved > 0) await this.publish({ type: 'READ', roomId, userId, seq: target });
   }
 
@@ -312,7 +349,9 @@ export class ChatService {
     }
     const catchUp = async (beforeSeq?: number): Promise<RoomEventPayload[]> => {
       const seq = beforeSeq === undefined ? { $gt: delivered } : { $gt: delivered, $lt: beforeSeq };
-      const rows = await this.deps.orm.em.fork().find(Message, { room: roomId, seq }, { orderBy: { seq: 'asc' }, connectionType: 'write' });
+      const rows = await this.deps.orm.em
+        .fork()
+        .find(Message, { room: roomId, seq }, { orderBy: { seq: 'asc' }, connectionType: 'write' });
       delivered = Math.max(delivered, rows.at(-1)?.seq ?? 0);
       return rows.map((m) => ({ type: 'MESSAGE', roomId, message: toMessagePayload(m) }));
     };
@@ -342,7 +381,12 @@ export class ChatService {
    */
   async closeRoomsOf(tx: Em, userId: string, reason: RoomClosedReason): Promise<ClosedRoom[]> {
     const open = await tx.find(RoomMember, { user: userId, room: { closedAt: null } });
-    return this.closeRooms(tx, open.map((m) => m.room.id), userId, reason);
+    return this.closeRooms(
+      tx,
+      open.map((m) => m.room.id),
+      userId,
+      reason,
+    );
   }
 
   /** After the commit: the pair may meet again in matching, and the peer hears PEER_LEFT. */
@@ -359,7 +403,11 @@ export class ChatService {
     const now = new Date();
     const closed: ClosedRoom[] = [];
     for (const roomId of roomIds) {
-      const changed = await tx.nativeUpdate(Room, { id: roomId, closedAt: null }, { closedAt: now, closedReason: reason, lastActivityAt: now });
+      const changed = await tx.nativeUpdate(
+        Room,
+        { id: roomId, closedAt: null },
+        { closedAt: now, closedReason: reason, lastActivityAt: now },
+      );
       if (changed === 0) continue;
       await tx.nativeUpdate(RoomMember, { room: roomId, user: userId }, { leftAt: now });
       const members = await tx.find(RoomMember, { room: roomId });
@@ -381,7 +429,8 @@ export class ChatService {
   }
 
   private async requireUser(em: Em, id: string): Promise<void> {
-    if (!(await em.findOne(User, { id }, { fields: ['id'], connectionType: 'write' }))) throw new NotFoundError(`No user ${id}`);
+    if (!(await em.findOne(User, { id }, { fields: ['id'], connectionType: 'write' })))
+      throw new NotFoundError(`No user ${id}`);
   }
 
   private publish(event: RoomEventPayload): Promise<void> {

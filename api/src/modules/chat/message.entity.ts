@@ -38,7 +38,14 @@ export class Message {
   @Property({ type: 'datetime', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  constructor(init: { room: Ref<Room>; seq: number; sender: Ref<User>; clientMessageId: string; body: string; image?: Ref<Upload> | null }) {
+  constructor(init: {
+    room: Ref<Room>;
+    seq: number;
+    sender: Ref<User>;
+    clientMessageId: string;
+    body: string;
+    image?: Ref<Upload> | null;
+  }) {
     this.room = init.room;
     this.seq = init.seq;
     this.sender = init.sender;

@@ -13,7 +13,10 @@ import { MessageObject } from './message.types';
 export class MessageResolver {
   constructor(private readonly media: MediaService) {}
 
-  @FieldResolver(() => ImageObject, { nullable: true, description: 'The attached image, if any (short-lived signed URLs)' })
+  @FieldResolver(() => ImageObject, {
+    nullable: true,
+    description: 'The attached image, if any (short-lived signed URLs)',
+  })
   async image(@Root() message: MessageObject, @Ctx() ctx: Context): Promise<ImageObject | null> {
     if (!message.imageId) return null;
     const upload = await uploadLoader(ctx.em).load(message.imageId);

@@ -15,7 +15,8 @@ const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime())) throw new BadUserInputError('after is not a cursor returned by rooms', 'after');
+  if (!id || Number.isNaN(at.getTime()))
+    throw new BadUserInputError('after is not a cursor returned by rooms', 'after');
   return { at, id };
 }
 
@@ -78,7 +79,13 @@ function roomOf(row: Row, viewerId: string): RoomObject {
     distanceKm: numberOrNull(row.distance_km) ?? undefined,
   };
   const peer = toUserObject(userFromRow(row, 'peer'), viewerId);
-  return roomObject(room, Number(row.last_read_seq), Number(row.peer_last_read_seq), peer, messageOf(row, room.id, viewerId));
+  return roomObject(
+    room,
+    Number(row.last_read_seq),
+    Number(row.peer_last_read_seq),
+    peer,
+    messageOf(row, room.id, viewerId),
+  );
 }
 
 /**
@@ -91,7 +98,12 @@ function roomOf(row: Row, viewerId: string): RoomObject {
  * sending or marking a room read, so it must hold the caller's own new room, last message and
  * read pointer even while the replicas lag. Later pages (older rooms) come from the replicas.
  */
-export async function listRooms(em: Em, viewerId: string, first: number, after: string | null | undefined): Promise<RoomConnection> {
+export async function listRooms(
+  em: Em,
+  viewerId: string,
+  first: number,
+  after: string | null | undefined,
+): Promise<RoomConnection> {
   const cursor = after ? decodeCursor(after) : null;
   // The connection em.find would pick: a transaction's own, else the primary for the first page.
   const ctx = em.getTransactionContext();

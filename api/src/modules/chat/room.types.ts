@@ -29,7 +29,10 @@ export class RoomObject {
   @Field(() => RoomClosedReason, { nullable: true, description: 'Why the room closed (null while open)' })
   closedReason?: RoomClosedReason | null;
 
-  @Field(() => Int, { nullable: true, description: "The match's distance bucket in km (1, 2, 5, 10, 20, 50, 100), from grid-snapped positions" })
+  @Field(() => Int, {
+    nullable: true,
+    description: "The match's distance bucket in km (1, 2, 5, 10, 20, 50, 100), from grid-snapped positions",
+  })
   distanceKm?: number | null;
 
   @Field({ description: 'When the match created the room' })

@@ -10,10 +10,19 @@ import type { Room } from './room.entity';
 import { RoomObject } from './room.types';
 
 /** What the Room type reads of a room: an entity, or a row read without hydration. */
-export type RoomFields = Pick<Room, 'id' | 'lastSeq' | 'createdAt' | 'lastActivityAt' | 'closedAt' | 'closedReason' | 'distanceKm'>;
+export type RoomFields = Pick<
+  Room,
+  'id' | 'lastSeq' | 'createdAt' | 'lastActivityAt' | 'closedAt' | 'closedReason' | 'distanceKm'
+>;
 
 /** Builds the Room type from its parts as `viewerId` sees them (no queries). */
-export function roomObject(room: RoomFields, lastReadSeq: number, peerLastReadSeq: number, peer: UserObject, lastMessage: MessageObject | null): RoomObject {
+export function roomObject(
+  room: RoomFields,
+  lastReadSeq: number,
+  peerLastReadSeq: number,
+  peer: UserObject,
+  lastMessage: MessageObject | null,
+): RoomObject {
   return Object.assign(new RoomObject(), {
     id: room.id,
     peer,
@@ -30,7 +39,13 @@ export function roomObject(room: RoomFields, lastReadSeq: number, peerLastReadSe
 }
 
 /** Builds the Room type from already-loaded entities (no queries). */
-export function toRoomObject(room: Room, mine: RoomMember, peer: RoomMember, lastMessage: Message | null, viewerId: string): RoomObject {
+export function toRoomObject(
+  room: Room,
+  mine: RoomMember,
+  peer: RoomMember,
+  lastMessage: Message | null,
+  viewerId: string,
+): RoomObject {
   return roomObject(
     room,
     mine.lastReadSeq,

@@ -1,5 +1,11 @@
 import { EARTH_RADIUS_KM, haversineKm, snapToGrid, type Position } from './geo';
-import { EXCLUSIONS_TTL_MS, type MatchQueue, type MatchQueueOptions, type Offer, type QueueEvent } from './match-queue.port';
+import {
+  EXCLUSIONS_TTL_MS,
+  type MatchQueue,
+  type MatchQueueOptions,
+  type Offer,
+  type QueueEvent,
+} from './match-queue.port';
 
 export interface MatchQueueBackend {
   queue: MatchQueue;
@@ -42,7 +48,10 @@ export function mulberry32(seed: number): () => number {
  * The behaviour every MatchQueue must show, on a fake clock. `makeQueue` is called once per test and
  * must return a queue on an empty backend (no users, offers, cooldowns or mirrors).
  */
-export function matchQueueContract(name: string, makeQueue: (options: MatchQueueOptions) => Promise<MatchQueueBackend>): void {
+export function matchQueueContract(
+  name: string,
+  makeQueue: (options: MatchQueueOptions) => Promise<MatchQueueBackend>,
+): void {
   describe(`MatchQueue contract: ${name}`, () => {
     let queue: MatchQueue;
     let cleanup: () => Promise<void>;
@@ -84,8 +93,16 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
         };
         expect(result).toEqual({ status: 'offered', events: [offered('bob', offer), offered('alice', offer)] });
         expect(result.events[0]?.offer?.matchId).toBe(result.events[1]?.offer?.matchId);
-        expect(await queue.status('alice', T0 + 2)).toEqual({ state: 'OFFERED', radiusKm: 5, offer: result.events[0]?.offer });
-        expect(await queue.status('bob', T0 + 2)).toEqual({ state: 'OFFERED', radiusKm: 10, offer: result.events[0]?.offer });
+        expect(await queue.status('alice', T0 + 2)).toEqual({
+          state: 'OFFERED',
+          radiusKm: 5,
+          offer: result.events[0]?.offer,
+        });
+        expect(await queue.status('bob', T0 + 2)).toEqual({
+          state: 'OFFERED',
+          radiusKm: 10,
+          offer: result.events[0]?.offer,
+        });
       });
 
       it('does not pair users 4 km apart when one radius is 5 km and the other 2 km', async () => {
@@ -107,10 +124,19 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
         expect(await queue.status('alice', T0)).toEqual({ state: 'IDLE' });
         await queue.loadExclusions('alice', { blocked: [], openRooms: [] }, T0);
         expect(await enqueue('alice', place(0), 5, T0)).toEqual({ status: 'searching', events: [] });
-        expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS - 1)).toEqual({ status: 'searching', events: [] });
-        expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS)).toEqual({ status: 'needs-exclusions', events: [] });
+        expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS - 1)).toEqual({
+          status: 'searching',
+          events: [],
+        });
+        expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS)).toEqual({
+          status: 'needs-exclusions',
+          events: [],
+        });
         await queue.loadExclusions('alice', { blocked: [], openRooms: [] }, T0 + EXCLUSIONS_TTL_MS);
-        expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS)).toEqual({ status: 'searching', events: [] });
+        expect(await enqueue('alice', place(0), 5, T0 + EXCLUSIONS_TTL_MS)).toEqual({
+          status: 'searching',
+          events: [],
+        });
       });
 
       it('tells whether the mirror is loaded and fresh exactly when enqueue would not answer needs-exclusions', async () => {
@@ -259,14 +285,17 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
         expect((await enqueue('alice', place(0), 10, T0 + 3)).status).toBe('offered');
       });
 
-      it.each(['blocked', 'openRooms'] as const)('adds and removes a `%s` exclusion in both loaded mirrors with setExcluded', async (kind) => {
-        await ready('alice', 'bob');
-        await queue.setExcluded('alice', 'bob', kind, true);
-        await enqueue('alice', place(0), 10, T0);
-        expect((await enqueue('bob', place(0), 10, T0 + 1)).status).toBe('searching');
-        await queue.setExcluded('bob', 'alice', kind, false);
-        expect((await enqueue('bob', place(0), 10, T0 + 2)).status).toBe('offered');
-      });
+      it.each(['blocked', 'openRooms'] as const)(
+        'adds and removes a `%s` exclusion in both loaded mirrors with setExcluded',
+        async (kind) => {
+          await ready('alice', 'bob');
+          await queue.setExcluded('alice', 'bob', kind, true);
+          await enqueue('alice', place(0), 10, T0);
+          expect((await enqueue('bob', place(0), 10, T0 + 1)).status).toBe('searching');
+          await queue.setExcluded('bob', 'alice', kind, false);
+          expect((await enqueue('bob', place(0), 10, T0 + 2)).status).toBe('offered');
+        },
+      );
 
       it('keeps the exclusion when only one of the two mirrors is loaded', async () => {
         await ready('alice');
@@ -284,14 +313,22 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
           status: 'accepted',
           events: [{ to: 'bob', type: 'PEER_ACCEPTED', offer: { ...offer, accepted: ['alice'] } }],
         });
-        expect(await queue.status('bob', T0 + 2)).toEqual({ state: 'OFFERED', radiusKm: 10, offer: { ...offer, accepted: ['alice'] } });
+        expect(await queue.status('bob', T0 + 2)).toEqual({
+          state: 'OFFERED',
+          radiusKm: 10,
+          offer: { ...offer, accepted: ['alice'] },
+        });
       });
 
       it('treats a second accept by the same user as a no-op', async () => {
         const offer = await offerPair();
         await queue.respond('alice', offer.matchId, true, T0 + 2);
         expect(await queue.respond('alice', offer.matchId, true, T0 + 3)).toEqual({ status: 'accepted', events: [] });
-        expect(await queue.status('alice', T0 + 3)).toEqual({ state: 'OFFERED', radiusKm: 10, offer: { ...offer, accepted: ['alice'] } });
+        expect(await queue.status('alice', T0 + 3)).toEqual({
+          state: 'OFFERED',
+          radiusKm: 10,
+          offer: { ...offer, accepted: ['alice'] },
+        });
       });
 
       it('hands over a completing offer, with its deadline renewed, once both accepted', async () => {
@@ -390,7 +427,11 @@ export function matchQueueContract(name: string, makeQueue: (options: MatchQueue
         expect((await enqueue('alice', place(0), 10, T0 + 3 + cooldownMs)).status).toBe('offered');
         const second = (await queue.status('bob', T0 + 3 + cooldownMs)) as { offer: Offer };
         expect(await queue.respond('bob', first.matchId, false, T0 + 4 + cooldownMs)).toEqual(stale);
-        expect(await queue.status('bob', T0 + 4 + cooldownMs)).toEqual({ state: 'OFFERED', radiusKm: 10, offer: second.offer });
+        expect(await queue.status('bob', T0 + 4 + cooldownMs)).toEqual({
+          state: 'OFFERED',
+          radiusKm: 10,
+          offer: second.offer,
+        });
       });
     });
 

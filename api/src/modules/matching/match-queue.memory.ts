@@ -148,7 +148,15 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       const existing = users.get(userId);
       if (existing?.state === 'OFFERED') return { status: 'busy', events: [] };
       const deadline = now + options.searchTimeoutMs;
-      users.set(userId, { state: 'SEARCHING', position, radiusKm, since: existing?.since ?? now, deadline, lastSeen: now, profile: profile || undefined });
+      users.set(userId, {
+        state: 'SEARCHING',
+        position,
+        radiusKm,
+        since: existing?.since ?? now,
+        deadline,
+        lastSeen: now,
+        profile: profile || undefined,
+      });
       const events = tryPair(userId, now, idSource());
       return { status: events.length > 0 ? 'offered' : 'searching', events };
     },
@@ -211,7 +219,8 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       const entry = users.get(userId);
       if (!entry) return { state: 'IDLE' };
       const offer = entry.matchId ? offers.get(entry.matchId) : undefined;
-      if (entry.state === 'OFFERED' && offer) return { state: 'OFFERED', radiusKm: entry.radiusKm, offer: publicOffer(offer) };
+      if (entry.state === 'OFFERED' && offer)
+        return { state: 'OFFERED', radiusKm: entry.radiusKm, offer: publicOffer(offer) };
       return { state: 'SEARCHING', radiusKm: entry.radiusKm, since: entry.since };
     },
 

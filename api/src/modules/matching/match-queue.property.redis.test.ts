@@ -13,7 +13,12 @@ import {
 } from './match-queue.port';
 import { createRedisMatchQueue } from './match-queue.redis';
 
-const OPTIONS: MatchQueueOptions = { offerTtlMs: 10_000, cooldownMs: 40_000, searchTimeoutMs: 60_000, presenceGraceMs: 30_000 };
+const OPTIONS: MatchQueueOptions = {
+  offerTtlMs: 10_000,
+  cooldownMs: 40_000,
+  searchTimeoutMs: 60_000,
+  presenceGraceMs: 30_000,
+};
 const T0 = 1_700_000_000_000;
 const CENTRE: Position = { lat: 48.8566, lon: 2.3522 };
 
@@ -51,10 +56,14 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     expiresAt,
     accepted: [...accepted],
   });
-  const excludes = (x: string, y: string) => Boolean(mirror(x)?.blocked.includes(y) || mirror(x)?.openRooms.includes(y));
-  const cooling = (x: string, y: string, now: number) => cooldowns.some((c) => c.pair.includes(x) && c.pair.includes(y) && c.until > now);
-  const oldestFirst = <T>(at: (t: T) => number, id: (t: T) => string) => (a: T, b: T) =>
-    at(a) - at(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0);
+  const excludes = (x: string, y: string) =>
+    Boolean(mirror(x)?.blocked.includes(y) || mirror(x)?.openRooms.includes(y));
+  const cooling = (x: string, y: string, now: number) =>
+    cooldowns.some((c) => c.pair.includes(x) && c.pair.includes(y) && c.until > now);
+  const oldestFirst =
+    <T>(at: (t: T) => number, id: (t: T) => string) =>
+    (a: T, b: T) =>
+      at(a) - at(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0);
   const ids = () => {
     const call = calls++;
     let n = 0;
@@ -73,7 +82,12 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
           !excludes(c.id, u.id) &&
           !cooling(u.id, c.id, now),
       )
-      .sort(oldestFirst((c) => c.since, (c) => c.id));
+      .sort(
+        oldestFirst(
+          (c) => c.since,
+          (c) => c.id,
+        ),
+      );
     if (!c) return [];
     const offer: OpenOffer = {
       matchId: newId(),
@@ -97,7 +111,12 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
   function searchAgain(id: string, now: number, newId: () => string): QueueEvent[] {
     const u = user(id);
     if (!u) return [];
-    Object.assign(u, { state: 'SEARCHING', matchId: undefined, deadline: now + options.searchTimeoutMs, seen: Math.max(u.seen, now) });
+    Object.assign(u, {
+      state: 'SEARCHING',
+      matchId: undefined,
+      deadline: now + options.searchTimeoutMs,
+      seen: Math.max(u.seen, now),
+    });
     return pair(u, now, newId);
   }
 
@@ -124,7 +143,16 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       const old = user(userId);
       if (old?.state === 'OFFERED') return { status: 'busy', events: [] };
       const since = old?.since ?? now;
-      const u: User = { id: userId, state: 'SEARCHING', position, radiusKm, since, deadline: now + options.searchTimeoutMs, seen: now, profile };
+      const u: User = {
+        id: userId,
+        state: 'SEARCHING',
+        position,
+        radiusKm,
+        since,
+        deadline: now + options.searchTimeoutMs,
+        seen: now,
+        profile,
+      };
       users = [...users.filter((x) => x.id !== userId), u];
       const events = pair(u, now, ids());
       return { status: events.length > 0 ? 'offered' : 'searching', events };
@@ -178,7 +206,9 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       const u = user(userId);
       if (!u) return { state: 'IDLE' };
       const offer = offerOf(userId);
-      return offer ? { state: 'OFFERED', radiusKm: u.radiusKm, offer: view(offer) } : { state: 'SEARCHING', radiusKm: u.radiusKm, since: u.since };
+      return offer
+        ? { state: 'OFFERED', radiusKm: u.radiusKm, offer: view(offer) }
+        : { state: 'SEARCHING', radiusKm: u.radiusKm, since: u.since };
     },
 
     async touch(userIds, now) {
@@ -188,13 +218,24 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     async sweep(now, limit = 100) {
       const newId = ids();
       const events: QueueEvent[] = [];
-      const expired = offers.filter((o) => o.expiresAt <= now).sort(oldestFirst((o) => o.expiresAt, (o) => o.matchId)).slice(0, limit);
+      const expired = offers
+        .filter((o) => o.expiresAt <= now)
+        .sort(
+          oldestFirst(
+            (o) => o.expiresAt,
+            (o) => o.matchId,
+          ),
+        )
+        .slice(0, limit);
       for (const offer of expired) {
         events.push(...offer.users.map((to): QueueEvent => ({ to, type: 'EXPIRED', offer: view(offer) })));
         events.push(...end(offer, now, offer.accepted, newId));
       }
       const due = (at: (u: User) => number, until: number) =>
-        users.filter((u) => u.state === 'SEARCHING' && at(u) <= until).sort(oldestFirst(at, (u) => u.id)).slice(0, limit);
+        users
+          .filter((u) => u.state === 'SEARCHING' && at(u) <= until)
+          .sort(oldestFirst(at, (u) => u.id))
+          .slice(0, limit);
       for (const u of due((u) => u.deadline, now)) {
         users = users.filter((x) => x !== u);
         events.push({ to: u.id, type: 'SEARCH_TIMEOUT' });
@@ -207,7 +248,10 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     },
 
     async loadExclusions(userId, { blocked, openRooms }, now) {
-      mirrors = [...mirrors.filter((m) => m.userId !== userId), { userId, blocked: [...blocked], openRooms: [...openRooms], loadedAt: now }];
+      mirrors = [
+        ...mirrors.filter((m) => m.userId !== userId),
+        { userId, blocked: [...blocked], openRooms: [...openRooms], loadedAt: now },
+      ];
     },
 
     async hasExclusions(userId, now) {
@@ -216,7 +260,10 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     },
 
     async setExcluded(a, b, kind, excluded) {
-      for (const [x, y] of [[a, b], [b, a]] as const) {
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         const m = mirror(x);
         if (m) m[kind] = excluded ? [...m[kind], y] : m[kind].filter((id) => id !== y);
       }
@@ -251,26 +298,87 @@ const target: fc.Arbitrary<Target> = fc.oneof(
 );
 /** Milliseconds between two operations: never 0, so that offers of different calls never expire together. */
 const dt = fc.noBias(
-  fc.oneof({ arbitrary: fc.integer({ min: 1, max: 1_000 }), weight: 4 }, { arbitrary: fc.integer({ min: 1_000, max: 45_000 }), weight: 1 }),
+  fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max: 1_000 }), weight: 4 },
+    { arbitrary: fc.integer({ min: 1_000, max: 45_000 }), weight: 1 },
+  ),
 );
 const radiusKm = fc.integer({ min: 1, max: 30 });
 const what = fc.constantFrom('blocked' as const, 'openRooms' as const);
 /** Opaque to the queue; '' means none, as leaving it out does. */
 const profile = fc.option(fc.constantFrom('', 'p', '{"nickname":"Zoë | 9"}'), { nil: undefined });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ dt, kind: fc.constant('enqueue' as const), user: userIndex, spot: fc.nat(1), radiusKm, profile }), weight: 6 },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('enqueue' as const),
+      user: userIndex,
+      spot: fc.nat(1),
+      radiusKm,
+      profile,
+    }),
+    weight: 6,
+  },
   { arbitrary: fc.record({ dt, kind: fc.constant('cancel' as const), user: userIndex }), weight: 1 },
-  { arbitrary: fc.record({ dt, kind: fc.constant('respond' as const), user: userIndex, offered: often, accept: often, target }), weight: 10 },
-  { arbitrary: fc.record({ dt, kind: fc.constant('complete' as const), user: userIndex, offered: often, target }), weight: 3 },
-  { arbitrary: fc.record({ dt, kind: fc.constant('sweep' as const), limit: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }), weight: 3 },
-  { arbitrary: fc.record({ dt, kind: fc.constant('touch' as const), users: fc.uniqueArray(userIndex, { maxLength: 8 }) }), weight: 3 },
-  { arbitrary: fc.record({ dt, kind: fc.constant('exclude' as const), a: userIndex, b: userIndex, what, excluded: fc.boolean() }), weight: 1 },
-  { arbitrary: fc.record({ dt, kind: fc.constant('load' as const), user: userIndex, blocked: fc.uniqueArray(userIndex, { maxLength: 2 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('respond' as const),
+      user: userIndex,
+      offered: often,
+      accept: often,
+      target,
+    }),
+    weight: 10,
+  },
+  {
+    arbitrary: fc.record({ dt, kind: fc.constant('complete' as const), user: userIndex, offered: often, target }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('sweep' as const),
+      limit: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('touch' as const),
+      users: fc.uniqueArray(userIndex, { maxLength: 8 }),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('exclude' as const),
+      a: userIndex,
+      b: userIndex,
+      what,
+      excluded: fc.boolean(),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('load' as const),
+      user: userIndex,
+      blocked: fc.uniqueArray(userIndex, { maxLength: 2 }),
+    }),
+    weight: 1,
+  },
 );
 /** Kilometres from CENTRE, to a metre: mostly a dense core (so that pairs form), sometimes up to 20 km. */
 const offset = fc
   .noBias(
-    fc.oneof({ arbitrary: fc.integer({ min: -3_000, max: 3_000 }), weight: 2 }, { arbitrary: fc.integer({ min: -20_000, max: 20_000 }), weight: 1 }),
+    fc.oneof(
+      { arbitrary: fc.integer({ min: -3_000, max: 3_000 }), weight: 2 },
+      { arbitrary: fc.integer({ min: -20_000, max: 20_000 }), weight: 1 },
+    ),
   )
   .map((m) => m / 1000);
 const scenario = fc.record({
@@ -303,7 +411,9 @@ class Subject {
   /** The user an answer comes from: with `offered`, one of those OFFERED right now (if any). */
   async pick({ user, offered }: { user: number; offered: boolean }, userIds: string[], now: number): Promise<string> {
     const candidates: string[] = [];
-    if (offered) for (const userId of userIds) if ((await this.queue.status(userId, now)).state === 'OFFERED') candidates.push(userId);
+    if (offered)
+      for (const userId of userIds)
+        if ((await this.queue.status(userId, now)).state === 'OFFERED') candidates.push(userId);
     const from = candidates.length > 0 ? candidates : userIds;
     return from[user % from.length] as string;
   }
@@ -325,7 +435,12 @@ class Subject {
     switch (o.kind) {
       case 'enqueue':
         result = await q.enqueue(
-          { userId: id(o.user), position: spots[o.user % userIds.length]?.[o.spot] as Position, radiusKm: o.radiusKm, profile: o.profile },
+          {
+            userId: id(o.user),
+            position: spots[o.user % userIds.length]?.[o.spot] as Position,
+            radiusKm: o.radiusKm,
+            profile: o.profile,
+          },
           now,
         );
         break;

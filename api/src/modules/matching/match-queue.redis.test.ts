@@ -63,7 +63,12 @@ describe('Redis match queue adapter', () => {
     expect(await client.zscore(keys.seen, 'carol')).toBe(String(now));
     expect(await client.zrange(keys.geo, 0, -1)).toEqual(['carol']);
     expect(await client.hgetall(keys.user('alice'))).toMatchObject({ state: 'OFFERED', matchId: offer.matchId });
-    expect(await client.hgetall(keys.offer(offer.matchId))).toEqual({ a: 'bob', b: 'alice', distanceKm: '2', expiresAt: String(offer.expiresAt) });
+    expect(await client.hgetall(keys.offer(offer.matchId))).toEqual({
+      a: 'bob',
+      b: 'alice',
+      distanceKm: '2',
+      expiresAt: String(offer.expiresAt),
+    });
     expect(await client.pttl(keys.offer(offer.matchId))).toBeGreaterThan(safetyTtlMs - 5_000);
     expect(await client.zscore(keys.offers, offer.matchId)).toBe(String(offer.expiresAt));
     expect(await client.get(keys.exclusionsLoaded('carol'))).toBe(String(now));
@@ -78,7 +83,8 @@ describe('Redis match queue adapter', () => {
     expect(await client.zcard(keys.offers)).toBe(0);
     await queue.cancel('bob', now + 3);
     await queue.cancel('carol', now + 3);
-    for (const index of [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen]) expect(await client.exists(index)).toBe(0);
+    for (const index of [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen])
+      expect(await client.exists(index)).toBe(0);
   });
 
   it('computes the haversine of geo.ts to within 1e-12 km, with the same buckets and radius decisions', async () => {
@@ -97,12 +103,18 @@ for i = 1, #ARGV, 4 do
   table.insert(out, bucket(d))
 end
 return out`;
-    const reply = (await client.eval(lua, 0, ...pairs.flatMap(([a, b]) => [a.lat, a.lon, b.lat, b.lon].map(String)))) as Array<string | number>;
+    const reply = (await client.eval(
+      lua,
+      0,
+      ...pairs.flatMap(([a, b]) => [a.lat, a.lon, b.lat, b.lon].map(String)),
+    )) as Array<string | number>;
     const mismatches = pairs.filter(([a, b], i) => {
       const [lua, bucket] = [Number(reply[2 * i]), reply[2 * i + 1]];
       const js = haversineKm(a, b);
       const decisions = (d: number) => [Math.floor(js), Math.ceil(js)].map((r) => d <= r);
-      return Math.abs(lua - js) > 1e-12 || bucket !== distanceBucket(js) || decisions(lua).join() !== decisions(js).join();
+      return (
+        Math.abs(lua - js) > 1e-12 || bucket !== distanceBucket(js) || decisions(lua).join() !== decisions(js).join()
+      );
     });
     expect(mismatches).toEqual([]);
   });
@@ -135,7 +147,10 @@ return out`;
     await queue.loadExclusions('bob', none, now);
     await queue.enqueue({ userId: 'alice', position: place(0), radiusKm: 5 }, now);
     await client.del(keys.user('alice'));
-    expect(await queue.enqueue({ userId: 'bob', position: place(0), radiusKm: 5 }, now + 1)).toEqual({ status: 'searching', events: [] });
+    expect(await queue.enqueue({ userId: 'bob', position: place(0), radiusKm: 5 }, now + 1)).toEqual({
+      status: 'searching',
+      events: [],
+    });
     expect(await client.zrange(keys.searching, 0, -1)).toEqual(['bob']);
     expect(await queue.status('alice', now + 1)).toEqual({ state: 'IDLE' });
   });
@@ -143,8 +158,12 @@ return out`;
   it('rejects a non-finite position, radius or time before touching Redis', async () => {
     const { client, prefix, queue } = open();
     await queue.loadExclusions('alice', none, 0);
-    await expect(queue.enqueue({ userId: 'alice', position: { lat: Number.NaN, lon: 0 }, radiusKm: 5 }, 0)).rejects.toThrow(RangeError);
-    await expect(queue.enqueue({ userId: 'alice', position: place(0), radiusKm: Number.POSITIVE_INFINITY }, 0)).rejects.toThrow(RangeError);
+    await expect(
+      queue.enqueue({ userId: 'alice', position: { lat: Number.NaN, lon: 0 }, radiusKm: 5 }, 0),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      queue.enqueue({ userId: 'alice', position: place(0), radiusKm: Number.POSITIVE_INFINITY }, 0),
+    ).rejects.toThrow(RangeError);
     await expect(queue.sweep(Number.NaN)).rejects.toThrow(RangeError);
     expect((await client.keys(`${prefix}*`)).filter((key) => key.includes(':u:'))).toEqual([]);
   });

@@ -36,7 +36,8 @@ export interface RedisMatchQueueOptions extends MatchQueueOptions {
 /** An offer as the scripts return it: matchId, a, b, distanceKm, expiresAt, accepted. */
 type OfferReply = [string, string, string, string, string, string[]];
 /** to, type, then the offer concerned (if any), then the partner's profile (OFFERED, if any). */
-type EventReply = [string, QueueEventType] | [string, QueueEventType, OfferReply] | [string, QueueEventType, OfferReply, string | null];
+type EventReply =
+  [string, QueueEventType] | [string, QueueEventType, OfferReply] | [string, QueueEventType, OfferReply, string | null];
 type StatusReply = ['IDLE'] | ['SEARCHING', string, string] | ['OFFERED', string, OfferReply];
 
 const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
@@ -50,7 +51,9 @@ const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): 
 /** Events in the order the script produced them (the memory adapter's order). */
 const toEvents = (replies: EventReply[]): QueueEvent[] =>
   replies.map(([to, type, offer, partnerProfile]) =>
-    offer ? { to, type, offer: toOffer(offer), ...(typeof partnerProfile === 'string' ? { partnerProfile } : {}) } : { to, type },
+    offer
+      ? { to, type, offer: toOffer(offer), ...(typeof partnerProfile === 'string' ? { partnerProfile } : {}) }
+      : { to, type },
   );
 
 function checkFinite(what: string, value: number): void {
@@ -99,7 +102,13 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
     loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', fixedKeys.length, LOAD_EXCLUSIONS_LUA),
     setExcluded: defineScript(redis, 'matchQueueSetExcluded', fixedKeys.length, SET_EXCLUDED_LUA),
   };
-  const durations = [options.offerTtlMs, options.cooldownMs, options.searchTimeoutMs, options.presenceGraceMs, EXCLUSIONS_TTL_MS];
+  const durations = [
+    options.offerTtlMs,
+    options.cooldownMs,
+    options.searchTimeoutMs,
+    options.presenceGraceMs,
+    EXCLUSIONS_TTL_MS,
+  ];
   durations.forEach((ms) => checkFinite('a duration (ms)', ms));
 
   /** Runs a script with the shared keys and leading arguments (see match-queue.lua.ts). */
@@ -114,10 +123,7 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
       checkFinite('longitude', position.lon);
       checkFinite('radiusKm', radiusKm);
       const args = [userId, String(position.lat), String(position.lon), String(radiusKm), profile];
-      const [status, events] = (await run(scripts.enqueue, now, ...args)) as [
-        EnqueueResult['status'],
-        EventReply[],
-      ];
+      const [status, events] = (await run(scripts.enqueue, now, ...args)) as [EnqueueResult['status'], EventReply[]];
       return { status, events: toEvents(events) };
     },
 

@@ -1,7 +1,10 @@
 import { IsInt, IsLatitude, IsLongitude, Max, Min } from 'class-validator';
 import { Field, Float, InputType, Int } from 'type-graphql';
 
-@InputType({ description: 'Where you are and how far you are willing to go. Coordinates are snapped to a ~1 km grid and never stored in the database or shown to anyone.' })
+@InputType({
+  description:
+    'Where you are and how far you are willing to go. Coordinates are snapped to a ~1 km grid and never stored in the database or shown to anyone.',
+})
 export class MatchRequestInput {
   @Field(() => Float, { description: 'Latitude in degrees, -90..90' })
   @IsLatitude({ message: 'latitude must be a number between -90 and 90' })

@@ -46,9 +46,16 @@ export class MatchResolver {
 
   @Authorized()
   @Mutation(() => MatchStatusObject, {
-    description: 'Enters the matching queue, or updates position and radius of a running search (keeping your place in line). Open matchEvents first.',
+    description:
+      'Enters the matching queue, or updates position and radius of a running search (keeping your place in line). Open matchEvents first.',
   })
-  async requestMatch(@Arg('input', () => MatchRequestInput, { description: 'Where you are (snapped to a ~1 km grid, never stored in the database) and how far to look' }) input: MatchRequestInput, @Ctx() ctx: Context): Promise<MatchStatusObject> {
+  async requestMatch(
+    @Arg('input', () => MatchRequestInput, {
+      description: 'Where you are (snapped to a ~1 km grid, never stored in the database) and how far to look',
+    })
+    input: MatchRequestInput,
+    @Ctx() ctx: Context,
+  ): Promise<MatchStatusObject> {
     return toStatusObject(ctx, await this.matching.requestMatch(viewer(ctx), input));
   }
 
@@ -59,7 +66,9 @@ export class MatchResolver {
   }
 
   @Authorized()
-  @Mutation(() => MatchStatusObject, { description: 'Accepts or declines your open offer; NOT_FOUND if it is no longer open' })
+  @Mutation(() => MatchStatusObject, {
+    description: 'Accepts or declines your open offer; NOT_FOUND if it is no longer open',
+  })
   async respondToMatch(
     @Arg('matchId', () => ID, { description: 'The matchId of the OFFERED event' }) matchId: string,
     @Arg('accept', { description: 'true to accept, false to decline' }) accept: boolean,
@@ -75,7 +84,8 @@ export class MatchResolver {
   }
 
   @Subscription(() => MatchEventObject, {
-    description: 'Your own match events. Opens with the current offer, if any; keep it open while searching (without it you leave the queue after a short grace).',
+    description:
+      'Your own match events. Opens with the current offer, if any; keep it open while searching (without it you leave the queue after a short grace).',
     subscribe: ({ context }) => {
       const ctx = context as Context;
       if (!ctx.auth.user) throw new UnauthenticatedError(ctx.auth.error);

@@ -79,7 +79,10 @@ export class MatchService {
 
   constructor(private readonly deps: MatchServiceDeps) {}
 
-  async requestMatch(userId: string, input: { latitude: number; longitude: number; radiusKm: number }): Promise<MatchStatusView> {
+  async requestMatch(
+    userId: string,
+    input: { latitude: number; longitude: number; radiusKm: number },
+  ): Promise<MatchStatusView> {
     // The profile read overlaps the rate limiter's round trip; offers then need no read at all.
     const [limit, profile] = await Promise.all([this.deps.requestLimiter.consume(userId), this.profileOf(userId)]);
     if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
@@ -105,7 +108,8 @@ export class MatchService {
 
   async respond(userId: string, matchId: string, accept: boolean): Promise<MatchStatusView> {
     const result = await this.deps.queue.respond(userId, matchId, accept, Date.now());
-    if (result.status === 'stale') throw new NotFoundError(`Match offer ${matchId} is not open (it expired, was answered or is not yours)`);
+    if (result.status === 'stale')
+      throw new NotFoundError(`Match offer ${matchId} is not open (it expired, was answered or is not yours)`);
     await this.publish(result.events);
     if (result.completing) await this.createRoom(result.completing);
     return this.status(userId);
@@ -113,7 +117,8 @@ export class MatchService {
 
   /** The state the enqueue left the user in (what `status` would read right after it). */
   private async enqueued(userId: string, radiusKm: number, result: EnqueueResult): Promise<MatchStatusView> {
-    const offered = result.status === 'offered' ? result.events.find((e) => e.to === userId && e.type === 'OFFERED') : undefined;
+    const offered =
+      result.status === 'offered' ? result.events.find((e) => e.to === userId && e.type === 'OFFERED') : undefined;
     if (offered) return { state: 'OFFERED', radiusKm, offer: payloadFor(offered), accepted: false };
     if (result.status === 'searching') return { state: 'SEARCHING', radiusKm, offer: null, accepted: false };
     return this.status(userId);
@@ -122,7 +127,8 @@ export class MatchService {
   async status(userId: string): Promise<MatchStatusView> {
     const status = await this.deps.queue.status(userId, Date.now());
     if (status.state === 'IDLE') return { state: 'IDLE', radiusKm: null, offer: null, accepted: false };
-    if (status.state === 'SEARCHING') return { state: 'SEARCHING', radiusKm: status.radiusKm, offer: null, accepted: false };
+    if (status.state === 'SEARCHING')
+      return { state: 'SEARCHING', radiusKm: status.radiusKm, offer: null, accepted: false };
     return {
       state: 'OFFERED',
       radiusKm: status.radiusKm,
@@ -183,7 +189,9 @@ export class MatchService {
       this.timers.push(timer);
     };
     every(this.deps.sweepIntervalMs, () => this.sweep());
-    every(Math.max(250, Math.floor(this.deps.presenceGraceMs / 4)), () => this.deps.queue.touch([...this.present.keys()], Date.now()));
+    every(Math.max(250, Math.floor(this.deps.presenceGraceMs / 4)), () =>
+      this.deps.queue.touch([...this.present.keys()], Date.now()),
+    );
   }
 
   stop(): void {
@@ -201,7 +209,8 @@ export class MatchService {
     const room = await em.transactional(async (tx) => {
       const created = new Room(offer.matchId, offer.distanceKm);
       tx.persist(created);
-      for (const userId of offer.users) tx.persist(new RoomMember(ref(created), tx.getReference(User, userId, { wrapped: true })));
+      for (const userId of offer.users)
+        tx.persist(new RoomMember(ref(created), tx.getReference(User, userId, { wrapped: true })));
       return created;
     });
     if (!(await this.deps.queue.complete(offer.matchId, Date.now()))) {
@@ -236,7 +245,13 @@ export class MatchService {
     if (!mine) return null;
     const room = mine.room.getEntity();
     const peer = await em.findOne(RoomMember, { room: room.id, user: { $ne: userId } }, { connectionType: 'write' });
-    return { type: 'MATCHED', matchId: room.matchId, partnerId: peer?.user.id, distanceKm: room.distanceKm ?? undefined, roomId: room.id };
+    return {
+      type: 'MATCHED',
+      matchId: room.matchId,
+      partnerId: peer?.user.id,
+      distanceKm: room.distanceKm ?? undefined,
+      roomId: room.id,
+    };
   }
 
   /** The user's profile as partners see it in offers, as the queue keeps it (JSON text). */
@@ -257,7 +272,11 @@ export class MatchService {
     const [blocks, peers] = await Promise.all([
       em.find(Block, { $or: [{ blocker: userId }, { blocked: userId }] }, { connectionType: 'write' }),
       // The other members of the user's open rooms, in one query.
-      em.find(RoomMember, { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } }, { connectionType: 'write' }),
+      em.find(
+        RoomMember,
+        { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } },
+        { connectionType: 'write' },
+      ),
     ]);
     return {
       blocked: blocks.map((b) => (b.blocker.id === userId ? b.blocked.id : b.blocker.id)),

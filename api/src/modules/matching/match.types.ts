@@ -35,8 +35,12 @@ registerEnumType(MatchEventType, {
     OFFERED: { description: 'A partner was found: accept or decline before expiresAt' },
     PEER_ACCEPTED: { description: 'The partner accepted the offer' },
     MATCHED: { description: 'Both accepted: `room` is your new chat room' },
-    DECLINED: { description: 'The offer was declined (by either side); if the partner declined, you are searching again' },
-    EXPIRED: { description: 'The offer timed out; whoever accepted is searching again, whoever did not answer is idle' },
+    DECLINED: {
+      description: 'The offer was declined (by either side); if the partner declined, you are searching again',
+    },
+    EXPIRED: {
+      description: 'The offer timed out; whoever accepted is searching again, whoever did not answer is idle',
+    },
     CANCELLED: { description: 'You left matching (cancelMatch, or no live matchEvents subscription)' },
     SEARCH_TIMEOUT: { description: 'The search ended after MATCH_SEARCH_TIMEOUT_SECONDS without a match' },
   },
@@ -47,13 +51,18 @@ export class MatchEventObject {
   @Field(() => MatchEventType, { description: 'What happened' })
   type!: MatchEventType;
 
-  @Field(() => ID, { description: 'The offer concerned (for search-level events, the id of the search); ignore events for other ids' })
+  @Field(() => ID, {
+    description: 'The offer concerned (for search-level events, the id of the search); ignore events for other ids',
+  })
   matchId!: string;
 
   @Field(() => UserObject, { nullable: true, description: 'The offered partner' })
   partner?: UserObject | null;
 
-  @Field(() => Int, { nullable: true, description: 'Coarse distance to the partner in km (1, 2, 5, 10, 20, 50 or 100), computed from grid cells' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Coarse distance to the partner in km (1, 2, 5, 10, 20, 50 or 100), computed from grid cells',
+  })
   distanceKm?: number | null;
 
   @Field(() => Date, { nullable: true, description: 'Deadline for answering the offer' })
@@ -63,7 +72,9 @@ export class MatchEventObject {
   room?: RoomObject | null;
 }
 
-@ObjectType('MatchStatus', { description: "The caller's matching state; readable at any time (e.g. after a reconnect)" })
+@ObjectType('MatchStatus', {
+  description: "The caller's matching state; readable at any time (e.g. after a reconnect)",
+})
 export class MatchStatusObject {
   @Field(() => MatchState, { description: 'IDLE, SEARCHING or OFFERED' })
   state!: MatchState;

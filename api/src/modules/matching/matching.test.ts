@@ -48,7 +48,12 @@ describe('pairing by distance', () => {
   it("shows each partner's profile as it stood at their requestMatch, on the socket and in the response", async () => {
     const PARTNER = 'partner { id nickname gender birthYear age deleted createdAt email }';
     const setProfile = (p: MatchPlayer, input: Record<string, unknown>) =>
-      gql(api.graphqlUrl, 'mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }', { input }, { token: p.user.accessToken });
+      gql(
+        api.graphqlUrl,
+        'mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }',
+        { input },
+        { token: p.user.accessToken },
+      );
     const [a, b] = [await player(), await player()];
     await setProfile(a, { nickname: 'Ada', gender: 'FEMALE', birthYear: 1990 });
     await setProfile(b, { nickname: 'Bo' });
@@ -61,9 +66,18 @@ describe('pairing by distance', () => {
     );
     const offer = response.data!.requestMatch.offer;
     // matchStatus reads the partner from the database: the offer must show the very same user.
-    const status = await gql(api.graphqlUrl, `{ matchStatus { offer { ${PARTNER} } } }`, undefined, { token: b.user.accessToken });
+    const status = await gql(api.graphqlUrl, `{ matchStatus { offer { ${PARTNER} } } }`, undefined, {
+      token: b.user.accessToken,
+    });
     expect(offer.partner).toEqual(status.data!.matchStatus.offer.partner);
-    expect(offer.partner).toMatchObject({ id: a.id, nickname: 'Ada', gender: 'FEMALE', birthYear: 1990, deleted: false, email: null });
+    expect(offer.partner).toMatchObject({
+      id: a.id,
+      nickname: 'Ada',
+      gender: 'FEMALE',
+      birthYear: 1990,
+      deleted: false,
+      email: null,
+    });
     expect((await b.next('OFFERED', offer.matchId)).partner).toEqual({ id: a.id, nickname: 'Ada' });
     expect((await a.next('OFFERED', offer.matchId)).partner).toEqual({ id: b.id, nickname: 'Bo' });
   });
@@ -94,14 +108,23 @@ describe('pairing by distance', () => {
     ['radius 2.5', { latitude: 0, longitude: 0, radiusKm: 2.5 }],
   ])('rejects %s with BAD_USER_INPUT and leaves the user idle', async (_name, input) => {
     const user = await signUpUser(api.graphqlUrl);
-    const res = await gql(api.graphqlUrl, 'mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state } }', { input }, { token: user.accessToken });
+    const res = await gql(
+      api.graphqlUrl,
+      'mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state } }',
+      { input },
+      { token: user.accessToken },
+    );
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
     const status = await gql(api.graphqlUrl, '{ matchStatus { state } }', undefined, { token: user.accessToken });
     expect(status.data!.matchStatus.state).toBe('IDLE');
   });
 
   it('requires authentication for every matching operation', async () => {
-    for (const query of ['{ matchStatus { state } }', 'mutation { cancelMatch { state } }', 'mutation { respondToMatch(matchId: "x", accept: true) { state } }']) {
+    for (const query of [
+      '{ matchStatus { state } }',
+      'mutation { cancelMatch { state } }',
+      'mutation { respondToMatch(matchId: "x", accept: true) { state } }',
+    ]) {
       expect(codes(await gql(api.graphqlUrl, query))).toEqual(['UNAUTHENTICATED']);
     }
   });
@@ -129,7 +152,9 @@ describe('offer lifecycle', () => {
     expect(matchedB.room!.peer.id).toBe(a.id);
     expect(matchedA.room!.closed).toBe(false);
     expect(await queryDb(api.backend, 'SELECT id FROM rooms WHERE match_id = ?', [matchId])).toHaveLength(1);
-    expect(await queryDb(api.backend, 'SELECT user_id FROM room_members WHERE room_id = ?', [matchedA.room!.id])).toHaveLength(2);
+    expect(
+      await queryDb(api.backend, 'SELECT user_id FROM room_members WHERE room_id = ?', [matchedA.room!.id]),
+    ).toHaveLength(2);
     expect((await a.status()).state).toBe('IDLE');
     expect((await b.status()).state).toBe('IDLE');
     expect(codes(await a.respond(matchId, true))).toEqual(['NOT_FOUND']);
@@ -188,7 +213,10 @@ describe('offer lifecycle', () => {
     await ghost.request(area(16), 5);
     await stayer.request(north(area(17), 0), 5);
     await ghost.disconnect();
-    await waitFor(async () => (await ghost.status()).state === 'IDLE', { timeoutMs: 6000, message: 'the ghost to be removed' });
+    await waitFor(async () => (await ghost.status()).state === 'IDLE', {
+      timeoutMs: 6000,
+      message: 'the ghost to be removed',
+    });
     const newcomer = await player();
     expect((await newcomer.request(north(area(16), 1), 5)).data!.requestMatch.state).toBe('SEARCHING');
     expect((await stayer.status()).state).toBe('SEARCHING');
@@ -200,7 +228,9 @@ describe('offer lifecycle', () => {
     await b.next('DECLINED', matchId);
     const c = await player();
     await c.request(north(area(18), 2), 5);
-    const newOffer = (await b.events!.next((d) => d.matchEvents.type === 'OFFERED' && d.matchEvents.matchId !== matchId)).matchEvents;
+    const newOffer = (
+      await b.events!.next((d) => d.matchEvents.type === 'OFFERED' && d.matchEvents.matchId !== matchId)
+    ).matchEvents;
     expect(codes(await b.respond(matchId, true))).toEqual(['NOT_FOUND']);
     expect((await b.status()).offer!.matchId).toBe(newOffer.matchId);
     expect((await b.status()).accepted).toBe(false);
@@ -238,7 +268,10 @@ describe('exclusions and limits', () => {
     // service, unlike a real block) would then miss.
     const [a, b] = [await player({ subscribe: false }), await player({ subscribe: false })];
     const now = api.backend.kind === 'real' ? 'NOW()' : "datetime('now')";
-    await queryDb(api.backend, `INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ${now})`, [b.id, a.id]);
+    await queryDb(api.backend, `INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ${now})`, [
+      b.id,
+      a.id,
+    ]);
     await a.request(area(30), 5);
     expect((await b.request(north(area(30), 1), 5)).data!.requestMatch.state).toBe('SEARCHING');
 
@@ -258,9 +291,14 @@ describe('exclusions and limits', () => {
     try {
       const user = await signUpUser(limited.graphqlUrl);
       const request = () =>
-        gql(limited.graphqlUrl, 'mutation { requestMatch(input: { latitude: 1, longitude: 1, radiusKm: 5 }) { state } }', undefined, {
-          token: user.accessToken,
-        });
+        gql(
+          limited.graphqlUrl,
+          'mutation { requestMatch(input: { latitude: 1, longitude: 1, radiusKm: 5 }) { state } }',
+          undefined,
+          {
+            token: user.accessToken,
+          },
+        );
       expect(codes(await request())).toEqual([]);
       expect(codes(await request())).toEqual([]);
       const third = await request();

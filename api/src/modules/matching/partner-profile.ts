@@ -34,7 +34,9 @@ export function parsePartnerProfile(text: string | undefined): PartnerProfile | 
   if (!text) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && typeof (value as PartnerProfile).id === 'string' ? (value as PartnerProfile) : undefined;
+    return typeof value === 'object' && value !== null && typeof (value as PartnerProfile).id === 'string'
+      ? (value as PartnerProfile)
+      : undefined;
   } catch {
     return undefined;
   }

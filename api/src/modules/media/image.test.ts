@@ -21,10 +21,19 @@ function pngClaiming(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const signature = Buffer.from('89504e470d0a1a0a', 'hex');
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => null, (err: unknown) => err);
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (err: unknown) => err,
+  );
 
 describe('processImage', () => {
   describe('accepted formats', () => {
@@ -86,7 +95,13 @@ describe('processImage', () => {
     it.each([
       ['a text file', () => Buffer.from('just some text, named photo.png')],
       ['an empty body', () => Buffer.alloc(0)],
-      ['an SVG', () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')],
+      [
+        'an SVG',
+        () =>
+          Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+          ),
+      ],
       ['a GIF', () => solid(10, 10).gif().toBuffer()],
       ['a TIFF', () => solid(10, 10).tiff().toBuffer()],
     ])('refuses %s with BadUserInputError', async (_name, make) => {
@@ -97,7 +112,9 @@ describe('processImage', () => {
 
     it('refuses a truncated JPEG whose header is intact', async () => {
       const jpeg = await solid(800, 600).jpeg().toBuffer();
-      expect(await refusal(processImage(jpeg.subarray(0, Math.floor(jpeg.length / 2))))).toBeInstanceOf(BadUserInputError);
+      expect(await refusal(processImage(jpeg.subarray(0, Math.floor(jpeg.length / 2))))).toBeInstanceOf(
+        BadUserInputError,
+      );
     });
 
     it('refuses a decompression bomb from its header, before decoding it', async () => {

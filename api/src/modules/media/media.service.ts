@@ -78,14 +78,22 @@ export class MediaService {
 
   /** The caller's own upload; NotFoundError when it does not exist or belongs to someone else. */
   async ownedUpload(em: Em, ownerId: string, uploadId: string): Promise<Upload> {
-    const upload = UUID.test(uploadId) ? await em.findOne(Upload, { id: uploadId, owner: ownerId }, { connectionType: 'write' }) : null;
+    const upload = UUID.test(uploadId)
+      ? await em.findOne(Upload, { id: uploadId, owner: ownerId }, { connectionType: 'write' })
+      : null;
     if (!upload) throw new NotFoundError(`No upload of yours has the id ${JSON.stringify(uploadId.slice(0, 64))}`);
     return upload;
   }
 
   /** The GraphQL view: fresh signed URLs valid for `ttlSeconds`. */
-  async imageView(upload: Pick<Upload, 'fullKey' | 'thumbKey' | 'width' | 'height'>, ttlSeconds = this.deps.urlTtlSeconds): Promise<ImageObject> {
-    const [url, thumbnailUrl] = await Promise.all([this.deps.storage.url(upload.fullKey, ttlSeconds), this.deps.storage.url(upload.thumbKey, ttlSeconds)]);
+  async imageView(
+    upload: Pick<Upload, 'fullKey' | 'thumbKey' | 'width' | 'height'>,
+    ttlSeconds = this.deps.urlTtlSeconds,
+  ): Promise<ImageObject> {
+    const [url, thumbnailUrl] = await Promise.all([
+      this.deps.storage.url(upload.fullKey, ttlSeconds),
+      this.deps.storage.url(upload.thumbKey, ttlSeconds),
+    ]);
     return Object.assign(new ImageObject(), { url, thumbnailUrl, width: upload.width, height: upload.height });
   }
 

@@ -20,7 +20,10 @@ export function readSingleFile(req: IncomingMessage, maxBytes: number, field = '
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 1024, parts: 20 } });
+      parser = busboy({
+        headers: req.headers,
+        limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 1024, parts: 20 },
+      });
     } catch {
       return reject(new BadUserInputError(`expected a multipart/form-data body with a file field "${field}"`));
     }

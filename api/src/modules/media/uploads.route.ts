@@ -55,10 +55,12 @@ export function createUploadsRouter(deps: UploadsRouteDeps): express.Router {
     // The client went away mid-upload: nobody to answer, nothing to log.
     if (req.socket.destroyed || res.headersSent) return;
     discardBody(req, 2 * deps.maxBytes + MULTIPART_OVERHEAD_BYTES);
-    if (err instanceof PayloadTooLargeError) return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', err.message, { limitBytes: err.limitBytes });
+    if (err instanceof PayloadTooLargeError)
+      return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', err.message, { limitBytes: err.limitBytes });
     if (err instanceof AppError) {
       const { code, ...extensions } = err.extensions as { code: ErrorCode; retryAfterSeconds?: unknown };
-      if (typeof extensions.retryAfterSeconds === 'number') res.setHeader('retry-after', String(extensions.retryAfterSeconds));
+      if (typeof extensions.retryAfterSeconds === 'number')
+        res.setHeader('retry-after', String(extensions.retryAfterSeconds));
       return jsonError(res, STATUS[code] ?? 400, code, err.message, extensions);
     }
     deps.logger.error({ err, requestId: res.locals.requestId }, 'upload failed');
@@ -70,10 +72,13 @@ export function createUploadsRouter(deps: UploadsRouteDeps): express.Router {
       const auth = await deps.authenticate(req.get('authorization'));
       if (!auth.user) throw new UnauthenticatedError(auth.error);
       await deps.media.assertMayUpload(auth.user.userId);
-      if (Number(req.get('content-length')) > deps.maxBytes + MULTIPART_OVERHEAD_BYTES) throw new PayloadTooLargeError(deps.maxBytes);
+      if (Number(req.get('content-length')) > deps.maxBytes + MULTIPART_OVERHEAD_BYTES)
+        throw new PayloadTooLargeError(deps.maxBytes);
       const file = await readSingleFile(req, deps.maxBytes);
       const upload = await deps.media.createUpload(auth.user.userId, file);
-      res.status(201).json({ id: upload.id, width: upload.width, height: upload.height, contentType: upload.contentType });
+      res
+        .status(201)
+        .json({ id: upload.id, width: upload.width, height: upload.height, contentType: upload.contentType });
     } catch (err) {
       fail(req, res, err);
     }

@@ -50,15 +50,20 @@ const form = (body: Buffer, filename: string, type: string, field = 'file') => {
 const post = (body: RequestInit['body'], authorization?: string) =>
   fetch(`${api.url}/uploads`, { method: 'POST', headers: authorization ? { authorization } : {}, body });
 
-const upload = (user: TestUser, body: Buffer, filename = 'photo.jpg', type = 'image/jpeg') => post(form(body, filename, type), `Bearer ${user.accessToken}`);
+const upload = (user: TestUser, body: Buffer, filename = 'photo.jpg', type = 'image/jpeg') =>
+  post(form(body, filename, type), `Bearer ${user.accessToken}`);
 
 const codeOf = async (res: Response) => ((await res.json()) as ErrorBody).errors[0]!.extensions.code;
 
-const rowsOf = (ownerId: string) => queryDb<UploadRow>(api.backend, 'SELECT * FROM uploads WHERE owner_id = ?', [ownerId]);
+const rowsOf = (ownerId: string) =>
+  queryDb<UploadRow>(api.backend, 'SELECT * FROM uploads WHERE owner_id = ?', [ownerId]);
 
 const absolute = (url: string) => new URL(url, api.url).toString();
 
-const smallPng = () => sharp({ create: { width: 40, height: 30, channels: 3, background: '#48c' } }).png().toBuffer();
+const smallPng = () =>
+  sharp({ create: { width: 40, height: 30, channels: 3, background: '#48c' } })
+    .png()
+    .toBuffer();
 
 describe('POST /uploads', () => {
   it('stores a phone JPEG as WebP renditions without any EXIF, fetched back through signed URLs', async () => {
@@ -72,9 +77,23 @@ describe('POST /uploads', () => {
     expect(created).toEqual({ id: expect.any(String), width: 1600, height: 1200, contentType: 'image/webp' });
 
     const [row] = await rowsOf(user.id);
-    expect(row).toMatchObject({ id: created.id, owner_id: user.id, content_type: 'image/webp', width: 1600, height: 1200 });
-    const view = await api.server.media.imageView({ fullKey: row!.full_key, thumbKey: row!.thumb_key, width: row!.width, height: row!.height });
-    for (const [url, width, height] of [[view.url, 1600, 1200], [view.thumbnailUrl, 320, 240]] as const) {
+    expect(row).toMatchObject({
+      id: created.id,
+      owner_id: user.id,
+      content_type: 'image/webp',
+      width: 1600,
+      height: 1200,
+    });
+    const view = await api.server.media.imageView({
+      fullKey: row!.full_key,
+      thumbKey: row!.thumb_key,
+      width: row!.width,
+      height: row!.height,
+    });
+    for (const [url, width, height] of [
+      [view.url, 1600, 1200],
+      [view.thumbnailUrl, 320, 240],
+    ] as const) {
       const served = await fetch(absolute(url));
       expect(served.status).toBe(200);
       expect(served.headers.get('content-type')).toBe('image/webp');
@@ -120,8 +139,14 @@ describe('POST /uploads', () => {
   it('refuses a 6 MB file streamed without a Content-Length as soon as it passes the cap', async () => {
     const user = await signUpUser(api.graphqlUrl);
     const boundary = `b${randomBytes(8).toString('hex')}`;
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
-    const chunks = [head, ...Array.from({ length: 96 }, () => randomBytes(65_536)), Buffer.from(`\r\n--${boundary}--\r\n`)];
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    );
+    const chunks = [
+      head,
+      ...Array.from({ length: 96 }, () => randomBytes(65_536)),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ];
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = chunks.shift();
@@ -131,7 +156,10 @@ describe('POST /uploads', () => {
     });
     const res = await fetch(`${api.url}/uploads`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: {
+        authorization: `Bearer ${user.accessToken}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
       body: stream,
       duplex: 'half',
     } as RequestInit);
@@ -150,7 +178,8 @@ describe('POST /uploads', () => {
 
   it(`rate-limits each user to UPLOADS_PER_HOUR (${UPLOADS_PER_HOUR}) with 429 RATE_LIMITED, before reading the body`, async () => {
     const [user, other] = await Promise.all([signUpUser(api.graphqlUrl), signUpUser(api.graphqlUrl)]);
-    for (let i = 0; i < UPLOADS_PER_HOUR; i++) expect((await upload(user, await smallPng(), 'a.png', 'image/png')).status).toBe(201);
+    for (let i = 0; i < UPLOADS_PER_HOUR; i++)
+      expect((await upload(user, await smallPng(), 'a.png', 'image/png')).status).toBe(201);
     const limited = await upload(user, Buffer.from('not even an image'), 'a.png', 'image/png');
     expect([limited.status, await codeOf(limited)]).toEqual([429, 'RATE_LIMITED']);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -163,23 +192,33 @@ describe('uploads and their signed media URLs', () => {
     const user = await signUpUser(api.graphqlUrl);
     expect((await upload(user, await smallPng(), 'a.png', 'image/png')).status).toBe(201);
     const [row] = await rowsOf(user.id);
-    return { user, row: { id: row!.id, fullKey: row!.full_key, thumbKey: row!.thumb_key, width: row!.width, height: row!.height } };
+    return {
+      user,
+      row: { id: row!.id, fullKey: row!.full_key, thumbKey: row!.thumb_key, width: row!.width, height: row!.height },
+    };
   };
 
   // Disk URLs only: s3rver checks the expiry of presigned URLs but not their signature.
-  (backendKind() === 'real' ? it.skip : it)('refuses a media URL whose signature was tampered with (403 FORBIDDEN)', async () => {
-    const { row } = await uploaded();
-    const url = new URL(absolute((await api.server.media.imageView(row)).url));
-    const sig = url.searchParams.get('sig')!;
-    url.searchParams.set('sig', (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1));
-    const res = await fetch(url);
-    expect([res.status, await codeOf(res)]).toEqual([403, 'FORBIDDEN']);
-  });
+  (backendKind() === 'real' ? it.skip : it)(
+    'refuses a media URL whose signature was tampered with (403 FORBIDDEN)',
+    async () => {
+      const { row } = await uploaded();
+      const url = new URL(absolute((await api.server.media.imageView(row)).url));
+      const sig = url.searchParams.get('sig')!;
+      url.searchParams.set('sig', (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1));
+      const res = await fetch(url);
+      expect([res.status, await codeOf(res)]).toEqual([403, 'FORBIDDEN']);
+    },
+  );
 
   it('refuses a media URL once it has expired', async () => {
     const { row } = await uploaded();
     const url = absolute((await api.server.media.imageView(row, 1)).url);
-    await waitFor(async () => (await fetch(url)).status === 403, { timeoutMs: 5000, intervalMs: 200, message: 'the 1-second URL to be refused' });
+    await waitFor(async () => (await fetch(url)).status === 403, {
+      timeoutMs: 5000,
+      intervalMs: 200,
+      message: 'the 1-second URL to be refused',
+    });
   });
 
   it("finds a user's own upload and never another user's", async () => {
@@ -187,9 +226,16 @@ describe('uploads and their signed media URLs', () => {
     const stranger = await signUpUser(api.graphqlUrl);
     const orm = await createOrm(loadConfig({ ...TEST_ENV, ...api.backend.env }));
     try {
-      await expect(api.server.media.ownedUpload(orm.em.fork(), user.id, row.id)).resolves.toMatchObject({ id: row.id, fullKey: row.fullKey });
-      await expect(api.server.media.ownedUpload(orm.em.fork(), stranger.id, row.id)).rejects.toBeInstanceOf(NotFoundError);
-      await expect(api.server.media.ownedUpload(orm.em.fork(), user.id, 'not-a-uuid')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(api.server.media.ownedUpload(orm.em.fork(), user.id, row.id)).resolves.toMatchObject({
+        id: row.id,
+        fullKey: row.fullKey,
+      });
+      await expect(api.server.media.ownedUpload(orm.em.fork(), stranger.id, row.id)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(api.server.media.ownedUpload(orm.em.fork(), user.id, 'not-a-uuid')).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
     } finally {
       await orm.close();
     }

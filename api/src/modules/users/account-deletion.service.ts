@@ -36,28 +36,46 @@ export class AccountDeletionService {
 
   async deleteAccount(userId: string, password: string): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const user = await em.findOne(User, { id: userId, deletedAt: null }, { populate: ['passwordHash'], connectionType: 'write' });
+    const user = await em.findOne(
+      User,
+      { id: userId, deletedAt: null },
+      { populate: ['passwordHash'], connectionType: 'write' },
+    );
     if (!user) throw new NotFoundError('Your account no longer exists');
-    if (!(await this.deps.hasher.verify(password, user.passwordHash))) throw new BadUserInputError('password is not your password', 'password');
+    if (!(await this.deps.hasher.verify(password, user.passwordHash)))
+      throw new BadUserInputError('password is not your password', 'password');
     const email = user.email!;
 
     await this.deps.auth.endAllSessions(userId, 'account-deleted');
     // Out of the queue before the profile is erased: a search carries the profile offers show.
     // (Again after the commit, for a request that was already past its session check.)
     await this.deps.matching.cancel(userId);
-    const closedRooms = await em.transactional(async (tx) => {
-      await tx.nativeUpdate(
-        User,
-        { id: userId },
-        { email: null, passwordHash: null, nickname: DELETED_NICKNAME, gender: null, birthYear: null, photoId: null, failedLogins: 0, lockedAt: null, deletedAt: new Date() },
-      );
-      await tx.nativeDelete(Block, { $or: [{ blocker: userId }, { blocked: userId }] });
-      await tx.nativeDelete(EmailCode, { email });
-      await tx.nativeDelete(PasswordReset, { user: userId });
-      await tx.nativeDelete(OutgoingMail, { recipient: email });
-      return this.deps.chat.closeRoomsOf(tx, userId, RoomClosedReason.ACCOUNT_DELETED);
-      // clear: the user loaded above would otherwise be written back over the erasure at commit.
-    }, { clear: true });
+    const closedRooms = await em.transactional(
+      async (tx) => {
+        await tx.nativeUpdate(
+          User,
+          { id: userId },
+          {
+            email: null,
+            passwordHash: null,
+            nickname: DELETED_NICKNAME,
+            gender: null,
+            birthYear: null,
+            photoId: null,
+            failedLogins: 0,
+            lockedAt: null,
+            deletedAt: new Date(),
+          },
+        );
+        await tx.nativeDelete(Block, { $or: [{ blocker: userId }, { blocked: userId }] });
+        await tx.nativeDelete(EmailCode, { email });
+        await tx.nativeDelete(PasswordReset, { user: userId });
+        await tx.nativeDelete(OutgoingMail, { recipient: email });
+        return this.deps.chat.closeRoomsOf(tx, userId, RoomClosedReason.ACCOUNT_DELETED);
+        // clear: the user loaded above would otherwise be written back over the erasure at commit.
+      },
+      { clear: true },
+    );
     await this.deps.auth.endAllSessions(userId, 'account-deleted');
     await this.deps.matching.cancel(userId);
     await this.deps.chat.announceClosed(closedRooms, userId, RoomClosedReason.ACCOUNT_DELETED);
@@ -67,7 +85,11 @@ export class AccountDeletionService {
   /** The user's uploads, but for the images they sent in chat: those stay in their peers' history. */
   private async deleteUnsharedUploads(userId: string): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const sent = await em.find(Message, { sender: userId, image: { $ne: null } }, { fields: ['image'], connectionType: 'write' });
+    const sent = await em.find(
+      Message,
+      { sender: userId, image: { $ne: null } },
+      { fields: ['image'], connectionType: 'write' },
+    );
     const keep = new Set(sent.map((m) => m.image!.id));
     const uploads = await em.find(Upload, { owner: userId }, { connectionType: 'write' });
     for (const upload of uploads) if (!keep.has(upload.id)) await this.deps.media.deleteUpload(em, upload);

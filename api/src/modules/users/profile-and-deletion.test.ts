@@ -23,7 +23,8 @@ let api: TestServer;
 let s3: TestS3 | undefined;
 const players: MatchPlayer[] = [];
 
-const call = (token: string, query: string, variables?: Record<string, unknown>) => gql(api.graphqlUrl, query, variables, { token });
+const call = (token: string, query: string, variables?: Record<string, unknown>) =>
+  gql(api.graphqlUrl, query, variables, { token });
 const fetchUrl = (url: string) => fetch(new URL(url, api.url));
 
 async function room(areaIndex: number) {
@@ -47,7 +48,13 @@ describe('profile', () => {
   it('updates nickname, gender and birth year, and shows your own email masked', async () => {
     const user = await signUpUser(api.graphqlUrl, { nickname: 'Before' });
     const year = new Date().getUTCFullYear();
-    expect(ok(await call(user.accessToken, UPDATE, { input: { nickname: ' Jiwoo ', gender: 'FEMALE', birthYear: year - 25 } })).updateProfile).toEqual({
+    expect(
+      ok(
+        await call(user.accessToken, UPDATE, {
+          input: { nickname: ' Jiwoo ', gender: 'FEMALE', birthYear: year - 25 },
+        }),
+      ).updateProfile,
+    ).toEqual({
       nickname: 'Jiwoo',
       gender: 'FEMALE',
       birthYear: year - 25,
@@ -56,9 +63,20 @@ describe('profile', () => {
     const me = ok(await call(user.accessToken, ME)).me;
     expect(me.maskedEmail).toMatch(/^u\*\*\*.@example\.test$/);
     expect(me.email).toBe(user.email);
-    expect(ok(await call(user.accessToken, UPDATE, { input: { gender: null } })).updateProfile).toMatchObject({ nickname: 'Jiwoo', gender: null });
-    for (const input of [{ nickname: 'x' }, { nickname: 'x'.repeat(21) }, { birthYear: year - 10 }, { gender: 'ROBOT' }]) {
-      expect({ input, codes: codes(await call(user.accessToken, UPDATE, { input })) }).toEqual({ input, codes: ['BAD_USER_INPUT'] });
+    expect(ok(await call(user.accessToken, UPDATE, { input: { gender: null } })).updateProfile).toMatchObject({
+      nickname: 'Jiwoo',
+      gender: null,
+    });
+    for (const input of [
+      { nickname: 'x' },
+      { nickname: 'x'.repeat(21) },
+      { birthYear: year - 10 },
+      { gender: 'ROBOT' },
+    ]) {
+      expect({ input, codes: codes(await call(user.accessToken, UPDATE, { input })) }).toEqual({
+        input,
+        codes: ['BAD_USER_INPUT'],
+      });
     }
   });
 
@@ -69,12 +87,18 @@ describe('profile', () => {
     const res = await fetchUrl(photo.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/webp');
-    const seenByPeer = ok(await call(b.accessToken, `query($id: ID!) { room(id: $id) { distanceKm peer { id age photo { ${IMAGE} } } } }`, { id: roomId })).room;
+    const seenByPeer = ok(
+      await call(b.accessToken, `query($id: ID!) { room(id: $id) { distanceKm peer { id age photo { ${IMAGE} } } } }`, {
+        id: roomId,
+      }),
+    ).room;
     expect(seenByPeer.peer.photo).toMatchObject({ width: photo.width, height: photo.height });
     expect([1, 2]).toContain(seenByPeer.distanceKm); // 1 km apart, measured between grid cells
 
     expect(codes(await call(b.accessToken, SET_PHOTO, { id: uploadId }))).toEqual(['NOT_FOUND']);
-    expect(ok(await call(a.accessToken, `mutation { removeProfilePhoto { photo { url } } }`)).removeProfilePhoto.photo).toBeNull();
+    expect(
+      ok(await call(a.accessToken, `mutation { removeProfilePhoto { photo { url } } }`)).removeProfilePhoto.photo,
+    ).toBeNull();
     expect((await fetchUrl(photo.url)).status).toBe(404);
     expect(await queryDb(api.backend, 'SELECT id FROM uploads WHERE id = ?', [uploadId])).toEqual([]);
   });
@@ -88,13 +112,17 @@ describe('image messages', () => {
     try {
       await events.untilLive(() => new Chatter(a, api.graphqlUrl).typing(roomId));
       const imageId = await uploadImage(api.url, a.accessToken, await sampleJpeg(7));
-      const sent = ok(await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId, clientMessageId: 'img-1' } })).sendMessage;
+      const sent = ok(
+        await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId, clientMessageId: 'img-1' } }),
+      ).sendMessage;
       expect(sent).toMatchObject({ seq: 1, body: '', image: { width: 64, height: 48 } });
       const live = await events.next((e) => e.type === 'MESSAGE');
       const liveImage = (live.message as unknown as { image: { url: string } | null }).image;
       expect(liveImage).toBeTruthy();
       expect((await fetchUrl(liveImage!.url)).status).toBe(200);
-      const captioned = ok(await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId, body: ' look ', clientMessageId: 'img-2' } })).sendMessage;
+      const captioned = ok(
+        await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId, body: ' look ', clientMessageId: 'img-2' } }),
+      ).sendMessage;
       expect(captioned).toMatchObject({ seq: 2, body: 'look' });
       // A non-member never gets a URL: the room's messages are refused to them...
       const stranger = await signUpUser(api.graphqlUrl);
@@ -116,12 +144,24 @@ describe('image messages', () => {
   it("refuses another user's upload, a missing upload and an empty message", async () => {
     const { roomId, a, b } = await room(3);
     const theirs = await uploadImage(api.url, b.accessToken);
-    expect(codes(await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId: theirs, clientMessageId: 'x-1' } }))).toEqual(['NOT_FOUND']);
-    expect(codes(await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId: '00000000-0000-4000-8000-000000000000', clientMessageId: 'x-2' } }))).toEqual(['NOT_FOUND']);
-    expect(codes(await call(a.accessToken, SEND_IMAGE, { input: { roomId, body: '  ', clientMessageId: 'x-3' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await call(a.accessToken, SEND_IMAGE, { input: { roomId, imageId: theirs, clientMessageId: 'x-1' } })),
+    ).toEqual(['NOT_FOUND']);
+    expect(
+      codes(
+        await call(a.accessToken, SEND_IMAGE, {
+          input: { roomId, imageId: '00000000-0000-4000-8000-000000000000', clientMessageId: 'x-2' },
+        }),
+      ),
+    ).toEqual(['NOT_FOUND']);
+    expect(
+      codes(await call(a.accessToken, SEND_IMAGE, { input: { roomId, body: '  ', clientMessageId: 'x-3' } })),
+    ).toEqual(['BAD_USER_INPUT']);
     const stranger = await signUpUser(api.graphqlUrl);
     const mine = await uploadImage(api.url, stranger.accessToken);
-    expect(codes(await call(stranger.accessToken, SEND_IMAGE, { input: { roomId, imageId: mine, clientMessageId: 'x-4' } }))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await call(stranger.accessToken, SEND_IMAGE, { input: { roomId, imageId: mine, clientMessageId: 'x-4' } })),
+    ).toEqual(['FORBIDDEN']);
     expect(await queryDb(api.backend, 'SELECT id FROM messages WHERE room_id = ?', [roomId])).toEqual([]);
   });
 });
@@ -139,20 +179,41 @@ describe('deleting an account', () => {
     const peerEvents = subscribeRoom(peerClient, roomId);
     try {
       await peerEvents.untilLive(() => new Chatter(a, api.graphqlUrl).typing(roomId));
-      expect(codes(await call(a.accessToken, 'mutation($p: String!) { deleteAccount(password: $p) }', { p: 'not my password' }))).toEqual(['BAD_USER_INPUT']);
-      expect(ok(await call(a.accessToken, 'mutation($p: String!) { deleteAccount(password: $p) }', { p: a.password })).deleteAccount).toBe(true);
+      expect(
+        codes(
+          await call(a.accessToken, 'mutation($p: String!) { deleteAccount(password: $p) }', { p: 'not my password' }),
+        ),
+      ).toEqual(['BAD_USER_INPUT']);
+      expect(
+        ok(await call(a.accessToken, 'mutation($p: String!) { deleteAccount(password: $p) }', { p: a.password }))
+          .deleteAccount,
+      ).toBe(true);
 
       expect(await socket.closed).toBe(4401);
       const left = await peerEvents.next((e) => e.type === 'PEER_LEFT');
       expect(left).toMatchObject({ userId: a.id });
-      const [row] = await queryDb<Record<string, unknown>>(api.backend, 'SELECT email, password_hash, photo_id, nickname, gender, birth_year, deleted_at FROM users WHERE id = ?', [a.id]);
+      const [row] = await queryDb<Record<string, unknown>>(
+        api.backend,
+        'SELECT email, password_hash, photo_id, nickname, gender, birth_year, deleted_at FROM users WHERE id = ?',
+        [a.id],
+      );
       expect(row).toMatchObject({ email: null, password_hash: null, photo_id: null, gender: null, birth_year: null });
       expect(row!.deleted_at).not.toBeNull();
       expect(await queryDb(api.backend, 'SELECT id FROM uploads WHERE id = ?', [photoId])).toEqual([]);
       expect((await fetchUrl(photoUrl)).status).toBe(404);
 
-      const view = ok(await call(b.accessToken, `query($id: ID!) { room(id: $id) { closed closedReason peer { nickname deleted photo { url } } } }`, { id: roomId })).room;
-      expect(view).toEqual({ closed: true, closedReason: 'ACCOUNT_DELETED', peer: { nickname: 'Deleted user', deleted: true, photo: null } });
+      const view = ok(
+        await call(
+          b.accessToken,
+          `query($id: ID!) { room(id: $id) { closed closedReason peer { nickname deleted photo { url } } } }`,
+          { id: roomId },
+        ),
+      ).room;
+      expect(view).toEqual({
+        closed: true,
+        closedReason: 'ACCOUNT_DELETED',
+        peer: { nickname: 'Deleted user', deleted: true, photo: null },
+      });
       const history = ok(await new Chatter(b, api.graphqlUrl).messagesAfter(roomId, 0)).messagesAfter;
       expect(history.map((m) => [m.body, m.sender.nickname])).toEqual([
         ['hello before I go', 'Deleted user'],
@@ -162,12 +223,18 @@ describe('deleting an account', () => {
 
       const login = `mutation($e: String!, $p: String!) { logIn(input: { email: $e, password: $p }) { accessToken } }`;
       expect(codes(await gql(api.graphqlUrl, login, { e: a.email, p: a.password }))).toEqual(['UNAUTHENTICATED']);
-      expect(codes(await gql(api.graphqlUrl, 'mutation($t: String) { refreshToken(refreshToken: $t) { accessToken } }', { t: a.refreshToken }))).toEqual([
-        'UNAUTHENTICATED',
-      ]);
-      ok(await gql(api.graphqlUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', {
-        i: { email: a.email, password: 'a fresh start here', nickname: 'Again' },
-      }));
+      expect(
+        codes(
+          await gql(api.graphqlUrl, 'mutation($t: String) { refreshToken(refreshToken: $t) { accessToken } }', {
+            t: a.refreshToken,
+          }),
+        ),
+      ).toEqual(['UNAUTHENTICATED']);
+      ok(
+        await gql(api.graphqlUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', {
+          i: { email: a.email, password: 'a fresh start here', nickname: 'Again' },
+        }),
+      );
     } finally {
       peerEvents.close();
       await peerClient.dispose();

@@ -20,7 +20,8 @@ export class ProfileService {
     const user = await this.me(em, userId);
     if (input.nickname !== undefined) {
       const nickname = input.nickname?.trim() ?? '';
-      if (nickname.length < 2 || nickname.length > 20) throw new BadUserInputError('nickname must be 2 to 20 characters long', 'nickname');
+      if (nickname.length < 2 || nickname.length > 20)
+        throw new BadUserInputError('nickname must be 2 to 20 characters long', 'nickname');
       user.nickname = nickname;
     }
     if (input.gender !== undefined) user.gender = input.gender ?? undefined;

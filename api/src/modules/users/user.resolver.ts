@@ -24,7 +24,10 @@ export class UserResolver {
       'Deletes your account for good: email, password, profile, photo, sessions and blocks are erased, your open rooms close ' +
       '(ACCOUNT_DELETED); peers keep their history with you shown as a deleted user',
   })
-  async deleteAccount(@Arg('password', { description: 'Your current password, to confirm' }) password: string, @Ctx() ctx: Context): Promise<boolean> {
+  async deleteAccount(
+    @Arg('password', { description: 'Your current password, to confirm' }) password: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await this.deletion.deleteAccount(viewer(ctx), password);
     return true;
   }
@@ -37,13 +40,21 @@ export class UserResolver {
 
   @Authorized()
   @Mutation(() => UserObject, { description: 'Changes your nickname, gender or birth year' })
-  async updateProfile(@Arg('input', () => UpdateProfileInput, { description: 'The fields to change' }) input: UpdateProfileInput, @Ctx() ctx: Context): Promise<UserObject> {
+  async updateProfile(
+    @Arg('input', () => UpdateProfileInput, { description: 'The fields to change' }) input: UpdateProfileInput,
+    @Ctx() ctx: Context,
+  ): Promise<UserObject> {
     return toUserObject(await this.profile.update(ctx.em, viewer(ctx), input), viewer(ctx));
   }
 
   @Authorized()
-  @Mutation(() => UserObject, { description: 'Makes one of your uploads (POST /uploads) your profile photo; the previous photo is deleted' })
-  async setProfilePhoto(@Arg('uploadId', () => ID, { description: 'The id POST /uploads returned' }) uploadId: string, @Ctx() ctx: Context): Promise<UserObject> {
+  @Mutation(() => UserObject, {
+    description: 'Makes one of your uploads (POST /uploads) your profile photo; the previous photo is deleted',
+  })
+  async setProfilePhoto(
+    @Arg('uploadId', () => ID, { description: 'The id POST /uploads returned' }) uploadId: string,
+    @Ctx() ctx: Context,
+  ): Promise<UserObject> {
     return toUserObject(await this.profile.setPhoto(ctx.em, viewer(ctx), uploadId), viewer(ctx));
   }
 

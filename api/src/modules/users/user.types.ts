@@ -28,12 +28,16 @@ export class UserObject {
   @Field({ description: 'When the account was created' })
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true, description: "Email address; null unless this is the signed-in user's own account" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Email address; null unless this is the signed-in user's own account",
+  })
   email?: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: 'The email with most of the local part hidden (m***a@example.com), for display; only on your own account',
+    description:
+      'The email with most of the local part hidden (m***a@example.com), for display; only on your own account',
   })
   maskedEmail?: string | null;
 
@@ -50,7 +54,10 @@ export function maskEmail(email: string): string {
 }
 
 /** What the GraphQL view of a user is built from: a User entity or a row read without the ORM. */
-export type UserFields = Pick<User, 'id' | 'email' | 'nickname' | 'gender' | 'birthYear' | 'photoId' | 'deletedAt' | 'createdAt'>;
+export type UserFields = Pick<
+  User,
+  'id' | 'email' | 'nickname' | 'gender' | 'birthYear' | 'photoId' | 'deletedAt' | 'createdAt'
+>;
 
 /** The GraphQL view of a user as `viewerId` sees them: only the user themself sees their email. */
 export function toUserObject(user: UserFields, viewerId: string | undefined): UserObject {
