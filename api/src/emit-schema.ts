@@ -3,11 +3,11 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { printSchemaFile } from './infra/graphql/print-schema';
-import { createSchema } from './infra/graphql/schema';
+import { createAppSchema } from './registry';
 
 async function main(): Promise<void> {
   const target = path.resolve(__dirname, '../../schema.graphql');
-  writeFileSync(target, printSchemaFile(await createSchema()));
+  writeFileSync(target, printSchemaFile(await createAppSchema()));
   console.log(`wrote ${target}`);
 }
 

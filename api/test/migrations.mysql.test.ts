@@ -1,3 +1,4 @@
+import { entities } from '../src/registry';
 import { loadConfig } from '../src/config';
 import { createOrm, migrate, type Orm } from '../src/infra/db/orm';
 import { createLogger } from '../src/infra/logger';
@@ -9,7 +10,7 @@ let orm: Orm;
 
 beforeAll(async () => {
   backend = await createTestBackend('real');
-  orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }));
+  orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }), entities);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ const path = require('node:path');
 const { fatal, spawnDaemon, stopPid, tail, waitFor } = require('./process.cjs');
 
 const MAIN = path.resolve(__dirname, '../../api/dist/main.js');
-const MIGRATE = path.resolve(__dirname, '../../api/dist/infra/db/migrate.js');
+const MIGRATE = path.resolve(__dirname, '../../api/dist/migrate.js');
 
 function requireBuild() {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build -w api" first`);

@@ -1,3 +1,4 @@
+import { entities } from '../../src/registry';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { createOrm, type Orm } from '../../src/infra/db/orm';
@@ -98,7 +99,7 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
     let router: ReplicaRouter;
 
     beforeAll(async () => {
-      orm = await createOrm(loadConfig({ ...TEST_ENV, ...env }));
+      orm = await createOrm(loadConfig({ ...TEST_ENV, ...env }), entities);
       router = createReplicaRouter(orm, { intervalMs: 200, timeoutMs: 1000, maxLagMs: 0 });
       await router.start();
       await pair.replica.query('STOP REPLICA SQL_THREAD');

@@ -5,7 +5,6 @@ import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../../config';
 import type { Logger } from '../logger';
-import { entities } from './entities';
 import { migrationsList } from './migrations';
 
 export type Orm = MikroORM<AbstractSqlDriver>;
@@ -16,7 +15,10 @@ const MIGRATIONS_SRC = path.resolve(__dirname, '../../../src/infra/db/migrations
 /** Called once per SQL statement (never with its text: statements carry user data). */
 export type QueryListener = () => void;
 
-function baseOptions(onQuery: QueryListener) {
+/** Entity classes, as MikroORM takes them (the composition root's registry supplies the list). */
+export type EntityList = NonNullable<Options['entities']>;
+
+function baseOptions(entities: EntityList, onQuery: QueryListener) {
   return {
     entities,
     forceUtcTimezone: true,
@@ -35,13 +37,17 @@ function baseOptions(onQuery: QueryListener) {
  * dataDir. A `mariadb://` URL selects MikroORM's MariaDB driver, which reads MariaDB's catalogue
  * correctly (the MySQL driver misreads nullable column defaults there and reports schema drift).
  */
-export async function createOrm(config: Config, onQuery: QueryListener = () => undefined): Promise<Orm> {
+export async function createOrm(
+  config: Config,
+  entities: EntityList,
+  onQuery: QueryListener = () => undefined,
+): Promise<Orm> {
   if (config.database) {
     const { MikroORM: SqlOrm } = config.database.url.startsWith('mariadb:')
       ? await import('@mikro-orm/mariadb')
       : await import('@mikro-orm/mysql');
     return SqlOrm.init({
-      ...baseOptions(onQuery),
+      ...baseOptions(entities, onQuery),
       clientUrl: config.database.url,
       replicas: config.database.replicaUrls.map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
       pool: { min: 0, max: config.database.poolMax },
@@ -60,7 +66,7 @@ export async function createOrm(config: Config, onQuery: QueryListener = () => u
   mkdirSync(config.dataDir, { recursive: true });
   const { MikroORM: SqliteOrm } = await import('@mikro-orm/better-sqlite');
   return SqliteOrm.init({
-    ...baseOptions(onQuery),
+    ...baseOptions(entities, onQuery),
     dbName: path.join(config.dataDir, 'randchat.sqlite'),
   }) as Promise<Orm>;
 }

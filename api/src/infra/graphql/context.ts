@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatService } from '../../modules/chat/chat.service';
-import type { MatchService } from '../../modules/matching/match.service';
-import type { MediaService } from '../../modules/media/media.service';
 import type { Em, Orm } from '../db/orm';
 import type { Logger } from '../logger';
 
@@ -34,8 +31,25 @@ export interface Context {
   logger: Logger;
   auth: AuthState;
   refreshCookie: RefreshCookie;
-  /** For subscription `subscribe` functions, which run outside resolver instances. */
-  services: { matching: MatchService; chat: ChatService; media: MediaService };
+  /** The event streams subscriptions start from (their `subscribe` functions run outside resolver instances). */
+  streams: SubscriptionStreams;
+}
+
+/**
+ * One function per subscription field, opening the caller's event stream. Empty here: each module
+ * adds its own streams by declaration merging (`declare module '.../context'`), and the composition
+ * root supplies them all, so TypeScript checks that none is missing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface SubscriptionStreams {}
+
+/** Checks an access token (never throws): the one authentication both transports share. */
+export type Authenticate = (token: string | undefined) => Promise<AuthState>;
+
+/** The signed-in caller's id, in resolvers guarded by `@Authorized()`. */
+export function viewerId(ctx: Context): string {
+  if (!ctx.auth.user) throw new Error('viewerId() outside an @Authorized() resolver');
+  return ctx.auth.user.userId;
 }
 
 /**
@@ -47,7 +61,7 @@ export class LazyContext implements Context {
   readonly ip: string;
   readonly auth: AuthState;
   readonly refreshCookie: RefreshCookie;
-  readonly services: Context['services'];
+  readonly streams: SubscriptionStreams;
   private id?: string;
   private forked?: Em;
   private child?: Logger;
@@ -59,7 +73,7 @@ export class LazyContext implements Context {
     this.ip = fields.ip;
     this.auth = fields.auth;
     this.refreshCookie = fields.refreshCookie;
-    this.services = fields.services;
+    this.streams = fields.streams;
   }
 
   /** A UUID (randomUUID's string is a ~0.5 KB rope until flattened). */

@@ -1,24 +1,8 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
-import { AccountResolver } from '../../modules/auth/account.resolver';
-import { AuthResolver } from '../../modules/auth/auth.resolver';
-import { ChatResolver } from '../../modules/chat/chat.resolver';
-import { MessageResolver } from '../../modules/chat/message.resolver';
-import { MatchResolver } from '../../modules/matching/match.resolver';
-import { UserResolver } from '../../modules/users/user.resolver';
 import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
-
-/** Every resolver class; the composition root supplies their instances. */
-export const resolverClasses = [
-  AuthResolver,
-  AccountResolver,
-  UserResolver,
-  MatchResolver,
-  ChatResolver,
-  MessageResolver,
-] as const;
 
 /**
  * type-graphql insists on a PubSub, but our subscriptions never use `topics`: each one supplies
@@ -38,11 +22,16 @@ const authChecker: AuthChecker<Context> = ({ context }) => {
   return true;
 };
 
-/** Builds the executable schema. `instances` maps each resolver class to its constructed instance. */
-export function createSchema(instances: object[] = []): Promise<GraphQLSchema> {
+/**
+ * Builds the executable schema from every resolver class; `instances` are their constructed
+ * instances (none when only the schema's shape is needed, e.g. to print it).
+ */
+export function createSchema(resolverClasses: readonly Function[], instances: object[] = []): Promise<GraphQLSchema> {
+  const [first, ...rest] = resolverClasses;
+  if (!first) throw new Error('createSchema needs at least one resolver class');
   const byClass = new Map<unknown, object>(instances.map((i) => [i.constructor, i]));
   return buildSchema({
-    resolvers: resolverClasses as unknown as NonEmptyArray<Function>,
+    resolvers: [first, ...rest] satisfies NonEmptyArray<Function>,
     container: { get: (cls) => byClass.get(cls) ?? new (cls as new () => object)() },
     authChecker,
     validate: { forbidUnknownValues: false },

@@ -5,12 +5,11 @@ import { useServer } from 'graphql-ws/use/ws';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../config';
-import type { AuthService } from '../../modules/auth/auth.service';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { isPublicError, toClientError } from './client-errors';
-import { LazyContext, type AuthState, type Context } from './context';
+import { LazyContext, type Authenticate, type AuthState, type Context, type SubscriptionStreams } from './context';
 import { ErrorCode } from './errors';
 import { limitRules, parseOptions } from './limits';
 import { WsCloseCode, WsSessions } from './ws-sessions';
@@ -21,10 +20,10 @@ export interface GraphqlWsDeps {
   config: Config;
   orm: Orm;
   logger: Logger;
-  auth: AuthService;
+  authenticate: Authenticate;
   metrics: Metrics;
   sessions: WsSessions;
-  services: Context['services'];
+  streams: SubscriptionStreams;
 }
 
 type Extra = {
@@ -120,7 +119,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         // graphql-ws keeps connection_init's payload on the context for the socket's whole life;
         // nothing reads it again, and the bearer token (~0.4 KB) need not stay in memory.
         (ctx as { connectionParams?: unknown }).connectionParams = undefined;
-        const auth = await deps.auth.authenticate(token);
+        const auth = await deps.authenticate(token);
         if (!auth.user) return false;
         if (sessions.countForUser(auth.user.userId) >= config.ws.maxSocketsPerUser) {
           ctx.extra.socket.close(WsCloseCode.TOO_MANY_CONNECTIONS, 'Too many open connections for this user');
@@ -156,7 +155,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
             ip: ctx.extra.ip ?? 'unknown',
             auth: ctx.extra.auth ?? { user: null },
             refreshCookie: NO_COOKIE,
-            services: deps.services,
+            streams: deps.streams,
           },
           deps,
         );

@@ -47,6 +47,11 @@ export class MailQueue {
     em.persist(new OutgoingMail(mail));
   }
 
+  /** Deletes every mail not yet sent to `recipient`, in the caller's transaction (the address is being erased). */
+  async forget(em: Em, recipient: string): Promise<void> {
+    await em.nativeDelete(OutgoingMail, { recipient });
+  }
+
   /** Sends what is due now, without waiting for the poll loop. Resolves when this pass is done. */
   kick(): Promise<void> {
     if (this.draining) {

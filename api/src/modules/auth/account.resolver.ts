@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { Context } from '../../infra/graphql/context';
+import { viewerId, type Context } from '../../infra/graphql/context';
 import { ChangePasswordInput, ResetPasswordInput, UnlockAccountInput } from './account.inputs';
 import type { AccountService } from './account.service';
 import { toPayload } from './auth.resolver';
@@ -52,10 +52,7 @@ export class AccountResolver {
     input: ChangePasswordInput,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return toPayload(
-      await this.account.changePassword(ctx.auth.user!.userId, input.currentPassword, input.newPassword),
-      ctx,
-    );
+    return toPayload(await this.account.changePassword(viewerId(ctx), input.currentPassword, input.newPassword), ctx);
   }
 
   @Mutation(() => Boolean, { description: `Mails a new unlock code if the account is locked. ${SAME_ANSWER}` })
@@ -73,6 +70,20 @@ export class AccountResolver {
     input: UnlockAccountInput,
   ): Promise<boolean> {
     await this.account.unlockAccount(input.email, input.code);
+    return true;
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, {
+    description:
+      'Deletes your account for good: email, password, profile, photo, sessions and blocks are erased, your open rooms close ' +
+      '(ACCOUNT_DELETED); peers keep their history with you shown as a deleted user',
+  })
+  async deleteAccount(
+    @Arg('password', { description: 'Your current password, to confirm' }) password: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.account.deleteAccount(viewerId(ctx), password);
     return true;
   }
 }

@@ -1,20 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { raw, ref } from '@mikro-orm/core';
 import { isEmail } from 'class-validator';
 import type { Em, Orm } from '../../infra/db/orm';
-import { BadUserInputError, RateLimitedError } from '../../infra/graphql/errors';
+import { BadUserInputError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { MailQueue } from '../../infra/mail/mail-queue';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
-import { User } from '../users/user.entity';
+import type { AccountDeletionService, CredentialsService, UserCredentials } from '../users';
 import { accountMails } from './account.mails';
-import type { AccountHooks, AuthService, Session } from './auth.service';
+import type { AccountHooks } from './auth.service';
 import { EmailCodePurpose, type EmailCodes } from './email-codes';
 import type { PasswordHasher } from './password';
 import { PasswordReset } from './password-reset.entity';
+import type { Session, SessionService } from './sessions.service';
 
 export interface AccountServiceDeps {
   orm: Orm;
-  auth: () => AuthService;
+  sessions: SessionService;
+  credentials: CredentialsService;
+  deletion: Pick<AccountDeletionService, 'erase'>;
   hasher: PasswordHasher;
   codes: EmailCodes;
   mail: MailQueue;
@@ -65,8 +67,7 @@ export class AccountService implements AccountHooks {
     await this.throttleMail('sign-up', email, ip);
     const em = this.deps.orm.em.fork();
     await em.transactional(async (tx) => {
-      const existing = await tx.findOne(User, { email }, { fields: ['id'] });
-      if (existing) {
+      if (await this.deps.credentials.emailTaken(tx, email)) {
         this.deps.mail.enqueue(tx, accountMails.alreadyRegistered(email, `${this.deps.publicUrl}/forgot-password`));
         return;
       }
@@ -91,9 +92,9 @@ export class AccountService implements AccountHooks {
     const em = this.deps.orm.em.fork();
     const token = randomBytes(32).toString('base64url');
     const sent = await em.transactional(async (tx) => {
-      const user = await tx.findOne(User, { email }, { fields: ['id'] });
-      if (!user) return false;
-      tx.persist(new PasswordReset(ref(user), sha256(token), new Date(Date.now() + this.deps.resetTtlMs)));
+      const userId = await this.deps.credentials.idByEmail(tx, email);
+      if (!userId) return false;
+      tx.persist(new PasswordReset(userId, sha256(token), new Date(Date.now() + this.deps.resetTtlMs)));
       const link = `${this.deps.publicUrl}/reset-password?token=${token}`;
       this.deps.mail.enqueue(tx, accountMails.passwordReset(email, link, token, minutes(this.deps.resetTtlMs)));
       return true;
@@ -117,15 +118,11 @@ export class AccountService implements AccountHooks {
       );
       if (spent === 0) throw new BadUserInputError(INVALID_RESET, 'token');
       const reset = await tx.findOneOrFail(PasswordReset, { tokenHash });
-      await tx.nativeUpdate(
-        User,
-        { id: reset.user.id, deletedAt: null },
-        { passwordHash, failedLogins: 0, lockedAt: null },
-      );
+      await this.deps.credentials.setPasswordHash(tx, reset.user.id, passwordHash, { unlock: true });
       await tx.nativeDelete(PasswordReset, { user: reset.user.id, usedAt: null });
       return reset.user.id;
     });
-    await this.deps.auth().endAllSessions(userId, 'password-reset');
+    await this.deps.sessions.endAllSessions(userId, 'password-reset');
   }
 
   /**
@@ -134,41 +131,35 @@ export class AccountService implements AccountHooks {
    */
   async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Session> {
     const em = this.deps.orm.em.fork();
-    const user = await em.findOneOrFail(User, { id: userId }, { populate: ['passwordHash'], connectionType: 'write' });
+    const user = await this.deps.credentials.byId(em, userId);
+    if (!user) throw new NotFoundError('Your account no longer exists');
     const budget = await this.deps.limiters.loginAccount.consume(user.email!);
     if (!budget.allowed) throw new RateLimitedError('Too many password attempts; try again later', budget.retryAfterMs);
     if (!(await this.deps.hasher.verify(currentPassword, user.passwordHash))) {
       throw new BadUserInputError('currentPassword is not your current password', 'currentPassword');
     }
     await this.deps.limiters.loginAccount.reset(user.email!);
-    user.passwordHash = await this.deps.hasher.hash(newPassword);
-    this.deps.mail.enqueue(em, accountMails.passwordChanged(user.email!));
-    await em.flush();
+    const passwordHash = await this.deps.hasher.hash(newPassword);
+    await em.transactional(async (tx) => {
+      await this.deps.credentials.setPasswordHash(tx, userId, passwordHash);
+      this.deps.mail.enqueue(tx, accountMails.passwordChanged(user.email!));
+    });
     void this.deps.mail.kick();
-    const auth = this.deps.auth();
-    await auth.endAllSessions(userId, 'password-change');
-    return auth.createSession(user);
+    await this.deps.sessions.endAllSessions(userId, 'password-change');
+    return this.deps.sessions.createSession(user);
   }
 
   /** Counts a wrong password; the call that reaches the threshold locks the account and mails a code. */
-  async recordFailedLogin(em: Em, user: User): Promise<void> {
-    await em.nativeUpdate(User, { id: user.id }, { failedLogins: raw('failed_logins + 1') });
-    const locked = await em.nativeUpdate(
-      User,
-      { id: user.id, lockedAt: null, failedLogins: { $gte: this.deps.lockThreshold } },
-      { lockedAt: new Date() },
-    );
-    if (locked > 0) await this.mailUnlockCode(user.email!);
+  async recordFailedLogin(em: Em, user: UserCredentials): Promise<void> {
+    if (await this.deps.credentials.recordFailedLogin(em, user.id, this.deps.lockThreshold))
+      await this.mailUnlockCode(user.email!);
   }
 
   /** Mails a new unlock code when the address belongs to a locked account; nothing visible otherwise. */
   async requestUnlockCode(rawEmail: string, ip: string): Promise<void> {
     const email = emailArg(rawEmail);
     await this.throttleMail('unlock', email, ip);
-    const user = await this.deps.orm.em
-      .fork()
-      .findOne(User, { email }, { fields: ['lockedAt'], connectionType: 'write' });
-    if (user?.lockedAt) await this.mailUnlockCode(email);
+    if (await this.deps.credentials.isLocked(this.deps.orm.em.fork(), email)) await this.mailUnlockCode(email);
   }
 
   /** Unlocks with a mailed code and resets the failure counter and the login throttle. */
@@ -178,9 +169,18 @@ export class AccountService implements AccountHooks {
     const codeId = await this.deps.codes.verify(em, EmailCodePurpose.UNLOCK, email, code);
     await em.transactional(async (tx) => {
       await this.deps.codes.redeem(tx, codeId);
-      await tx.nativeUpdate(User, { email }, { lockedAt: null, failedLogins: 0 });
+      await this.deps.credentials.unlock(tx, email);
     });
     await this.deps.limiters.loginAccount.reset(email);
+  }
+
+  /** Deletes the caller's account for good, after checking their password (see AccountDeletionService). */
+  async deleteAccount(userId: string, password: string): Promise<void> {
+    const user = await this.deps.credentials.byId(this.deps.orm.em.fork(), userId);
+    if (!user) throw new NotFoundError('Your account no longer exists');
+    if (!(await this.deps.hasher.verify(password, user.passwordHash)))
+      throw new BadUserInputError('password is not your password', 'password');
+    await this.deps.deletion.erase(userId);
   }
 
   private async mailUnlockCode(email: string): Promise<void> {

@@ -1,7 +1,6 @@
 import { IsEmail, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
-import { IsOptionalBirthYear } from '../users/birth-year';
-import { Gender } from '../users/gender';
+import { Gender, IsOptionalBirthYear } from '../users';
 
 @InputType({ description: 'A new account' })
 export class SignUpInput {

@@ -1,9 +1,10 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../infra/graphql/context';
 import { UnauthenticatedError } from '../../infra/graphql/errors';
-import { toUserObject } from '../users/user.types';
+import { toUserObject } from '../users';
 import { LogInInput, SignUpInput } from './auth.inputs';
-import type { AuthService, Session } from './auth.service';
+import type { AuthService } from './auth.service';
+import type { Session, SessionService } from './sessions.service';
 import { AuthPayload } from './auth.types';
 
 /** The GraphQL answer for a new session; also sets the HttpOnly refresh cookie. */
@@ -19,7 +20,10 @@ export function toPayload(session: Session, ctx: Context): AuthPayload {
 
 @Resolver()
 export class AuthResolver {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Mutation(() => AuthPayload, {
     description: 'Creates an account and logs it in (also sets the HttpOnly refresh cookie)',
@@ -50,7 +54,7 @@ export class AuthResolver {
   ): Promise<AuthPayload> {
     const presented = token ?? ctx.refreshCookie.read();
     if (!presented) throw new UnauthenticatedError('No refresh token: pass refreshToken or send the refresh cookie');
-    return toPayload(await this.auth.refresh(ctx.em, presented), ctx);
+    return toPayload(await this.sessions.refresh(ctx.em, presented), ctx);
   }
 
   @Mutation(() => Boolean, {
@@ -65,7 +69,7 @@ export class AuthResolver {
     token: string | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    const ended = await this.auth.logOut(token ?? ctx.refreshCookie.read(), ctx.auth.user);
+    const ended = await this.sessions.logOut(token ?? ctx.refreshCookie.read(), ctx.auth.user);
     ctx.refreshCookie.clear();
     return ended;
   }

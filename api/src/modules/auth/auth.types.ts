@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { UserObject } from '../users/user.types';
+import { UserObject } from '../users';
 
 @ObjectType('AuthPayload', { description: 'Tokens of a new login session' })
 export class AuthPayload {

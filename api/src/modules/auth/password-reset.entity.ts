@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, ManyToOne, type Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, type Opt, PrimaryKey, Property, ref, type Ref } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
 
 /** A mailed, single-use password reset token; only its SHA-256 is stored. */
@@ -23,8 +23,8 @@ export class PasswordReset {
   @Property({ type: 'datetime', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  constructor(user: Ref<User>, tokenHash: string, expiresAt: Date) {
-    this.user = user;
+  constructor(userId: string, tokenHash: string, expiresAt: Date) {
+    this.user = ref(User, userId);
     this.tokenHash = tokenHash;
     this.expiresAt = expiresAt;
   }

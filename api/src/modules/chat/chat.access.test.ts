@@ -20,7 +20,7 @@ import { runOnSocket, type OperationOutcome } from '../../../test/utils/socket-o
 import { startTestServer, type TestServer } from '../../../test/utils/test-server';
 import { signUpUser } from '../../../test/utils/users';
 import { openAcked, wsClient } from '../../../test/utils/ws-client';
-import { createSchema } from '../../infra/graphql/schema';
+import { createAppSchema } from '../../registry';
 
 let api: TestServer;
 let schema: GraphQLSchema;
@@ -103,7 +103,7 @@ async function stored(roomId: string) {
 }
 
 beforeAll(async () => {
-  [api, schema] = await Promise.all([startTestServer(), createSchema()]);
+  [api, schema] = await Promise.all([startTestServer(), createAppSchema()]);
 });
 
 afterAll(async () => {

@@ -1,16 +1,22 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../infra/graphql/context';
+import { viewerId as viewer, type Context } from '../../infra/graphql/context';
 import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
-import type { ChatService, RoomEventPayload } from './chat.service';
-import { MessageConnection, RoomConnection, RoomEventObject, RoomEventType } from './chat.types';
+import type { ProfileService } from '../users';
+import type { MessagePayload, RoomEventPayload } from './chat.events';
 import { SendMessageInput } from './chat.inputs';
-import { toMessageObject, toMessageObjects } from './message.view';
-import { MessageObject } from './message.types';
-import { listRooms } from './room.list';
+import { MessageConnection, RoomConnection, RoomEventObject, RoomEventType } from './chat.types';
+import type { MessageService } from './message.service';
+import { MessageObject, toMessageObject } from './message.types';
+import { listRooms, loadRoomView } from './room.queries';
+import type { RoomService } from './room.service';
 import { RoomObject } from './room.types';
-import { loadRoomView } from './room.view';
 
-const viewer = (ctx: Context) => ctx.auth.user!.userId;
+declare module '../../infra/graphql/context' {
+  interface SubscriptionStreams {
+    /** The caller's view of one room's live events (see RoomStream). */
+    roomEvents(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>>;
+  }
+}
 
 function inRange(name: string, value: number, min: number, max: number): number {
   if (value < min || value > max)
@@ -27,7 +33,24 @@ function seqCursor(cursor: string | null | undefined): number | null {
 
 @Resolver()
 export class ChatResolver {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly messageService: MessageService,
+    private readonly roomService: RoomService,
+    private readonly profile: ProfileService,
+  ) {}
+
+  /** Converts messages for the caller, loading their senders in one statement. */
+  private async withSenders(ctx: Context, payloads: MessagePayload[]): Promise<MessageObject[]> {
+    const senders = await this.profile.findMany(
+      ctx.em,
+      payloads.map((p) => p.senderId),
+    );
+    return payloads.map((p) => {
+      const sender = senders.get(p.senderId);
+      if (!sender) throw new Error(`message ${p.id} has no sender ${p.senderId}`);
+      return toMessageObject(p, sender, viewer(ctx));
+    });
+  }
 
   @Authorized()
   @Query(() => RoomConnection, { description: 'Your rooms, newest activity first' })
@@ -56,8 +79,14 @@ export class ChatResolver {
     before: string | null,
     @Ctx() ctx: Context,
   ): Promise<MessageConnection> {
-    const page = await this.chat.history(ctx.em, viewer(ctx), roomId, inRange('last', last, 1, 100), seqCursor(before));
-    const nodes = await toMessageObjects(ctx.em, page.messages, viewer(ctx));
+    const page = await this.messageService.history(
+      ctx.em,
+      viewer(ctx),
+      roomId,
+      inRange('last', last, 1, 100),
+      seqCursor(before),
+    );
+    const nodes = await this.withSenders(ctx, page.messages);
     const edges = nodes.map((node) => ({ cursor: String(node.seq), node }));
     return {
       edges,
@@ -81,14 +110,14 @@ export class ChatResolver {
     @Arg('first', () => Int, { defaultValue: 100, description: 'At most this many, 1..500' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<MessageObject[]> {
-    const messages = await this.chat.after(
+    const messages = await this.messageService.after(
       ctx.em,
       viewer(ctx),
       roomId,
       inRange('afterSeq', afterSeq, 0, 2 ** 31 - 1),
       inRange('first', first, 1, 500),
     );
-    return toMessageObjects(ctx.em, messages, viewer(ctx));
+    return this.withSenders(ctx, messages);
   }
 
   @Authorized()
@@ -101,7 +130,7 @@ export class ChatResolver {
     input: SendMessageInput,
     @Ctx() ctx: Context,
   ): Promise<MessageObject> {
-    const { message, sender } = await this.chat.send(viewer(ctx), input);
+    const { message, sender } = await this.messageService.send(viewer(ctx), input);
     return toMessageObject(message, sender, viewer(ctx));
   }
 
@@ -114,7 +143,7 @@ export class ChatResolver {
     @Arg('seq', () => Int, { description: 'Highest seq read' }) seq: number,
     @Ctx() ctx: Context,
   ): Promise<RoomObject> {
-    await this.chat.markRead(ctx.em, viewer(ctx), roomId, inRange('seq', seq, 0, 2 ** 31 - 1));
+    await this.messageService.markRead(ctx.em, viewer(ctx), roomId, inRange('seq', seq, 0, 2 ** 31 - 1));
     return loadRoomView(ctx.em, roomId, viewer(ctx));
   }
 
@@ -126,7 +155,7 @@ export class ChatResolver {
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return this.chat.leave(viewer(ctx), roomId);
+    return this.roomService.leave(viewer(ctx), roomId);
   }
 
   @Authorized()
@@ -135,28 +164,7 @@ export class ChatResolver {
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    await this.chat.typing(viewer(ctx), roomId);
-    return true;
-  }
-
-  @Authorized()
-  @Mutation(() => Boolean, { description: 'Blocks a user: closes your shared rooms and you are never matched again' })
-  async blockUser(
-    @Arg('userId', () => ID, { description: 'The user to block' }) userId: string,
-    @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    await this.chat.block(viewer(ctx), userId);
-    return true;
-  }
-
-  @Authorized()
-  @Mutation(() => Boolean, { description: 'Reports a user to the moderators' })
-  async reportUser(
-    @Arg('userId', () => ID, { description: 'The user to report' }) userId: string,
-    @Arg('reason', { description: 'What happened, 1..1000 characters' }) reason: string,
-    @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    await this.chat.report(viewer(ctx), userId, reason);
+    await this.messageService.typing(viewer(ctx), roomId);
     return true;
   }
 
@@ -166,7 +174,7 @@ export class ChatResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       if (!ctx.auth.user) throw new UnauthenticatedError(ctx.auth.error);
-      return ctx.services.chat.events(ctx.auth.user.userId, String(args.roomId));
+      return ctx.streams.roomEvents(ctx.auth.user.userId, String(args.roomId));
     },
   })
   async roomEvents(
@@ -176,7 +184,7 @@ export class ChatResolver {
   ): Promise<RoomEventObject> {
     let message: MessageObject | null = null;
     if (event.message) {
-      const sender = await this.chat.sender(event.message.senderId);
+      const sender = await this.messageService.sender(event.message.senderId);
       if (!sender) throw new Error(`message ${event.message.id} has no sender ${event.message.senderId}`);
       message = toMessageObject(event.message, sender, viewer(ctx));
     }

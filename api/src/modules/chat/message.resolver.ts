@@ -1,8 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../infra/graphql/context';
-import { ImageObject } from '../media/image.types';
-import type { MediaService } from '../media/media.service';
-import { uploadLoader } from '../media/upload-loader';
+import { ImageObject, type MediaService } from '../media';
 import { MessageObject } from './message.types';
 
 /**
@@ -18,8 +16,6 @@ export class MessageResolver {
     description: 'The attached image, if any (short-lived signed URLs)',
   })
   async image(@Root() message: MessageObject, @Ctx() ctx: Context): Promise<ImageObject | null> {
-    if (!message.imageId) return null;
-    const upload = await uploadLoader(ctx.em).load(message.imageId);
-    return upload ? this.media.imageView(upload) : null;
+    return message.imageId ? this.media.imageById(ctx.em, message.imageId) : null;
   }
 }

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { UserObject } from '../users/user.types';
+import { toUserObject, UserObject, type UserFields } from '../users';
+import type { MessagePayload } from './chat.events';
 
 @ObjectType('Message', { description: 'One chat message; stored on the primary before it is acknowledged' })
 export class MessageObject {
@@ -26,4 +27,18 @@ export class MessageObject {
 
   /** The attached upload's id (resolved to `image`; not a field). */
   imageId?: string | null;
+}
+
+/** The GraphQL view of a message as `viewerId` sees it. */
+export function toMessageObject(payload: MessagePayload, sender: UserFields, viewerId: string): MessageObject {
+  return Object.assign(new MessageObject(), {
+    id: payload.id,
+    roomId: payload.roomId,
+    seq: payload.seq,
+    sender: toUserObject(sender, viewerId),
+    body: payload.body,
+    clientMessageId: payload.clientMessageId,
+    createdAt: new Date(payload.createdAt),
+    imageId: payload.imageId ?? null,
+  });
 }

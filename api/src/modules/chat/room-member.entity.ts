@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, type Opt, PrimaryKeyProp, Property, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, type Opt, PrimaryKeyProp, Property, ref, type Ref } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
 import { Room } from './room.entity';
 
@@ -27,8 +27,8 @@ export class RoomMember {
   @Property({ type: 'datetime', length: 3, nullable: true })
   leftAt?: Date;
 
-  constructor(room: Ref<Room>, user: Ref<User>) {
+  constructor(room: Ref<Room>, userId: string) {
     this.room = room;
-    this.user = user;
+    this.user = ref(User, userId);
   }
 }

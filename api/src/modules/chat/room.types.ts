@@ -1,6 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { UserObject } from '../users/user.types';
-import { MessageObject } from './message.types';
+import { toUserObject, UserObject } from '../users';
+import { toMessagePayload } from './chat.events';
+import type { Message } from './message.entity';
+import { MessageObject, toMessageObject } from './message.types';
+import type { RoomMember } from './room-member.entity';
+import type { Room } from './room.entity';
 import { RoomClosedReason } from './room-closed-reason';
 
 @ObjectType('Room', { description: 'A 1:1 chat room, as one of its two members sees it' })
@@ -40,4 +44,50 @@ export class RoomObject {
 
   @Field({ description: 'Time of the newest message (or creation)' })
   lastActivityAt!: Date;
+}
+
+/** What the Room type reads of a room: an entity, or a row read without hydration. */
+export type RoomFields = Pick<
+  Room,
+  'id' | 'lastSeq' | 'createdAt' | 'lastActivityAt' | 'closedAt' | 'closedReason' | 'distanceKm'
+>;
+
+/** Builds the Room type from its parts as `viewerId` sees them (no queries). */
+export function roomObject(
+  room: RoomFields,
+  lastReadSeq: number,
+  peerLastReadSeq: number,
+  peer: UserObject,
+  lastMessage: MessageObject | null,
+): RoomObject {
+  return Object.assign(new RoomObject(), {
+    id: room.id,
+    peer,
+    lastMessage,
+    unreadCount: Math.max(0, room.lastSeq - lastReadSeq),
+    lastReadSeq,
+    peerLastReadSeq,
+    closed: Boolean(room.closedAt),
+    closedReason: room.closedReason ?? null,
+    distanceKm: room.distanceKm ?? null,
+    createdAt: room.createdAt,
+    lastActivityAt: room.lastActivityAt,
+  });
+}
+
+/** Builds the Room type from already-loaded entities (no queries). */
+export function toRoomObject(
+  room: Room,
+  mine: RoomMember,
+  peer: RoomMember,
+  lastMessage: Message | null,
+  viewerId: string,
+): RoomObject {
+  return roomObject(
+    room,
+    mine.lastReadSeq,
+    peer.lastReadSeq,
+    toUserObject(peer.user.getEntity(), viewerId),
+    lastMessage ? toMessageObject(toMessagePayload(lastMessage), lastMessage.sender.getEntity(), viewerId) : null,
+  );
 }

@@ -1,48 +1,54 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../infra/graphql/context';
+import { viewerId as viewer, type Context } from '../../infra/graphql/context';
 import { UnauthenticatedError } from '../../infra/graphql/errors';
-import { loadRoomView } from '../chat/room.view';
-import { User } from '../users/user.entity';
-import { toUserObject, type UserObject } from '../users/user.types';
+import { loadRoomView } from '../chat';
+import { toUserObject, userObjectFromPayload, type ProfileService, type UserObject } from '../users';
 import { MatchRequestInput } from './match.inputs';
 import type { MatchEventPayload, MatchService, MatchStatusView } from './match.service';
 import { MatchEventObject, MatchEventType, MatchState, MatchStatusObject } from './match.types';
-import { toPartnerObject } from './partner-profile';
 
-const viewer = (ctx: Context) => ctx.auth.user!.userId;
-
-/** The partner of an event: from the profile an offer carries, else read from the database. */
-async function partnerOf(ctx: Context, payload: MatchEventPayload, me: string): Promise<UserObject | null> {
-  if (!payload.partnerId) return null;
-  if (payload.partner) return toPartnerObject(payload.partner, me);
-  const partner = await ctx.em.findOne(User, { id: payload.partnerId }, { connectionType: 'write' });
-  return partner ? toUserObject(partner, me) : null;
-}
-
-async function toEventObject(ctx: Context, payload: MatchEventPayload): Promise<MatchEventObject> {
-  const me = viewer(ctx);
-  return Object.assign(new MatchEventObject(), {
-    type: MatchEventType[payload.type],
-    matchId: payload.matchId,
-    partner: await partnerOf(ctx, payload, me),
-    distanceKm: payload.distanceKm ?? null,
-    expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
-    room: payload.roomId ? await loadRoomView(ctx.em, payload.roomId, me) : null,
-  });
-}
-
-async function toStatusObject(ctx: Context, view: MatchStatusView): Promise<MatchStatusObject> {
-  return Object.assign(new MatchStatusObject(), {
-    state: MatchState[view.state],
-    radiusKm: view.radiusKm,
-    offer: view.offer ? await toEventObject(ctx, view.offer) : null,
-    accepted: view.accepted,
-  });
+declare module '../../infra/graphql/context' {
+  interface SubscriptionStreams {
+    /** The caller's match events (see MatchService.events). */
+    matchEvents(userId: string): Promise<AsyncIterableIterator<MatchEventPayload>>;
+  }
 }
 
 @Resolver()
 export class MatchResolver {
-  constructor(private readonly matching: MatchService) {}
+  constructor(
+    private readonly matching: MatchService,
+    private readonly profile: ProfileService,
+  ) {}
+
+  /** The partner of an event: from the profile an offer carries, else read from the database. */
+  private async partnerOf(ctx: Context, payload: MatchEventPayload, me: string): Promise<UserObject | null> {
+    if (!payload.partnerId) return null;
+    if (payload.partner) return userObjectFromPayload(payload.partner, me);
+    const partner = await this.profile.find(ctx.em, payload.partnerId);
+    return partner ? toUserObject(partner, me) : null;
+  }
+
+  private async toEventObject(ctx: Context, payload: MatchEventPayload): Promise<MatchEventObject> {
+    const me = viewer(ctx);
+    return Object.assign(new MatchEventObject(), {
+      type: MatchEventType[payload.type],
+      matchId: payload.matchId,
+      partner: await this.partnerOf(ctx, payload, me),
+      distanceKm: payload.distanceKm ?? null,
+      expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
+      room: payload.roomId ? await loadRoomView(ctx.em, payload.roomId, me) : null,
+    });
+  }
+
+  private async toStatusObject(ctx: Context, view: MatchStatusView): Promise<MatchStatusObject> {
+    return Object.assign(new MatchStatusObject(), {
+      state: MatchState[view.state],
+      radiusKm: view.radiusKm,
+      offer: view.offer ? await this.toEventObject(ctx, view.offer) : null,
+      accepted: view.accepted,
+    });
+  }
 
   @Authorized()
   @Mutation(() => MatchStatusObject, {
@@ -56,13 +62,13 @@ export class MatchResolver {
     input: MatchRequestInput,
     @Ctx() ctx: Context,
   ): Promise<MatchStatusObject> {
-    return toStatusObject(ctx, await this.matching.requestMatch(viewer(ctx), input));
+    return this.toStatusObject(ctx, await this.matching.requestMatch(viewer(ctx), input));
   }
 
   @Authorized()
   @Mutation(() => MatchStatusObject, { description: 'Leaves the queue; during an offer this declines it' })
   async cancelMatch(@Ctx() ctx: Context): Promise<MatchStatusObject> {
-    return toStatusObject(ctx, await this.matching.cancel(viewer(ctx)));
+    return this.toStatusObject(ctx, await this.matching.cancel(viewer(ctx)));
   }
 
   @Authorized()
@@ -74,13 +80,13 @@ export class MatchResolver {
     @Arg('accept', { description: 'true to accept, false to decline' }) accept: boolean,
     @Ctx() ctx: Context,
   ): Promise<MatchStatusObject> {
-    return toStatusObject(ctx, await this.matching.respond(viewer(ctx), matchId, accept));
+    return this.toStatusObject(ctx, await this.matching.respond(viewer(ctx), matchId, accept));
   }
 
   @Authorized()
   @Query(() => MatchStatusObject, { description: 'Your matching state, with the open offer if any' })
   async matchStatus(@Ctx() ctx: Context): Promise<MatchStatusObject> {
-    return toStatusObject(ctx, await this.matching.status(viewer(ctx)));
+    return this.toStatusObject(ctx, await this.matching.status(viewer(ctx)));
   }
 
   @Subscription(() => MatchEventObject, {
@@ -89,10 +95,10 @@ export class MatchResolver {
     subscribe: ({ context }) => {
       const ctx = context as Context;
       if (!ctx.auth.user) throw new UnauthenticatedError(ctx.auth.error);
-      return ctx.services.matching.events(ctx.auth.user.userId);
+      return ctx.streams.matchEvents(ctx.auth.user.userId);
     },
   })
   async matchEvents(@Root() payload: MatchEventPayload, @Ctx() ctx: Context): Promise<MatchEventObject> {
-    return toEventObject(ctx, payload);
+    return this.toEventObject(ctx, payload);
   }
 }

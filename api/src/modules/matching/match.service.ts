@@ -1,17 +1,13 @@
-import { ref } from '@mikro-orm/core';
 import type { Orm } from '../../infra/db/orm';
 import { NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
-import { RoomMember } from '../chat/room-member.entity';
-import { Room } from '../chat/room.entity';
-import { Block } from '../users/block.entity';
-import { User } from '../users/user.entity';
+import type { RoomService } from '../chat';
+import { parseUserPayload, toUserPayload, type ProfileService, type SafetyService, type UserPayload } from '../users';
 import { snapToGrid } from './geo';
 import type { EnqueueResult, MatchQueue, Offer, QueueEvent, QueueStatus } from './match-queue.port';
-import { parsePartnerProfile, toPartnerProfile, type PartnerProfile } from './partner-profile';
 
 /** Pub/sub topic of one user's match events. */
 export const matchTopic = (userId: string) => `match:${userId}`;
@@ -22,7 +18,7 @@ export interface MatchEventPayload {
   matchId: string;
   partnerId?: string;
   /** OFFERED: the partner as the offer shows them (no lookup needed); other events carry only partnerId. */
-  partner?: PartnerProfile;
+  partner?: UserPayload;
   distanceKm?: number;
   expiresAt?: string;
   roomId?: string;
@@ -39,6 +35,10 @@ export interface MatchServiceDeps {
   queue: MatchQueue;
   pubsub: PubSub;
   orm: Orm;
+  /** Opens the room of a completed match; tells which rooms are open (exclusions, replays). */
+  rooms: RoomService;
+  profile: ProfileService;
+  safety: Pick<SafetyService, 'blockedEither'>;
   requestLimiter: RateLimiter;
   logger: Logger;
   gridCellKm: number;
@@ -56,7 +56,7 @@ function payloadFor(event: QueueEvent): MatchEventPayload {
   const { offer, to } = event;
   if (!offer) return { type: event.type, matchId: searchId(to) };
   const partnerId = offer.users.find((u) => u !== to);
-  const partner = parsePartnerProfile(event.partnerProfile);
+  const partner = parseUserPayload(event.partnerProfile);
   return {
     type: event.type,
     matchId: offer.matchId,
@@ -205,18 +205,10 @@ export class MatchService {
 
   /** Both accepted: room + both members in one transaction, then MATCHED to both. */
   private async createRoom(offer: Offer): Promise<void> {
-    const em = this.deps.orm.em.fork();
-    const room = await em.transactional(async (tx) => {
-      const created = new Room(offer.matchId, offer.distanceKm);
-      tx.persist(created);
-      for (const userId of offer.users)
-        tx.persist(new RoomMember(ref(created), tx.getReference(User, userId, { wrapped: true })));
-      return created;
-    });
+    const roomId = await this.deps.rooms.open(offer.matchId, offer.distanceKm, offer.users);
     if (!(await this.deps.queue.complete(offer.matchId, Date.now()))) {
       // The offer expired while the room was being created: nobody was told MATCHED, close it.
-      room.closedAt = new Date();
-      await em.flush();
+      await this.deps.rooms.discard(roomId);
       return;
     }
     this.deps.onMatched?.();
@@ -227,7 +219,7 @@ export class MatchService {
           matchId: offer.matchId,
           partnerId: offer.users.find((u) => u !== to),
           distanceKm: offer.distanceKm,
-          roomId: room.id,
+          roomId,
         }),
       ),
     );
@@ -235,29 +227,21 @@ export class MatchService {
 
   /** The MATCHED event of the user's newest open room, if it was created within matchedReplayMs. */
   private async recentMatch(userId: string): Promise<MatchEventPayload | null> {
-    const em = this.deps.orm.em.fork();
-    const since = new Date(Date.now() - this.deps.matchedReplayMs);
-    const mine = await em.findOne(
-      RoomMember,
-      { user: userId, room: { closedAt: null, createdAt: { $gt: since } } },
-      { populate: ['room'], orderBy: { room: { createdAt: 'desc' } }, connectionType: 'write' },
-    );
-    if (!mine) return null;
-    const room = mine.room.getEntity();
-    const peer = await em.findOne(RoomMember, { room: room.id, user: { $ne: userId } }, { connectionType: 'write' });
+    const room = await this.deps.rooms.newestOpenRoomSince(userId, new Date(Date.now() - this.deps.matchedReplayMs));
+    if (!room) return null;
     return {
       type: 'MATCHED',
       matchId: room.matchId,
-      partnerId: peer?.user.id,
+      partnerId: room.peerId ?? undefined,
       distanceKm: room.distanceKm ?? undefined,
-      roomId: room.id,
+      roomId: room.roomId,
     };
   }
 
   /** The user's profile as partners see it in offers, as the queue keeps it (JSON text). */
   private async profileOf(userId: string): Promise<string | undefined> {
-    const user = await this.deps.orm.em.fork().findOne(User, { id: userId }, { connectionType: 'write' });
-    return user ? JSON.stringify(toPartnerProfile(user)) : undefined;
+    const user = await this.deps.profile.find(this.deps.orm.em.fork(), userId);
+    return user ? JSON.stringify(toUserPayload(user)) : undefined;
   }
 
   /** Loads the user's exclusion mirror unless it is loaded and fresh. */
@@ -268,20 +252,11 @@ export class MatchService {
 
   /** The database's view of who may never be offered to the user: blocks both ways, open rooms. */
   private async exclusionsOf(userId: string): Promise<{ blocked: string[]; openRooms: string[] }> {
-    const em = this.deps.orm.em.fork();
-    const [blocks, peers] = await Promise.all([
-      em.find(Block, { $or: [{ blocker: userId }, { blocked: userId }] }, { connectionType: 'write' }),
-      // The other members of the user's open rooms, in one query.
-      em.find(
-        RoomMember,
-        { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } },
-        { connectionType: 'write' },
-      ),
+    const [blocked, openRooms] = await Promise.all([
+      this.deps.safety.blockedEither(userId),
+      this.deps.rooms.openRoomPeers(userId),
     ]);
-    return {
-      blocked: blocks.map((b) => (b.blocker.id === userId ? b.blocked.id : b.blocker.id)),
-      openRooms: peers.map((p) => p.user.id),
-    };
+    return { blocked, openRooms };
   }
 
   private async publish(events: QueueEvent[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { RoomObject } from '../chat/room.types';
-import { UserObject } from '../users/user.types';
+import { RoomObject } from '../chat';
+import { UserObject } from '../users';
 
 export enum MatchState {
   IDLE = 'IDLE',

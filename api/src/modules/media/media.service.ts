@@ -4,15 +4,23 @@ import { NotFoundError, RateLimitedError, UnauthenticatedError } from '../../inf
 import type { Logger } from '../../infra/logger';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import type { Storage } from '../../infra/storage/storage.port';
-import { User } from '../users/user.entity';
+import type { ProfileService } from '../users';
 import { processImage, type ImageLimits } from './image';
 import { ImageObject } from './image.types';
 import { uploadKeys } from './keys';
 import { createSemaphore } from './semaphore';
 import { Upload } from './upload.entity';
+import { uploadLoader } from './upload-loader';
+
+/**
+ * Tells which of the given uploads other modules still show (e.g. images sent in chat): those stay
+ * when their owner changes photo or deletes the account. Registered by those modules.
+ */
+export type UploadReferences = (em: Em, uploadIds: string[]) => Promise<Set<string>>;
 
 export interface MediaServiceDeps {
   orm: Orm;
+  profile: ProfileService;
   storage: Storage;
   /** Uploads per user (key: user id). */
   uploadLimiter: RateLimiter;
@@ -29,9 +37,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Uploaded images: validation and re-encoding, storage, ownership, and short-lived URLs. */
 export class MediaService {
   private readonly processing: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly references: UploadReferences[] = [];
 
   constructor(private readonly deps: MediaServiceDeps) {
     this.processing = createSemaphore(deps.processingConcurrency ?? 2);
+  }
+
+  /** Keeps uploads that `references` reports in use from being deleted with a photo or an account. */
+  keepReferenced(references: UploadReferences): void {
+    this.references.push(references);
   }
 
   /** Spends one upload from the user's budget; call it before reading the body. */
@@ -47,15 +61,15 @@ export class MediaService {
    */
   async createUpload(ownerId: string, input: Buffer): Promise<Upload> {
     const em = this.deps.orm.em.fork();
-    const owner = await em.findOne(User, { id: ownerId, deletedAt: null }, { fields: ['id'], connectionType: 'write' });
-    if (!owner) throw new UnauthenticatedError('This account no longer exists');
+    const owner = await this.deps.profile.find(em, ownerId);
+    if (!owner || owner.deletedAt) throw new UnauthenticatedError('This account no longer exists');
     const image = await this.processing(() => processImage(input, this.deps.image));
 
     const id = randomUUID();
     const keys = uploadKeys(id);
     const upload = new Upload({
       id,
-      owner: em.getReference(User, ownerId, { wrapped: true }),
+      ownerId,
       fullKey: keys.full,
       thumbKey: keys.thumb,
       contentType: image.contentType,
@@ -85,6 +99,12 @@ export class MediaService {
     return upload;
   }
 
+  /** An upload's GraphQL view by id (batched per request), or null when it is gone. */
+  async imageById(em: Em, uploadId: string): Promise<ImageObject | null> {
+    const upload = await uploadLoader(em).load(uploadId);
+    return upload ? this.imageView(upload) : null;
+  }
+
   /** The GraphQL view: fresh signed URLs valid for `ttlSeconds`. */
   async imageView(
     upload: Pick<Upload, 'fullKey' | 'thumbKey' | 'width' | 'height'>,
@@ -106,13 +126,27 @@ export class MediaService {
     await this.removeObjects(upload);
   }
 
-  /** Deletes every upload of a user (e.g. when the account is deleted). */
-  async deleteUploadsOf(em: Em, ownerId: string): Promise<void> {
+  /** Deletes the upload unless another module still shows it (see `keepReferenced`). */
+  async deleteUnlessReferenced(em: Em, upload: Upload): Promise<void> {
+    if ((await this.referenced(em, [upload.id])).size === 0) await this.deleteUpload(em, upload);
+  }
+
+  /** Deletes every upload of a user but those still shown elsewhere (e.g. when the account is deleted). */
+  async deleteUploadsOf(ownerId: string): Promise<void> {
+    const em = this.deps.orm.em.fork();
     const uploads = await em.find(Upload, { owner: ownerId }, { connectionType: 'write' });
-    if (uploads.length === 0) return;
-    for (const upload of uploads) em.remove(upload);
-    await em.flush();
-    await Promise.all(uploads.map((upload) => this.removeObjects(upload)));
+    const keep = await this.referenced(
+      em,
+      uploads.map((u) => u.id),
+    );
+    for (const upload of uploads) if (!keep.has(upload.id)) await this.deleteUpload(em, upload);
+  }
+
+  private async referenced(em: Em, uploadIds: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (uploadIds.length === 0) return found;
+    for (const references of this.references) for (const id of await references(em, uploadIds)) found.add(id);
+    return found;
   }
 
   private async removeObjects(upload: Upload): Promise<void> {

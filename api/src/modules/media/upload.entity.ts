@@ -1,10 +1,10 @@
-import { Entity, ManyToOne, type Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, type Opt, PrimaryKey, Property, ref, type Ref } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
 
 export interface NewUpload {
   /** Chosen before the bytes are stored: the storage keys contain it. */
   id: string;
-  owner: Ref<User>;
+  ownerId: string;
   fullKey: string;
   thumbKey: string;
   contentType: string;
@@ -53,7 +53,7 @@ export class Upload {
 
   constructor(init: NewUpload) {
     this.id = init.id;
-    this.owner = init.owner;
+    this.owner = ref(User, init.ownerId);
     this.fullKey = init.fullKey;
     this.thumbKey = init.thumbKey;
     this.contentType = init.contentType;

@@ -1,3 +1,4 @@
+import { entities } from '../../registry';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { backendKind } from '../../../test/utils/backend';
@@ -224,7 +225,7 @@ describe('uploads and their signed media URLs', () => {
   it("finds a user's own upload and never another user's", async () => {
     const { user, row } = await uploaded();
     const stranger = await signUpUser(api.graphqlUrl);
-    const orm = await createOrm(loadConfig({ ...TEST_ENV, ...api.backend.env }));
+    const orm = await createOrm(loadConfig({ ...TEST_ENV, ...api.backend.env }), entities);
     try {
       await expect(api.server.media.ownedUpload(orm.em.fork(), user.id, row.id)).resolves.toMatchObject({
         id: row.id,
@@ -244,7 +245,7 @@ describe('uploads and their signed media URLs', () => {
   it('deletes the row and the stored renditions', async () => {
     const { user, row } = await uploaded();
     const view = await api.server.media.imageView(row);
-    const orm = await createOrm(loadConfig({ ...TEST_ENV, ...api.backend.env }));
+    const orm = await createOrm(loadConfig({ ...TEST_ENV, ...api.backend.env }), entities);
     try {
       const em = orm.em.fork();
       await api.server.media.deleteUpload(em, await api.server.media.ownedUpload(em, user.id, row.id));

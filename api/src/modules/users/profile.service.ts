@@ -1,23 +1,31 @@
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, NotFoundError } from '../../infra/graphql/errors';
-import { Message } from '../chat/message.entity';
-import type { MediaService } from '../media/media.service';
-import { User } from './user.entity';
 import type { UpdateProfileInput } from './profile.inputs';
+import { User } from './user.entity';
+import type { UserFields } from './user.row';
 
-/** The signed-in user's own profile: fields and photo. */
+/** Profiles: the signed-in user's own fields and photo, and users as others see them. */
 export class ProfileService {
-  constructor(private readonly media: MediaService) {}
+  /** The caller's own account, from the primary (they may have just changed it). */
+  async me(em: Em, userId: string): Promise<UserFields> {
+    return this.live(em, userId);
+  }
 
-  async me(em: Em, userId: string): Promise<User> {
-    const user = await em.findOne(User, { id: userId, deletedAt: null }, { connectionType: 'write' });
-    if (!user) throw new NotFoundError('Your account no longer exists');
-    return user;
+  /** A user, deleted ones included (they show as "Deleted user"), from the primary. */
+  find(em: Em, userId: string): Promise<UserFields | null> {
+    return em.findOne(User, { id: userId }, { connectionType: 'write' });
+  }
+
+  /** Users by id in one statement, from the primary; missing ids are absent from the map. */
+  async findMany(em: Em, ids: string[]): Promise<Map<string, UserFields>> {
+    const unique = [...new Set(ids)];
+    const users = unique.length ? await em.find(User, { id: { $in: unique } }, { connectionType: 'write' }) : [];
+    return new Map(users.map((u) => [u.id, u]));
   }
 
   /** Changes the given fields; `undefined` keeps a field, `null` clears gender or birthYear. */
-  async update(em: Em, userId: string, input: UpdateProfileInput): Promise<User> {
-    const user = await this.me(em, userId);
+  async update(em: Em, userId: string, input: UpdateProfileInput): Promise<UserFields> {
+    const user = await this.live(em, userId);
     if (input.nickname !== undefined) {
       const nickname = input.nickname?.trim() ?? '';
       if (nickname.length < 2 || nickname.length > 20)
@@ -30,31 +38,22 @@ export class ProfileService {
     return user;
   }
 
-  /** Makes one of the user's own uploads their photo; the previous photo is deleted. */
-  async setPhoto(em: Em, userId: string, uploadId: string): Promise<User> {
-    const user = await this.me(em, userId);
-    const upload = await this.media.ownedUpload(em, userId, uploadId);
-    const previous = user.photoId;
-    user.photoId = upload.id;
+  /** Sets or clears the photo (an upload id, checked by its owner, media); returns the user and the previous photo. */
+  async setPhotoId(
+    em: Em,
+    userId: string,
+    photoId: string | null,
+  ): Promise<{ user: UserFields; previous: string | null }> {
+    const user = await this.live(em, userId);
+    const previous = user.photoId ?? null;
+    user.photoId = photoId;
     await em.flush();
-    if (previous && previous !== upload.id) await this.dropUpload(em, userId, previous);
-    return user;
+    return { user, previous };
   }
 
-  /** Goes back to no photo, deleting the stored image. */
-  async removePhoto(em: Em, userId: string): Promise<User> {
-    const user = await this.me(em, userId);
-    const previous = user.photoId;
-    user.photoId = null;
-    await em.flush();
-    if (previous) await this.dropUpload(em, userId, previous);
+  private async live(em: Em, userId: string): Promise<User> {
+    const user = await em.findOne(User, { id: userId, deletedAt: null }, { connectionType: 'write' });
+    if (!user) throw new NotFoundError('Your account no longer exists');
     return user;
-  }
-
-  /** Deletes a former photo, unless it was also sent in a chat (it stays in that history). */
-  private async dropUpload(em: Em, userId: string, uploadId: string): Promise<void> {
-    // From the primary: a replica behind would miss a message sent with this photo a moment ago.
-    if ((await em.count(Message, { image: uploadId }, { connectionType: 'write' })) > 0) return;
-    await this.media.deleteUpload(em, await this.media.ownedUpload(em, userId, uploadId));
   }
 }

@@ -1,6 +1,15 @@
 import { dateFromColumn, numberOrNull, optionalDateFromColumn, stringOrNull } from '../../infra/db/sql-values';
 import type { Gender } from './gender';
-import type { UserFields } from './user.types';
+import type { User } from './user.entity';
+
+/**
+ * A user as other code reads them: a User entity, or a row read without the ORM (hot paths that
+ * skip hydration). Other modules get users in this shape, never as entities.
+ */
+export type UserFields = Pick<
+  User,
+  'id' | 'email' | 'nickname' | 'gender' | 'birthYear' | 'photoId' | 'deletedAt' | 'createdAt'
+>;
 
 /** What the GraphQL view of a user reads from `users`, but the email. */
 const PUBLIC_COLUMNS = ['id', 'nickname', 'gender', 'birth_year', 'photo_id', 'deleted_at', 'created_at'];

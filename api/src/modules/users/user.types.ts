@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Gender } from './gender';
-import type { User } from './user.entity';
+import type { UserFields } from './user.row';
 
 /** How a deleted account appears in its former peers' history. */
 export const DELETED_NICKNAME = 'Deleted user';
@@ -52,12 +52,6 @@ export function maskEmail(email: string): string {
   const shown = local.length <= 2 ? `${local[0] ?? ''}***` : `${local[0]}***${local.at(-1)}`;
   return `${shown}${email.slice(at)}`;
 }
-
-/** What the GraphQL view of a user is built from: a User entity or a row read without the ORM. */
-export type UserFields = Pick<
-  User,
-  'id' | 'email' | 'nickname' | 'gender' | 'birthYear' | 'photoId' | 'deletedAt' | 'createdAt'
->;
 
 /** The GraphQL view of a user as `viewerId` sees them: only the user themself sees their email. */
 export function toUserObject(user: UserFields, viewerId: string | undefined): UserObject {

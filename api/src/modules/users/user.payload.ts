@@ -1,12 +1,12 @@
-import type { Gender } from '../users/gender';
-import { toUserObject, type UserFields, type UserObject } from '../users/user.types';
+import type { Gender } from './gender';
+import type { UserFields } from './user.row';
+import { toUserObject, type UserObject } from './user.types';
 
 /**
- * What an offer shows of the partner (plain JSON, dates as strings): read when the partner asked
- * for a match, kept in the queue beside their search, and carried by the OFFERED payload, so that
- * no offer waits on a database read. It is as fresh as the partner's last `requestMatch`.
+ * A user as events carry them (plain JSON, dates as strings, never the email): e.g. matching keeps
+ * it beside a search and sends it with the OFFERED event, so that no offer waits on a database read.
  */
-export interface PartnerProfile {
+export interface UserPayload {
   id: string;
   nickname: string;
   gender: Gender | null;
@@ -17,7 +17,7 @@ export interface PartnerProfile {
 }
 
 /** The fields of `user` that `toUserObject` shows to someone else (never the email). */
-export function toPartnerProfile(user: UserFields): PartnerProfile {
+export function toUserPayload(user: UserFields): UserPayload {
   return {
     id: user.id,
     nickname: user.nickname,
@@ -29,21 +29,21 @@ export function toPartnerProfile(user: UserFields): PartnerProfile {
   };
 }
 
-/** Reads a profile back from the queue's opaque text; undefined when there is none. */
-export function parsePartnerProfile(text: string | undefined): PartnerProfile | undefined {
+/** Reads a payload back from opaque JSON text (e.g. kept in a queue); undefined when there is none. */
+export function parseUserPayload(text: string | undefined): UserPayload | undefined {
   if (!text) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && typeof (value as PartnerProfile).id === 'string'
-      ? (value as PartnerProfile)
+    return typeof value === 'object' && value !== null && typeof (value as UserPayload).id === 'string'
+      ? (value as UserPayload)
       : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The GraphQL view of the profile, as `toUserObject` shows the user it was read from to `viewerId`. */
-export function toPartnerObject(profile: PartnerProfile, viewerId: string): UserObject {
+/** The GraphQL view of the payload, as `toUserObject` shows the user it was read from to `viewerId`. */
+export function userObjectFromPayload(profile: UserPayload, viewerId: string): UserObject {
   // Without an email nothing private can show.
   const user: UserFields = {
     id: profile.id,

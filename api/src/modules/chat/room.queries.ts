@@ -1,14 +1,13 @@
 import type { Em } from '../../infra/db/orm';
 import { dateFromColumn, numberOrNull, optionalDateFromColumn, stringOrNull } from '../../infra/db/sql-values';
-import { BadUserInputError } from '../../infra/graphql/errors';
-import { userColumns, userFromRow } from '../users/user.row';
-import { toUserObject } from '../users/user.types';
+import { BadUserInputError, ForbiddenError } from '../../infra/graphql/errors';
+import { toUserObject, userColumns, userFromRow } from '../users';
 import type { RoomConnection } from './chat.types';
-import type { MessageObject } from './message.types';
-import { toMessageObject } from './message.view';
+import { Message } from './message.entity';
+import { toMessageObject, type MessageObject } from './message.types';
 import type { RoomClosedReason } from './room-closed-reason';
-import type { RoomObject } from './room.types';
-import { roomObject } from './room.view';
+import { RoomMember } from './room-member.entity';
+import { roomObject, toRoomObject, type RoomObject } from './room.types';
 
 const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 
@@ -124,4 +123,20 @@ export async function listRooms(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/**
+ * Loads a room as `viewerId` sees it, from the primary (the caller may have just changed it).
+ * Rooms the viewer is not a member of are refused exactly like rooms that do not exist.
+ */
+export async function loadRoomView(em: Em, roomId: string, viewerId: string): Promise<RoomObject> {
+  const members = await em.find(RoomMember, { room: roomId }, { populate: ['room', 'user'], connectionType: 'write' });
+  const mine = members.find((m) => m.user.id === viewerId);
+  const peer = members.find((m) => m.user.id !== viewerId);
+  if (!mine || !peer) throw new ForbiddenError(`You are not a member of room ${roomId}`);
+  const room = mine.room.getEntity();
+  const lastMessage = room.lastSeq
+    ? await em.findOne(Message, { room: roomId, seq: room.lastSeq }, { populate: ['sender'], connectionType: 'write' })
+    : null;
+  return toRoomObject(room, mine, peer, lastMessage, viewerId);
 }

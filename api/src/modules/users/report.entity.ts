@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, ManyToOne, type Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
-import { User } from '../users/user.entity';
+import { User } from './user.entity';
 
 /** A member's report about another user, kept for moderators. */
 @Entity({ tableName: 'reports' })

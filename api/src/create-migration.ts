@@ -5,14 +5,15 @@
 import 'reflect-metadata';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../config';
-import { createLogger } from '../logger';
-import { createOrm, migrate } from './orm';
+import { loadConfig } from './config';
+import { createLogger } from './infra/logger';
+import { createOrm, migrate } from './infra/db/orm';
+import { entities } from './registry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.database) throw new Error('DATABASE_URL must point at a scratch MySQL database');
-  const orm = await createOrm(config);
+  const orm = await createOrm(config, entities);
   try {
     await migrate(orm, createLogger('info'));
     const result = await orm.getMigrator().createMigration();
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   } finally {
     await orm.close();
   }
-  const dir = path.resolve(__dirname, '../../../src/infra/db/migrations');
+  const dir = path.resolve(__dirname, '../src/infra/db/migrations');
   const names = readdirSync(dir)
     .filter((f) => /^Migration\d+.*\.ts$/.test(f))
     .map((f) => f.replace(/\.ts$/, ''))

@@ -1,0 +1,96 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
+import type { Orm } from './db/orm';
+import { createApollo } from './graphql/apollo';
+import type { Authenticate, AuthState, Context, SubscriptionStreams } from './graphql/context';
+import { attachGraphqlWs } from './graphql/ws';
+import { WsSessions } from './graphql/ws-sessions';
+import { createHttpApp } from './http/app';
+import { refreshCookieFor } from './http/refresh-cookie';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+
+export interface TransportDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  orm: Orm;
+  schema: GraphQLSchema;
+  streams: SubscriptionStreams;
+  authenticate: Authenticate;
+  /** Feature routes (uploads, media, the dev outbox). */
+  routes: express.Router[];
+  /** The state of each backend; `accepting` is added here. */
+  readiness: () => Promise<Record<string, boolean>>;
+}
+
+export interface Transport {
+  url: string;
+  port: number;
+  /** The open WebSockets, by login session (to close revoked ones). */
+  sessions: WsSessions;
+  /** Stops accepting, closes sockets with 1012 and drains HTTP requests. */
+  close(): Promise<void>;
+}
+
+/** The `Authorization` header check shared by GraphQL over HTTP and feature routes (POST /uploads). */
+export function authenticateHeader(authenticate: Authenticate) {
+  return async (header: string | undefined): Promise<AuthState> => {
+    const token = header ? /^Bearer (\S+)$/i.exec(header.trim())?.[1] : undefined;
+    if (header && !token) return { user: null, error: 'Authorization header must be "Bearer <token>"' };
+    return authenticate(token);
+  };
+}
+
+/** GraphQL over HTTP (Apollo) and WebSocket (graphql-ws) on one port, with the routes around them. */
+export async function startTransport(deps: TransportDeps): Promise<Transport> {
+  const { config, logger, metrics, orm, schema } = deps;
+  const sessions = new WsSessions();
+  const httpServer = createServer();
+  const ws = attachGraphqlWs({ ...deps, httpServer, sessions });
+  const apollo = createApollo(schema, httpServer, config, metrics, () => ws.dispose());
+  await apollo.start();
+  const byHeader = authenticateHeader(deps.authenticate);
+  let accepting = true;
+  const app = createHttpApp({
+    config,
+    apollo,
+    metrics,
+    logger,
+    webDistDir: config.http.webDistDir ?? path.resolve(__dirname, '../../../web/dist'),
+    routes: deps.routes,
+    readiness: async () => ({ ...(await deps.readiness()), accepting }),
+    context: async (req, res): Promise<Context> => {
+      const requestId = String(res.locals.requestId);
+      return {
+        requestId,
+        ip: req.ip ?? 'unknown',
+        em: orm.em.fork(),
+        logger: logger.child({ requestId }),
+        auth: await byHeader(req.get('authorization')),
+        refreshCookie: refreshCookieFor(req, res),
+        streams: deps.streams,
+      };
+    },
+  });
+  httpServer.on('request', app);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.http.port, config.http.host, resolve);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    sessions,
+    async close() {
+      accepting = false;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** The auth module's public entry: other modules and the composition root import from here only. */
+import { AccountResolver } from './account.resolver';
+import { AuthResolver } from './auth.resolver';
+import { EmailCode } from './email-code.entity';
+import { PasswordReset } from './password-reset.entity';
+
+export { createAuthModule, type AuthModule, type AuthConfig } from './auth.module';
+export { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
+export type { RefreshTokenStore } from './refresh-token.port';
+export { createMemoryRefreshTokenStore } from './refresh-token.memory';
+export { createRedisRefreshTokenStore } from './refresh-token.redis';
+
+/** The module's tables and resolver classes, for the composition root's registries. */
+export const authEntities = [EmailCode, PasswordReset];
+
+/** The module's resolver classes, for the composition root's schema registry. */
+export const authResolverClasses = [AuthResolver, AccountResolver];

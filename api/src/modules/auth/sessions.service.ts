@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Em } from '../../infra/db/orm';
+import type { AuthenticatedUser, AuthState } from '../../infra/graphql/context';
+import { UnauthenticatedError } from '../../infra/graphql/errors';
+import type { Logger } from '../../infra/logger';
+import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import type { CredentialsService, UserFields } from '../users';
+import { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
+import type { RefreshTokenStore } from './refresh-token.port';
+import { refreshTokens, type AccessTokens } from './tokens';
+
+export interface SessionServiceDeps {
+  accessTokens: AccessTokens;
+  refreshStore: RefreshTokenStore;
+  credentials: Pick<CredentialsService, 'byId'>;
+  pubsub: PubSub;
+  logger: Logger;
+  refreshTokenTtlMs: number;
+  refreshReuseLeewayMs: number;
+}
+
+export interface Session {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  user: UserFields;
+}
+
+/** Login sessions: access tokens, refresh rotation, logout, revocation on every instance. */
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  /** Rotates a refresh token. A replayed (already rotated) token ends its whole session. */
+  async refresh(em: Em, presented: string): Promise<Session> {
+    const familyId = refreshTokens.familyOf(presented);
+    if (!familyId) throw new UnauthenticatedError('Invalid or expired refresh token');
+    const next = refreshTokens.issue(familyId);
+    const result = await this.deps.refreshStore.rotate(
+      familyId,
+      refreshTokens.hash(presented),
+      next.hash,
+      new Date(),
+      this.deps.refreshReuseLeewayMs,
+    );
+    switch (result.status) {
+      case 'rotated': {
+        const user = await this.deps.credentials.byId(em, result.userId);
+        if (!user) {
+          await this.deps.refreshStore.revokeFamily(familyId);
+          throw new UnauthenticatedError('Invalid or expired refresh token');
+        }
+        const access = this.deps.accessTokens.sign(user.id, familyId);
+        return {
+          accessToken: access.token,
+          accessTokenExpiresAt: access.expiresAt,
+          refreshToken: next.token,
+          refreshTokenExpiresAt: result.expiresAt,
+          user,
+        };
+      }
+      case 'stale':
+        throw new UnauthenticatedError('Refresh token was just rotated by a parallel request; use the newest one');
+      case 'reused':
+        this.deps.logger.warn(
+          { audit: 'refresh_token_reuse', sessionId: familyId },
+          'refresh token reuse: session revoked',
+        );
+        await this.announceRevoked({ sessionIds: [familyId], reason: 'refresh-reuse' });
+        throw new UnauthenticatedError('Refresh token was already used; the session has been revoked');
+      case 'invalid':
+        throw new UnauthenticatedError('Invalid or expired refresh token');
+    }
+  }
+
+  /**
+   * Ends the session named by the refresh token, or else the caller's current session.
+   * Returns false when there was no live session to end.
+   */
+  async logOut(presented: string | undefined, caller: AuthenticatedUser | null): Promise<boolean> {
+    const familyId = (presented && refreshTokens.familyOf(presented)) || caller?.sessionId;
+    if (!familyId) return false;
+    if (!(await this.deps.refreshStore.revokeFamily(familyId))) return false;
+    await this.announceRevoked({ sessionIds: [familyId], reason: 'logout' });
+    return true;
+  }
+
+  /** Checks an access token, including that its session is still live. Never throws. */
+  async authenticate(token: string | undefined): Promise<AuthState> {
+    if (!token) return { user: null };
+    const claims = this.deps.accessTokens.verify(token);
+    if (!claims) return { user: null, error: 'Access token is invalid or expired' };
+    if (!(await this.deps.refreshStore.isActive(claims.sid, new Date()))) {
+      return { user: null, error: 'Session has ended; log in again' };
+    }
+    return { user: { userId: claims.sub, sessionId: claims.sid, accessTokenExpiresAt: new Date(claims.exp * 1000) } };
+  }
+
+  /** Ends every login session of the user on every instance (their sockets close with 4401). */
+  async endAllSessions(userId: string, reason: SessionRevokedEvent['reason']): Promise<void> {
+    const sessionIds = await this.deps.refreshStore.revokeAllForUser(userId);
+    if (sessionIds.length > 0) await this.announceRevoked({ sessionIds, reason });
+  }
+
+  /** Starts a new login session for an already authenticated user. */
+  async createSession(user: UserFields): Promise<Session> {
+    const familyId = randomUUID();
+    const refresh = refreshTokens.issue(familyId);
+    const refreshTokenExpiresAt = new Date(Date.now() + this.deps.refreshTokenTtlMs);
+    await this.deps.refreshStore.createFamily({
+      familyId,
+      userId: user.id,
+      tokenHash: refresh.hash,
+      expiresAt: refreshTokenExpiresAt,
+    });
+    const access = this.deps.accessTokens.sign(user.id, familyId);
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt,
+      user,
+    };
+  }
+
+  private announceRevoked(event: SessionRevokedEvent): Promise<void> {
+    return this.deps.pubsub.publish(SESSION_REVOKED_TOPIC, event);
+  }
+}

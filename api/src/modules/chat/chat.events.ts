@@ -1,0 +1,48 @@
+import { domainEvent } from '../../infra/events/domain-events';
+import type { Message } from './message.entity';
+import type { RoomClosedReason } from './room-closed-reason';
+
+/** Pub/sub topic of one room: every instance with a subscriber in the room listens to it. */
+export const roomTopic = (roomId: string) => `room:${roomId}`;
+
+/** A message as it travels over pub/sub (plain JSON). */
+export interface MessagePayload {
+  id: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  body: string;
+  clientMessageId: string;
+  createdAt: string;
+  /** The attached upload, if any. */
+  imageId?: string | null;
+}
+
+/** What a room's subscribers receive over pub/sub (plain JSON). */
+export interface RoomEventPayload {
+  type: 'MESSAGE' | 'TYPING' | 'READ' | 'PEER_LEFT';
+  roomId: string;
+  message?: MessagePayload;
+  userId?: string;
+  seq?: number;
+  /** Why the room closed (PEER_LEFT). */
+  reason?: RoomClosedReason;
+}
+
+export function toMessagePayload(m: Message): MessagePayload {
+  return {
+    id: m.id,
+    roomId: m.room.id,
+    seq: m.seq,
+    senderId: m.sender.id,
+    body: m.body,
+    clientMessageId: m.clientMessageId,
+    createdAt: m.createdAt.toISOString(),
+    imageId: m.image?.id ?? null,
+  };
+}
+
+/** A room closed (committed), with both members: e.g. the pair may meet again in matching. */
+export const RoomClosed = domainEvent<{ roomId: string; memberIds: string[]; reason: RoomClosedReason }>(
+  'chat.room-closed',
+);

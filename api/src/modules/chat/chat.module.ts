@@ -1,0 +1,58 @@
+import type { Orm } from '../../infra/db/orm';
+import type { DomainEvents } from '../../infra/events/domain-events';
+import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
+import type { MediaModule } from '../media';
+import { UserBlocked, UserErasing, type UsersModule } from '../users';
+import { ChatResolver } from './chat.resolver';
+import { MessageResolver } from './message.resolver';
+import { MessageService } from './message.service';
+import { RoomClosedReason } from './room-closed-reason';
+import { RoomStream } from './room-stream';
+import { RoomService } from './room.service';
+
+export interface ChatModuleDeps {
+  orm: Orm;
+  events: DomainEvents;
+  pubsub: PubSub;
+  limiters: RateLimiterFactory;
+  users: Pick<UsersModule, 'profile'>;
+  media: Pick<MediaModule, 'media'>;
+  config: { messagesPerMinute: number; typingPerMinute: number };
+  onMessage?: () => void;
+}
+
+/**
+ * Rooms and messages. Closes shared rooms when a user blocks another, and every room of an account
+ * being erased; images sent in messages stay when their owner replaces a photo or leaves.
+ */
+export function createChatModule({ orm, events, pubsub, limiters, users, media, config, onMessage }: ChatModuleDeps) {
+  const perMinute = (name: string, points: number) => limiters.create({ name, points, durationMs: 60_000 });
+  const rooms = new RoomService({ orm, pubsub, events });
+  const messages = new MessageService({
+    orm,
+    rooms,
+    media: media.media,
+    limiters: {
+      send: perMinute('chat-send', config.messagesPerMinute),
+      typing: perMinute('chat-typing', config.typingPerMinute),
+    },
+    onMessage,
+  });
+  const stream = new RoomStream({ orm, pubsub, rooms });
+
+  events.on(UserBlocked, ({ blockerId, blockedId }) => rooms.closeShared(blockerId, blockedId));
+  events.on(UserErasing, async ({ tx, userId, afterCommit }) => {
+    const closed = await rooms.closeRoomsOf(tx, userId, RoomClosedReason.ACCOUNT_DELETED);
+    afterCommit(() => rooms.announceClosed(closed, userId, RoomClosedReason.ACCOUNT_DELETED));
+  });
+  media.media.keepReferenced((em, uploadIds) => messages.uploadsInUse(em, uploadIds));
+
+  return {
+    rooms,
+    resolvers: [new ChatResolver(messages, rooms, users.profile), new MessageResolver(media.media)],
+    streams: { roomEvents: (userId: string, roomId: string) => stream.open(userId, roomId) },
+  };
+}
+
+export type ChatModule = ReturnType<typeof createChatModule>;

@@ -1,0 +1,19 @@
+/** The chat module's public entry: other modules import from here only. */
+import { ChatResolver } from './chat.resolver';
+import { MessageResolver } from './message.resolver';
+import { Message } from './message.entity';
+import { RoomMember } from './room-member.entity';
+import { Room } from './room.entity';
+
+export { createChatModule, type ChatModule } from './chat.module';
+export type { RoomService, MatchedRoom } from './room.service';
+export { RoomClosed } from './chat.events';
+export { RoomClosedReason } from './room-closed-reason';
+export { RoomObject } from './room.types';
+export { loadRoomView } from './room.queries';
+
+/** The module's tables and resolver classes, for the composition root's registries. */
+export const chatEntities = [Room, RoomMember, Message];
+
+/** The module's resolver classes, for the composition root's schema registry. */
+export const chatResolverClasses = [ChatResolver, MessageResolver];

@@ -1,0 +1,80 @@
+import type { Orm } from '../../infra/db/orm';
+import type { DomainEvents } from '../../infra/events/domain-events';
+import type { Logger } from '../../infra/logger';
+import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
+import { RoomClosed, RoomClosedReason, type ChatModule } from '../chat';
+import { UserBlocked, UserDeleted, UserDeleting, type UsersModule } from '../users';
+import type { MatchQueue } from './match-queue.port';
+import { MatchResolver } from './match.resolver';
+import { MatchService } from './match.service';
+
+export interface MatchingModuleDeps {
+  orm: Orm;
+  events: DomainEvents;
+  pubsub: PubSub;
+  limiters: RateLimiterFactory;
+  queue: MatchQueue;
+  logger: Logger;
+  users: Pick<UsersModule, 'profile' | 'safety'>;
+  chat: Pick<ChatModule, 'rooms'>;
+  config: {
+    offerTtlMs: number;
+    presenceGraceMs: number;
+    gridCellKm: number;
+    requestsPerMinute: number;
+    sweepIntervalMs: number;
+  };
+  onMatched?: () => void;
+}
+
+/**
+ * Matching: the queue, offers and the room of an accepted match. Keeps the queue's mirror of who
+ * may never meet (blocks, open rooms) in step with users and chat, and drops a deleted user's search.
+ */
+export function createMatchingModule(deps: MatchingModuleDeps) {
+  const { events, queue, users, chat, config } = deps;
+  const matching = new MatchService({
+    queue,
+    pubsub: deps.pubsub,
+    orm: deps.orm,
+    rooms: chat.rooms,
+    profile: users.profile,
+    safety: users.safety,
+    requestLimiter: deps.limiters.create({
+      name: 'match-request',
+      points: config.requestsPerMinute,
+      durationMs: 60_000,
+    }),
+    logger: deps.logger,
+    gridCellKm: config.gridCellKm,
+    presenceGraceMs: config.presenceGraceMs,
+    sweepIntervalMs: config.sweepIntervalMs,
+    matchedReplayMs: config.offerTtlMs,
+    onMatched: deps.onMatched,
+  });
+
+  events.on(UserBlocked, ({ blockerId, blockedId }) => queue.setExcluded(blockerId, blockedId, 'blocked', true));
+  events.on(RoomClosed, async ({ memberIds: [a, b], reason }) => {
+    if (!a || !b) return;
+    // A block closes the room: the pair stays excluded (blocked) before the open-room exclusion lifts.
+    if (reason === RoomClosedReason.BLOCKED) await queue.setExcluded(a, b, 'blocked', true);
+    await queue.setExcluded(a, b, 'openRooms', false);
+  });
+  // Out of the queue before the profile is erased (a search carries the profile offers show), and
+  // again after the commit, for a request that was already past its session check.
+  const leaveQueue = async ({ userId }: { userId: string }) => void (await matching.cancel(userId));
+  events.on(UserDeleting, leaveQueue);
+  events.on(UserDeleted, leaveQueue);
+
+  return {
+    matching,
+    resolvers: [new MatchResolver(matching, users.profile)],
+    streams: { matchEvents: (userId: string) => matching.events(userId) },
+    /** Starts the sweep and heartbeat loops. */
+    start: () => matching.start(),
+    stop: () => matching.stop(),
+  };
+}
+
+export type MatchingModule = ReturnType<typeof createMatchingModule>;

@@ -1,0 +1,29 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { viewerId, type Context } from '../../infra/graphql/context';
+import type { SafetyService } from './safety.service';
+
+@Resolver()
+export class SafetyResolver {
+  constructor(private readonly safety: SafetyService) {}
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Blocks a user: closes your shared rooms and you are never matched again' })
+  async blockUser(
+    @Arg('userId', () => ID, { description: 'The user to block' }) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.safety.block(viewerId(ctx), userId);
+    return true;
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Reports a user to the moderators' })
+  async reportUser(
+    @Arg('userId', () => ID, { description: 'The user to report' }) userId: string,
+    @Arg('reason', { description: 'What happened, 1..1000 characters' }) reason: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.safety.report(viewerId(ctx), userId, reason);
+    return true;
+  }
+}

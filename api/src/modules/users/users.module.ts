@@ -1,0 +1,35 @@
+import type { Orm } from '../../infra/db/orm';
+import type { DomainEvents } from '../../infra/events/domain-events';
+import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
+import { AccountDeletionService } from './account-deletion.service';
+import { CredentialsService } from './credentials.service';
+import { ProfileService } from './profile.service';
+import { SafetyResolver } from './safety.resolver';
+import { SafetyService } from './safety.service';
+import { UserResolver } from './user.resolver';
+
+export interface UsersModuleDeps {
+  orm: Orm;
+  events: DomainEvents;
+  limiters: RateLimiterFactory;
+  config: { reportsPerHour: number };
+}
+
+/** Members: accounts' rows, profiles, blocks and reports. The bottom module: it depends on no other. */
+export function createUsersModule({ orm, events, limiters, config }: UsersModuleDeps) {
+  const profile = new ProfileService();
+  const safety = new SafetyService({
+    orm,
+    events,
+    reportLimiter: limiters.create({ name: 'report', points: config.reportsPerHour, durationMs: 3_600_000 }),
+  });
+  return {
+    profile,
+    safety,
+    credentials: new CredentialsService(),
+    deletion: new AccountDeletionService({ orm, events }),
+    resolvers: [new UserResolver(profile), new SafetyResolver(safety)],
+  };
+}
+
+export type UsersModule = ReturnType<typeof createUsersModule>;

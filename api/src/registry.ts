@@ -1,0 +1,27 @@
+/**
+ * The registries of the composition root: every table (entity) and every GraphQL resolver class,
+ * module by module. Adding a module means adding its lines here and its factory in server.ts.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { createSchema } from './infra/graphql/schema';
+import { OutgoingMail } from './infra/mail/outgoing-mail.entity';
+import { authEntities, authResolverClasses } from './modules/auth';
+import { chatEntities, chatResolverClasses } from './modules/chat';
+import { matchingResolverClasses } from './modules/matching';
+import { mediaEntities, mediaResolverClasses } from './modules/media';
+import { usersEntities, usersResolverClasses } from './modules/users';
+
+export const entities = [...usersEntities, ...authEntities, ...mediaEntities, ...chatEntities, OutgoingMail];
+
+export const resolverClasses = [
+  ...usersResolverClasses,
+  ...authResolverClasses,
+  ...mediaResolverClasses,
+  ...chatResolverClasses,
+  ...matchingResolverClasses,
+];
+
+/** The API's schema; pass the modules' resolver instances to serve it, nothing to print it. */
+export function createAppSchema(instances: object[] = []): Promise<GraphQLSchema> {
+  return createSchema(resolverClasses, instances);
+}
