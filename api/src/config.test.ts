@@ -1,8 +1,197 @@
-import { ConfigError, loadConfig } from './config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, configVariables, loadConfig } from './config';
 
 const SECRET = 'k'.repeat(48);
+const NAMES = configVariables.map((v) => v.name);
+
+/** Every variable set, none to its default: a production deployment with every option (`NAME=value`, by section). */
+const PRODUCTION = Object.fromEntries(
+  `
+  NODE_ENV=production PORT=8080 HOST=127.0.0.1 HTTP_BODY_LIMIT_BYTES=2048 TRUST_PROXY=10.0.0.0/8
+  WEB_DIST_DIR=/srv/web DATA_DIR=/var/lib/randchat LOG_LEVEL=warn SHUTDOWN_TIMEOUT=5s
+  DATABASE_URL=mariadb://rc:pw@db:3306/randchat DATABASE_POOL_MAX=20 MIGRATE_ON_START=false
+  DATABASE_REPLICA_URLS=mariadb://ro@r1:3306/randchat,mariadb://ro@r2:3306/randchat DATABASE_REPLICA_MAX_LAG=0
+  DATABASE_REPLICA_CHECK_INTERVAL=500ms DATABASE_REPLICA_TIMEOUT=3s REDIS_URL=rediss://cache:6380 REDIS_PREFIX=rc-prod:
+  JWT_SECRET=${'j'.repeat(48)} JWT_ISSUER=randchat-prod JWT_AUDIENCE=randchat-web PASSWORD_SCRYPT_LOG_N=18
+  ACCESS_TOKEN_TTL=5m REFRESH_TOKEN_TTL=7d REFRESH_REUSE_LEEWAY=1s LOGIN_THROTTLE_WINDOW=10m SIGNUP_WINDOW=2h
+  LOGIN_MAX_FAILURES_PER_ACCOUNT=3 LOGIN_MAX_ATTEMPTS_PER_IP=40 SIGNUP_MAX_PER_IP=4
+  MATCH_OFFER_TTL_SECONDS=45 MATCH_DECLINE_COOLDOWN_SECONDS=0 MATCH_SEARCH_TIMEOUT_SECONDS=600
+  MATCH_PRESENCE_GRACE_SECONDS=30 MATCH_GRID_CELL_KM=2.5 MATCH_REQUESTS_PER_MINUTE=5 MATCH_SWEEP_INTERVAL=2s
+  CHAT_MESSAGES_PER_MINUTE=100 CHAT_TYPING_PER_MINUTE=50 REPORTS_PER_HOUR=3
+  SMTP_URL=smtps://mailer:pw@mail:465 MAIL_FROM=hello@randchat.example MAIL_POLL_INTERVAL=3s MAIL_MAX_ATTEMPTS=2
+  MAIL_RETRY_BASE=1m PUBLIC_URL=https://randchat.example/ REQUIRE_EMAIL_VERIFICATION=0 PASSWORD_RESET_TTL=1h
+  EMAIL_CODE_TTL=5m EMAIL_CODE_MAX_ATTEMPTS=3 EMAIL_CODE_RESEND_INTERVAL=30s EMAIL_CODES_PER_HOUR=4
+  ACCOUNT_LOCK_THRESHOLD=7
+  S3_ENDPOINT=http://minio:9000 S3_BUCKET=randchat-media S3_REGION=eu-central-1 S3_FORCE_PATH_STYLE=1
+  S3_ACCESS_KEY_ID=AKIA S3_SECRET_ACCESS_KEY=s3-secret MEDIA_DIR=/srv/media MEDIA_URL_TTL=1500ms
+  MEDIA_BASE_URL=https://cdn.randchat.example/ MEDIA_SIGNING_SECRET=${'m'.repeat(40)}
+  UPLOAD_MAX_BYTES=2048 UPLOADS_PER_HOUR=7 IMAGE_MAX_PIXELS=2000000 GRAPHQL_INTROSPECTION=false GRAPHQL_PLAYGROUND=0
+  GRAPHQL_MAX_DEPTH=5 GRAPHQL_MAX_ALIASES=3 GRAPHQL_MAX_DIRECTIVES=4 GRAPHQL_MAX_TOKENS=500 GRAPHQL_MAX_COST=100
+  WS_MAX_PAYLOAD_BYTES=4096 WS_INIT_TIMEOUT=1s WS_MAX_SUBSCRIPTIONS_PER_SOCKET=2 WS_MAX_SOCKETS_PER_USER=3
+  WS_KEEPALIVE=10s
+  `
+    .trim()
+    .split(/\s+/)
+    .map((pair): [string, string] => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+
+/** The names in the first column of the README's Configuration table, `GRAPHQL_MAX_DEPTH` / `_ALIASES` expanded. */
+function readmeTableNames(): string[] {
+  const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  const section = readme.split('\n### Configuration\n')[1]!.split('\n#')[0]!;
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((row) => {
+      let previous = '';
+      return [...row.split('|')[1]!.matchAll(/`(_?[A-Z][A-Z0-9_]*)`/g)].map(([, token]) => {
+        previous = token!.startsWith('_') ? previous.replace(/_[A-Z0-9]+$/, token!) : token!;
+        return previous;
+      });
+    });
+}
+
+/** Declared but not yet rows of the README table (documented in its prose, if at all); this list only shrinks. */
+const NOT_IN_README_TABLE = `
+  NODE_ENV WEB_DIST_DIR DATA_DIR DATABASE_POOL_MAX MIGRATE_ON_START JWT_ISSUER JWT_AUDIENCE GRAPHQL_PLAYGROUND
+  DATABASE_REPLICA_CHECK_INTERVAL DATABASE_REPLICA_TIMEOUT DATABASE_REPLICA_MAX_LAG
+  MATCH_OFFER_TTL_SECONDS MATCH_DECLINE_COOLDOWN_SECONDS MATCH_SEARCH_TIMEOUT_SECONDS MATCH_PRESENCE_GRACE_SECONDS
+  MATCH_GRID_CELL_KM MATCH_REQUESTS_PER_MINUTE MATCH_SWEEP_INTERVAL
+  CHAT_MESSAGES_PER_MINUTE CHAT_TYPING_PER_MINUTE REPORTS_PER_HOUR
+`
+  .trim()
+  .split(/\s+/);
+
+describe('the declaration', () => {
+  it('names each variable once, with a doc', () => {
+    expect(new Set(NAMES).size).toBe(NAMES.length);
+    for (const { name, doc } of configVariables) {
+      expect(name).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(doc.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('matches the README Configuration table both ways', () => {
+    const table = readmeTableNames();
+    expect(table.filter((name) => !NAMES.includes(name))).toEqual([]);
+    expect(NAMES.filter((name) => !table.includes(name)).sort()).toEqual([...NOT_IN_README_TABLE].sort());
+  });
+
+  it('reads every variable: dropping any one from a full environment changes the outcome', () => {
+    expect(Object.keys(PRODUCTION).sort()).toEqual([...NAMES].sort());
+    const outcome = (source: Record<string, string>) => {
+      try {
+        return JSON.stringify(loadConfig(source));
+      } catch (err) {
+        return String(err);
+      }
+    };
+    const full = outcome(PRODUCTION);
+    for (const name of NAMES) {
+      const { [name]: _dropped, ...rest } = PRODUCTION;
+      expect({ name, changed: outcome(rest) !== full }).toEqual({ name, changed: true });
+    }
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(loadConfig(Object.fromEntries(NAMES.map((name) => [name, ''])))).toEqual(loadConfig({}));
+  });
+});
 
 describe('loadConfig', () => {
+  it('gives the whole nested shape for a full production environment', () => {
+    expect(loadConfig(PRODUCTION)).toStrictEqual({
+      env: 'production',
+      isProduction: true,
+      http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 2048, trustProxy: '10.0.0.0/8', webDistDir: '/srv/web' },
+      dataDir: '/var/lib/randchat',
+      database: {
+        url: 'mariadb://rc:pw@db:3306/randchat',
+        replicaUrls: ['mariadb://ro@r1:3306/randchat', 'mariadb://ro@r2:3306/randchat'],
+        poolMax: 20,
+        migrateOnStart: false,
+        replicaCheck: { intervalMs: 500, timeoutMs: 3000, maxLagMs: 0 },
+      },
+      redis: { url: 'rediss://cache:6380', prefix: 'rc-prod:' },
+      auth: {
+        jwtSecret: 'j'.repeat(48),
+        issuer: 'randchat-prod',
+        audience: 'randchat-web',
+        accessTokenTtlMs: 5 * 60_000,
+        refreshTokenTtlMs: 7 * 86_400_000,
+        refreshReuseLeewayMs: 1000,
+        scryptLogN: 18,
+        loginMaxFailuresPerAccount: 3,
+        loginMaxAttemptsPerIp: 40,
+        loginWindowMs: 10 * 60_000,
+        signUpMaxPerIp: 4,
+        signUpWindowMs: 2 * 3_600_000,
+      },
+      matching: {
+        offerTtlMs: 45_000,
+        cooldownMs: 0,
+        searchTimeoutMs: 600_000,
+        presenceGraceMs: 30_000,
+        gridCellKm: 2.5,
+        requestsPerMinute: 5,
+        sweepIntervalMs: 2000,
+      },
+      chat: { messagesPerMinute: 100, typingPerMinute: 50, reportsPerHour: 3 },
+      mail: {
+        smtpUrl: 'smtps://mailer:pw@mail:465',
+        from: 'hello@randchat.example',
+        pollIntervalMs: 3000,
+        maxAttempts: 2,
+        retryBaseMs: 60_000,
+      },
+      account: {
+        publicUrl: 'https://randchat.example',
+        requireEmailVerification: false,
+        emailCodeTtlMs: 5 * 60_000,
+        emailCodeMaxAttempts: 3,
+        emailCodeResendIntervalMs: 30_000,
+        emailCodesPerHour: 4,
+        passwordResetTtlMs: 3_600_000,
+        lockThreshold: 7,
+      },
+      media: {
+        s3: {
+          endpoint: 'http://minio:9000',
+          bucket: 'randchat-media',
+          region: 'eu-central-1',
+          credentials: { accessKeyId: 'AKIA', secretAccessKey: 's3-secret' },
+          forcePathStyle: true,
+        },
+        dir: '/srv/media',
+        baseUrl: 'https://cdn.randchat.example',
+        urlTtlSeconds: 2,
+        signingSecret: 'm'.repeat(40),
+        uploadMaxBytes: 2048,
+        uploadsPerHour: 7,
+        maxInputPixels: 2_000_000,
+      },
+      graphql: {
+        introspection: false,
+        playground: false,
+        maxDepth: 5,
+        maxAliases: 3,
+        maxDirectives: 4,
+        maxTokens: 500,
+        maxCost: 100,
+      },
+      ws: {
+        maxPayloadBytes: 4096,
+        initTimeoutMs: 1000,
+        maxSubscriptionsPerSocket: 2,
+        maxSocketsPerUser: 3,
+        keepAliveMs: 10_000,
+      },
+      logLevel: 'warn',
+      shutdownTimeoutMs: 5000,
+    });
+  });
+
   it('uses the documented defaults for an empty environment (embedded mode)', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(4000);
@@ -56,6 +245,10 @@ describe('loadConfig', () => {
       /PASSWORD_SCRYPT_LOG_N: must be >= 17/,
     ],
     [{ DATABASE_REPLICA_URLS: 'mysql://r/x' }, /DATABASE_REPLICA_URLS: needs DATABASE_URL/],
+    [
+      { DATABASE_URL: 'mysql://p/x', DATABASE_REPLICA_URLS: 'mysql://r/x,http://r' },
+      /^Invalid configuration: DATABASE_REPLICA_URLS\.1: expected a mysql: or mariadb:\/\/ URL$/,
+    ],
     [
       { DATABASE_REPLICA_CHECK_INTERVAL: '10ms' },
       /^Invalid configuration: DATABASE_REPLICA_CHECK_INTERVAL: must be at least 100ms$/,
