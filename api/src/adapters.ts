@@ -116,7 +116,7 @@ export async function readiness(orm: Orm, redis: RedisClients | undefined): Prom
     }
   };
   const [database, cache] = await Promise.all([
-    probe(() => orm.em.getConnection('write').execute('select 1')),
+    probe(() => orm.em.getConnection().execute('select 1')),
     redis && probe(() => redis.command.ping()),
   ]);
   // Embedded mode has no Redis to check.

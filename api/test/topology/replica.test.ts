@@ -112,10 +112,10 @@ describeTopology('a MariaDB primary with a GTID replica (DATABASE_REPLICA_URLS)'
       await pair.waitForSync();
     });
 
-    it('sends plain reads to the replica and reads that ask for the primary to the primary', async () => {
+    it('sends reads that ask for a replica to the replica and every other read to the primary', async () => {
       const { email } = await signUpUser(trusting.graphqlUrl);
-      expect(await orm.em.fork().findOne(User, { email })).toBeNull();
-      expect(await orm.em.fork().findOne(User, { email }, { connectionType: 'write' })).not.toBeNull();
+      expect(await orm.em.fork().findOne(User, { email }, { connectionType: 'read' })).toBeNull();
+      expect(await orm.em.fork().findOne(User, { email })).not.toBeNull();
     });
 
     it('shows a user their own new room, messages, read state, profile and images at once', async () => {

@@ -23,6 +23,10 @@ function baseOptions(entities: EntityList, onQuery: QueryListener) {
     entities,
     forceUtcTimezone: true,
     allowGlobalContext: false,
+    // Reads go to the primary unless a query asks for a replica (`connectionType: 'read'`): replica
+    // reads are the marked exception, each where a lagging answer is detected and read again from
+    // the primary (message history, uploads, older pages of the room list).
+    preferReadReplicas: false,
     // Counts statements through the `onQuery` hook: turning on the query debug log instead would
     // format every statement with its parameters for a log line nobody reads.
     onQuery: (sql: string) => {
@@ -78,7 +82,7 @@ export async function createOrm(
  */
 export async function migrate(orm: Orm, logger: Logger): Promise<void> {
   if (orm.config.get('clientUrl')) {
-    const conn = orm.em.getConnection('write');
+    const conn = orm.em.getConnection();
     const knex = conn.getKnex();
     await knex.transaction(async (trx) => {
       const [rows] = await trx.raw("SELECT GET_LOCK('randchat_migrations', 60) AS got");

@@ -86,7 +86,7 @@ export class MailQueue {
     const due = await em.find(
       OutgoingMail,
       { failedAt: null, nextAttemptAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-      { orderBy: { createdAt: 'asc' }, limit: BATCH, connectionType: 'write' },
+      { orderBy: { createdAt: 'asc' }, limit: BATCH },
     );
     for (const mail of due) await this.attempt(em, mail, now);
     if (due.length === BATCH) this.again = true;

@@ -48,7 +48,7 @@ export class EmailCodes {
       { attempts: raw('attempts + 1') },
     );
     if (spent === 0) throw new BadUserInputError(WRONG_CODE, 'emailCode');
-    const row = await em.findOne(EmailCode, { purpose, email }, { connectionType: 'write', refresh: true });
+    const row = await em.findOne(EmailCode, { purpose, email }, { refresh: true });
     const expected = Buffer.from(row?.codeHash ?? '');
     const presented = Buffer.from(this.hash(purpose, email, code));
     if (!row || expected.length !== presented.length || !timingSafeEqual(expected, presented)) {

@@ -65,9 +65,7 @@ export class MessageService {
   ): Promise<SentMessage> {
     const em = this.deps.orm.em.fork();
     // Membership first: a non-member learns nothing, not even which input would be valid.
-    const rows = await em
-      .getConnection('write')
-      .execute<Row[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
+    const rows = await em.getConnection().execute<Row[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
     const check = rows[0];
     if (!check) throw new ForbiddenError(`You are not a member of room ${input.roomId}`);
     const sender = userFromRow(check, 'user');
@@ -147,7 +145,7 @@ export class MessageService {
    * would show a nickname as it was when the first event came.
    */
   async sender(userId: string): Promise<UserFields | null> {
-    const [row] = await this.deps.orm.em.getConnection('write').execute<Row[]>(USER_SQL, [userId]);
+    const [row] = await this.deps.orm.em.getConnection().execute<Row[]>(USER_SQL, [userId]);
     return row ? userFromRow(row, 'user') : null;
   }
 
@@ -160,13 +158,13 @@ export class MessageService {
   async history(em: Em, userId: string, roomId: string, last: number, beforeSeq: number | null) {
     const member = await this.deps.rooms.membership(em, roomId, userId);
     const newest = Math.min(member.room.getEntity().lastSeq, beforeSeq === null ? Infinity : beforeSeq - 1);
-    const page = (connectionType?: 'write') =>
+    const page = (connectionType: 'read' | 'write') =>
       em.find(
         Message,
         { room: roomId, seq: { $lte: newest } },
         { orderBy: { seq: 'desc' }, limit: last + 1, connectionType },
       );
-    let rows = await page();
+    let rows = await page('read');
     const complete =
       rows.length === Math.min(last + 1, Math.max(newest, 0)) && rows.every((m, i) => m.seq === newest - i);
     if (!complete) rows = await page('write');
@@ -179,7 +177,7 @@ export class MessageService {
     const rows = await em.find(
       Message,
       { room: roomId, seq: { $gt: afterSeq } },
-      { orderBy: { seq: 'asc' }, limit: first, connectionType: 'write' },
+      { orderBy: { seq: 'asc' }, limit: first },
     );
     return rows.map(toMessagePayload);
   }
@@ -207,12 +205,12 @@ export class MessageService {
 
   /** Which of these uploads were sent in a message (they stay in the peers' history), from the primary. */
   async uploadsInUse(em: Em, uploadIds: string[]): Promise<Set<string>> {
-    const sent = await em.find(Message, { image: { $in: uploadIds } }, { fields: ['image'], connectionType: 'write' });
+    const sent = await em.find(Message, { image: { $in: uploadIds } }, { fields: ['image'] });
     return new Set(sent.flatMap((m) => (m.image ? [m.image.id] : [])));
   }
 
   private findSent(em: Em, roomId: string, senderId: string, clientMessageId: string): Promise<Message | null> {
-    return em.findOne(Message, { room: roomId, sender: senderId, clientMessageId }, { connectionType: 'write' });
+    return em.findOne(Message, { room: roomId, sender: senderId, clientMessageId });
   }
 
   /** A retry: same key and same content return the stored message; the same key for new content is a conflict. */

@@ -27,16 +27,14 @@ export class RoomStream {
     let delivered = member.room.getEntity().lastSeq;
     const live = await this.deps.pubsub.subscribe<RoomEventPayload>(roomTopic(roomId));
     // The room may have closed between the check and the subscription.
-    const room = await em.findOne(Room, { id: roomId }, { refresh: true, connectionType: 'write' });
+    const room = await em.findOne(Room, { id: roomId }, { refresh: true });
     if (room?.closedAt) {
       await live.return?.();
       return ended();
     }
     const catchUp = async (beforeSeq?: number): Promise<RoomEventPayload[]> => {
       const seq = beforeSeq === undefined ? { $gt: delivered } : { $gt: delivered, $lt: beforeSeq };
-      const rows = await this.deps.orm.em
-        .fork()
-        .find(Message, { room: roomId, seq }, { orderBy: { seq: 'asc' }, connectionType: 'write' });
+      const rows = await this.deps.orm.em.fork().find(Message, { room: roomId, seq }, { orderBy: { seq: 'asc' } });
       delivered = Math.max(delivered, rows.at(-1)?.seq ?? 0);
       return rows.map((m) => ({ type: 'MESSAGE', roomId, message: toMessagePayload(m) }));
     };

@@ -104,9 +104,9 @@ export async function listRooms(
   after: string | null | undefined,
 ): Promise<RoomConnection> {
   const cursor = after ? decodeCursor(after) : null;
-  // The connection em.find would pick: a transaction's own, else the primary for the first page.
+  // A transaction's own connection, else a replica for later pages and the primary for the first.
   const ctx = em.getTransactionContext();
-  const type = cursor && !ctx && em.config.get('preferReadReplicas') ? 'read' : 'write';
+  const type = cursor && !ctx ? 'read' : 'write';
   const params = cursor ? [viewerId, cursor.at, cursor.at, cursor.id, first + 1] : [viewerId, first + 1];
   const rows = await em.getConnection(type).execute<Row[]>(pageSql(cursor !== null), params, 'all', ctx);
 
@@ -130,13 +130,13 @@ export async function listRooms(
  * Rooms the viewer is not a member of are refused exactly like rooms that do not exist.
  */
 export async function loadRoomView(em: Em, roomId: string, viewerId: string): Promise<RoomObject> {
-  const members = await em.find(RoomMember, { room: roomId }, { populate: ['room', 'user'], connectionType: 'write' });
+  const members = await em.find(RoomMember, { room: roomId }, { populate: ['room', 'user'] });
   const mine = members.find((m) => m.user.id === viewerId);
   const peer = members.find((m) => m.user.id !== viewerId);
   if (!mine || !peer) throw new ForbiddenError(`You are not a member of room ${roomId}`);
   const room = mine.room.getEntity();
   const lastMessage = room.lastSeq
-    ? await em.findOne(Message, { room: roomId, seq: room.lastSeq }, { populate: ['sender'], connectionType: 'write' })
+    ? await em.findOne(Message, { room: roomId, seq: room.lastSeq }, { populate: ['sender'] })
     : null;
   return toRoomObject(room, mine, peer, lastMessage, viewerId);
 }

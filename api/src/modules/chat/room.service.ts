@@ -34,11 +34,7 @@ export class RoomService {
    * rooms of others are refused identically, so ids cannot be probed.
    */
   async membership(em: Em, roomId: string, userId: string): Promise<RoomMember> {
-    const member = await em.findOne(
-      RoomMember,
-      { room: roomId, user: userId },
-      { populate: ['room'], connectionType: 'write' },
-    );
+    const member = await em.findOne(RoomMember, { room: roomId, user: userId }, { populate: ['room'] });
     if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
     return member;
   }
@@ -69,11 +65,7 @@ export class RoomService {
   /** Closes the open rooms `userId` shares with `otherId` (a block). */
   async closeShared(userId: string, otherId: string): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const shared = await em.find(
-      RoomMember,
-      { user: userId, room: { closedAt: null, members: { user: otherId } } },
-      { connectionType: 'write' },
-    );
+    const shared = await em.find(RoomMember, { user: userId, room: { closedAt: null, members: { user: otherId } } });
     await this.close(
       em,
       shared.map((m) => m.room.id),
@@ -108,11 +100,7 @@ export class RoomService {
   async openRoomPeers(userId: string): Promise<string[]> {
     const peers = await this.deps.orm.em
       .fork()
-      .find(
-        RoomMember,
-        { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } },
-        { connectionType: 'write' },
-      );
+      .find(RoomMember, { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } });
     return peers.map((p) => p.user.id);
   }
 
@@ -122,11 +110,11 @@ export class RoomService {
     const mine = await em.findOne(
       RoomMember,
       { user: userId, room: { closedAt: null, createdAt: { $gt: since } } },
-      { populate: ['room'], orderBy: { room: { createdAt: 'desc' } }, connectionType: 'write' },
+      { populate: ['room'], orderBy: { room: { createdAt: 'desc' } } },
     );
     if (!mine) return null;
     const room = mine.room.getEntity();
-    const peer = await em.findOne(RoomMember, { room: room.id, user: { $ne: userId } }, { connectionType: 'write' });
+    const peer = await em.findOne(RoomMember, { room: room.id, user: { $ne: userId } });
     return {
       roomId: room.id,
       matchId: room.matchId,

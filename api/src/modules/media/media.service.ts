@@ -92,9 +92,7 @@ export class MediaService {
 
   /** The caller's own upload; NotFoundError when it does not exist or belongs to someone else. */
   async ownedUpload(em: Em, ownerId: string, uploadId: string): Promise<Upload> {
-    const upload = UUID.test(uploadId)
-      ? await em.findOne(Upload, { id: uploadId, owner: ownerId }, { connectionType: 'write' })
-      : null;
+    const upload = UUID.test(uploadId) ? await em.findOne(Upload, { id: uploadId, owner: ownerId }) : null;
     if (!upload) throw new NotFoundError(`No upload of yours has the id ${JSON.stringify(uploadId.slice(0, 64))}`);
     return upload;
   }
@@ -134,7 +132,7 @@ export class MediaService {
   /** Deletes every upload of a user but those still shown elsewhere (e.g. when the account is deleted). */
   async deleteUploadsOf(ownerId: string): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const uploads = await em.find(Upload, { owner: ownerId }, { connectionType: 'write' });
+    const uploads = await em.find(Upload, { owner: ownerId });
     const keep = await this.referenced(
       em,
       uploads.map((u) => u.id),

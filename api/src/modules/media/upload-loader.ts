@@ -14,10 +14,9 @@ export function uploadLoader(em: Em): DataLoader<string, Upload | null> {
   let loader = loaders.get(em);
   if (!loader) {
     loader = new DataLoader(async (ids: readonly string[]) => {
-      const rows = await em.find(Upload, { id: { $in: [...ids] } });
+      const rows = await em.find(Upload, { id: { $in: [...ids] } }, { connectionType: 'read' });
       const missing = ids.filter((id) => !rows.some((u) => u.id === id));
-      if (missing.length > 0)
-        rows.push(...(await em.find(Upload, { id: { $in: missing } }, { connectionType: 'write' })));
+      if (missing.length > 0) rows.push(...(await em.find(Upload, { id: { $in: missing } })));
       const byId = new Map(rows.map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     });

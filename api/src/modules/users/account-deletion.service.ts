@@ -20,7 +20,7 @@ export class AccountDeletionService {
   async erase(userId: string): Promise<void> {
     const { orm, events } = this.deps;
     const em = orm.em.fork();
-    const user = await em.findOne(User, { id: userId, deletedAt: null }, { connectionType: 'write' });
+    const user = await em.findOne(User, { id: userId, deletedAt: null });
     if (!user?.email) throw new NotFoundError('Your account no longer exists');
     const email = user.email;
     await events.emit(UserDeleting, { userId });

@@ -27,22 +27,22 @@ export class CredentialsService {
   }
 
   byEmail(em: Em, email: string): Promise<UserCredentials | null> {
-    return em.findOne(User, { email }, { populate: ['passwordHash'], connectionType: 'write' });
+    return em.findOne(User, { email }, { populate: ['passwordHash'] });
   }
 
   /** A live (not deleted) account by id. */
   byId(em: Em, id: string): Promise<UserCredentials | null> {
-    return em.findOne(User, { id, deletedAt: null }, { populate: ['passwordHash'], connectionType: 'write' });
+    return em.findOne(User, { id, deletedAt: null }, { populate: ['passwordHash'] });
   }
 
   /** Whether an account (deleted ones included: their address is free again) has this email. */
   async emailTaken(em: Em, email: string): Promise<boolean> {
-    return Boolean(await em.findOne(User, { email }, { fields: ['id'], connectionType: 'write' }));
+    return Boolean(await em.findOne(User, { email }, { fields: ['id'] }));
   }
 
   /** The id of the account with this email, if any. */
   async idByEmail(em: Em, email: string): Promise<string | null> {
-    return (await em.findOne(User, { email }, { fields: ['id'], connectionType: 'write' }))?.id ?? null;
+    return (await em.findOne(User, { email }, { fields: ['id'] }))?.id ?? null;
   }
 
   /** A new password hash; unlocks and forgets failed logins when `unlock` is set. */
@@ -70,7 +70,7 @@ export class CredentialsService {
   }
 
   async isLocked(em: Em, email: string): Promise<boolean> {
-    const user = await em.findOne(User, { email }, { fields: ['lockedAt'], connectionType: 'write' });
+    const user = await em.findOne(User, { email }, { fields: ['lockedAt'] });
     return Boolean(user?.lockedAt);
   }
 

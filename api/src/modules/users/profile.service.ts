@@ -13,13 +13,13 @@ export class ProfileService {
 
   /** A user, deleted ones included (they show as "Deleted user"), from the primary. */
   find(em: Em, userId: string): Promise<UserFields | null> {
-    return em.findOne(User, { id: userId }, { connectionType: 'write' });
+    return em.findOne(User, { id: userId });
   }
 
   /** Users by id in one statement, from the primary; missing ids are absent from the map. */
   async findMany(em: Em, ids: string[]): Promise<Map<string, UserFields>> {
     const unique = [...new Set(ids)];
-    const users = unique.length ? await em.find(User, { id: { $in: unique } }, { connectionType: 'write' }) : [];
+    const users = unique.length ? await em.find(User, { id: { $in: unique } }) : [];
     return new Map(users.map((u) => [u.id, u]));
   }
 
@@ -52,7 +52,7 @@ export class ProfileService {
   }
 
   private async live(em: Em, userId: string): Promise<User> {
-    const user = await em.findOne(User, { id: userId, deletedAt: null }, { connectionType: 'write' });
+    const user = await em.findOne(User, { id: userId, deletedAt: null });
     if (!user) throw new NotFoundError('Your account no longer exists');
     return user;
   }

@@ -52,9 +52,7 @@ export class SafetyService {
 
   /** Everyone the user blocked or was blocked by, from the primary. */
   async blockedEither(userId: string): Promise<string[]> {
-    const blocks = await this.deps.orm.em
-      .fork()
-      .find(Block, { $or: [{ blocker: userId }, { blocked: userId }] }, { connectionType: 'write' });
+    const blocks = await this.deps.orm.em.fork().find(Block, { $or: [{ blocker: userId }, { blocked: userId }] });
     return blocks.map((b) => (b.blocker.id === userId ? b.blocked.id : b.blocker.id));
   }
 
@@ -63,7 +61,6 @@ export class SafetyService {
   }
 
   private async requireUser(em: Em, id: string): Promise<void> {
-    if (!(await em.findOne(User, { id }, { fields: ['id'], connectionType: 'write' })))
-      throw new NotFoundError(`No user ${id}`);
+    if (!(await em.findOne(User, { id }, { fields: ['id'] }))) throw new NotFoundError(`No user ${id}`);
   }
 }
