@@ -1,4 +1,5 @@
 import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM } from './geo';
+import { MATCH_KEYS_LUA } from './keys';
 
 /**
  * The Lua side of the Redis match queue (see match-queue.redis.ts). Each exported script is
@@ -6,8 +7,8 @@ import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM } from './geo';
  * share the `{match}` hash tag (see keys.ts).
  *
  * Calling convention of every script:
- *   KEYS: geo, unindexed, searching, deadlines, seen, offers (keys.ts)
- *   ARGV: base, offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, exclusionsTtlMs, now, nonce,
+ *   KEYS: the queue's shared keys, in keys.ts' SHARED_KEYS order (built by matchKeys);
+ *   ARGV: base (keys.ts), offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, exclusionsTtlMs, now, nonce,
  *         then the method's own arguments from ARGV[9].
  * Numbers travel as strings formatted with %.17g (exact round trip of a double), never as Lua
  * numbers, whose default formatting keeps only 14 digits.
@@ -57,8 +58,8 @@ end
 
 /** Shared state helpers: users, offers, pairing, re-queueing and dropping offers. */
 const QUEUE_LUA = `${GEO_LUA}
-local GEO, UNINDEXED, SEARCHING, DEADLINES, SEEN, OFFERS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local base = ARGV[1]
+${MATCH_KEYS_LUA}
+local keys = matchKeys(ARGV[1], KEYS)
 local OFFER_TTL = tonumber(ARGV[2])
 local COOLDOWN = tonumber(ARGV[3])
 local SEARCH_TIMEOUT = tonumber(ARGV[4])
@@ -66,9 +67,6 @@ local GRACE = tonumber(ARGV[5])
 local EXCLUSIONS_TTL = tonumber(ARGV[6])
 local now = tonumber(ARGV[7])
 local nonce = ARGV[8]
--- Hash of every GEO-indexed SEARCHING user: id -> 'since|radiusKm|lat|lon', the fields a search
--- judges candidates by, so that one HMGET per search replaces one hash read per candidate.
-local META = base .. 'meta'
 -- A queued user's or an offer's keys never outlive the longest they can matter (ms).
 local SAFETY_TTL = math.max(1, math.ceil(SEARCH_TIMEOUT + 2 * OFFER_TTL + GRACE))
 -- GEO indexes latitudes up to 85.05°; searches that may reach past 84° scan everyone instead.
@@ -82,14 +80,6 @@ local MARGIN_KM = 2
 local GEO_MARGIN_RATIO = 0.001
 local GEO_MARGIN_KM = 0.01
 
-local function ukey(id) return base .. 'u:' .. id end
-local function okey(id) return base .. 'o:' .. id end
-local function cdkey(a, b)
-  if bytesLess(b, a) then a, b = b, a end
-  return base .. 'cd:' .. #a .. ':' .. a .. '|' .. b
-end
-local function xkey(kind, id) return base .. kind .. ':' .. id end
-
 local n = 0
 local function nextId()
   local id = nonce .. '-' .. n
@@ -98,7 +88,7 @@ local function nextId()
 end
 
 local function loadUser(id)
-  local v = redis.call('HMGET', ukey(id), 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile')
+  local v = redis.call('HMGET', keys.user(id), 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile')
   if not v[1] then return nil end
   return {
     id = id, state = v[1], latS = v[2], lonS = v[3], lat = tonumber(v[2]), lon = tonumber(v[3]),
@@ -109,7 +99,7 @@ end
 
 local function loadOffer(id)
   if not id then return nil end
-  local v = redis.call('HMGET', okey(id), 'a', 'b', 'distanceKm', 'expiresAt', 'acc1', 'acc2', 'completing')
+  local v = redis.call('HMGET', keys.offer(id), 'a', 'b', 'distanceKm', 'expiresAt', 'acc1', 'acc2', 'completing')
   if not v[1] then return nil end
   local accepted = {}
   if v[5] then table.insert(accepted, v[5]) end
@@ -140,12 +130,12 @@ local function snapshot(offer)
 end
 
 local function unindex(id)
-  redis.call('ZREM', GEO, id)
-  redis.call('HDEL', META, id)
-  redis.call('SREM', UNINDEXED, id)
-  redis.call('ZREM', SEARCHING, id)
-  redis.call('ZREM', DEADLINES, id)
-  redis.call('ZREM', SEEN, id)
+  redis.call('ZREM', keys.geo, id)
+  redis.call('HDEL', keys.meta, id)
+  redis.call('SREM', keys.unindexed, id)
+  redis.call('ZREM', keys.searching, id)
+  redis.call('ZREM', keys.deadlines, id)
+  redis.call('ZREM', keys.seen, id)
 end
 
 local function indexable(lat, lon)
@@ -154,7 +144,7 @@ end
 
 -- Writes a SEARCHING user (hash with a fresh safety TTL) and indexes them.
 local function saveSearching(u)
-  local key = ukey(u.id)
+  local key = keys.user(u.id)
   local fields = {'state', 'SEARCHING', 'lat', u.latS, 'lon', u.lonS, 'radiusKm', u.radiusS,
     'since', fmt(u.since), 'deadline', fmt(u.deadline), 'seen', fmt(u.seen)}
   if u.profile then
@@ -165,30 +155,30 @@ local function saveSearching(u)
   if u.profile then redis.call('HDEL', key, 'matchId') else redis.call('HDEL', key, 'matchId', 'profile') end
   redis.call('PEXPIRE', key, SAFETY_TTL)
   if indexable(u.lat, u.lon) then
-    redis.call('SREM', UNINDEXED, u.id)
-    redis.call('GEOADD', GEO, u.lonS, u.latS, u.id)
-    redis.call('HSET', META, u.id, fmt(u.since) .. '|' .. u.radiusS .. '|' .. u.latS .. '|' .. u.lonS)
+    redis.call('SREM', keys.unindexed, u.id)
+    redis.call('GEOADD', keys.geo, u.lonS, u.latS, u.id)
+    redis.call('HSET', keys.meta, u.id, fmt(u.since) .. '|' .. u.radiusS .. '|' .. u.latS .. '|' .. u.lonS)
   else
-    redis.call('ZREM', GEO, u.id)
-    redis.call('HDEL', META, u.id)
-    redis.call('SADD', UNINDEXED, u.id)
+    redis.call('ZREM', keys.geo, u.id)
+    redis.call('HDEL', keys.meta, u.id)
+    redis.call('SADD', keys.unindexed, u.id)
   end
-  redis.call('ZADD', SEARCHING, fmt(u.since), u.id)
-  redis.call('ZADD', DEADLINES, fmt(u.deadline), u.id)
-  redis.call('ZADD', SEEN, fmt(u.seen), u.id)
+  redis.call('ZADD', keys.searching, fmt(u.since), u.id)
+  redis.call('ZADD', keys.deadlines, fmt(u.deadline), u.id)
+  redis.call('ZADD', keys.seen, fmt(u.seen), u.id)
 end
 
 local function removeUser(id)
-  redis.call('DEL', ukey(id))
+  redis.call('DEL', keys.user(id))
   unindex(id)
 end
 
 local function isExcluded(u, c)
-  return redis.call('SISMEMBER', xkey('xb', u), c) == 1 or redis.call('SISMEMBER', xkey('xr', u), c) == 1
+  return redis.call('SISMEMBER', keys.blocked(u), c) == 1 or redis.call('SISMEMBER', keys.openRooms(u), c) == 1
 end
 
 local function inCooldown(u, c)
-  local untilMs = redis.call('GET', cdkey(u, c))
+  local untilMs = redis.call('GET', keys.cooldown(u, c))
   return untilMs and tonumber(untilMs) > now
 end
 
@@ -198,11 +188,11 @@ local function candidateIds(u)
   if not (u.radius >= 0) then return {} end
   if not indexable(u.lat, u.lon) or math.abs(u.lat) > SCAN_ALL_LAT - (u.radius + MARGIN_KM) / 110
       or u.radius + MARGIN_KM > SCAN_ALL_KM then
-    return redis.call('ZRANGE', SEARCHING, 0, -1)
+    return redis.call('ZRANGE', keys.searching, 0, -1)
   end
   local searchKm = u.radius * (1 + GEO_MARGIN_RATIO) + GEO_MARGIN_KM
-  local ids = redis.call('GEOSEARCH', GEO, 'FROMLONLAT', u.lonS, u.latS, 'BYRADIUS', fmt(searchKm), 'km')
-  for _, id in ipairs(redis.call('SMEMBERS', UNINDEXED)) do table.insert(ids, id) end
+  local ids = redis.call('GEOSEARCH', keys.geo, 'FROMLONLAT', u.lonS, u.latS, 'BYRADIUS', fmt(searchKm), 'km')
+  for _, id in ipairs(redis.call('SMEMBERS', keys.unindexed)) do table.insert(ids, id) end
   return ids
 end
 
@@ -218,7 +208,7 @@ local function tryPair(u, events)
   local ids = candidateIds(u)
   local metas = {}
   for i = 1, #ids, 1000 do
-    local chunk = redis.call('HMGET', META, unpack(ids, i, math.min(i + 999, #ids)))
+    local chunk = redis.call('HMGET', keys.meta, unpack(ids, i, math.min(i + 999, #ids)))
     for j = 1, #chunk do metas[i + j - 1] = chunk[j] end
   end
   for i, cid in ipairs(ids) do
@@ -261,15 +251,15 @@ local function tryPair(u, events)
     id = nextId(), users = {u.id, best.id}, distanceS = fmt(bucket(best.distance)),
     expiresAt = now + OFFER_TTL, accepted = {}, completing = false,
   }
-  local key = okey(offer.id)
+  local key = keys.offer(offer.id)
   redis.call('HSET', key, 'a', u.id, 'b', best.id, 'distanceKm', offer.distanceS, 'expiresAt', fmt(offer.expiresAt))
   redis.call('PEXPIRE', key, SAFETY_TTL)
-  redis.call('ZADD', OFFERS, fmt(offer.expiresAt), offer.id)
+  redis.call('ZADD', keys.offers, fmt(offer.expiresAt), offer.id)
   for _, x in ipairs({u, best}) do
     x.state = 'OFFERED'
     x.matchId = offer.id
-    redis.call('HSET', ukey(x.id), 'state', 'OFFERED', 'matchId', offer.id)
-    redis.call('PEXPIRE', ukey(x.id), SAFETY_TTL)
+    redis.call('HSET', keys.user(x.id), 'state', 'OFFERED', 'matchId', offer.id)
+    redis.call('PEXPIRE', keys.user(x.id), SAFETY_TTL)
     unindex(x.id)
   end
   local shown = snapshot(offer)
@@ -292,10 +282,10 @@ end
 
 -- Ends an offer that was declined or expired; keep: the users who go back to searching.
 local function dropOffer(offer, keep, events)
-  redis.call('DEL', okey(offer.id))
-  redis.call('ZREM', OFFERS, offer.id)
+  redis.call('DEL', keys.offer(offer.id))
+  redis.call('ZREM', keys.offers, offer.id)
   if COOLDOWN > 0 then
-    redis.call('SET', cdkey(offer.users[1], offer.users[2]), fmt(now + COOLDOWN), 'PX', math.ceil(COOLDOWN))
+    redis.call('SET', keys.cooldown(offer.users[1], offer.users[2]), fmt(now + COOLDOWN), 'PX', math.ceil(COOLDOWN))
   end
   for _, id in ipairs(offer.users) do
     if includes(keep, id) then requeue(id, events) else removeUser(id) end
@@ -316,7 +306,7 @@ export const ENQUEUE_LUA = `${QUEUE_LUA}
 local userId = ARGV[9]
 local profile = ARGV[13]
 if profile == '' then profile = nil end
-local loadedAt = redis.call('GET', xkey('xl', userId))
+local loadedAt = redis.call('GET', keys.exclusionsLoaded(userId))
 if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL <= now then return {'needs-exclusions', {}} end
 local existing = loadUser(userId)
 if currentOffer(existing) then return {'busy', {}} end
@@ -365,15 +355,15 @@ if not accept then
 end
 if includes(offer.accepted, userId) then return {'accepted', {}, false} end
 table.insert(offer.accepted, userId)
-local key = okey(offer.id)
+local key = keys.offer(offer.id)
 redis.call('HSET', key, 'acc' .. #offer.accepted, userId)
 local events = {{peer, 'PEER_ACCEPTED', snapshot(offer)}}
 if #offer.accepted < 2 then return {'accepted', events, false} end
 offer.completing = true
 offer.expiresAt = now + OFFER_TTL
 redis.call('HSET', key, 'completing', '1', 'expiresAt', fmt(offer.expiresAt))
-redis.call('ZADD', OFFERS, fmt(offer.expiresAt), offer.id)
-for _, k in ipairs({key, ukey(offer.users[1]), ukey(offer.users[2])}) do redis.call('PEXPIRE', k, SAFETY_TTL) end
+redis.call('ZADD', keys.offers, fmt(offer.expiresAt), offer.id)
+for _, k in ipairs({key, keys.user(offer.users[1]), keys.user(offer.users[2])}) do redis.call('PEXPIRE', k, SAFETY_TTL) end
 return {'accepted', events, snapshot(offer)}
 `;
 
@@ -381,16 +371,16 @@ return {'accepted', events, snapshot(offer)}
 export const COMPLETE_LUA = `${QUEUE_LUA}
 local offer = loadOffer(ARGV[9])
 if not offer or not offer.completing or offer.expiresAt <= now then return 0 end
-redis.call('DEL', okey(offer.id))
-redis.call('ZREM', OFFERS, offer.id)
+redis.call('DEL', keys.offer(offer.id))
+redis.call('ZREM', keys.offers, offer.id)
 local a, b = offer.users[1], offer.users[2]
 removeUser(a)
 removeUser(b)
 for _, pair in ipairs({{a, b}, {b, a}}) do
-  local ttl = redis.call('PTTL', xkey('xl', pair[1]))
+  local ttl = redis.call('PTTL', keys.exclusionsLoaded(pair[1]))
   if ttl > 0 then
-    redis.call('SADD', xkey('xr', pair[1]), pair[2])
-    redis.call('PEXPIRE', xkey('xr', pair[1]), ttl)
+    redis.call('SADD', keys.openRooms(pair[1]), pair[2])
+    redis.call('PEXPIRE', keys.openRooms(pair[1]), ttl)
   end
 end
 return 1
@@ -411,8 +401,8 @@ export const TOUCH_LUA = `${QUEUE_LUA}
 for i = 9, #ARGV do
   local u = loadUser(ARGV[i])
   if u and u.seen < now then
-    redis.call('HSET', ukey(u.id), 'seen', fmt(now))
-    if u.state == 'SEARCHING' then redis.call('ZADD', SEEN, fmt(now), u.id) end
+    redis.call('HSET', keys.user(u.id), 'seen', fmt(now))
+    if u.state == 'SEARCHING' then redis.call('ZADD', keys.seen, fmt(now), u.id) end
   end
 end
 return 0
@@ -422,21 +412,21 @@ return 0
 export const SWEEP_LUA = `${QUEUE_LUA}
 local limit = ARGV[9]
 local events = {}
-for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', OFFERS, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(now), 'LIMIT', 0, limit)) do
   local offer = loadOffer(matchId)
   if offer then
     local shown = snapshot(offer)
     for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
     dropOffer(offer, offer.accepted, events)
   else
-    redis.call('ZREM', OFFERS, matchId) -- its hash outlived its safety TTL
+    redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
   end
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', DEADLINES, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.deadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
   removeUser(id)
   table.insert(events, {id, 'SEARCH_TIMEOUT'})
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', SEEN, '-inf', fmt(now - GRACE), 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.seen, '-inf', fmt(now - GRACE), 'LIMIT', 0, limit)) do
   removeUser(id)
   table.insert(events, {id, 'CANCELLED'})
 end
@@ -455,19 +445,21 @@ local function fill(key, from, to)
   end
   if to >= from then redis.call('PEXPIRE', key, ttl) end
 end
-fill(xkey('xb', userId), 11, 10 + blockedCount)
-fill(xkey('xr', userId), 11 + blockedCount, #ARGV)
-redis.call('SET', xkey('xl', userId), fmt(now), 'PX', ttl)
+fill(keys.blocked(userId), 11, 10 + blockedCount)
+fill(keys.openRooms(userId), 11 + blockedCount, #ARGV)
+redis.call('SET', keys.exclusionsLoaded(userId), fmt(now), 'PX', ttl)
 return 0
 `;
 
-// ARGV[9..]: a, b, kind ('xb' | 'xr'), excluded ('1' | '0'). A mirror that is not loaded is left alone.
+// ARGV[9..]: a, b, kind ('blocked' | 'openRooms', the Exclusions field), excluded ('1' | '0'). A mirror that is not loaded is left alone.
 export const SET_EXCLUDED_LUA = `${QUEUE_LUA}
 local a, b, kind, excluded = ARGV[9], ARGV[10], ARGV[11], ARGV[12] == '1'
+local mirrorKey = ({blocked = keys.blocked, openRooms = keys.openRooms})[kind]
+if not mirrorKey then return redis.error_reply('unknown exclusion kind: ' .. kind) end
 for _, pair in ipairs({{a, b}, {b, a}}) do
-  local ttl = redis.call('PTTL', xkey('xl', pair[1]))
+  local ttl = redis.call('PTTL', keys.exclusionsLoaded(pair[1]))
   if ttl > 0 then
-    local key = xkey(kind, pair[1])
+    local key = mirrorKey(pair[1])
     if excluded then
       redis.call('SADD', key, pair[2])
       redis.call('PEXPIRE', key, ttl)

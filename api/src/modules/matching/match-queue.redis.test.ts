@@ -1,6 +1,6 @@
 import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
 import { distanceBucket, haversineKm, snapToGrid } from './geo';
-import { matchKeys } from './keys';
+import { MATCH_KEYS_LUA, matchKeys, SHARED_KEYS, sharedKeys } from './keys';
 import { matchQueueContract, mulberry32, place } from './match-queue.contract';
 import { GEO_LUA } from './match-queue.lua';
 import { EXCLUSIONS_TTL_MS, type Offer } from './match-queue.port';
@@ -117,6 +117,36 @@ return out`;
       );
     });
     expect(mismatches).toEqual([]);
+  });
+
+  it('builds every key in Lua exactly as keys.ts does, whatever bytes the ids hold', async () => {
+    const { client, keys } = open();
+    const ids = ['alice', 'bob', 'a|b', 'a:1', '', 'zoë', '東京', '\u{1F600}', 'x'.repeat(300), 'a', 'ab'];
+    const lua = `${GEO_LUA}${MATCH_KEYS_LUA}
+local keys = matchKeys(ARGV[1], KEYS)
+local out = {}
+for _, name in ipairs(cjson.decode(ARGV[2])) do table.insert(out, keys[name]) end
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  for _, build in ipairs({keys.user, keys.offer, keys.blocked, keys.openRooms, keys.exclusionsLoaded}) do
+    table.insert(out, build(id))
+  end
+  for j = 3, #ARGV do table.insert(out, keys.cooldown(id, ARGV[j])) end
+end
+return out`;
+    const shared = sharedKeys(keys);
+    const reply = await client.eval(lua, shared.length, ...shared, keys.base, JSON.stringify(SHARED_KEYS), ...ids);
+    const expected = [
+      ...shared,
+      ...ids.flatMap((id) => [
+        ...[keys.user, keys.offer, keys.blocked, keys.openRooms, keys.exclusionsLoaded].map((build) => build(id)),
+        ...ids.map((other) => keys.cooldown(id, other)),
+      ]),
+    ];
+    expect(reply).toEqual(expected);
+    expect(new Set(ids.flatMap((a) => ids.map((b) => keys.cooldown(a, b)))).size).toBe(
+      (ids.length * (ids.length + 1)) / 2,
+    );
   });
 
   it('pairs users enqueued through two instances on one Redis without offering anyone twice', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { defineScript, type Script } from '../../infra/redis/define-script';
-import { matchKeys } from './keys';
+import { matchKeys, sharedKeys } from './keys';
 import {
   CANCEL_LUA,
   COMPLETE_LUA,
@@ -84,23 +84,24 @@ function checkFinite(what: string, value: number): void {
  * random nonce per call, as in the memory adapter.
  *
  * Needs Redis 6.2+ (GEOSEARCH). Positions, radii and times must be finite numbers (RangeError
- * otherwise), so a script never fails half-way through its writes. The scripts build keys
- * from ids they read (one slot, but undeclared keys), so Redis Cluster needs the whole `{match}` slot
- * on one node, as it always is. The caller owns the client: `dispose()` does not quit it.
+ * otherwise), so a script never fails half-way through its writes. The shared keys are passed as
+ * KEYS; the per-user, per-offer and per-pair keys are built inside the scripts from ids they read,
+ * with keys.ts' layout (one slot, but undeclared keys), so Redis Cluster needs the whole `{match}`
+ * slot on one node, as it always is. The caller owns the client: `dispose()` does not quit it.
  */
 export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOptions): MatchQueue {
   const keys = matchKeys(options.prefix);
-  const fixedKeys = [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen, keys.offers];
+  const shared = sharedKeys(keys);
   const scripts = {
-    enqueue: defineScript(redis, 'matchQueueEnqueue', fixedKeys.length, ENQUEUE_LUA),
-    cancel: defineScript(redis, 'matchQueueCancel', fixedKeys.length, CANCEL_LUA),
-    respond: defineScript(redis, 'matchQueueRespond', fixedKeys.length, RESPOND_LUA),
-    complete: defineScript(redis, 'matchQueueComplete', fixedKeys.length, COMPLETE_LUA),
-    status: defineScript(redis, 'matchQueueStatus', fixedKeys.length, STATUS_LUA),
-    touch: defineScript(redis, 'matchQueueTouch', fixedKeys.length, TOUCH_LUA),
-    sweep: defineScript(redis, 'matchQueueSweep', fixedKeys.length, SWEEP_LUA),
-    loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', fixedKeys.length, LOAD_EXCLUSIONS_LUA),
-    setExcluded: defineScript(redis, 'matchQueueSetExcluded', fixedKeys.length, SET_EXCLUDED_LUA),
+    enqueue: defineScript(redis, 'matchQueueEnqueue', shared.length, ENQUEUE_LUA),
+    cancel: defineScript(redis, 'matchQueueCancel', shared.length, CANCEL_LUA),
+    respond: defineScript(redis, 'matchQueueRespond', shared.length, RESPOND_LUA),
+    complete: defineScript(redis, 'matchQueueComplete', shared.length, COMPLETE_LUA),
+    status: defineScript(redis, 'matchQueueStatus', shared.length, STATUS_LUA),
+    touch: defineScript(redis, 'matchQueueTouch', shared.length, TOUCH_LUA),
+    sweep: defineScript(redis, 'matchQueueSweep', shared.length, SWEEP_LUA),
+    loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', shared.length, LOAD_EXCLUSIONS_LUA),
+    setExcluded: defineScript(redis, 'matchQueueSetExcluded', shared.length, SET_EXCLUDED_LUA),
   };
   const durations = [
     options.offerTtlMs,
@@ -114,7 +115,7 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
   /** Runs a script with the shared keys and leading arguments (see match-queue.lua.ts). */
   const run = (script: Script, now: number, ...args: string[]) => {
     checkFinite('now (ms)', now);
-    return script(...fixedKeys, keys.base, ...durations.map(String), String(now), randomUUID(), ...args);
+    return script(...shared, keys.base, ...durations.map(String), String(now), randomUUID(), ...args);
   };
 
   return {
@@ -180,7 +181,7 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
     },
 
     async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
-      await run(scripts.setExcluded, 0, a, b, kind === 'blocked' ? 'xb' : 'xr', excluded ? '1' : '0');
+      await run(scripts.setExcluded, 0, a, b, kind, excluded ? '1' : '0');
     },
 
     async searchingCount(): Promise<number> {
