@@ -1,4 +1,4 @@
-import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM } from './geo';
+import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM, GEO_PREFILTER_MARGIN } from './geo';
 import { MATCH_KEYS_LUA } from './keys';
 
 /**
@@ -26,6 +26,8 @@ export const GEO_LUA = `
 local EARTH_RADIUS_KM = ${EARTH_RADIUS_KM}
 local RAD = math.pi / 180
 local BUCKETS = {${DISTANCE_BUCKETS_KM.join(', ')}}
+local PREFILTER_MARGIN_RATIO = ${GEO_PREFILTER_MARGIN.ratio}
+local PREFILTER_MARGIN_KM = ${GEO_PREFILTER_MARGIN.km}
 
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -43,6 +45,11 @@ local function bucket(km)
     if km <= b then return b end
   end
   return 100
+end
+
+-- geo.ts' prefilterRadiusKm: how far the GEOSEARCH prefilter looks for a search of radiusKm.
+local function prefilterRadiusKm(radiusKm)
+  return radiusKm * (1 + PREFILTER_MARGIN_RATIO) + PREFILTER_MARGIN_KM
 end
 
 local function bytesLess(a, b)
@@ -73,12 +80,6 @@ local SAFETY_TTL = math.max(1, math.ceil(SEARCH_TIMEOUT + 2 * OFFER_TTL + GRACE)
 local GEO_LAT = 85
 local SCAN_ALL_LAT = 84
 local SCAN_ALL_KM = 1000
-local MARGIN_KM = 2
--- GEOSEARCH's own error against geo.ts' haversine: its Earth radius is 0.03 % larger, and stored
--- positions are rounded to 52-bit geohashes (under 0.4 m). The prefilter widens the radius by
--- 0.1 % + 10 m, well beyond both; a flat 2 km made a 1 km search read 9 times the area.
-local GEO_MARGIN_RATIO = 0.001
-local GEO_MARGIN_KM = 0.01
 
 local n = 0
 local function nextId()
@@ -182,15 +183,16 @@ local function inCooldown(u, c)
   return untilMs and tonumber(untilMs) > now
 end
 
--- Everyone who might be within radiusKm of u: a GEO prefilter with a margin for GEO's own
--- rounding and Earth radius, plus the unindexed; near the poles or for huge radii, everyone.
+-- Everyone who might be within radiusKm of u: a GEO prefilter at prefilterRadiusKm (geo.ts' margin
+-- for GEO's own rounding and Earth radius), plus the unindexed; where that circle may reach past
+-- SCAN_ALL_LAT (110 km: less than a degree of latitude, so the reach is overestimated) or is wider
+-- than SCAN_ALL_KM, everyone.
 local function candidateIds(u)
   if not (u.radius >= 0) then return {} end
-  if not indexable(u.lat, u.lon) or math.abs(u.lat) > SCAN_ALL_LAT - (u.radius + MARGIN_KM) / 110
-      or u.radius + MARGIN_KM > SCAN_ALL_KM then
+  local searchKm = prefilterRadiusKm(u.radius)
+  if not indexable(u.lat, u.lon) or math.abs(u.lat) > SCAN_ALL_LAT - searchKm / 110 or searchKm > SCAN_ALL_KM then
     return redis.call('ZRANGE', keys.searching, 0, -1)
   end
-  local searchKm = u.radius * (1 + GEO_MARGIN_RATIO) + GEO_MARGIN_KM
   local ids = redis.call('GEOSEARCH', keys.geo, 'FROMLONLAT', u.lonS, u.latS, 'BYRADIUS', fmt(searchKm), 'km')
   for _, id in ipairs(redis.call('SMEMBERS', keys.unindexed)) do table.insert(ids, id) end
   return ids

@@ -1,5 +1,5 @@
 import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
-import { distanceBucket, haversineKm, snapToGrid } from './geo';
+import { distanceBucket, haversineKm, prefilterRadiusKm, snapToGrid } from './geo';
 import { MATCH_KEYS_LUA, matchKeys, SHARED_KEYS, sharedKeys } from './keys';
 import { matchQueueContract, mulberry32, place } from './match-queue.contract';
 import { GEO_LUA } from './match-queue.lua';
@@ -147,6 +147,29 @@ return out`;
     expect(new Set(ids.flatMap((a) => ids.map((b) => keys.cooldown(a, b)))).size).toBe(
       (ids.length * (ids.length + 1)) / 2,
     );
+  });
+
+  it("finds with GEOSEARCH at prefilterRadiusKm(d) every cell centre at geo.ts' haversine distance d", async () => {
+    const { client, prefix } = open();
+    const next = mulberry32(13);
+    const pairs = Array.from({ length: 5_000 }, (_, i) => {
+      const spread = [0.01, 0.1, 1, 3][i % 4] as number;
+      const a = snapToGrid({ lat: -83 + next() * 166, lon: -178 + next() * 356 }, 1);
+      const b = snapToGrid({ lat: a.lat + (next() - 0.5) * spread, lon: a.lon + (next() - 0.5) * spread }, 1);
+      return [a, b, prefilterRadiusKm(haversineKm(a, b))] as const;
+    });
+    const lua = `
+local missed = {}
+for i = 1, #ARGV, 5 do
+  redis.call('DEL', KEYS[1])
+  redis.call('GEOADD', KEYS[1], ARGV[i + 3], ARGV[i + 2], 'b')
+  local found = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[i + 1], ARGV[i], 'BYRADIUS', ARGV[i + 4], 'km')
+  if #found ~= 1 then table.insert(missed, (i + 4) / 5) end
+end
+redis.call('DEL', KEYS[1])
+return missed`;
+    const args = pairs.flatMap(([a, b, r]) => [a.lat, a.lon, b.lat, b.lon, r].map(String));
+    expect(await client.eval(lua, 1, `${prefix}{match}:prefilter-check`, ...args)).toEqual([]);
   });
 
   it('pairs users enqueued through two instances on one Redis without offering anyone twice', async () => {
