@@ -2,7 +2,7 @@ import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
 import { distanceBucket, haversineKm, prefilterRadiusKm, snapToGrid } from './geo';
 import { MATCH_KEYS_LUA, matchKeys, SHARED_KEYS, sharedKeys } from './keys';
 import { matchQueueContract, mulberry32, place } from './match-queue.contract';
-import { GEO_LUA } from './match-queue.lua';
+import { HELPERS_LUA } from './match-queue.lua';
 import { EXCLUSIONS_TTL_MS, type Offer } from './match-queue.port';
 import { createRedisMatchQueue } from './match-queue.redis';
 
@@ -95,7 +95,7 @@ describe('Redis match queue adapter', () => {
       const b = snapToGrid({ lat: a.lat + (next() - 0.5) * 2, lon: a.lon + (next() - 0.5) * 2 }, 1);
       return [a, b] as const;
     });
-    const lua = `${GEO_LUA}
+    const lua = `${HELPERS_LUA}
 local out = {}
 for i = 1, #ARGV, 4 do
   local d = haversine(tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]))
@@ -122,7 +122,7 @@ return out`;
   it('builds every key in Lua exactly as keys.ts does, whatever bytes the ids hold', async () => {
     const { client, keys } = open();
     const ids = ['alice', 'bob', 'a|b', 'a:1', '', 'zoë', '東京', '\u{1F600}', 'x'.repeat(300), 'a', 'ab'];
-    const lua = `${GEO_LUA}${MATCH_KEYS_LUA}
+    const lua = `${HELPERS_LUA}${MATCH_KEYS_LUA}
 local keys = matchKeys(ARGV[1], KEYS)
 local out = {}
 for _, name in ipairs(cjson.decode(ARGV[2])) do table.insert(out, keys[name]) end

@@ -62,10 +62,10 @@ function checkFinite(what: string, value: number): void {
 
 /**
  * The matching queue in Redis, shared by every instance. Each method that changes state is ONE Lua
- * script (match-queue.lua.ts) over keys sharing the `{match}` hash tag (keys.ts), implementing the
- * memory adapter's steps one for one: pairing happens inside the enqueue, respond, cancel and sweep
- * scripts, so no user is ever in two offers, without locks or WATCH. `status` is a (read-only)
- * script too, so it never mixes two states.
+ * script over keys sharing the `{match}` hash tag (keys.ts); the header of match-queue.lua.ts states
+ * the rule the scripts implement (§1 to §6), the memory adapter's steps one for one: pairing happens
+ * inside the enqueue, respond, cancel and sweep scripts, so no user is ever in two offers, without
+ * locks or WATCH. `status` is a (read-only) script too, so it never mixes two states.
  *
  * Candidates are prefiltered with GEOSEARCH around the user's cell centre (geo.ts' prefilterRadiusKm:
  * the radius + 0.1 % + 10 m, covering GEO's own Earth radius and 52-bit rounding), then judged in Lua
@@ -81,8 +81,8 @@ function checkFinite(what: string, value: number): void {
  * and are judged against it); key TTLs follow Redis' clock and only collect garbage: a user's hash
  * and an offer live searchTimeoutMs + 2 x offerTtlMs + presenceGraceMs after the user was last queued
  * or offered (or the offer fully accepted), so a location never outlives its search even when no
- * sweep runs; index entries left behind by an expired hash are dropped when next met. Offer ids are `${nonce}-${n}` with a
- * random nonce per call, as in the memory adapter.
+ * sweep runs; index entries left behind by an expired hash are dropped when next met. Offer ids are
+ * `${nonce}-${n}` with a random nonce per call, as in the memory adapter.
  *
  * Needs Redis 6.2+ (GEOSEARCH). Positions, radii and times must be finite numbers (RangeError
  * otherwise), so a script never fails half-way through its writes. The shared keys are passed as
