@@ -4,8 +4,9 @@ import { MATCH_KEYS_LUA } from './keys';
 /**
  * The Redis match queue's scripts, one per MatchQueue method (run by match-queue.redis.ts): the
  * matching rule as it runs in production. This header is its spec. The memory adapter
- * (match-queue.memory.ts) and the property test's reference model implement the same sections and
- * are the oracle the scripts are tested against.
+ * (match-queue.memory.ts) and the property test's reference model implement the same sections,
+ * through the pure predicates of match-queue.rule.ts, and are the oracle the scripts are tested
+ * against.
  *
  * §1 Eligibility. A user c may be offered to a user u only when all of these hold:
  *    - c is not u;
