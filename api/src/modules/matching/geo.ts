@@ -28,7 +28,7 @@ export function snapToGrid(position: Position, cellKm: number): Position {
 /** Rounded so that the same cell centre is stored identically everywhere (about 0.1 m). */
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-/** Great-circle distance in km (haversine). The Redis adapter's Lua uses the same formula. */
+/** Great-circle distance in km (haversine). The Redis adapter's Lua uses the same formula, term by term. */
 export function haversineKm(a: Position, b: Position): number {
   const toRad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * toRad;
@@ -43,4 +43,20 @@ export const DISTANCE_BUCKETS_KM = [1, 2, 5, 10, 20, 50, 100] as const;
 /** The smallest bucket at or above the distance ("within N km"). */
 export function distanceBucket(km: number): number {
   return DISTANCE_BUCKETS_KM.find((b) => km <= b) ?? 100;
+}
+
+/**
+ * How far past a search radius the Redis adapter's GEOSEARCH prefilter looks: a ratio of the radius
+ * (0.1 %) plus a fixed part in km (10 m). The prefilter must never drop a candidate that the
+ * haversine above admits, and GEOSEARCH measures differently: its Earth radius (6372.797560856 km)
+ * is 0.028 % larger than EARTH_RADIUS_KM, and it stores positions as 52-bit geohashes (a stored
+ * position moves by under 0.4 m). The margin covers both several times over; the haversine then
+ * decides exactly, so a wider margin only costs reads (the earlier flat 2 km made a 1 km search
+ * read 9 times the area).
+ */
+export const GEO_PREFILTER_MARGIN = { ratio: 0.001, km: 0.01 } as const;
+
+/** The radius (km) a GEOSEARCH prefilter uses for a search of `radiusKm` (see GEO_PREFILTER_MARGIN). */
+export function prefilterRadiusKm(radiusKm: number): number {
+  return radiusKm * (1 + GEO_PREFILTER_MARGIN.ratio) + GEO_PREFILTER_MARGIN.km;
 }

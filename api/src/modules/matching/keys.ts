@@ -1,10 +1,34 @@
 /**
- * Redis keys of the matching module. Every key carries the one hash tag `{match}`, so a single Lua
- * script may touch all of them (one Redis Cluster slot). The scripts build the per-user, per-offer and
- * per-pair keys themselves from `base` with the same segments as the builders below.
+ * Redis keys of the matching queue: the one definition of their layout, rendered twice from the
+ * same names below, for TypeScript (`matchKeys`) and for the Lua scripts (`MATCH_KEYS_LUA`); the
+ * Redis adapter's tests check that both renderings build the same key byte for byte.
+ *
+ * Every key is `base` + a name or a segment + id(s), and `base` (prefix + `{match}:`) carries the
+ * one hash tag, so a single Lua script may touch them all (one Redis Cluster slot). Scripts get
+ * `base` as an argument and never spell the tag: sharding the queue by area (docs/scaling.md)
+ * changes `base`, not the scripts.
  */
+const HASH_TAG = '{match}';
+
+/** The queue's shared keys (indexes), whole names after `base`. Scripts receive them as KEYS, in this order. */
+export const SHARED_KEYS = ['geo', 'unindexed', 'searching', 'deadlines', 'seen', 'meta', 'offers'] as const;
+
+/** Per-user, per-offer and per-pair keys: `base` + segment + id(s). Short: there is one per queued user. */
+const SEGMENT = {
+  user: 'u:',
+  offer: 'o:',
+  cooldown: 'cd:',
+  blocked: 'xb:',
+  openRooms: 'xr:',
+  exclusionsLoaded: 'xl:',
+} as const;
+
+/** Separators of the cooldown key: `cd:<byte length of the smaller id>:<smaller id>|<larger id>`. */
+const LENGTH_END = ':';
+const PAIR_SEPARATOR = '|';
+
 export function matchKeys(prefix: string) {
-  const base = `${prefix}{match}:`;
+  const base = `${prefix}${HASH_TAG}:`;
   return {
     /** Prepended to every key below; handed to the Lua scripts. */
     base,
@@ -23,21 +47,59 @@ export function matchKeys(prefix: string) {
     /** ZSET of open offers: matchId -> expiresAt (ms). */
     offers: `${base}offers`,
     /** Hash of a queued user: state, lat, lon, radiusKm, since, deadline, seen, matchId, profile (safety TTL). */
-    user: (userId: string) => `${base}u:${userId}`,
-    /** Hash of an offer: a, b, distanceKm, expiresAt, acc1, acc2, completing (safety TTL). */
-    offer: (matchId: string) => `${base}o:${matchId}`,
-    /** The unordered pair's cooldown: value = until (ms), PX = cooldownMs. Length-prefixed: ids may hold any byte. */
+    user: (userId: string) => `${base}${SEGMENT.user}${userId}`,
+    /**
+     * Hash of an offer: a, b (the users, enqueuer first), distanceKm, expiresAt, acc1 and acc2 (the
+     * first and second user to accept), completing ('1' once both accepted) (safety TTL).
+     */
+    offer: (matchId: string) => `${base}${SEGMENT.offer}${matchId}`,
+    /**
+     * The unordered pair's cooldown: value = until (ms), PX = cooldownMs. The ids in byte order, the
+     * first length-prefixed (ids may hold any byte, '|' included).
+     */
     cooldown: (a: string, b: string) => {
       const [x, y] = Buffer.compare(Buffer.from(a), Buffer.from(b)) <= 0 ? [a, b] : [b, a];
-      return `${base}cd:${Buffer.byteLength(x)}:${x}|${y}`;
+      return `${base}${SEGMENT.cooldown}${Buffer.byteLength(x)}${LENGTH_END}${x}${PAIR_SEPARATOR}${y}`;
     },
     /** Set of users blocked either way (exclusion mirror). */
-    blocked: (userId: string) => `${base}xb:${userId}`,
+    blocked: (userId: string) => `${base}${SEGMENT.blocked}${userId}`,
     /** Set of peers with an open room (exclusion mirror). */
-    openRooms: (userId: string) => `${base}xr:${userId}`,
+    openRooms: (userId: string) => `${base}${SEGMENT.openRooms}${userId}`,
     /** Marker of a loaded mirror: value = loadedAt (ms), PX = EXCLUSIONS_TTL_MS. */
-    exclusionsLoaded: (userId: string) => `${base}xl:${userId}`,
+    exclusionsLoaded: (userId: string) => `${base}${SEGMENT.exclusionsLoaded}${userId}`,
   };
 }
 
 export type MatchKeys = ReturnType<typeof matchKeys>;
+
+/** The shared keys of a layout in `SHARED_KEYS` order: the KEYS of every queue script. */
+export const sharedKeys = (keys: MatchKeys): string[] => SHARED_KEYS.map((name) => keys[name]);
+
+/** A Lua string literal of a layout name (plain ASCII by construction; checked so that nothing needs escaping). */
+function lua(text: string): string {
+  if (!/^[\w:|{}-]*$/.test(text)) throw new Error(`expected a plain key name, got ${JSON.stringify(text)}`);
+  return `'${text}'`;
+}
+
+/**
+ * The same layout in Lua: `matchKeys(base, shared)` returns a table read like `matchKeys(prefix)`
+ * above (`keys.geo`, `keys.user(id)`, `keys.cooldown(a, b)`), whose shared keys are the script's
+ * KEYS (`shared`, in `SHARED_KEYS` order) and whose per-id keys are built from `base`. Needs
+ * `bytesLess(a, b)` (byte-wise string order, as Buffer.compare) in scope.
+ */
+export const MATCH_KEYS_LUA = `
+local function matchKeys(base, shared)
+  local keys = {}
+${SHARED_KEYS.map((name, i) => `  keys.${name} = shared[${i + 1}]`).join('\n')}
+  keys.user = function(userId) return base .. ${lua(SEGMENT.user)} .. userId end
+  keys.offer = function(matchId) return base .. ${lua(SEGMENT.offer)} .. matchId end
+  keys.cooldown = function(a, b)
+    if bytesLess(b, a) then a, b = b, a end
+    return base .. ${lua(SEGMENT.cooldown)} .. #a .. ${lua(LENGTH_END)} .. a .. ${lua(PAIR_SEPARATOR)} .. b
+  end
+  keys.blocked = function(userId) return base .. ${lua(SEGMENT.blocked)} .. userId end
+  keys.openRooms = function(userId) return base .. ${lua(SEGMENT.openRooms)} .. userId end
+  keys.exclusionsLoaded = function(userId) return base .. ${lua(SEGMENT.exclusionsLoaded)} .. userId end
+  return keys
+end
+`;

@@ -1,30 +1,76 @@
-import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM } from './geo';
+import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM, GEO_PREFILTER_MARGIN } from './geo';
+import { MATCH_KEYS_LUA } from './keys';
 
 /**
- * The Lua side of the Redis match queue (see match-queue.redis.ts). Each exported script is
- * `QUEUE_LUA` (shared helpers) followed by one method's body, run as ONE script over keys that all
- * share the `{match}` hash tag (see keys.ts).
+ * The Redis match queue's scripts, one per MatchQueue method (run by match-queue.redis.ts): the
+ * matching rule as it runs in production. This header is its spec. The memory adapter
+ * (match-queue.memory.ts) and the property test's reference model implement the same sections,
+ * through the pure predicates of match-queue.rule.ts, and are the oracle the scripts are tested
+ * against.
+ *
+ * §1 Eligibility. A user c may be offered to a user u only when all of these hold:
+ *    - c is not u;
+ *    - both are SEARCHING: an OFFERED user is in no index and no search sees them, so nobody is
+ *      ever in two offers;
+ *    - haversine(u, c) <= min(u.radiusKm, c.radiusKm), measured between the grid-cell centres the
+ *      caller snapped both positions to (geo.ts' formula and Earth radius, term by term);
+ *    - neither exclusion mirror holds the other: not blocked either way, no open room together;
+ *    - the pair has no cooldown left from a decline or an expiry (cooldownMs).
+ * §2 Order. Pairing is tried for one user at a time, whenever they start or resume searching
+ *    (an enqueue, or back in line after a decline, a cancel or an expiry). Among the eligible, the
+ *    one with the smallest `since` (longest waiting) is offered; ties: the byte-wise smallest
+ *    userId. Exact distance never orders candidates (that would leak it).
+ * §3 Offers. An offer holds its matchId (`<nonce>-<n>`: a random nonce per call, n counting the
+ *    offers of the call), the two users (first the one whose search found the other), the bucket of
+ *    their distance, expiresAt = now + offerTtlMs, and who accepted. Both accepted: it stays open
+ *    (completing, expiresAt renewed) until `complete` or expiry. Declined or cancelled: both are
+ *    told, the pair gets a cooldown, the one who declined is IDLE, the other back in line. Expired:
+ *    both are told, the pair gets a cooldown, whoever accepted is back in line, the silent one is
+ *    IDLE. Back in line keeps `since` and renews the search deadline.
+ * §4 Atomicity. Each method is ONE script over keys sharing one hash tag (keys.ts): it reads and
+ *    writes one consistent state, without locks or WATCH. Inputs are checked before a script runs,
+ *    so none fails half-way through its writes. Decisions use the caller's `now` (ms), never Redis'
+ *    clock.
+ * §5 Time and TTLs. A search ends at its deadline (searchTimeoutMs after its last enqueue or return
+ *    to the line) and a searching user unseen for presenceGraceMs is removed; `sweep` does both and
+ *    expires offers: offers first, then deadlines, then the unseen, each kind oldest first (ties:
+ *    smallest id), at most `limit` of each. Key TTLs only collect garbage: a user's and an offer's
+ *    hash live SAFETY_TTL_MS after their last write, so a location never outlives its search even
+ *    when no sweep runs; a cooldown lives cooldownMs; an exclusion mirror EXCLUSIONS_TTL_MS, after
+ *    which `enqueue` answers needs-exclusions until it is loaded again. Index entries whose hash
+ *    expired are dropped when next met.
+ * §6 Duplicate and late calls. An enqueue while SEARCHING updates position, radius and profile,
+ *    keeps `since`, renews the deadline and tries §2 again; while OFFERED it answers busy and changes
+ *    nothing. A second accept is a no-op. An answer naming an offer that is gone, not the user's
+ *    current one, or expired is `stale` and changes nothing. `complete` of a gone or expired offer
+ *    is false. A cancel while IDLE is a no-op. Sweeping twice handles each item once.
+ *    `loadExclusions` replaces the mirror; `setExcluded` twice is the same as once.
  *
  * Calling convention of every script:
- *   KEYS: geo, unindexed, searching, deadlines, seen, offers (keys.ts)
- *   ARGV: base, offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, exclusionsTtlMs, now, nonce,
- *         then the method's own arguments from ARGV[9].
+ *   KEYS: the queue's shared keys, in keys.ts' SHARED_KEYS order (built by matchKeys);
+ *   ARGV: base (keys.ts), offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, exclusionsTtlMs,
+ *         now, nonce, then the method's own arguments from ARGV[9].
  * Numbers travel as strings formatted with %.17g (exact round trip of a double), never as Lua
  * numbers, whose default formatting keeps only 14 digits.
  */
 
 /**
- * Pure helpers: the same haversine as geo.ts, term by term and with the same Earth radius and
- * buckets. V8's sin/cos/asin (fdlibm) and Redis' (the C library's) may differ in the last bit, so
- * about 1 distance in 100 differs from geo.ts by a few 1e-14 km: a decision can only differ when a
- * distance lies that close to a radius or a bucket edge;
- * the distance bucket; exact number formatting; byte-wise string order (Lua's `<` follows the
- * server's collation locale).
+ * Pure helpers, shared by every script and checked against geo.ts by the adapter's tests:
+ * - haversine: geo.ts' formula term by term, with the same Earth radius. V8's sin/cos/asin (fdlibm)
+ *   and Redis' (the C library's) may differ in the last bit, so about 1 distance in 100 differs
+ *   from geo.ts by a few 1e-14 km: a decision can only differ when a distance lies that close to a
+ *   radius or a bucket edge;
+ * - bucket: geo.ts' distanceBucket, with the same buckets;
+ * - prefilterRadiusKm: geo.ts' prefilterRadiusKm, with the same GEO_PREFILTER_MARGIN;
+ * - fmt: exact number formatting;
+ * - bytesLess: byte-wise string order (Lua's `<` follows the server's collation locale).
  */
-export const GEO_LUA = `
+export const HELPERS_LUA = `
 local EARTH_RADIUS_KM = ${EARTH_RADIUS_KM}
 local RAD = math.pi / 180
 local BUCKETS = {${DISTANCE_BUCKETS_KM.join(', ')}}
+local PREFILTER_MARGIN_RATIO = ${GEO_PREFILTER_MARGIN.ratio}
+local PREFILTER_MARGIN_KM = ${GEO_PREFILTER_MARGIN.km}
 
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -44,6 +90,10 @@ local function bucket(km)
   return 100
 end
 
+local function prefilterRadiusKm(radiusKm)
+  return radiusKm * (1 + PREFILTER_MARGIN_RATIO) + PREFILTER_MARGIN_KM
+end
+
 local function bytesLess(a, b)
   if a == b then return false end
   local n = math.min(#a, #b)
@@ -55,67 +105,62 @@ local function bytesLess(a, b)
 end
 `;
 
-/** Shared state helpers: users, offers, pairing, re-queueing and dropping offers. */
-const QUEUE_LUA = `${GEO_LUA}
-local GEO, UNINDEXED, SEARCHING, DEADLINES, SEEN, OFFERS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local base = ARGV[1]
-local OFFER_TTL = tonumber(ARGV[2])
-local COOLDOWN = tonumber(ARGV[3])
-local SEARCH_TIMEOUT = tonumber(ARGV[4])
-local GRACE = tonumber(ARGV[5])
-local EXCLUSIONS_TTL = tonumber(ARGV[6])
+/** State helpers shared by every script: arguments, users, offers, candidates, pairing (§1, §2), offers ending (§3). */
+const QUEUE_LUA = `${HELPERS_LUA}
+${MATCH_KEYS_LUA}
+local keys = matchKeys(ARGV[1], KEYS)
+local OFFER_TTL_MS = tonumber(ARGV[2])
+local COOLDOWN_MS = tonumber(ARGV[3])
+local SEARCH_TIMEOUT_MS = tonumber(ARGV[4])
+local PRESENCE_GRACE_MS = tonumber(ARGV[5])
+local EXCLUSIONS_TTL_MS = tonumber(ARGV[6])
 local now = tonumber(ARGV[7])
 local nonce = ARGV[8]
--- Hash of every GEO-indexed SEARCHING user: id -> 'since|radiusKm|lat|lon', the fields a search
--- judges candidates by, so that one HMGET per search replaces one hash read per candidate.
-local META = base .. 'meta'
--- A queued user's or an offer's keys never outlive the longest they can matter (ms).
-local SAFETY_TTL = math.max(1, math.ceil(SEARCH_TIMEOUT + 2 * OFFER_TTL + GRACE))
--- GEO indexes latitudes up to 85.05°; searches that may reach past 84° scan everyone instead.
-local GEO_LAT = 85
-local SCAN_ALL_LAT = 84
-local SCAN_ALL_KM = 1000
-local MARGIN_KM = 2
--- GEOSEARCH's own error against geo.ts' haversine: its Earth radius is 0.03 % larger, and stored
--- positions are rounded to 52-bit geohashes (under 0.4 m). The prefilter widens the radius by
--- 0.1 % + 10 m, well beyond both; a flat 2 km made a 1 km search read 9 times the area.
-local GEO_MARGIN_RATIO = 0.001
-local GEO_MARGIN_KM = 0.01
+-- §5: the longest a queued user's or an offer's hash can matter after its last write (ms).
+local SAFETY_TTL_MS = math.max(1, math.ceil(SEARCH_TIMEOUT_MS + 2 * OFFER_TTL_MS + PRESENCE_GRACE_MS))
+-- The offer hash's fields naming the first and the second user to accept.
+local ACCEPTED_FIELDS = {'acc1', 'acc2'}
 
-local function ukey(id) return base .. 'u:' .. id end
-local function okey(id) return base .. 'o:' .. id end
-local function cdkey(a, b)
-  if bytesLess(b, a) then a, b = b, a end
-  return base .. 'cd:' .. #a .. ':' .. a .. '|' .. b
-end
-local function xkey(kind, id) return base .. kind .. ':' .. id end
+-- Where candidates come from. GEO indexes latitudes up to 85.05°: users beyond 85° sit in
+-- keys.unindexed, which every search reads. The GEOSEARCH prefilter is used only where this queue
+-- relies on it: circles that stay within 84° of latitude and are at most 1000 km wide. Other searches
+-- read every searching user (rare: the API caps radii at 100 km, and few search near the poles);
+-- either way §1 is then decided exactly. A degree of latitude is 111.2 km: dividing by 110
+-- overestimates how far north or south a circle reaches.
+local GEO_MAX_LAT = 85
+local GEOSEARCH_MAX_LAT = 84
+local GEOSEARCH_MAX_KM = 1000
+local KM_PER_DEGREE_LAT_AT_LEAST = 110
 
-local n = 0
-local function nextId()
-  local id = nonce .. '-' .. n
-  n = n + 1
+local offersMade = 0
+local function newMatchId()
+  local id = nonce .. '-' .. offersMade
+  offersMade = offersMade + 1
   return id
 end
 
+-- A queued user's hash. The *Text fields keep the stored text, written back unchanged (exact round trip).
 local function loadUser(id)
-  local v = redis.call('HMGET', ukey(id), 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile')
+  local v = redis.call('HMGET', keys.user(id),
+    'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile')
   if not v[1] then return nil end
   return {
-    id = id, state = v[1], latS = v[2], lonS = v[3], lat = tonumber(v[2]), lon = tonumber(v[3]),
-    radiusS = v[4], radius = tonumber(v[4]), since = tonumber(v[5]), deadline = tonumber(v[6]),
+    id = id, state = v[1], latText = v[2], lonText = v[3], lat = tonumber(v[2]), lon = tonumber(v[3]),
+    radiusText = v[4], radius = tonumber(v[4]), since = tonumber(v[5]), deadline = tonumber(v[6]),
     seen = tonumber(v[7]), matchId = v[8], profile = v[9] or nil,
   }
 end
 
 local function loadOffer(id)
   if not id then return nil end
-  local v = redis.call('HMGET', okey(id), 'a', 'b', 'distanceKm', 'expiresAt', 'acc1', 'acc2', 'completing')
+  local v = redis.call('HMGET', keys.offer(id),
+    'a', 'b', 'distanceKm', 'expiresAt', ACCEPTED_FIELDS[1], ACCEPTED_FIELDS[2], 'completing')
   if not v[1] then return nil end
   local accepted = {}
   if v[5] then table.insert(accepted, v[5]) end
   if v[6] then table.insert(accepted, v[6]) end
   return {
-    id = id, users = {v[1], v[2]}, distanceS = v[3], expiresAt = tonumber(v[4]),
+    id = id, users = {v[1], v[2]}, distanceText = v[3], expiresAt = tonumber(v[4]),
     accepted = accepted, completing = v[7] == '1',
   }
 end
@@ -133,29 +178,44 @@ local function peerOf(offer, id)
 end
 
 -- The offer as the events and replies show it: matchId, a, b, distanceKm, expiresAt, accepted.
-local function snapshot(offer)
+local function offerReply(offer)
   local accepted = {}
   for i, id in ipairs(offer.accepted) do accepted[i] = id end
-  return {offer.id, offer.users[1], offer.users[2], offer.distanceS, fmt(offer.expiresAt), accepted}
+  return {offer.id, offer.users[1], offer.users[2], offer.distanceText, fmt(offer.expiresAt), accepted}
+end
+
+-- keys.meta's entry of a GEO-indexed searching user: what a search judges them by (§1, §2).
+local function metaEntry(u)
+  return fmt(u.since) .. '|' .. u.radiusText .. '|' .. u.latText .. '|' .. u.lonText
+end
+
+-- A candidate from its keys.meta entry (nil without one). Their own hash is not read yet.
+local function candidateFromMeta(id, entry)
+  local since, radius, lat, lon = string.match(entry or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$')
+  if not since then return nil end
+  return {
+    id = id, state = 'SEARCHING', since = tonumber(since), radius = tonumber(radius),
+    lat = tonumber(lat), lon = tonumber(lon), fromMeta = true,
+  }
 end
 
 local function unindex(id)
-  redis.call('ZREM', GEO, id)
-  redis.call('HDEL', META, id)
-  redis.call('SREM', UNINDEXED, id)
-  redis.call('ZREM', SEARCHING, id)
-  redis.call('ZREM', DEADLINES, id)
-  redis.call('ZREM', SEEN, id)
+  redis.call('ZREM', keys.geo, id)
+  redis.call('HDEL', keys.meta, id)
+  redis.call('SREM', keys.unindexed, id)
+  redis.call('ZREM', keys.searching, id)
+  redis.call('ZREM', keys.deadlines, id)
+  redis.call('ZREM', keys.seen, id)
 end
 
 local function indexable(lat, lon)
-  return lat and lon and math.abs(lat) <= GEO_LAT and math.abs(lon) <= 180
+  return lat and lon and math.abs(lat) <= GEO_MAX_LAT and math.abs(lon) <= 180
 end
 
 -- Writes a SEARCHING user (hash with a fresh safety TTL) and indexes them.
 local function saveSearching(u)
-  local key = ukey(u.id)
-  local fields = {'state', 'SEARCHING', 'lat', u.latS, 'lon', u.lonS, 'radiusKm', u.radiusS,
+  local key = keys.user(u.id)
+  local fields = {'state', 'SEARCHING', 'lat', u.latText, 'lon', u.lonText, 'radiusKm', u.radiusText,
     'since', fmt(u.since), 'deadline', fmt(u.deadline), 'seen', fmt(u.seen)}
   if u.profile then
     table.insert(fields, 'profile')
@@ -163,139 +223,160 @@ local function saveSearching(u)
   end
   redis.call('HSET', key, unpack(fields))
   if u.profile then redis.call('HDEL', key, 'matchId') else redis.call('HDEL', key, 'matchId', 'profile') end
-  redis.call('PEXPIRE', key, SAFETY_TTL)
+  redis.call('PEXPIRE', key, SAFETY_TTL_MS)
   if indexable(u.lat, u.lon) then
-    redis.call('SREM', UNINDEXED, u.id)
-    redis.call('GEOADD', GEO, u.lonS, u.latS, u.id)
-    redis.call('HSET', META, u.id, fmt(u.since) .. '|' .. u.radiusS .. '|' .. u.latS .. '|' .. u.lonS)
+    redis.call('SREM', keys.unindexed, u.id)
+    redis.call('GEOADD', keys.geo, u.lonText, u.latText, u.id)
+    redis.call('HSET', keys.meta, u.id, metaEntry(u))
   else
-    redis.call('ZREM', GEO, u.id)
-    redis.call('HDEL', META, u.id)
-    redis.call('SADD', UNINDEXED, u.id)
+    redis.call('ZREM', keys.geo, u.id)
+    redis.call('HDEL', keys.meta, u.id)
+    redis.call('SADD', keys.unindexed, u.id)
   end
-  redis.call('ZADD', SEARCHING, fmt(u.since), u.id)
-  redis.call('ZADD', DEADLINES, fmt(u.deadline), u.id)
-  redis.call('ZADD', SEEN, fmt(u.seen), u.id)
+  redis.call('ZADD', keys.searching, fmt(u.since), u.id)
+  redis.call('ZADD', keys.deadlines, fmt(u.deadline), u.id)
+  redis.call('ZADD', keys.seen, fmt(u.seen), u.id)
 end
 
 local function removeUser(id)
-  redis.call('DEL', ukey(id))
+  redis.call('DEL', keys.user(id))
   unindex(id)
 end
 
-local function isExcluded(u, c)
-  return redis.call('SISMEMBER', xkey('xb', u), c) == 1 or redis.call('SISMEMBER', xkey('xr', u), c) == 1
+-- Whether owner's exclusion mirror holds other (blocked, or an open room together).
+local function mirrorExcludes(owner, other)
+  return redis.call('SISMEMBER', keys.blocked(owner), other) == 1
+    or redis.call('SISMEMBER', keys.openRooms(owner), other) == 1
 end
 
-local function inCooldown(u, c)
-  local untilMs = redis.call('GET', cdkey(u, c))
+local function coolingDown(a, b)
+  local untilMs = redis.call('GET', keys.cooldown(a, b))
   return untilMs and tonumber(untilMs) > now
 end
 
--- Everyone who might be within radiusKm of u: a GEO prefilter with a margin for GEO's own
--- rounding and Earth radius, plus the unindexed; near the poles or for huge radii, everyone.
+-- Adds or removes other in owner's mirror (mirrorKey: keys.blocked or keys.openRooms) when owner's
+-- mirror is loaded; one that is not is left alone (it is loaded whole from the database when needed).
+local function updateLoadedMirror(mirrorKey, owner, other, present)
+  local ttl = redis.call('PTTL', keys.exclusionsLoaded(owner))
+  if ttl <= 0 then return end
+  if present then
+    redis.call('SADD', mirrorKey(owner), other)
+    redis.call('PEXPIRE', mirrorKey(owner), ttl)
+  else
+    redis.call('SREM', mirrorKey(owner), other)
+  end
+end
+
+-- Everyone who may be within u's radius: the GEOSEARCH prefilter around u's cell centre plus the
+-- unindexed, or every searching user where the prefilter is not relied on (see GEOSEARCH_MAX_LAT).
 local function candidateIds(u)
   if not (u.radius >= 0) then return {} end
-  if not indexable(u.lat, u.lon) or math.abs(u.lat) > SCAN_ALL_LAT - (u.radius + MARGIN_KM) / 110
-      or u.radius + MARGIN_KM > SCAN_ALL_KM then
-    return redis.call('ZRANGE', SEARCHING, 0, -1)
+  local searchKm = prefilterRadiusKm(u.radius)
+  if not indexable(u.lat, u.lon) or math.abs(u.lat) + searchKm / KM_PER_DEGREE_LAT_AT_LEAST > GEOSEARCH_MAX_LAT
+      or searchKm > GEOSEARCH_MAX_KM then
+    return redis.call('ZRANGE', keys.searching, 0, -1)
   end
-  local searchKm = u.radius * (1 + GEO_MARGIN_RATIO) + GEO_MARGIN_KM
-  local ids = redis.call('GEOSEARCH', GEO, 'FROMLONLAT', u.lonS, u.latS, 'BYRADIUS', fmt(searchKm), 'km')
-  for _, id in ipairs(redis.call('SMEMBERS', UNINDEXED)) do table.insert(ids, id) end
+  local ids = redis.call('GEOSEARCH', keys.geo, 'FROMLONLAT', u.lonText, u.latText, 'BYRADIUS', fmt(searchKm), 'km')
+  for _, id in ipairs(redis.call('SMEMBERS', keys.unindexed)) do table.insert(ids, id) end
   return ids
 end
 
+-- keys.meta's entries of ids, in order (false where there is none), one HMGET per 1000.
+local function metaEntries(ids)
+  local entries = {}
+  for i = 1, #ids, 1000 do
+    local chunk = redis.call('HMGET', keys.meta, unpack(ids, i, math.min(i + 999, #ids)))
+    for j = 1, #chunk do entries[i + j - 1] = chunk[j] end
+  end
+  return entries
+end
+
+-- §2's order.
 local function byPlaceInLine(x, y)
   if x.since ~= y.since then return x.since < y.since end
   return bytesLess(x.id, y.id)
 end
 
--- Offers the longest-waiting eligible candidate to a SEARCHING user; appends the events.
+-- §1 and §2 for one SEARCHING user u: offers them the first eligible candidate in line, if any, and
+-- appends both OFFERED events (§3). Cheap checks first: self, state and distance for every candidate,
+-- from the meta entries; then exclusions and cooldown (a read each) in line order until one passes,
+-- whose own hash is read last, to confirm they are still there and for their profile.
 local function tryPair(u, events)
   if not u or u.state ~= 'SEARCHING' then return end
-  local near = {}
+  local inRange = {}
   local ids = candidateIds(u)
-  local metas = {}
-  for i = 1, #ids, 1000 do
-    local chunk = redis.call('HMGET', META, unpack(ids, i, math.min(i + 999, #ids)))
-    for j = 1, #chunk do metas[i + j - 1] = chunk[j] end
-  end
-  for i, cid in ipairs(ids) do
-    if cid ~= u.id then
-      local c
-      local since, radius, lat, lon = string.match(metas[i] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$')
-      if since then
-        -- The hash is read only for the one chosen below (it may have outlived its safety TTL).
-        c = {id = cid, state = 'SEARCHING', since = tonumber(since), radius = tonumber(radius), lat = tonumber(lat), lon = tonumber(lon), unchecked = true}
-      else
-        c = loadUser(cid)
-        if not c then unindex(cid) end -- its hash outlived its safety TTL
+  local entries = metaEntries(ids)
+  for i, id in ipairs(ids) do
+    if id ~= u.id then
+      local c = candidateFromMeta(id, entries[i])
+      if not c then
+        c = loadUser(id) -- unindexed: no meta entry
+        if not c then unindex(id) end -- its hash outlived its safety TTL
       end
       if c and c.state == 'SEARCHING' then
         c.distance = haversine(u.lat, u.lon, c.lat, c.lon)
-        if c.distance <= math.min(u.radius, c.radius) then table.insert(near, c) end
+        if c.distance <= math.min(u.radius, c.radius) then table.insert(inRange, c) end
       end
     end
   end
-  table.sort(near, byPlaceInLine)
-  local best
-  for _, c in ipairs(near) do
-    if not isExcluded(u.id, c.id) and not isExcluded(c.id, u.id) and not inCooldown(u.id, c.id) then
-      if not c.unchecked then
-        best = c
+  table.sort(inRange, byPlaceInLine)
+  local partner
+  for _, c in ipairs(inRange) do
+    if not mirrorExcludes(u.id, c.id) and not mirrorExcludes(c.id, u.id) and not coolingDown(u.id, c.id) then
+      if not c.fromMeta then
+        partner = c
       else
         local stored = loadUser(c.id)
         if not stored then
-          unindex(c.id)
+          unindex(c.id) -- its hash outlived its safety TTL
         elseif stored.state == 'SEARCHING' then
-          best = c
-          best.profile = stored.profile
+          partner = c
+          partner.profile = stored.profile
         end
       end
-      if best then break end
+      if partner then break end
     end
   end
-  if not best then return end
+  if not partner then return end
   local offer = {
-    id = nextId(), users = {u.id, best.id}, distanceS = fmt(bucket(best.distance)),
-    expiresAt = now + OFFER_TTL, accepted = {}, completing = false,
+    id = newMatchId(), users = {u.id, partner.id}, distanceText = fmt(bucket(partner.distance)),
+    expiresAt = now + OFFER_TTL_MS, accepted = {}, completing = false,
   }
-  local key = okey(offer.id)
-  redis.call('HSET', key, 'a', u.id, 'b', best.id, 'distanceKm', offer.distanceS, 'expiresAt', fmt(offer.expiresAt))
-  redis.call('PEXPIRE', key, SAFETY_TTL)
-  redis.call('ZADD', OFFERS, fmt(offer.expiresAt), offer.id)
-  for _, x in ipairs({u, best}) do
+  local key = keys.offer(offer.id)
+  redis.call('HSET', key, 'a', u.id, 'b', partner.id, 'distanceKm', offer.distanceText, 'expiresAt', fmt(offer.expiresAt))
+  redis.call('PEXPIRE', key, SAFETY_TTL_MS)
+  redis.call('ZADD', keys.offers, fmt(offer.expiresAt), offer.id)
+  for _, x in ipairs({u, partner}) do
     x.state = 'OFFERED'
     x.matchId = offer.id
-    redis.call('HSET', ukey(x.id), 'state', 'OFFERED', 'matchId', offer.id)
-    redis.call('PEXPIRE', ukey(x.id), SAFETY_TTL)
+    redis.call('HSET', keys.user(x.id), 'state', 'OFFERED', 'matchId', offer.id)
+    redis.call('PEXPIRE', keys.user(x.id), SAFETY_TTL_MS)
     unindex(x.id)
   end
-  local shown = snapshot(offer)
+  local shown = offerReply(offer)
   -- Each side's event ends with the other's profile (a nil profile simply ends the reply earlier).
-  table.insert(events, {u.id, 'OFFERED', shown, best.profile})
-  table.insert(events, {best.id, 'OFFERED', shown, u.profile})
+  table.insert(events, {u.id, 'OFFERED', shown, partner.profile})
+  table.insert(events, {partner.id, 'OFFERED', shown, u.profile})
 end
 
--- Puts an offered user back in line (original place, fresh deadline) and tries to pair them.
+-- §3: puts an offered user back in line (original place, fresh deadline) and tries to pair them.
 local function requeue(id, events)
   local u = loadUser(id)
   if not u then return end
   u.state = 'SEARCHING'
   u.matchId = nil
-  u.deadline = now + SEARCH_TIMEOUT
+  u.deadline = now + SEARCH_TIMEOUT_MS
   u.seen = math.max(u.seen, now)
   saveSearching(u)
   tryPair(u, events)
 end
 
--- Ends an offer that was declined or expired; keep: the users who go back to searching.
+-- §3: ends an offer that was declined or expired; keep: the users who go back in line.
 local function dropOffer(offer, keep, events)
-  redis.call('DEL', okey(offer.id))
-  redis.call('ZREM', OFFERS, offer.id)
-  if COOLDOWN > 0 then
-    redis.call('SET', cdkey(offer.users[1], offer.users[2]), fmt(now + COOLDOWN), 'PX', math.ceil(COOLDOWN))
+  redis.call('DEL', keys.offer(offer.id))
+  redis.call('ZREM', keys.offers, offer.id)
+  if COOLDOWN_MS > 0 then
+    redis.call('SET', keys.cooldown(offer.users[1], offer.users[2]), fmt(now + COOLDOWN_MS), 'PX', math.ceil(COOLDOWN_MS))
   end
   for _, id in ipairs(offer.users) do
     if includes(keep, id) then requeue(id, events) else removeUser(id) end
@@ -316,15 +397,15 @@ export const ENQUEUE_LUA = `${QUEUE_LUA}
 local userId = ARGV[9]
 local profile = ARGV[13]
 if profile == '' then profile = nil end
-local loadedAt = redis.call('GET', xkey('xl', userId))
-if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL <= now then return {'needs-exclusions', {}} end
+local loadedAt = redis.call('GET', keys.exclusionsLoaded(userId))
+if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL_MS <= now then return {'needs-exclusions', {}} end
 local existing = loadUser(userId)
 if currentOffer(existing) then return {'busy', {}} end
 local since = now
 if existing and existing.state == 'SEARCHING' then since = existing.since end
 local u = {
-  id = userId, state = 'SEARCHING', latS = ARGV[10], lonS = ARGV[11], lat = tonumber(ARGV[10]), lon = tonumber(ARGV[11]),
-  radiusS = ARGV[12], radius = tonumber(ARGV[12]), since = since, deadline = now + SEARCH_TIMEOUT, seen = now,
+  id = userId, state = 'SEARCHING', latText = ARGV[10], lonText = ARGV[11], lat = tonumber(ARGV[10]), lon = tonumber(ARGV[11]),
+  radiusText = ARGV[12], radius = tonumber(ARGV[12]), since = since, deadline = now + SEARCH_TIMEOUT_MS, seen = now,
   profile = profile,
 }
 saveSearching(u)
@@ -344,7 +425,7 @@ if not offer then
   return {{}}
 end
 local peer = peerOf(offer, userId)
-local shown = snapshot(offer)
+local shown = offerReply(offer)
 local events = {{userId, 'CANCELLED', shown}, {peer, 'DECLINED', shown}}
 dropOffer(offer, {peer}, events)
 return {events}
@@ -358,41 +439,36 @@ local offer = currentOffer(u)
 if not offer or offer.id ~= matchId or offer.expiresAt <= now then return {'stale', {}, false} end
 local peer = peerOf(offer, userId)
 if not accept then
-  local shown = snapshot(offer)
+  local shown = offerReply(offer)
   local events = {{userId, 'DECLINED', shown}, {peer, 'DECLINED', shown}}
   dropOffer(offer, {peer}, events)
   return {'declined', events, false}
 end
 if includes(offer.accepted, userId) then return {'accepted', {}, false} end
 table.insert(offer.accepted, userId)
-local key = okey(offer.id)
-redis.call('HSET', key, 'acc' .. #offer.accepted, userId)
-local events = {{peer, 'PEER_ACCEPTED', snapshot(offer)}}
+local key = keys.offer(offer.id)
+redis.call('HSET', key, ACCEPTED_FIELDS[#offer.accepted], userId)
+local events = {{peer, 'PEER_ACCEPTED', offerReply(offer)}}
 if #offer.accepted < 2 then return {'accepted', events, false} end
 offer.completing = true
-offer.expiresAt = now + OFFER_TTL
+offer.expiresAt = now + OFFER_TTL_MS
 redis.call('HSET', key, 'completing', '1', 'expiresAt', fmt(offer.expiresAt))
-redis.call('ZADD', OFFERS, fmt(offer.expiresAt), offer.id)
-for _, k in ipairs({key, ukey(offer.users[1]), ukey(offer.users[2])}) do redis.call('PEXPIRE', k, SAFETY_TTL) end
-return {'accepted', events, snapshot(offer)}
+redis.call('ZADD', keys.offers, fmt(offer.expiresAt), offer.id)
+for _, k in ipairs({key, keys.user(offer.users[1]), keys.user(offer.users[2])}) do redis.call('PEXPIRE', k, SAFETY_TTL_MS) end
+return {'accepted', events, offerReply(offer)}
 `;
 
 // ARGV[9]: matchId. Returns 1 when completed, else 0.
 export const COMPLETE_LUA = `${QUEUE_LUA}
 local offer = loadOffer(ARGV[9])
 if not offer or not offer.completing or offer.expiresAt <= now then return 0 end
-redis.call('DEL', okey(offer.id))
-redis.call('ZREM', OFFERS, offer.id)
+redis.call('DEL', keys.offer(offer.id))
+redis.call('ZREM', keys.offers, offer.id)
 local a, b = offer.users[1], offer.users[2]
 removeUser(a)
 removeUser(b)
-for _, pair in ipairs({{a, b}, {b, a}}) do
-  local ttl = redis.call('PTTL', xkey('xl', pair[1]))
-  if ttl > 0 then
-    redis.call('SADD', xkey('xr', pair[1]), pair[2])
-    redis.call('PEXPIRE', xkey('xr', pair[1]), ttl)
-  end
-end
+updateLoadedMirror(keys.openRooms, a, b, true)
+updateLoadedMirror(keys.openRooms, b, a, true)
 return 1
 `;
 
@@ -400,9 +476,9 @@ return 1
 export const STATUS_LUA = `${QUEUE_LUA}
 local u = loadUser(ARGV[9])
 if not u then return {'IDLE'} end
-if u.state == 'SEARCHING' then return {'SEARCHING', u.radiusS, fmt(u.since)} end
+if u.state == 'SEARCHING' then return {'SEARCHING', u.radiusText, fmt(u.since)} end
 local offer = currentOffer(u)
-if offer then return {'OFFERED', u.radiusS, snapshot(offer)} end
+if offer then return {'OFFERED', u.radiusText, offerReply(offer)} end
 return {'IDLE'}
 `;
 
@@ -411,8 +487,8 @@ export const TOUCH_LUA = `${QUEUE_LUA}
 for i = 9, #ARGV do
   local u = loadUser(ARGV[i])
   if u and u.seen < now then
-    redis.call('HSET', ukey(u.id), 'seen', fmt(now))
-    if u.state == 'SEARCHING' then redis.call('ZADD', SEEN, fmt(now), u.id) end
+    redis.call('HSET', keys.user(u.id), 'seen', fmt(now))
+    if u.state == 'SEARCHING' then redis.call('ZADD', keys.seen, fmt(now), u.id) end
   end
 end
 return 0
@@ -422,21 +498,21 @@ return 0
 export const SWEEP_LUA = `${QUEUE_LUA}
 local limit = ARGV[9]
 local events = {}
-for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', OFFERS, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(now), 'LIMIT', 0, limit)) do
   local offer = loadOffer(matchId)
   if offer then
-    local shown = snapshot(offer)
+    local shown = offerReply(offer)
     for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
     dropOffer(offer, offer.accepted, events)
   else
-    redis.call('ZREM', OFFERS, matchId) -- its hash outlived its safety TTL
+    redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
   end
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', DEADLINES, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.deadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
   removeUser(id)
   table.insert(events, {id, 'SEARCH_TIMEOUT'})
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', SEEN, '-inf', fmt(now - GRACE), 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.seen, '-inf', fmt(now - PRESENCE_GRACE_MS), 'LIMIT', 0, limit)) do
   removeUser(id)
   table.insert(events, {id, 'CANCELLED'})
 end
@@ -447,7 +523,7 @@ return {events}
 export const LOAD_EXCLUSIONS_LUA = `${QUEUE_LUA}
 local userId = ARGV[9]
 local blockedCount = tonumber(ARGV[10])
-local ttl = math.max(1, math.ceil(EXCLUSIONS_TTL))
+local ttl = math.max(1, math.ceil(EXCLUSIONS_TTL_MS))
 local function fill(key, from, to)
   redis.call('DEL', key)
   for i = from, to, 1000 do
@@ -455,26 +531,18 @@ local function fill(key, from, to)
   end
   if to >= from then redis.call('PEXPIRE', key, ttl) end
 end
-fill(xkey('xb', userId), 11, 10 + blockedCount)
-fill(xkey('xr', userId), 11 + blockedCount, #ARGV)
-redis.call('SET', xkey('xl', userId), fmt(now), 'PX', ttl)
+fill(keys.blocked(userId), 11, 10 + blockedCount)
+fill(keys.openRooms(userId), 11 + blockedCount, #ARGV)
+redis.call('SET', keys.exclusionsLoaded(userId), fmt(now), 'PX', ttl)
 return 0
 `;
 
-// ARGV[9..]: a, b, kind ('xb' | 'xr'), excluded ('1' | '0'). A mirror that is not loaded is left alone.
+// ARGV[9..]: a, b, kind ('blocked' | 'openRooms', the Exclusions field), excluded ('1' | '0').
 export const SET_EXCLUDED_LUA = `${QUEUE_LUA}
 local a, b, kind, excluded = ARGV[9], ARGV[10], ARGV[11], ARGV[12] == '1'
-for _, pair in ipairs({{a, b}, {b, a}}) do
-  local ttl = redis.call('PTTL', xkey('xl', pair[1]))
-  if ttl > 0 then
-    local key = xkey(kind, pair[1])
-    if excluded then
-      redis.call('SADD', key, pair[2])
-      redis.call('PEXPIRE', key, ttl)
-    else
-      redis.call('SREM', key, pair[2])
-    end
-  end
-end
+local mirrorKey = ({blocked = keys.blocked, openRooms = keys.openRooms})[kind]
+if not mirrorKey then return redis.error_reply('unknown exclusion kind: ' .. kind) end
+updateLoadedMirror(mirrorKey, a, b, excluded)
+updateLoadedMirror(mirrorKey, b, a, excluded)
 return 0
 `;

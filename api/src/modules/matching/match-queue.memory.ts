@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { distanceBucket, haversineKm, type Position } from './geo';
+import { createMemoryPairRelations } from './match-queue.memory-relations';
 import {
-  EXCLUSIONS_TTL_MS,
   type EnqueueResult,
   type Exclusions,
   type MatchQueue,
@@ -13,13 +12,9 @@ import {
   type RespondResult,
   type SearchRequest,
 } from './match-queue.port';
+import { byPlaceInLine, eligible, offerDistanceKm, oldestFirst, type Searcher } from './match-queue.rule';
 
-interface Entry {
-  state: 'SEARCHING' | 'OFFERED';
-  position: Position;
-  radiusKm: number;
-  /** Place in line: when the search started (kept across re-queues). */
-  since: number;
+interface Entry extends Searcher {
   /** The search ends at this time unless renewed. */
   deadline: number;
   lastSeen: number;
@@ -32,20 +27,17 @@ interface OfferEntry extends Offer {
   completing: boolean;
 }
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
-
-const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The in-process queue (embedded default, one instance). Each method runs synchronously between
- * two awaits, which makes it one critical section. This is the reference behaviour: the Redis
- * adapter's Lua implements the same steps.
+ * two awaits, which makes it one critical section (§4 of the rule in match-queue.lua.ts' header).
+ * This is the reference behaviour, step for step the same as the Redis scripts: pairing (§1, §2)
+ * through match-queue.rule.ts, offers ending (§3), sweeps (§5) and duplicate calls (§6) as the
+ * header and the port's method docs state them.
  */
 export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
   const users = new Map<string, Entry>();
   const offers = new Map<string, OfferEntry>();
-  const cooldowns = new Map<string, number>();
-  const exclusions = new Map<string, { blocked: Set<string>; openRooms: Set<string>; loadedAt: number }>();
+  const relations = createMemoryPairRelations();
 
   /** Ids of offers created by one call: a random nonce plus a counter. */
   const idSource = () => {
@@ -53,18 +45,6 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
     let n = 0;
     return () => `${nonce}-${n++}`;
   };
-
-  const isExcluded = (u: string, c: string) => {
-    const mirror = exclusions.get(u);
-    return Boolean(mirror && (mirror.blocked.has(c) || mirror.openRooms.has(c)));
-  };
-
-  const exclusionsFresh = (userId: string, now: number) => {
-    const mirror = exclusions.get(userId);
-    return Boolean(mirror && mirror.loadedAt + EXCLUSIONS_TTL_MS > now);
-  };
-
-  const inCooldown = (u: string, c: string, now: number) => (cooldowns.get(pairKey(u, c)) ?? 0) > now;
 
   const publicOffer = (o: OfferEntry): Offer => ({
     matchId: o.matchId,
@@ -74,23 +54,19 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
     accepted: [...o.accepted],
   });
 
-  /** Offers the longest-waiting eligible candidate to a SEARCHING user; returns the events. */
+  /** §1, §2 and §3: offers the first eligible candidate in line to a SEARCHING user; returns the events. */
   function tryPair(userId: string, now: number, nextId: () => string): QueueEvent[] {
     const u = users.get(userId);
     if (!u || u.state !== 'SEARCHING') return [];
-    let best: [string, Entry] | undefined;
-    for (const [cid, c] of users) {
-      if (cid === userId || c.state !== 'SEARCHING') continue;
-      if (haversineKm(u.position, c.position) > Math.min(u.radiusKm, c.radiusKm)) continue;
-      if (isExcluded(userId, cid) || isExcluded(cid, userId) || inCooldown(userId, cid, now)) continue;
-      if (!best || c.since < best[1].since || (c.since === best[1].since && cid < best[0])) best = [cid, c];
-    }
-    if (!best) return [];
-    const [cid, c] = best;
+    const relationsNow = relations.at(now);
+    let c: Entry | undefined;
+    for (const candidate of users.values())
+      if (eligible(u, candidate, relationsNow) && (!c || byPlaceInLine(candidate, c) < 0)) c = candidate;
+    if (!c) return [];
     const offer: OfferEntry = {
       matchId: nextId(),
-      users: [userId, cid],
-      distanceKm: distanceBucket(haversineKm(u.position, c.position)),
+      users: [userId, c.id],
+      distanceKm: offerDistanceKm(u, c),
       expiresAt: now + options.offerTtlMs,
       accepted: [],
       completing: false,
@@ -107,10 +83,10 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       offer: shown,
       ...(partner.profile === undefined ? {} : { partnerProfile: partner.profile }),
     });
-    return [offered(userId, c), offered(cid, u)];
+    return [offered(userId, c), offered(c.id, u)];
   }
 
-  /** Puts an offered user back in line (original place, fresh deadline) and tries to pair them. */
+  /** §3: puts an offered user back in line (original place, fresh deadline) and tries to pair them. */
   function requeue(userId: string, now: number, nextId: () => string): QueueEvent[] {
     const entry = users.get(userId);
     if (!entry) return [];
@@ -121,20 +97,16 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
     return tryPair(userId, now, nextId);
   }
 
-  /** Ends an offer that was declined or expired. `keep`: users who go back to searching. */
+  /** §3: ends an offer that was declined or expired. `keep`: users who go back to searching. */
   function dropOffer(offer: OfferEntry, now: number, keep: string[], nextId: () => string): QueueEvent[] {
     offers.delete(offer.matchId);
-    cooldowns.set(pairKey(...offer.users), now + options.cooldownMs);
+    relations.coolDown(...offer.users, now + options.cooldownMs);
     const events: QueueEvent[] = [];
     for (const id of offer.users) {
       if (keep.includes(id)) events.push(...requeue(id, now, nextId));
       else users.delete(id);
     }
     return events;
-  }
-
-  function pruneCooldowns(now: number) {
-    for (const [key, until] of cooldowns) if (until <= now) cooldowns.delete(key);
   }
 
   const currentOffer = (userId: string, matchId: string) => {
@@ -144,11 +116,12 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
 
   return {
     async enqueue({ userId, position, radiusKm, profile }: SearchRequest, now: number): Promise<EnqueueResult> {
-      if (!exclusionsFresh(userId, now)) return { status: 'needs-exclusions', events: [] };
+      if (!relations.fresh(userId, now)) return { status: 'needs-exclusions', events: [] };
       const existing = users.get(userId);
       if (existing?.state === 'OFFERED') return { status: 'busy', events: [] };
       const deadline = now + options.searchTimeoutMs;
       users.set(userId, {
+        id: userId,
         state: 'SEARCHING',
         position,
         radiusKm,
@@ -210,8 +183,8 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       offers.delete(matchId);
       for (const id of offer.users) users.delete(id);
       const [a, b] = offer.users;
-      exclusions.get(a)?.openRooms.add(b);
-      exclusions.get(b)?.openRooms.add(a);
+      relations.set(a, b, 'openRooms', true);
+      relations.set(b, a, 'openRooms', true);
       return true;
     },
 
@@ -234,11 +207,16 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
     async sweep(now: number, limit = 100): Promise<QueueChange> {
       const events: QueueEvent[] = [];
       const nextId = idSource();
-      // Each kind in a fixed order (oldest time first, ties by id), so that `limit` picks the same
-      // items and the events come in the same order on every backend.
+      // §5: each kind in a fixed order (oldest time first, ties by id), so that `limit` picks the
+      // same items and the events come in the same order on every backend.
       const expired = [...offers.values()]
         .filter((o) => o.expiresAt <= now)
-        .sort((a, b) => a.expiresAt - b.expiresAt || byId(a.matchId, b.matchId))
+        .sort(
+          oldestFirst(
+            (o) => o.expiresAt,
+            (o) => o.matchId,
+          ),
+        )
         .slice(0, limit);
       for (const offer of expired) {
         const shown = publicOffer(offer);
@@ -247,11 +225,11 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       }
       /** SEARCHING users whose `at` is at or before `until`, oldest first (ties: smallest id). */
       const dueSearches = (at: (entry: Entry) => number, until: number) =>
-        [...users]
-          .filter(([, entry]) => entry.state === 'SEARCHING' && at(entry) <= until)
-          .sort(([a, x], [b, y]) => at(x) - at(y) || byId(a, b))
+        [...users.values()]
+          .filter((entry) => entry.state === 'SEARCHING' && at(entry) <= until)
+          .sort(oldestFirst(at, (entry) => entry.id))
           .slice(0, limit)
-          .map(([id]) => id);
+          .map((entry) => entry.id);
       for (const id of dueSearches((entry) => entry.deadline, now)) {
         users.delete(id);
         events.push({ to: id, type: 'SEARCH_TIMEOUT' });
@@ -260,27 +238,21 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
         users.delete(id);
         events.push({ to: id, type: 'CANCELLED' });
       }
-      pruneCooldowns(now);
+      relations.prune(now);
       return { events };
     },
 
-    async loadExclusions(userId: string, { blocked, openRooms }: Exclusions, now: number): Promise<void> {
-      exclusions.set(userId, { blocked: new Set(blocked), openRooms: new Set(openRooms), loadedAt: now });
+    async loadExclusions(userId: string, exclusions: Exclusions, now: number): Promise<void> {
+      relations.load(userId, exclusions, now);
     },
 
     async hasExclusions(userId: string, now: number): Promise<boolean> {
-      return exclusionsFresh(userId, now);
+      return relations.fresh(userId, now);
     },
 
     async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
-      for (const [x, y] of [
-        [a, b],
-        [b, a],
-      ] as const) {
-        const set = exclusions.get(x)?.[kind];
-        if (excluded) set?.add(y);
-        else set?.delete(y);
-      }
+      relations.set(a, b, kind, excluded);
+      relations.set(b, a, kind, excluded);
     },
 
     async searchingCount(): Promise<number> {
@@ -292,8 +264,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
     async dispose(): Promise<void> {
       users.clear();
       offers.clear();
-      cooldowns.clear();
-      exclusions.clear();
+      relations.clear();
     },
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
-import { distanceBucket, haversineKm, type Position } from './geo';
+import type { Position } from './geo';
 import { place } from './match-queue.contract';
 import { createMemoryMatchQueue } from './match-queue.memory';
 import {
@@ -12,6 +12,7 @@ import {
   type QueueEvent,
 } from './match-queue.port';
 import { createRedisMatchQueue } from './match-queue.redis';
+import { byPlaceInLine, eligible, offerDistanceKm, oldestFirst, type Searcher } from './match-queue.rule';
 
 const OPTIONS: MatchQueueOptions = {
   offerTtlMs: 10_000,
@@ -24,15 +25,12 @@ const CENTRE: Position = { lat: 48.8566, lon: 2.3522 };
 
 /**
  * The port's rules written as plainly as possible (arrays, linear scans, no indexes), to judge both
- * adapters by. Offer ids are `${call}-${n}`, like the adapters' `${nonce}-${n}`.
+ * adapters by: the rule of match-queue.lua.ts' header, section by section (§1 and §2 through the
+ * predicates of match-queue.rule.ts, which the memory adapter uses too), and the port's method docs
+ * for what each call answers. Offer ids are `${call}-${n}`, like the adapters' `${nonce}-${n}`.
  */
 function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
-  interface User {
-    id: string;
-    state: 'SEARCHING' | 'OFFERED';
-    position: Position;
-    radiusKm: number;
-    since: number;
+  interface User extends Searcher {
     deadline: number;
     seen: number;
     matchId?: string;
@@ -56,43 +54,27 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     expiresAt,
     accepted: [...accepted],
   });
-  const excludes = (x: string, y: string) =>
-    Boolean(mirror(x)?.blocked.includes(y) || mirror(x)?.openRooms.includes(y));
-  const cooling = (x: string, y: string, now: number) =>
-    cooldowns.some((c) => c.pair.includes(x) && c.pair.includes(y) && c.until > now);
-  const oldestFirst =
-    <T>(at: (t: T) => number, id: (t: T) => string) =>
-    (a: T, b: T) =>
-      at(a) - at(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0);
+  /** What §1 reads besides the two users, at `now`. */
+  const relationsAt = (now: number) => ({
+    excludes: (x: string, y: string) => Boolean(mirror(x)?.blocked.includes(y) || mirror(x)?.openRooms.includes(y)),
+    coolingDown: (x: string, y: string) =>
+      cooldowns.some((c) => c.pair.includes(x) && c.pair.includes(y) && c.until > now),
+  });
   const ids = () => {
     const call = calls++;
     let n = 0;
     return () => `${call}-${n++}`;
   };
 
+  /** §1, §2 and §3: every eligible candidate, sorted into line; the first is offered. */
   function pair(u: User | undefined, now: number, newId: () => string): QueueEvent[] {
     if (!u || u.state !== 'SEARCHING') return [];
-    const [c] = users
-      .filter(
-        (c) =>
-          c.id !== u.id &&
-          c.state === 'SEARCHING' &&
-          haversineKm(u.position, c.position) <= Math.min(u.radiusKm, c.radiusKm) &&
-          !excludes(u.id, c.id) &&
-          !excludes(c.id, u.id) &&
-          !cooling(u.id, c.id, now),
-      )
-      .sort(
-        oldestFirst(
-          (c) => c.since,
-          (c) => c.id,
-        ),
-      );
+    const [c] = users.filter((c) => eligible(u, c, relationsAt(now))).sort(byPlaceInLine);
     if (!c) return [];
     const offer: OpenOffer = {
       matchId: newId(),
       users: [u.id, c.id],
-      distanceKm: distanceBucket(haversineKm(u.position, c.position)),
+      distanceKm: offerDistanceKm(u, c),
       expiresAt: now + options.offerTtlMs,
       accepted: [],
       completing: false,
@@ -108,6 +90,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     return [offered(u, c), offered(c, u)];
   }
 
+  /** §3: back in line, same `since`, fresh deadline, and pairing tried again. */
   function searchAgain(id: string, now: number, newId: () => string): QueueEvent[] {
     const u = user(id);
     if (!u) return [];
@@ -120,6 +103,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     return pair(u, now, newId);
   }
 
+  /** §3: a declined, cancelled or expired offer ends; `keep` go back in line, the others are IDLE. */
   function end(offer: OpenOffer, now: number, keep: string[], newId: () => string): QueueEvent[] {
     offers = offers.filter((o) => o !== offer);
     cooldowns.push({ pair: [...offer.users], until: now + options.cooldownMs });
@@ -215,6 +199,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       for (const u of users) if (userIds.includes(u.id)) u.seen = Math.max(u.seen, now);
     },
 
+    /** §5: offers, then deadlines, then the unseen; each oldest first, at most `limit` of each. */
     async sweep(now, limit = 100) {
       const newId = ids();
       const events: QueueEvent[] = [];

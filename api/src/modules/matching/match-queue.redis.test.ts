@@ -1,8 +1,8 @@
 import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
-import { distanceBucket, haversineKm, snapToGrid } from './geo';
-import { matchKeys } from './keys';
+import { distanceBucket, haversineKm, prefilterRadiusKm, snapToGrid } from './geo';
+import { MATCH_KEYS_LUA, matchKeys, SHARED_KEYS, sharedKeys } from './keys';
 import { matchQueueContract, mulberry32, place } from './match-queue.contract';
-import { GEO_LUA } from './match-queue.lua';
+import { HELPERS_LUA } from './match-queue.lua';
 import { EXCLUSIONS_TTL_MS, type Offer } from './match-queue.port';
 import { createRedisMatchQueue } from './match-queue.redis';
 
@@ -95,7 +95,7 @@ describe('Redis match queue adapter', () => {
       const b = snapToGrid({ lat: a.lat + (next() - 0.5) * 2, lon: a.lon + (next() - 0.5) * 2 }, 1);
       return [a, b] as const;
     });
-    const lua = `${GEO_LUA}
+    const lua = `${HELPERS_LUA}
 local out = {}
 for i = 1, #ARGV, 4 do
   local d = haversine(tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]))
@@ -117,6 +117,59 @@ return out`;
       );
     });
     expect(mismatches).toEqual([]);
+  });
+
+  it('builds every key in Lua exactly as keys.ts does, whatever bytes the ids hold', async () => {
+    const { client, keys } = open();
+    const ids = ['alice', 'bob', 'a|b', 'a:1', '', 'zoë', '東京', '\u{1F600}', 'x'.repeat(300), 'a', 'ab'];
+    const lua = `${HELPERS_LUA}${MATCH_KEYS_LUA}
+local keys = matchKeys(ARGV[1], KEYS)
+local out = {}
+for _, name in ipairs(cjson.decode(ARGV[2])) do table.insert(out, keys[name]) end
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  for _, build in ipairs({keys.user, keys.offer, keys.blocked, keys.openRooms, keys.exclusionsLoaded}) do
+    table.insert(out, build(id))
+  end
+  for j = 3, #ARGV do table.insert(out, keys.cooldown(id, ARGV[j])) end
+end
+return out`;
+    const shared = sharedKeys(keys);
+    const reply = await client.eval(lua, shared.length, ...shared, keys.base, JSON.stringify(SHARED_KEYS), ...ids);
+    const expected = [
+      ...shared,
+      ...ids.flatMap((id) => [
+        ...[keys.user, keys.offer, keys.blocked, keys.openRooms, keys.exclusionsLoaded].map((build) => build(id)),
+        ...ids.map((other) => keys.cooldown(id, other)),
+      ]),
+    ];
+    expect(reply).toEqual(expected);
+    expect(new Set(ids.flatMap((a) => ids.map((b) => keys.cooldown(a, b)))).size).toBe(
+      (ids.length * (ids.length + 1)) / 2,
+    );
+  });
+
+  it("finds with GEOSEARCH at prefilterRadiusKm(d) every cell centre at geo.ts' haversine distance d", async () => {
+    const { client, prefix } = open();
+    const next = mulberry32(13);
+    const pairs = Array.from({ length: 5_000 }, (_, i) => {
+      const spread = [0.01, 0.1, 1, 3][i % 4] as number;
+      const a = snapToGrid({ lat: -83 + next() * 166, lon: -178 + next() * 356 }, 1);
+      const b = snapToGrid({ lat: a.lat + (next() - 0.5) * spread, lon: a.lon + (next() - 0.5) * spread }, 1);
+      return [a, b, prefilterRadiusKm(haversineKm(a, b))] as const;
+    });
+    const lua = `
+local missed = {}
+for i = 1, #ARGV, 5 do
+  redis.call('DEL', KEYS[1])
+  redis.call('GEOADD', KEYS[1], ARGV[i + 3], ARGV[i + 2], 'b')
+  local found = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[i + 1], ARGV[i], 'BYRADIUS', ARGV[i + 4], 'km')
+  if #found ~= 1 then table.insert(missed, (i + 4) / 5) end
+end
+redis.call('DEL', KEYS[1])
+return missed`;
+    const args = pairs.flatMap(([a, b, r]) => [a.lat, a.lon, b.lat, b.lon, r].map(String));
+    expect(await client.eval(lua, 1, `${prefix}{match}:prefilter-check`, ...args)).toEqual([]);
   });
 
   it('pairs users enqueued through two instances on one Redis without offering anyone twice', async () => {

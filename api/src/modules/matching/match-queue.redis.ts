@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { defineScript, type Script } from '../../infra/redis/define-script';
-import { matchKeys } from './keys';
+import { matchKeys, sharedKeys } from './keys';
 import {
   CANCEL_LUA,
   COMPLETE_LUA,
@@ -62,45 +62,47 @@ function checkFinite(what: string, value: number): void {
 
 /**
  * The matching queue in Redis, shared by every instance. Each method that changes state is ONE Lua
- * script (match-queue.lua.ts) over keys sharing the `{match}` hash tag (keys.ts), implementing the
- * memory adapter's steps one for one: pairing happens inside the enqueue, respond, cancel and sweep
- * scripts, so no user is ever in two offers, without locks or WATCH. `status` is a (read-only)
- * script too, so it never mixes two states.
+ * script over keys sharing the `{match}` hash tag (keys.ts); the header of match-queue.lua.ts states
+ * the rule the scripts implement (§1 to §6), the memory adapter's steps one for one: pairing happens
+ * inside the enqueue, respond, cancel and sweep scripts, so no user is ever in two offers, without
+ * locks or WATCH. `status` is a (read-only) script too, so it never mixes two states.
  *
- * Candidates are prefiltered with GEOSEARCH around the user's cell centre (radius + 0.1 % + 10 m,
- * covering GEO's own Earth radius and 52-bit rounding), then judged in Lua with geo.ts' haversine on the
- * stored cell centres, longest waiting first (ties: byte-wise smallest userId). What a candidate is
- * judged by (since, radius, position) is mirrored in one `meta` hash and read with one HMGET per
- * search; only the chosen partner's own hash is read, to confirm it is still there (and for their
- * profile, which lives in that hash and travels back in OFFERED events only). Users beyond GEO's
- * latitude band (|lat| > 85°) sit in an unindexed set that every search checks; a search that may
- * reach past 84° of latitude, or with a radius over 998 km, checks every searching user.
+ * Candidates are prefiltered with GEOSEARCH around the user's cell centre (geo.ts' prefilterRadiusKm:
+ * the radius + 0.1 % + 10 m, covering GEO's own Earth radius and 52-bit rounding), then judged in Lua
+ * with geo.ts' haversine on the stored cell centres, longest waiting first (ties: byte-wise smallest
+ * userId). What a candidate is judged by (since, radius, position) is mirrored in one `meta` hash and
+ * read with one HMGET per search; only the chosen partner's own hash is read, to confirm it is still
+ * there (and for their profile, which lives in that hash and travels back in OFFERED events only).
+ * Users beyond GEO's latitude band (|lat| > 85°) sit in an unindexed set that every search checks; a
+ * search whose prefilter circle may reach past 84° of latitude, or is over 1000 km wide (a radius
+ * over about 999 km), checks every searching user.
  *
  * Time: decisions use the `now` passed in (cooldowns and exclusion mirrors store their start or end
  * and are judged against it); key TTLs follow Redis' clock and only collect garbage: a user's hash
  * and an offer live searchTimeoutMs + 2 x offerTtlMs + presenceGraceMs after the user was last queued
  * or offered (or the offer fully accepted), so a location never outlives its search even when no
- * sweep runs; index entries left behind by an expired hash are dropped when next met. Offer ids are `${nonce}-${n}` with a
- * random nonce per call, as in the memory adapter.
+ * sweep runs; index entries left behind by an expired hash are dropped when next met. Offer ids are
+ * `${nonce}-${n}` with a random nonce per call, as in the memory adapter.
  *
  * Needs Redis 6.2+ (GEOSEARCH). Positions, radii and times must be finite numbers (RangeError
- * otherwise), so a script never fails half-way through its writes. The scripts build keys
- * from ids they read (one slot, but undeclared keys), so Redis Cluster needs the whole `{match}` slot
- * on one node, as it always is. The caller owns the client: `dispose()` does not quit it.
+ * otherwise), so a script never fails half-way through its writes. The shared keys are passed as
+ * KEYS; the per-user, per-offer and per-pair keys are built inside the scripts from ids they read,
+ * with keys.ts' layout (one slot, but undeclared keys), so Redis Cluster needs the whole `{match}`
+ * slot on one node, as it always is. The caller owns the client: `dispose()` does not quit it.
  */
 export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOptions): MatchQueue {
   const keys = matchKeys(options.prefix);
-  const fixedKeys = [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen, keys.offers];
+  const shared = sharedKeys(keys);
   const scripts = {
-    enqueue: defineScript(redis, 'matchQueueEnqueue', fixedKeys.length, ENQUEUE_LUA),
-    cancel: defineScript(redis, 'matchQueueCancel', fixedKeys.length, CANCEL_LUA),
-    respond: defineScript(redis, 'matchQueueRespond', fixedKeys.length, RESPOND_LUA),
-    complete: defineScript(redis, 'matchQueueComplete', fixedKeys.length, COMPLETE_LUA),
-    status: defineScript(redis, 'matchQueueStatus', fixedKeys.length, STATUS_LUA),
-    touch: defineScript(redis, 'matchQueueTouch', fixedKeys.length, TOUCH_LUA),
-    sweep: defineScript(redis, 'matchQueueSweep', fixedKeys.length, SWEEP_LUA),
-    loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', fixedKeys.length, LOAD_EXCLUSIONS_LUA),
-    setExcluded: defineScript(redis, 'matchQueueSetExcluded', fixedKeys.length, SET_EXCLUDED_LUA),
+    enqueue: defineScript(redis, 'matchQueueEnqueue', shared.length, ENQUEUE_LUA),
+    cancel: defineScript(redis, 'matchQueueCancel', shared.length, CANCEL_LUA),
+    respond: defineScript(redis, 'matchQueueRespond', shared.length, RESPOND_LUA),
+    complete: defineScript(redis, 'matchQueueComplete', shared.length, COMPLETE_LUA),
+    status: defineScript(redis, 'matchQueueStatus', shared.length, STATUS_LUA),
+    touch: defineScript(redis, 'matchQueueTouch', shared.length, TOUCH_LUA),
+    sweep: defineScript(redis, 'matchQueueSweep', shared.length, SWEEP_LUA),
+    loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', shared.length, LOAD_EXCLUSIONS_LUA),
+    setExcluded: defineScript(redis, 'matchQueueSetExcluded', shared.length, SET_EXCLUDED_LUA),
   };
   const durations = [
     options.offerTtlMs,
@@ -114,7 +116,7 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
   /** Runs a script with the shared keys and leading arguments (see match-queue.lua.ts). */
   const run = (script: Script, now: number, ...args: string[]) => {
     checkFinite('now (ms)', now);
-    return script(...fixedKeys, keys.base, ...durations.map(String), String(now), randomUUID(), ...args);
+    return script(...shared, keys.base, ...durations.map(String), String(now), randomUUID(), ...args);
   };
 
   return {
@@ -180,7 +182,7 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
     },
 
     async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
-      await run(scripts.setExcluded, 0, a, b, kind === 'blocked' ? 'xb' : 'xr', excluded ? '1' : '0');
+      await run(scripts.setExcluded, 0, a, b, kind, excluded ? '1' : '0');
     },
 
     async searchingCount(): Promise<number> {

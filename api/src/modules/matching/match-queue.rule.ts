@@ -1,0 +1,72 @@
+import { distanceBucket, haversineKm, type Position } from './geo';
+
+/**
+ * The pairing rule as pure TypeScript, shared by the two oracles that the Redis scripts are judged
+ * by: the memory adapter (match-queue.memory.ts) and the property test's reference model. Each
+ * function names the section of the rule it states, in the header of match-queue.lua.ts (the rule
+ * as it runs on Redis, §1 to §6) and in the MatchQueue port's doc.
+ */
+
+/** What the rule reads of a queued user. */
+export interface Searcher {
+  id: string;
+  state: 'SEARCHING' | 'OFFERED';
+  /** A grid cell centre (the caller snapped it). */
+  position: Position;
+  radiusKm: number;
+  /** Place in line: when the search started (ms), kept across re-queues. */
+  since: number;
+}
+
+/** What the rule reads of the queue's other state, at the instant of the pairing. */
+export interface PairRelations {
+  /** Whether x's exclusion mirror holds y (blocked, or an open room together, as x's mirror records it). */
+  excludes(x: string, y: string): boolean;
+  /** Whether the unordered pair is in a cooldown after a decline or an expiry. */
+  coolingDown(x: string, y: string): boolean;
+}
+
+/**
+ * §1 Eligibility: whether c may be offered to u. Not self; both SEARCHING (an OFFERED user is in
+ * nobody's candidates, so nobody is in two offers); the distance between the two cell centres
+ * within both radii; not excluded by either mirror (blocked either way, open room together); no
+ * cooldown for the pair.
+ */
+export function eligible(u: Searcher, c: Searcher, relations: PairRelations): boolean {
+  return (
+    c.id !== u.id &&
+    u.state === 'SEARCHING' &&
+    c.state === 'SEARCHING' &&
+    haversineKm(u.position, c.position) <= Math.min(u.radiusKm, c.radiusKm) &&
+    !relations.excludes(u.id, c.id) &&
+    !relations.excludes(c.id, u.id) &&
+    !relations.coolingDown(u.id, c.id)
+  );
+}
+
+/**
+ * Byte-wise order of the ids' UTF-8 (as Redis sorts equal scores and as the scripts' `bytesLess`);
+ * the same as `<` for the ASCII ids in use.
+ */
+export function compareIds(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Oldest first, ties by `compareIds`: §2's order of candidates (`at` = since) and §5's order of
+ * the items a sweep handles (`at` = expiresAt, deadline or last heartbeat).
+ */
+export const oldestFirst =
+  <T>(at: (item: T) => number, id: (item: T) => string) =>
+  (a: T, b: T): number =>
+    at(a) - at(b) || compareIds(id(a), id(b));
+
+/** §2 Order: the longest-waiting eligible candidate goes first, never the nearest. */
+export const byPlaceInLine = oldestFirst<Searcher>(
+  (s) => s.since,
+  (s) => s.id,
+);
+
+/** §3: the distance an offer shows, a bucket of the distance between the two cell centres. */
+export const offerDistanceKm = (a: Searcher, b: Searcher): number =>
+  distanceBucket(haversineKm(a.position, b.position));
