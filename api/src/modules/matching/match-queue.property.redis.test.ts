@@ -502,5 +502,6 @@ describe('MatchQueue adapters against a brute-force reference model', () => {
       }),
       { numRuns: 100 },
     );
-  });
+    // 100 runs take about 15 s alone and over 30 s (jest's default here) beside other suites on 2 busy cores.
+  }, 120_000);
 });
