@@ -14,15 +14,27 @@ const mysqlUrl = new URL(process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.
 const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 
+/**
+ * Runs a command with the terminal attached; resolves to its exit status (1 when it died by a signal).
+ * @param {string} command
+ * @param {readonly string[]} args
+ * @param {Record<string, string>} [env] added to this process's environment
+ */
 function run(command, args, env = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   return result.status ?? 1;
 }
 
-/** Opens a TCP connection and reads the server's first bytes (MariaDB greets; Redis answers PING). */
+/**
+ * Opens a TCP connection and reads the server's first bytes (MariaDB greets; Redis answers PING).
+ * @param {URL} url
+ * @param {string} [greeting] sent once connected
+ * @returns {Promise<boolean>}
+ */
 function probe(url, greeting) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: url.hostname, port: Number(url.port) });
+    /** @param {boolean} ok */
     const done = (ok) => {
       socket.destroy();
       resolve(ok);
@@ -34,7 +46,11 @@ function probe(url, greeting) {
   });
 }
 
-/** The generated client types, as committed: codegen must reproduce them exactly. */
+/**
+ * The generated client types, as committed: codegen must reproduce them exactly.
+ * @param {string} dir
+ * @returns {Record<string, string>}
+ */
 function snapshot(dir) {
   return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(`${dir}/${f}`, 'utf8')]));
 }

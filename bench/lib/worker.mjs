@@ -4,10 +4,40 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** @typedef {import('../workers/serve.mjs').Methods} Methods */
+
+/**
+ * A running worker whose methods are `M` (the object its file passes to `serve`).
+ * @template {Methods} M
+ * @typedef {object} Worker
+ * @property {string} name
+ * @property {number | undefined} pid
+ * @property {<K extends keyof M & string>(method: K, ...args: Parameters<M[K]>) => Promise<Awaited<ReturnType<M[K]>>>} call
+ *   runs one method in the worker; rejects with its error, or when the worker exits
+ * @property {() => Promise<void>} stop SIGTERM, then SIGKILL after 5 s
+ */
+
+/** @typedef {{ resolve(value: unknown): void, reject(err: Error): void, method: string }} Waiter */
+/** @typedef {{ id: number, result?: unknown, error?: string }} Reply */
+
+/**
+ * @param {unknown} msg
+ * @returns {msg is Reply}
+ */
+const isReply = (msg) => typeof msg === 'object' && msg !== null && 'id' in msg && typeof msg.id === 'number';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** @type {Set<import('node:child_process').ChildProcess>} */
 const live = new Set();
 
-/** Forks bench/workers/<file> and returns a handle whose `call` runs one of its methods. */
+/**
+ * Forks bench/workers/<file> and returns a handle whose `call` runs one of its methods. `M` comes
+ * from the variable the handle is assigned to (e.g. `Worker<GeoLoad>`).
+ * @template {Methods} M
+ * @param {string} file
+ * @param {{ name?: string, env?: Record<string, string> }} [options]
+ * @returns {Worker<M>}
+ */
 export function startWorker(file, { name = file, env = {} } = {}) {
   const child = fork(path.resolve(here, '../workers', file), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -15,11 +45,14 @@ export function startWorker(file, { name = file, env = {} } = {}) {
     execArgv: ['--max-old-space-size=2048', '--expose-gc'],
   });
   live.add(child);
+  /** @type {Map<number, Waiter>} */
   const pending = new Map();
   let nextId = 0;
+  /** @type {Error | null} */
   let exitError = null;
   child.on('message', (msg) => {
-    const waiter = pending.get(msg?.id);
+    if (!isReply(msg)) return;
+    const waiter = pending.get(msg.id);
     if (!waiter) return;
     pending.delete(msg.id);
     if (msg.error) waiter.reject(new Error(`${name}.${waiter.method}: ${msg.error}`));
@@ -27,19 +60,20 @@ export function startWorker(file, { name = file, env = {} } = {}) {
   });
   child.once('exit', (code, signal) => {
     live.delete(child);
-    exitError = new Error(`worker ${name} exited (${code ?? signal})`);
-    for (const waiter of pending.values()) waiter.reject(exitError);
+    const error = new Error(`worker ${name} exited (${code ?? signal})`);
+    exitError = error;
+    for (const waiter of pending.values()) waiter.reject(error);
     pending.clear();
   });
   return {
     name,
     pid: child.pid,
-    call(method, args = {}) {
+    call(method, ...args) {
       if (exitError) return Promise.reject(exitError);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, method });
-        child.send({ id, method, args });
+        child.send({ id, method, args: args[0] ?? {} });
       });
     },
     async stop() {

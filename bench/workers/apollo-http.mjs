@@ -4,26 +4,29 @@
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { serve } from './serve.mjs';
+import { listeningPort, serve } from './serve.mjs';
 
 const typeDefs = `
   type Query { me: User }
   type User { id: ID! nickname: String! email: String gender: String birthYear: Int createdAt: String! }
 `;
 
-let server;
-serve({
-  /** me: the `me` object the API returned (answered as is). */
+export const methods = {
+  /** @param {{ me: unknown }} args me: the `me` object the API returned (answered as is). */
   async start({ me }) {
     const apollo = new ApolloServer({ typeDefs, resolvers: { Query: { me: () => me } } });
     await apollo.start();
     const app = express();
     app.disable('x-powered-by');
     app.use('/graphql', express.json(), expressMiddleware(apollo, { context: async () => ({}) }));
-    await new Promise((resolve) => {
-      server = app.listen(0, '127.0.0.1', resolve);
+    /** @type {import('node:http').Server} */
+    const server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     server.keepAliveTimeout = 60_000;
-    return { port: server.address().port, pid: process.pid };
+    return { port: listeningPort(server), pid: process.pid };
   },
-});
+};
+/** @typedef {typeof methods} ApolloHttp */
+
+serve(methods);

@@ -1,12 +1,12 @@
 // The `me` floor: bare node:http answering every request with the same JSON bytes the API returns.
 import http from 'node:http';
-import { serve } from './serve.mjs';
+import { listeningPort, serve } from './serve.mjs';
 
-let server;
-serve({
+export const methods = {
+  /** @param {{ body: string }} args the bytes every request is answered with */
   async start({ body }) {
     const bytes = Buffer.from(body);
-    server = http.createServer((req, res) => {
+    const server = http.createServer((req, res) => {
       // Read the request body as the API must, then answer.
       req.on('data', () => undefined);
       req.on('end', () => {
@@ -15,7 +15,10 @@ serve({
       });
     });
     server.keepAliveTimeout = 60_000;
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { port: server.address().port, pid: process.pid };
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+    return { port: listeningPort(server), pid: process.pid };
   },
-});
+};
+/** @typedef {typeof methods} BareHttp */
+
+serve(methods);

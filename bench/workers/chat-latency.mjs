@@ -10,39 +10,74 @@
 // Correctness counters per run: lost (acknowledged but never received), duplicated, out of order
 // (a room's seq not increasing), send errors.
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
 import { latencySummary, pool, sleep } from '../lib/util.mjs';
+import { createFloorSender, createPoster, sendViaApi, subscribeRoom } from './chat-clients.mjs';
 import { serve } from './serve.mjs';
 
-const require = createRequire(import.meta.url);
-const WebSocket = require('ws');
-const mysql = require('mysql2/promise');
-const { Redis } = require('ioredis');
+/** @typedef {import('./chat-clients.mjs').ChatRoom} ChatRoom */
 
-const MESSAGE_FIELDS = 'id roomId seq sender { id nickname } body clientMessageId createdAt';
-const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
-const ROOM_EVENTS = `subscription($roomId: ID!) { roomEvents(roomId: $roomId) { type roomId userId seq message { ${MESSAGE_FIELDS} } } }`;
+/**
+ * @typedef {object} ChatLatencyConfig
+ * @property {'api' | 'floor'} mode
+ * @property {ChatRoom[]} rooms
+ * @property {string} [graphqlUrl] api mode: instance 1
+ * @property {string} [wsUrl] api mode: instance 2
+ * @property {string} [mysqlUri] floor mode
+ * @property {string} [redisUrl] floor mode
+ * @property {string} [channelPrefix] floor mode: the Redis channel of a room is this + its id
+ */
 
+/**
+ * The run in progress: receipts are matched to it by clientMessageId prefix. Times are
+ * performance.now() milliseconds, per message index.
+ * @typedef {object} Run
+ * @property {string} prefix
+ * @property {Float64Array} dueAt
+ * @property {Float64Array} ackAt
+ * @property {Uint8Array} acked 1 once the send was acknowledged
+ * @property {(number | undefined)[]} receivedAt
+ * @property {number} received
+ * @property {number} duplicated
+ * @property {number} outOfOrder
+ * @property {number} errors
+ * @property {string | null} firstError
+ */
+
+/** @type {ChatLatencyConfig | undefined} */
 let cfg;
+/** @type {ChatRoom[]} */
 let rooms = [];
+/** @type {http.Agent | undefined} */
 let agent;
+/** @type {ReturnType<typeof createPoster> | undefined} */
+let poster;
+/** @type {import('ws').WebSocket[]} */
 let sockets = [];
+/** @type {mysql.Pool | undefined} */
 let dbPool;
+/** @type {ReturnType<typeof createFloorSender> | undefined} */
+let floor;
+/** @type {Redis | undefined} */
 let publisher;
+/** @type {Redis | undefined} */
 let subscriber;
+/** @type {Map<string, number>} */
 const lastSeq = new Map();
-/** The run in progress: receipts are matched to it by clientMessageId prefix. */
+/** @type {Run | null} */
 let current = null;
+/** @type {Set<string>} */
 let warmupSeen = new Set();
-let floorSeq = 1_000_000;
 
+/** @type {import('./chat-clients.mjs').OnMessage} */
 function onMessage(roomId, seq, clientMessageId) {
   const now = performance.now();
   warmupSeen.add(roomId);
   const previous = lastSeq.get(roomId) ?? 0;
   const run = current;
   const k = run && clientMessageId.startsWith(run.prefix) ? Number(clientMessageId.slice(run.prefix.length)) : -1;
-  if (k >= 0) {
+  if (run && k >= 0) {
     if (run.receivedAt[k] !== undefined) {
       run.duplicated++;
       return;
@@ -54,131 +89,47 @@ function onMessage(roomId, seq, clientMessageId) {
   lastSeq.set(roomId, Math.max(previous, seq));
 }
 
-/** HTTP requests not answered yet (aborted when a phase overruns its drain time). */
-const openRequests = new Set();
+/**
+ * @template T
+ * @param {T | undefined} value
+ * @param {string} name
+ * @returns {T}
+ */
+const required = (value, name) => {
+  if (value === undefined) throw new Error(`chat-latency: ${name} is missing`);
+  return value;
+};
 
-function post(url, token, body) {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': data.length,
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString()));
-          } catch (err) {
-            reject(err);
-          }
-        });
-      },
-    );
-    openRequests.add(req);
-    req.on('close', () => openRequests.delete(req));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+/**
+ * @param {ChatRoom} room
+ * @param {string} clientMessageId
+ * @param {string} body
+ * @returns {Promise<number>} the message's seq
+ */
+const send = (room, clientMessageId, body) => {
+  if (!cfg) throw new Error('chat-latency: setup() first');
+  return cfg.mode === 'api'
+    ? sendViaApi(
+        required(poster?.post, 'the HTTP client'),
+        required(cfg.graphqlUrl, 'graphqlUrl'),
+        room,
+        clientMessageId,
+        body,
+      )
+    : required(floor, 'the floor sender')(room, clientMessageId, body);
+};
 
-/** One subscriber socket per room (graphql-transport-ws by hand: the client library adds nothing here). */
-function subscribe(room) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(cfg.wsUrl, 'graphql-transport-ws');
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${room.subscriberToken}` } }),
-      ),
-    );
-    ws.on('message', (raw) => {
-      const msg = JSON.parse(String(raw));
-      if (msg.type === 'connection_ack') {
-        ws.send(
-          JSON.stringify({
-            id: '1',
-            type: 'subscribe',
-            payload: { query: ROOM_EVENTS, variables: { roomId: room.roomId } },
-          }),
-        );
-        resolve(ws);
-      } else if (msg.type === 'next') {
-        const event = msg.payload?.data?.roomEvents;
-        if (event?.type === 'MESSAGE') onMessage(event.roomId, event.message.seq, event.message.clientMessageId);
-        else if (msg.payload?.errors) room.errors = (room.errors ?? 0) + 1;
-      } else if (msg.type === 'error' || msg.type === 'complete') {
-        room.errors = (room.errors ?? 0) + 1;
-      } else if (msg.type === 'ping') {
-        ws.send(JSON.stringify({ type: 'pong' }));
-      }
-    });
-    ws.on('error', reject);
-    ws.on('close', (code) => reject(new Error(`socket closed ${code}`)));
-  });
-}
-
-async function sendApi(room, clientMessageId, body) {
-  const request = { query: SEND, variables: { input: { roomId: room.roomId, body, clientMessageId } } };
-  let res;
-  try {
-    res = await post(cfg.graphqlUrl, room.senderToken, request);
-  } catch (err) {
-    // A keep-alive socket the server closed just as it was reused: retry once, as a client does
-    // (same clientMessageId, so the retry can never store the message twice).
-    if (err.code !== 'ECONNRESET' || String(err.message).startsWith('abandoned')) throw err;
-    res = await post(cfg.graphqlUrl, room.senderToken, request);
-  }
-  const seq = res?.data?.sendMessage?.seq;
-  if (typeof seq !== 'number') throw new Error(JSON.stringify(res?.errors ?? res).slice(0, 300));
-  return seq;
-}
-
-async function sendFloor(room, clientMessageId, body) {
-  const seq = floorSeq++;
-  const id = crypto.randomUUID();
-  const createdAt = new Date();
-  await dbPool.query(
-    'INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [id, room.roomId, seq, room.senderId, clientMessageId, body, createdAt],
-  );
-  const payload = {
-    type: 'MESSAGE',
-    roomId: room.roomId,
-    message: {
-      id,
-      roomId: room.roomId,
-      seq,
-      senderId: room.senderId,
-      body,
-      clientMessageId,
-      createdAt: createdAt.toISOString(),
-      imageId: null,
-    },
-  };
-  await publisher.publish(cfg.channelPrefix + room.roomId, JSON.stringify(payload));
-  return seq;
-}
-
-const send = (room, clientMessageId, body) =>
-  cfg.mode === 'api' ? sendApi(room, clientMessageId, body) : sendFloor(room, clientMessageId, body);
-
-serve({
-  /** rooms: [{ roomId, senderId, senderToken, subscriberToken }] */
+export const methods = {
+  /** @param {ChatLatencyConfig} args */
   async setup(args) {
     cfg = args;
     rooms = args.rooms;
     if (cfg.mode === 'api') {
       agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+      poster = createPoster(agent);
       sockets = [];
-      await pool(rooms, 50, async (room) => sockets.push(await subscribe(room)));
+      const wsUrl = required(cfg.wsUrl, 'wsUrl');
+      await pool(rooms, 50, async (room) => sockets.push(await subscribeRoom(wsUrl, room, onMessage)));
       // Subscriptions are not acknowledged: send into each room until its event comes back.
       for (let attempt = 0; attempt < 20 && warmupSeen.size < rooms.length; attempt++) {
         await pool(
@@ -192,21 +143,28 @@ serve({
       if (warmupSeen.size < rooms.length)
         throw new Error(`only ${warmupSeen.size}/${rooms.length} room subscriptions went live`);
     } else {
+      const channelPrefix = required(cfg.channelPrefix, 'channelPrefix');
+      const redisUrl = required(cfg.redisUrl, 'redisUrl');
       dbPool = mysql.createPool({ uri: cfg.mysqlUri, connectionLimit: 16 });
-      publisher = new Redis(cfg.redisUrl);
-      subscriber = new Redis(cfg.redisUrl);
-      subscriber.on('message', (_channel, raw) => {
+      publisher = new Redis(redisUrl);
+      subscriber = new Redis(redisUrl);
+      subscriber.on('message', (/** @type {string} */ _channel, /** @type {string} */ raw) => {
         const event = JSON.parse(raw);
         onMessage(event.roomId, event.message.seq, event.message.clientMessageId);
       });
-      await subscriber.subscribe(...rooms.map((r) => cfg.channelPrefix + r.roomId));
+      floor = createFloorSender(dbPool, publisher, channelPrefix);
+      await subscriber.subscribe(...rooms.map((r) => channelPrefix + r.roomId));
     }
     return { rooms: rooms.length };
   },
 
-  /** Sends rate msg/s for durationMs round-robin over the rooms, then waits up to drainMs for stragglers. */
+  /**
+   * Sends rate msg/s for durationMs round-robin over the rooms, then waits up to drainMs for stragglers.
+   * @param {{ rate: number, durationMs: number, drainMs?: number, tag: string }} args
+   */
   async run({ rate, durationMs, drainMs = 5000, tag }) {
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
+    /** @type {Run} */
     const run = {
       prefix: `${tag}-`,
       dueAt: new Float64Array(total),
@@ -223,6 +181,7 @@ serve({
     const interval = 1000 / rate;
     const t0 = performance.now() + 5;
     let k = 0;
+    /** @type {Set<Promise<void>>} */
     const inflight = new Set();
     await new Promise((resolve) => {
       const tick = () => {
@@ -230,22 +189,24 @@ serve({
         while (k < total && t0 + k * interval <= now) {
           const i = k++;
           run.dueAt[i] = t0 + i * interval;
-          const room = rooms[i % rooms.length];
+          const room = /** @type {ChatRoom} rooms is not empty */ (rooms[i % rooms.length]);
           const p = send(room, `${run.prefix}${i}`, `bench message ${i}`).then(
             () => {
               run.acked[i] = 1;
               run.ackAt[i] = performance.now();
             },
-            (err) => {
-              if (String(err.message).startsWith('abandoned')) return;
+            (/** @type {unknown} */ err) => {
+              const message = err instanceof Error ? err.message : String(err);
+              if (message.startsWith('abandoned')) return;
               run.errors++;
-              run.firstError ??= String(err.message ?? err);
+              run.firstError ??= message;
             },
           );
           inflight.add(p);
-          p.finally(() => inflight.delete(p));
+          // p never rejects (both outcomes are handled above).
+          void p.finally(() => inflight.delete(p));
         }
-        if (k >= total) return resolve();
+        if (k >= total) return resolve(undefined);
         setTimeout(tick, Math.max(0, Math.min(1, t0 + k * interval - now)));
       };
       tick();
@@ -256,7 +217,7 @@ serve({
     await Promise.race([Promise.allSettled([...inflight]), sleep(drainMs)]);
     const abandoned = inflight.size;
     const abandonedAt = performance.now();
-    for (const req of openRequests) req.destroy(new Error('abandoned: the phase ended'));
+    poster?.abandonAll();
     await Promise.allSettled([...inflight]);
     const deadline = performance.now() + drainMs;
     const ackedCount = () => run.acked.reduce((a, b) => a + b, 0);
@@ -268,15 +229,20 @@ serve({
     }
     await sleep(100); // a late duplicate would arrive now
     current = null;
+    /** @type {number[]} */
     const latencies = [];
+    /** @type {number[]} */
     const acks = [];
     let lost = 0;
     for (let i = 0; i < total; i++) {
-      if (run.receivedAt[i] !== undefined) latencies.push(run.receivedAt[i] - run.dueAt[i]);
+      // The typed arrays hold `total` entries.
+      const dueAt = /** @type {number} */ (run.dueAt[i]);
+      const receivedAt = run.receivedAt[i];
+      if (receivedAt !== undefined) latencies.push(receivedAt - dueAt);
       else if (run.acked[i]) lost++;
       // Abandoned: its latency is at least its age when it was given up.
-      else if (abandoned > 0) latencies.push(abandonedAt - run.dueAt[i]);
-      if (run.acked[i]) acks.push(run.ackAt[i] - run.dueAt[i]);
+      else if (abandoned > 0) latencies.push(abandonedAt - dueAt);
+      if (run.acked[i]) acks.push(/** @type {number} */ (run.ackAt[i]) - dueAt);
     }
     return {
       sent: total,
@@ -303,4 +269,7 @@ serve({
     subscriber?.disconnect();
     return null;
   },
-});
+};
+/** @typedef {typeof methods} ChatLatency */
+
+serve(methods);

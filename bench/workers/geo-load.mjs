@@ -5,36 +5,64 @@
 // mode 'enqueue':   the match step, one `enqueue` of a new seeker (random grid-snapped position in the
 //                   square, radius r or random in [rMin, rMax]) that pairs them on the spot if it can.
 // Each of `concurrency` loops runs one call at a time (closed loop) for durationMs.
-import { createRequire } from 'node:module';
+import { Redis } from 'ioredis';
+import { matchingModules } from '../lib/api-dist.mjs';
 import { latencySummary, pool } from '../lib/util.mjs';
 import { serve } from './serve.mjs';
 
-const require = createRequire(import.meta.url);
-const { Redis } = require('ioredis');
-const { createRedisMatchQueue } = require('../../api/dist/modules/matching/match-queue.redis.js');
-const { matchKeys } = require('../../api/dist/modules/matching/keys.js');
-const { snapToGrid } = require('../../api/dist/modules/matching/geo.js');
+/** @typedef {import('../lib/api-dist.mjs').MatchQueue} MatchQueue */
+/** @typedef {import('../lib/api-dist.mjs').Position} Position */
+/** @typedef {import('../lib/api-dist.mjs').QueueStatus['state']} QueueState */
 
+/**
+ * @typedef {object} GeoLoadConfig
+ * @property {string} redisUrl
+ * @property {string} prefix the API's Redis key prefix
+ * @property {import('../lib/api-dist.mjs').MatchQueueOptions} queueOptions
+ * @property {{ lat0: number, lon0: number, sizeKm: number }} square where seekers appear
+ * @property {number} cellKm the grid positions are snapped to
+ */
+
+/** A fixed radius in km, or [min, max] for a random whole number of km per seeker. */
+/** @typedef {number | [number, number]} Radius */
+
+const { createRedisMatchQueue, matchKeys, snapToGrid } = matchingModules();
 const KM_PER_DEG_LAT = 111.195;
 
+/** @type {Redis | undefined} */
 let redis;
+/** @type {MatchQueue | undefined} */
 let queue;
+/** @type {GeoLoadConfig | undefined} */
 let cfg;
+/** @type {string[]} */
 let seekers = [];
 let nextSeeker = 0;
 /** Every seeker this worker enqueued (for cleanup). */
 const created = new Set();
 
-function randomPoint() {
-  const { lat0, lon0, sizeKm } = cfg.square;
-  const lat = lat0 + (Math.random() - 0.5) * (sizeKm / KM_PER_DEG_LAT);
-  const lon = lon0 + (Math.random() - 0.5) * (sizeKm / (KM_PER_DEG_LAT * Math.cos((lat0 * Math.PI) / 180)));
-  return snapToGrid({ lat, lon }, cfg.cellKm);
+/** The worker's state once `setup` ran. */
+function ready() {
+  if (!cfg || !redis || !queue) throw new Error('geo-load: setup() first');
+  return { cfg, redis, queue };
 }
 
+/** @param {GeoLoadConfig} config */
+function randomPoint({ square, cellKm }) {
+  const { lat0, lon0, sizeKm } = square;
+  const lat = lat0 + (Math.random() - 0.5) * (sizeKm / KM_PER_DEG_LAT);
+  const lon = lon0 + (Math.random() - 0.5) * (sizeKm / (KM_PER_DEG_LAT * Math.cos((lat0 * Math.PI) / 180)));
+  return snapToGrid({ lat, lon }, cellKm);
+}
+
+/**
+ * @param {Radius} r
+ * @returns {number}
+ */
 const radius = (r) => (Array.isArray(r) ? r[0] + Math.floor(Math.random() * (r[1] - r[0] + 1)) : r);
 
-serve({
+export const methods = {
+  /** @param {GeoLoadConfig} args */
   async setup(args) {
     cfg = args;
     redis = new Redis(cfg.redisUrl);
@@ -42,18 +70,29 @@ serve({
     return null;
   },
 
-  /** Loads empty exclusion mirrors for `count` fresh seekers (untimed), so `enqueue` never has to. */
+  /**
+   * Loads empty exclusion mirrors for `count` fresh seekers (untimed), so `enqueue` never has to.
+   * @param {{ count: number, tag: string }} args
+   */
   async prepare({ count, tag }) {
+    const { queue } = ready();
     seekers = Array.from({ length: count }, (_, i) => `${tag}-${i}`);
     nextSeeker = 0;
     await pool(seekers, 200, (id) => queue.loadExclusions(id, { blocked: [], openRooms: [] }, Date.now()));
     return null;
   },
 
+  /**
+   * @param {{ mode: 'geosearch' | 'enqueue', concurrency: number, durationMs: number, radiusKm: Radius }} args
+   */
   async run({ mode, concurrency, durationMs, radiusKm }) {
+    const { cfg, redis, queue } = ready();
     const geoKey = matchKeys(cfg.prefix).geo;
+    /** @type {number[]} */
     const samples = [];
+    /** @type {[matchId: string, a: string, b: string][]} */
     const offers = [];
+    /** @type {Record<string, number>} */
     const statuses = {};
     let members = 0;
     let extraLoads = 0;
@@ -63,19 +102,21 @@ serve({
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (performance.now() < until) {
-          const p = randomPoint();
+          const p = randomPoint(cfg);
           const r = radius(radiusKm);
           if (mode === 'geosearch') {
             const t0 = performance.now();
-            const found = await redis.call(
-              'GEOSEARCH',
-              geoKey,
-              'FROMLONLAT',
-              String(p.lon),
-              String(p.lat),
-              'BYRADIUS',
-              String(r),
-              'km',
+            const found = /** @type {string[]} */ (
+              await redis.call(
+                'GEOSEARCH',
+                geoKey,
+                'FROMLONLAT',
+                String(p.lon),
+                String(p.lat),
+                'BYRADIUS',
+                String(r),
+                'km',
+              )
             );
             samples.push(performance.now() - t0);
             members += found.length;
@@ -92,7 +133,7 @@ serve({
             samples.push(performance.now() - t0);
             statuses[result.status] = (statuses[result.status] ?? 0) + 1;
             for (const e of result.events)
-              if (e.type === 'OFFERED' && e.to === userId) offers.push([e.offer.matchId, ...e.offer.users]);
+              if (e.type === 'OFFERED' && e.to === userId && e.offer) offers.push([e.offer.matchId, ...e.offer.users]);
           }
           ops++;
         }
@@ -110,8 +151,13 @@ serve({
     };
   },
 
-  /** The queue's state for these users (to check that every offer is mutual and unique). */
+  /**
+   * The queue's state for these users (to check that every offer is mutual and unique).
+   * @param {{ userIds: string[] }} args
+   */
   async statuses({ userIds }) {
+    const { queue } = ready();
+    /** @type {Record<string, [QueueState] | ['OFFERED', string, [string, string]]>} */
     const out = {};
     await pool(userIds, 100, async (id) => {
       const s = await queue.status(id, Date.now());
@@ -122,6 +168,7 @@ serve({
 
   /** Cancels every seeker this worker created (their offers end; peers are cancelled too, being seekers). */
   async cleanup() {
+    const { queue } = ready();
     const ids = [...created];
     created.clear();
     for (let pass = 0; pass < 2; pass++) await pool(ids, 50, (id) => queue.cancel(id, Date.now()));
@@ -132,4 +179,7 @@ serve({
     redis?.disconnect();
     return null;
   },
-});
+};
+/** @typedef {typeof methods} GeoLoad */
+
+serve(methods);

@@ -1,21 +1,32 @@
 // HTTP load generator (autocannon, closed loop): `run` drives one URL for a while and reports
 // req/s, latency percentiles, non-2xx responses and GraphQL error bodies.
-import { createRequire } from 'node:module';
+import autocannon from 'autocannon';
 import { serve } from './serve.mjs';
 
-const require = createRequire(import.meta.url);
-const autocannon = require('autocannon');
+/** @typedef {{ method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string }} LoadRequest */
 
-serve({
+export const methods = {
   /**
    * requests: [{ method, path, headers, body }] cycled in order by every connection (one per token,
    * say). Responses whose body holds `"errors"` are counted as GraphQL errors.
+   * @param {object} args
+   * @param {string} args.url
+   * @param {LoadRequest[]} args.requests
+   * @param {number} [args.connections]
+   * @param {number} [args.durationSec]
+   * @param {number} [args.pipelining]
+   * @param {boolean} [args.unique] replace '[<id>]' in each body with a fresh value per request
    */
   async run({ url, requests, connections = 32, durationSec = 5, pipelining = 1, unique = false }) {
     let graphqlErrors = 0;
     let next = 0;
+    /** @type {string | null} */
     let firstError = null;
-    const onResponse = (status, body) => {
+    /**
+     * @param {number} _status
+     * @param {string} body
+     */
+    const onResponse = (_status, body) => {
       if (body && body.includes('"errors"')) {
         graphqlErrors++;
         firstError ??= body.slice(0, 300);
@@ -32,7 +43,10 @@ serve({
         ...r,
         onResponse,
         ...(unique
-          ? { setupRequest: (req) => ({ ...req, body: r.body.replace('[<id>]', `${process.pid}-${next++}`) }) }
+          ? {
+              /** @param {autocannon.Request} req */
+              setupRequest: (req) => ({ ...req, body: r.body.replace('[<id>]', `${process.pid}-${next++}`) }),
+            }
           : {}),
       })),
     });
@@ -53,4 +67,7 @@ serve({
       durationSec: result.duration,
     };
   },
-});
+};
+/** @typedef {typeof methods} HttpLoad */
+
+serve(methods);

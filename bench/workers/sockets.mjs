@@ -3,32 +3,53 @@
 // mode 'api':  graphql-transport-ws connections to an API instance, each authenticated at
 //              connection_init and running one roomEvents subscription for a room of its user.
 // `churn` completes every subscription and starts it again on the same socket.
-import { createRequire } from 'node:module';
+import WebSocket from 'ws';
 import { pool, sleep } from '../lib/util.mjs';
 import { serve } from './serve.mjs';
 
-const require = createRequire(import.meta.url);
-const WebSocket = require('ws');
+/** What one connection is for: an API session and one of its user's rooms; nothing in bare mode. */
+/** @typedef {{ token?: string, roomId?: string }} Item */
+/**
+ * @typedef {object} Conn
+ * @property {WebSocket} ws
+ * @property {Item} item
+ * @property {boolean} subscribed
+ * @property {number} events received since the last `heard({ reset: true })`
+ * @property {boolean} closing
+ * @property {boolean} [opened]
+ * @property {string} [subId] the current subscription's operation id
+ */
 
 const ROOM_EVENTS =
   'subscription($roomId: ID!) { roomEvents(roomId: $roomId) { type roomId seq message { id seq body clientMessageId sender { id nickname } } } }';
 
+/** @type {Conn[]} */
 let conns = [];
 let closedUnexpectedly = 0;
 let errors = 0;
+/** @type {string | null} */
 let firstError = null;
 let events = 0;
 let generation = 0;
 
+/**
+ * @param {string} url
+ * @param {'bare' | 'api'} mode
+ * @param {Item} item
+ * @param {string} [localAddress]
+ * @returns {Promise<Conn>}
+ */
 function open(url, mode, item, localAddress) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, mode === 'api' ? 'graphql-transport-ws' : undefined, {
       localAddress,
       perMessageDeflate: false,
     });
+    /** @type {Conn} */
     const conn = { ws, item, subscribed: false, events: 0, closing: false };
+    /** @param {Error} err */
     const fail = (err) => {
-      firstError ??= String(err?.message ?? err);
+      firstError ??= String(err.message);
       reject(err);
     };
     ws.on('open', () => {
@@ -70,6 +91,7 @@ function open(url, mode, item, localAddress) {
   });
 }
 
+/** @param {Conn} conn */
 function subscribeOn(conn) {
   conn.subId = `s${generation}`;
   conn.ws.send(
@@ -82,9 +104,19 @@ function subscribeOn(conn) {
   conn.subscribed = true;
 }
 
-serve({
-  /** items: [{ token, roomId }] (api) or just a count (bare); opened `concurrency` at a time from `localAddress`. */
-  async open({ url, mode, items, count, localAddress, concurrency = 50 }) {
+export const methods = {
+  /**
+   * items: [{ token, roomId }] (api) or just a count (bare); opened `concurrency` at a time from `localAddress`.
+   * @param {object} args
+   * @param {string} args.url
+   * @param {'bare' | 'api'} args.mode
+   * @param {Item[]} [args.items]
+   * @param {number} [args.count]
+   * @param {string} [args.localAddress]
+   * @param {number} [args.concurrency]
+   */
+  async open({ url, mode, items, count = 0, localAddress, concurrency = 50 }) {
+    /** @type {Item[]} */
     const list = items ?? Array.from({ length: count }, () => ({}));
     const started = performance.now();
     let failed = 0;
@@ -104,7 +136,10 @@ serve({
     return { open: conns.length, failed, seconds: (performance.now() - started) / 1000, errors: failed, firstError };
   },
 
-  /** Ends every subscription and starts it again (a new operation id) on the same socket. */
+  /**
+   * Ends every subscription and starts it again (a new operation id) on the same socket.
+   * @param {{ batch?: number, pauseMs?: number }} args
+   */
   async churn({ batch = 500, pauseMs = 5 }) {
     generation++;
     for (let i = 0; i < conns.length; i += batch) {
@@ -127,7 +162,10 @@ serve({
     };
   },
 
-  /** Rooms whose socket received at least one event since the last reset. */
+  /**
+   * Rooms whose socket received at least one event since the last reset.
+   * @param {{ reset?: boolean }} args
+   */
   async heard({ reset = false }) {
     const rooms = conns.filter((c) => c.events > 0).map((c) => c.item.roomId);
     if (reset) for (const c of conns) c.events = 0;
@@ -145,4 +183,7 @@ serve({
     conns = [];
     return { closed };
   },
-});
+};
+/** @typedef {typeof methods} Sockets */
+
+serve(methods);

@@ -12,7 +12,11 @@ function requireBuild() {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build -w api" first`);
 }
 
-/** Runs the migrations once (`npm run migrate` does the same), as the docker compose `migrate` service does. */
+/**
+ * Runs the migrations once (`npm run migrate` does the same), as the docker compose `migrate` service does.
+ * @param {Record<string, string>} env
+ * @param {string} logFile
+ */
 async function migrateOnce(env, logFile) {
   requireBuild();
   const daemon = spawnDaemon(process.execPath, [MIGRATE], { env: { ...process.env, ...env }, logFile });
@@ -20,7 +24,20 @@ async function migrateOnce(env, logFile) {
   if (daemon.exitCode !== 0) throw new Error(`migrations failed (${daemon.exitCode}): ${tail(logFile)}`);
 }
 
-/** Starts one instance on `port` and resolves once GET /readyz answers 200. */
+/**
+ * @typedef {object} ApiInstance
+ * @property {string} name
+ * @property {number} pid
+ * @property {number} port
+ * @property {string} url
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * Starts one instance on `port` and resolves once GET /readyz answers 200.
+ * @param {{ name: string, port: number, env: Record<string, string>, logFile: string }} options
+ * @returns {Promise<ApiInstance>}
+ */
 async function startApi({ name, port, env, logFile }) {
   requireBuild();
   const daemon = spawnDaemon(process.execPath, [MAIN], {

@@ -17,20 +17,39 @@ const DEFAULT_DIR = path.join(os.tmpdir(), 'randchat-topology');
 const DEFAULT_PORTS = { nginx: 8080, api: 4001, primary: 3307, replica: 3308, redis: 6380 };
 const DATABASE = 'randchat';
 
+/**
+ * @typedef {'mariadb' | 'redis' | 'api' | 'nginx'} Kind
+ * @typedef {{ kind: Kind, name: string, pid: number, port: number, expect?: string }} Component
+ * @typedef {{ dir: string, startedAt: string, components: Component[] }} State DIR/state.json
+ */
+
+/** @param {string} dir */
 const stateFile = (dir) => path.join(dir, 'state.json');
 
+/**
+ * @param {string} dir
+ * @returns {State | undefined}
+ */
 function readState(dir) {
   return existsSync(stateFile(dir)) ? JSON.parse(readFileSync(stateFile(dir), 'utf8')) : undefined;
 }
 
-/** Records a started process: `down` stops components in reverse order of these records. */
+/**
+ * Records a started process: `down` stops components in reverse order of these records.
+ * @param {string} dir
+ * @param {Component} component
+ */
 function record(dir, component) {
+  /** @type {Pick<State, 'components'>} */
   const state = readState(dir) ?? { components: [] };
   state.components.push(component);
   writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
 }
 
-/** Stop signal and grace period (ms) per kind; `expect` guards against reused pids. */
+/**
+ * Stop signal and grace period (ms) per kind; `expect` guards against reused pids.
+ * @type {Record<Kind, { signal: NodeJS.Signals, graceMs: number, expect: string }>}
+ */
 const STOP = {
   nginx: { signal: 'SIGQUIT', graceMs: 3000, expect: 'nginx' },
   api: { signal: 'SIGTERM', graceMs: 15_000, expect: 'main.js' },
@@ -41,6 +60,7 @@ const STOP = {
 /**
  * Stops every process recorded under `dir` (newest first) and deletes `dir`, unless `keep`.
  * Returns the components it found.
+ * @param {{ dir?: string, keep?: boolean }} [options]
  */
 async function down({ dir = DEFAULT_DIR, keep = false } = {}) {
   const state = readState(dir);
@@ -50,7 +70,10 @@ async function down({ dir = DEFAULT_DIR, keep = false } = {}) {
   return components;
 }
 
-/** The recorded components with whether each still runs. */
+/**
+ * The recorded components with whether each still runs.
+ * @param {{ dir?: string }} [options]
+ */
 function status({ dir = DEFAULT_DIR } = {}) {
   const state = readState(dir);
   if (!state) return undefined;
@@ -64,6 +87,13 @@ function status({ dir = DEFAULT_DIR } = {}) {
  * Starts the topology under `dir`. Ports default to DEFAULT_PORTS (API instances on consecutive
  * ports), each replaced by a free one when taken. `redisUrl` uses an existing Redis (keys under
  * `topology:`) instead of starting one. Resolves with the URLs; on failure stops what it started.
+ * @param {object} [options]
+ * @param {string} [options.dir]
+ * @param {number} [options.apis] how many API instances
+ * @param {Partial<typeof DEFAULT_PORTS>} [options.ports]
+ * @param {string} [options.redisUrl]
+ * @param {string} [options.webRoot] what nginx serves (default web/dist)
+ * @param {Record<string, string>} [options.env] more environment for the API instances
  */
 async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, env = {} } = {}) {
   const running = status({ dir })?.components.filter((c) => c.running) ?? [];
@@ -85,8 +115,10 @@ async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, 
     await pair.primary.query(`CREATE DATABASE IF NOT EXISTS \`${DATABASE}\``);
     await pair.waitForSync();
 
-    let redis = { url: redisUrl, prefix: 'topology:' };
-    if (!redisUrl) {
+    /** @type {{ url: string, prefix: string }} */
+    let redis;
+    if (redisUrl) redis = { url: redisUrl, prefix: 'topology:' };
+    else {
       const own = await startRedis({ dir: path.join(dir, 'redis'), port: await portOr(want.redis) });
       record(dir, { kind: 'redis', name: 'redis', pid: own.pid, port: own.port });
       redis = { url: own.url, prefix: 'rc:' };
@@ -108,6 +140,7 @@ async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, 
     };
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
     await migrateOnce(apiEnv, path.join(dir, 'logs', 'migrate.log'));
+    /** @type {import('./api.cjs').ApiInstance[]} */
     const instances = [];
     for (let i = 1; i <= apis; i++) {
       const name = `api-${i}`;

@@ -7,10 +7,31 @@ const path = require('node:path');
 const { createConnection } = require('mysql2/promise');
 const { fatal, isRunning, spawnDaemon, stopPid, tail, waitFor } = require('./process.cjs');
 
+/**
+ * One mariadbd of its own (startMariaDb).
+ * @typedef {object} MariaDbServer
+ * @property {string} name
+ * @property {number} port
+ * @property {number} pid
+ * @property {string} dir
+ * @property {string} url `mysql://root@127.0.0.1:<port>`
+ * @property {<T = unknown>(sql: string, params?: unknown[]) => Promise<T>} query runs statements as
+ *   root (one connection per call; `multipleStatements` on); resolves with what mysql2 returns as
+ *   rows, whose shape the caller states as `T` (it depends on the SQL)
+ * @property {(options?: { signal?: NodeJS.Signals, graceMs?: number }) => Promise<void>} stop SIGTERM
+ *   (a clean InnoDB shutdown), SIGKILL after `graceMs` milliseconds
+ * @property {() => boolean} isRunning
+ */
+
 /** The application's account on both servers (created on the primary, replicated to the replica). */
 const APP_USER = { user: 'randchat', password: 'randchat' };
 const REPL_USER = { user: 'repl', password: 'repl' };
 
+/**
+ * The first of `names` found in one of `dirs`, as a path; undefined when none is.
+ * @param {readonly string[]} names
+ * @param {readonly string[]} [dirs]
+ */
 function which(names, dirs = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) {
   for (const name of names) {
     for (const dir of dirs) if (existsSync(path.join(dir, name))) return path.join(dir, name);
@@ -27,11 +48,15 @@ function mariadbBinaries() {
 
 const isRoot = () => process.getuid?.() === 0;
 
-/** As root, mariadbd runs as `mysql`, which must own its directory. */
+/**
+ * As root, mariadbd runs as `mysql`, which must own its directory.
+ * @param {string} dir
+ */
 function chownTree(dir) {
   if (!isRoot()) return;
   const uid = Number(execFileSync('id', ['-u', 'mysql']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'mysql']).toString().trim());
+  /** @param {string} p */
   const walk = (p) => {
     chownSync(p, uid, gid);
     if (statSync(p).isDirectory()) for (const entry of readdirSync(p)) walk(path.join(p, entry));
@@ -42,6 +67,9 @@ function chownTree(dir) {
 /**
  * `dir`/data initialised (first use only) with `installDb` and owned by the server's user, with
  * `dir`/tmp beside it.
+ * @param {string} dir
+ * @param {string} installDb the mariadb-install-db binary
+ * @param {{ timeoutMs?: number }} [options]
  */
 function prepareDataDir(dir, installDb, { timeoutMs = 120_000 } = {}) {
   const dataDir = path.join(dir, 'data');
@@ -64,7 +92,11 @@ function prepareDataDir(dir, installDb, { timeoutMs = 120_000 } = {}) {
   chownTree(dir);
 }
 
-/** mariadbd's options for a server of `dir` (prepareDataDir) on 127.0.0.1:`port`, before its tuning. */
+/**
+ * mariadbd's options for a server of `dir` (prepareDataDir) on 127.0.0.1:`port`, before its tuning.
+ * @param {string} dir
+ * @param {number} port
+ */
 function serverArgs(dir, port) {
   return [
     '--no-defaults',
@@ -85,6 +117,8 @@ function serverArgs(dir, port) {
  * 127.0.0.1:`port` with binary logging and GTIDs (every server can be a primary). Settings favour
  * speed over durability (no fsync per commit): this is for development and tests.
  * Resolves once root can run a statement over TCP (root@127.0.0.1 has no password).
+ * @param {{ dir: string, port: number, serverId: number, name?: string, readOnly?: boolean }} options
+ * @returns {Promise<MariaDbServer>}
  */
 async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = false }) {
   const bins = mariadbBinaries();
@@ -107,13 +141,13 @@ async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = 
     ...(readOnly ? ['--read-only=1'] : []),
   ];
   const daemon = spawnDaemon(bins.server, args, { logFile: log });
+  /** @type {MariaDbServer} */
   const server = {
     name,
     port,
     pid: daemon.pid,
     dir,
     url: `mysql://root@127.0.0.1:${port}`,
-    /** Runs statements as root (one connection per call; `multipleStatements` on). */
     async query(sql, params) {
       const conn = await createConnection({
         host: '127.0.0.1',
@@ -124,12 +158,12 @@ async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = 
       });
       try {
         const [rows] = await conn.query(sql, params);
-        return rows;
+        // The rows' shape depends on the SQL: the caller names it (MariaDbServer.query's T).
+        return /** @type {any} */ (rows);
       } finally {
         await conn.end().catch(() => undefined);
       }
     },
-    /** Stops the server (SIGTERM: a clean InnoDB shutdown; SIGKILL after `graceMs`). */
     async stop({ signal = 'SIGTERM', graceMs = 20_000 } = {}) {
       await stopPid(daemon.pid, { signal, graceMs, expect: 'mariadbd' });
     },
@@ -152,8 +186,18 @@ async function startMariaDb({ dir, port, serverId, name = 'mariadb', readOnly = 
   return server;
 }
 
-/** `SHOW REPLICA STATUS` of the default connection, or undefined when not configured. */
+/**
+ * The columns of `SHOW REPLICA STATUS` read here.
+ * @typedef {{ Slave_IO_Running: string, Slave_SQL_Running: string, Last_IO_Error: string, Last_SQL_Error: string }} ReplicaStatus
+ */
+
+/**
+ * `SHOW REPLICA STATUS` of the default connection, or undefined when not configured.
+ * @param {MariaDbServer} server
+ * @returns {Promise<ReplicaStatus | undefined>}
+ */
 async function replicaStatus(server) {
+  /** @type {ReplicaStatus[]} */
   const rows = await server.query('SHOW REPLICA STATUS');
   return rows[0];
 }
@@ -163,6 +207,8 @@ async function replicaStatus(server) {
  * waits until both threads run. Creates the replication account and the application account
  * (`randchat`, without SUPER or READ ONLY ADMIN: the replica's read_only refuses its writes) on
  * the primary; both reach the replica through replication.
+ * @param {MariaDbServer} primary
+ * @param {MariaDbServer} replica
  */
 async function configureReplication(primary, replica) {
   await primary.query(
@@ -189,10 +235,16 @@ async function configureReplication(primary, replica) {
   await waitForSync(primary, replica);
 }
 
-/** Resolves once the replica has applied everything the primary had logged when called. */
+/**
+ * Resolves once the replica has applied everything the primary had logged when called.
+ * @param {MariaDbServer} primary
+ * @param {MariaDbServer} replica
+ */
 async function waitForSync(primary, replica, timeoutSeconds = 20) {
+  /** @type {[{ pos: string }]} */
   const [{ pos }] = await primary.query('SELECT @@gtid_binlog_pos AS pos');
   if (!pos) return;
+  /** @type {[{ waited: number | string | null }]} */
   const [{ waited }] = await replica.query('SELECT MASTER_GTID_WAIT(?, ?) AS waited', [pos, timeoutSeconds]);
   if (Number(waited) !== 0) throw new Error(`replica did not reach GTID ${pos} within ${timeoutSeconds} s`);
 }
@@ -200,29 +252,39 @@ async function waitForSync(primary, replica, timeoutSeconds = 20) {
 /**
  * A primary on `ports.primary` and a GTID replica of it on `ports.replica`, data under `dir`
  * (`primary/`, `replica/`). `stop()` stops both and, with `{ remove: true }`, deletes `dir`.
+ * @param {{ dir: string, ports: { primary: number, replica: number } }} options
  */
 async function startReplicaPair({ dir, ports }) {
+  /** @type {MariaDbServer[]} */
   const started = [];
   try {
-    const [primary, replica] = await Promise.all(
-      [
-        { name: 'primary', port: ports.primary, serverId: 1 },
-        { name: 'replica', port: ports.replica, serverId: 2, readOnly: true },
-      ].map(async (opts) => {
-        const server = await startMariaDb({ ...opts, dir: path.join(dir, opts.name) });
-        started.push(server);
-        return server;
-      }),
+    const [primary, replica] = /** @type {[MariaDbServer, MariaDbServer]} */ (
+      await Promise.all(
+        [
+          { name: 'primary', port: ports.primary, serverId: 1 },
+          { name: 'replica', port: ports.replica, serverId: 2, readOnly: true },
+        ].map(async (opts) => {
+          const server = await startMariaDb({ ...opts, dir: path.join(dir, opts.name) });
+          started.push(server);
+          return server;
+        }),
+      )
     );
     await configureReplication(primary, replica);
+    /**
+     * @param {MariaDbServer} server
+     * @param {string} [database]
+     */
     const appUrl = (server, database) =>
       `mariadb://${APP_USER.user}:${APP_USER.password}@127.0.0.1:${server.port}${database ? `/${database}` : ''}`;
     return {
       primary,
       replica,
       /** `mariadb://` URLs of the application account, for DATABASE_URL and DATABASE_REPLICA_URLS. */
+      /** @param {string} [database] */
       urls: (database) => ({ primary: appUrl(primary, database), replica: appUrl(replica, database) }),
       status: () => replicaStatus(replica),
+      /** @param {number} [timeoutSeconds] */
       waitForSync: (timeoutSeconds) => waitForSync(primary, replica, timeoutSeconds),
       async stop({ remove = false } = {}) {
         await Promise.all([replica.stop(), primary.stop()]);

@@ -12,7 +12,13 @@ function redisBinary() {
   );
 }
 
-/** Sends one inline command and resolves with the first reply line. */
+/**
+ * Sends one inline command and resolves with the first reply line.
+ * @param {number} port
+ * @param {string} command
+ * @param {number} [timeoutMs]
+ * @returns {Promise<string>}
+ */
 function redisCommand(port, command, timeoutMs = 1000) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -23,7 +29,7 @@ function redisCommand(port, command, timeoutMs = 1000) {
       reply += d;
       if (reply.includes('\r\n')) {
         socket.destroy();
-        resolve(reply.split('\r\n')[0]);
+        resolve(reply.slice(0, reply.indexOf('\r\n')));
       }
     });
     socket.on('error', reject);
@@ -31,10 +37,25 @@ function redisCommand(port, command, timeoutMs = 1000) {
 }
 
 /**
+ * @typedef {object} RedisServer
+ * @property {number} port
+ * @property {string} url
+ * @property {number} pid
+ * @property {string} dir
+ * @property {() => Promise<void>} stop
+ * @property {(options?: { wipe?: boolean, downMs?: number }) => Promise<void>} restart downMs in milliseconds
+ * @property {(command: string) => Promise<string>} command one inline command, its first reply line
+ */
+
+/**
  * Starts redis-server on 127.0.0.1:`port` with its files in `dir`. `persistent` turns on the
  * append-only file (fsync every write), as production runs it: a restart keeps sessions, limits
  * and the queue. `restart()` stops it and starts it again on the same port and files; with
  * `{ wipe: true }` the files are deleted in between (a Redis that lost everything).
+ */
+/**
+ * @param {{ dir: string, port: number, persistent?: boolean }} options
+ * @returns {Promise<RedisServer>}
  */
 async function startRedis({ dir, port, persistent = true }) {
   const bin = redisBinary();
@@ -56,7 +77,6 @@ async function startRedis({ dir, port, persistent = true }) {
     '--logfile',
     path.join(dir, 'redis.log'),
   ];
-  const handle = { port, url: `redis://127.0.0.1:${port}`, pid: 0, dir };
   const boot = async () => {
     const daemon = spawnDaemon(bin, args, { logFile: path.join(dir, 'redis.out') });
     handle.pid = daemon.pid;
@@ -69,19 +89,26 @@ async function startRedis({ dir, port, persistent = true }) {
       { timeoutMs: 10_000, message: `redis-server on port ${port}` },
     );
   };
-  handle.stop = async () => {
-    await stopPid(handle.pid, { signal: 'SIGTERM', graceMs: 5000, expect: 'redis-server' });
+  /** @type {RedisServer} */
+  const handle = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pid: 0,
+    dir,
+    async stop() {
+      await stopPid(handle.pid, { signal: 'SIGTERM', graceMs: 5000, expect: 'redis-server' });
+    },
+    async restart({ wipe = false, downMs = 0 } = {}) {
+      await handle.stop();
+      if (wipe) {
+        for (const name of ['appendonlydir', 'appendonly.aof', 'dump.rdb'])
+          rmSync(path.join(dir, name), { recursive: true, force: true });
+      }
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      await boot();
+    },
+    command: (command) => redisCommand(port, command),
   };
-  handle.restart = async ({ wipe = false, downMs = 0 } = {}) => {
-    await handle.stop();
-    if (wipe) {
-      for (const name of ['appendonlydir', 'appendonly.aof', 'dump.rdb'])
-        rmSync(path.join(dir, name), { recursive: true, force: true });
-    }
-    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
-    await boot();
-  };
-  handle.command = (command) => redisCommand(port, command);
   await boot();
   return handle;
 }

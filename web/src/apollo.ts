@@ -6,6 +6,7 @@ import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { backoffMs } from './api/backoff';
 import type { ApiContext } from './api/context';
+import { apiFailure } from './api/errors';
 
 /** What the links need from the session (the auth store), read lazily on every use. */
 export interface SessionHooks {
@@ -160,7 +161,8 @@ export function createApi(session: SessionHooks): ApiContext {
       let res = await send();
       if (res.status === 401 && (await session.refresh())) res = await send();
       const json = (await res.json().catch(() => ({}))) as { id?: string; errors?: unknown[] };
-      if (!res.ok || !json.id) throw json.errors ? { errors: json.errors } : new Error(`Upload failed (${res.status})`);
+      if (!res.ok || !json.id)
+        throw json.errors ? apiFailure({ errors: json.errors }) : new Error(`Upload failed (${res.status})`);
       return { id: json.id };
     },
     dispose() {

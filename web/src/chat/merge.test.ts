@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { serverMessage } from '../test/messages';
 import {
   addPending,
@@ -9,7 +10,6 @@ import {
   mergeServerMessages,
   updatePending,
   type PendingMessage,
-  type ServerMessage,
   type Thread,
 } from './merge';
 

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import type { MatchEventPartsFragment } from '../gql/graphql';
 import { applyMatchEvent, fromStatus, idleView, type MatchView } from './events';
 

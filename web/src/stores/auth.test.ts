@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeServer, GqlError, freshPinia, session } from '../test/fakeApi';
 import { useAuthStore } from './auth';
 

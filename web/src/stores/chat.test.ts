@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ServerMessage } from '../chat/merge';
 import { serverMessage } from '../test/messages';
 import { FakeServer, GqlError, freshPinia, session, waitFor } from '../test/fakeApi';

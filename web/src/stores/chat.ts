@@ -1,22 +1,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { useApi } from '../api/context';
-import { apiFailure, toApiError } from '../api/errors';
-import { newClientMessageId } from '../api/uuid';
+import { apiFailure } from '../api/errors';
 import { createThrottle } from '../chat/throttle';
-import {
-  addPending,
-  contiguousSeq,
-  emptyThread,
-  hasGapBefore,
-  highestSeq,
-  mergeServerMessages,
-  removePending,
-  updatePending,
-  type PendingMessage,
-  type ServerMessage,
-  type Thread,
-} from '../chat/merge';
+import { contiguousSeq, hasGapBefore, highestSeq, mergeServerMessages } from '../chat/merge';
 import {
   BlockUserDocument,
   LeaveRoomDocument,
@@ -24,20 +11,14 @@ import {
   MessagesAfterDocument,
   MessagesDocument,
   ReportUserDocument,
-  SendMessageDocument,
   SetTypingDocument,
 } from '../operations/chat';
 import { useAuthStore } from './auth';
+import { createOutbox } from './chat-outbox';
+import { threadAccess, type ThreadState } from './chat-thread';
 import { useRoomsStore, type RoomEvent } from './rooms';
 
-export interface ThreadState extends Thread {
-  /** Older history exists before `startCursor`. */
-  hasOlder: boolean;
-  startCursor: string | null;
-  loadingOlder: boolean;
-  /** Until when (epoch ms) the peer shows as typing. */
-  peerTypingUntil: number;
-}
+export type { ThreadState } from './chat-thread';
 
 const PAGE_SIZE = 30;
 const CATCH_UP_PAGE = 100;
@@ -45,14 +26,6 @@ const CATCH_UP_PAGE = 100;
 export const TYPING_SHOWN_MS = 4_000;
 /** At most one setTyping per room this often, in milliseconds. */
 export const TYPING_EVERY_MS = 2_500;
-
-const newThread = (): ThreadState => ({
-  ...emptyThread(),
-  hasOlder: false,
-  startCursor: null,
-  loadingOlder: false,
-  peerTypingUntil: 0,
-});
 
 /**
  * Message threads by room: history pages, live messages, optimistic sends and catch-up after a
@@ -67,12 +40,13 @@ export const useChatStore = defineStore('chat', () => {
   const catchingUp = new Map<string, Promise<void>>();
 
   const myId = () => useAuthStore().user?.id ?? '';
-  const thread = (roomId: string): ThreadState => threads.value[roomId] ?? newThread();
-  const setThread = (roomId: string, next: ThreadState) => (threads.value = { ...threads.value, [roomId]: next });
-  const merge = (roomId: string, messages: readonly ServerMessage[]) => {
-    const t = thread(roomId);
-    setThread(roomId, { ...t, ...mergeServerMessages(t, messages, myId()) });
-  };
+  const access = threadAccess(
+    () => threads.value,
+    (next) => (threads.value = next),
+    myId,
+  );
+  const { thread, setThread, merge } = access;
+  const outbox = createOutbox(api, access);
 
   api.onReconnected(() => {
     for (const roomId of Object.keys(threads.value)) void catchUp(roomId).catch(() => undefined);
@@ -199,80 +173,6 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  async function deliver(roomId: string, pending: PendingMessage, file: Blob | null): Promise<void> {
-    const id = pending.clientMessageId;
-    try {
-      let imageId = pending.imageId;
-      if (file && !imageId) {
-        imageId = (await api.uploadImage(file)).id;
-        setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { imageId }) });
-      }
-      const input = {
-        roomId,
-        clientMessageId: id,
-        ...(pending.body ? { body: pending.body } : {}),
-        ...(imageId ? { imageId } : {}),
-      };
-      const { data } = await api.client.mutate({ mutation: SendMessageDocument, variables: { input } });
-      merge(roomId, [data!.sendMessage]);
-      const rooms = useRoomsStore();
-      const room = rooms.byId[roomId];
-      const m = data!.sendMessage;
-      if (room && (!room.lastMessage || m.seq > room.lastMessage.seq)) {
-        rooms.patch(roomId, {
-          lastMessage: m,
-          lastActivityAt: m.createdAt,
-          lastReadSeq: Math.max(room.lastReadSeq, m.seq),
-          unreadCount: 0,
-        });
-      }
-      if (pending.previewUrl) URL.revokeObjectURL(pending.previewUrl);
-    } catch (err) {
-      const { code } = toApiError(err);
-      setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { state: 'failed', error: code }) });
-      if (code === 'CONFLICT')
-        void useRoomsStore()
-          .fetchRoom(roomId)
-          .catch(() => undefined);
-    }
-  }
-
-  const files = new Map<string, Blob>();
-
-  /** Shows the message at once and sends it; a failure leaves it on screen for `retry`. */
-  async function send(roomId: string, body: string, file: Blob | null = null): Promise<void> {
-    const pending: PendingMessage = {
-      clientMessageId: newClientMessageId(),
-      body: body.trim(),
-      imageId: null,
-      previewUrl: file && typeof URL.createObjectURL === 'function' ? URL.createObjectURL(file) : null,
-      state: 'sending',
-      error: null,
-      createdAt: new Date().toISOString(),
-    };
-    if (file) files.set(pending.clientMessageId, file);
-    setThread(roomId, { ...thread(roomId), ...addPending(thread(roomId), pending) });
-    await deliver(roomId, pending, file);
-  }
-
-  /** Sends a failed message again with the same clientMessageId: the server stores it at most once. */
-  async function retry(roomId: string, clientMessageId: string): Promise<void> {
-    const p = thread(roomId).pending.find((x) => x.clientMessageId === clientMessageId);
-    if (!p || p.state === 'sending') return;
-    setThread(roomId, {
-      ...thread(roomId),
-      ...updatePending(thread(roomId), clientMessageId, { state: 'sending', error: null }),
-    });
-    await deliver(roomId, { ...p, state: 'sending' }, files.get(clientMessageId) ?? null);
-  }
-
-  function discard(roomId: string, clientMessageId: string): void {
-    const p = thread(roomId).pending.find((x) => x.clientMessageId === clientMessageId);
-    if (p?.previewUrl) URL.revokeObjectURL(p.previewUrl);
-    files.delete(clientMessageId);
-    setThread(roomId, { ...thread(roomId), ...removePending(thread(roomId), clientMessageId) });
-  }
-
   /** Tells the peer we are typing, at most once per TYPING_EVERY_MS per room. */
   function typing(roomId: string): void {
     let allow = throttles.get(roomId);
@@ -309,7 +209,7 @@ export const useChatStore = defineStore('chat', () => {
   function reset(): void {
     threads.value = {};
     readingRoomId.value = null;
-    files.clear();
+    outbox.clear();
   }
 
   return {
@@ -323,9 +223,9 @@ export const useChatStore = defineStore('chat', () => {
     catchUp,
     onEvent,
     markRead,
-    send,
-    retry,
-    discard,
+    send: outbox.send,
+    retry: outbox.retry,
+    discard: outbox.discard,
     typing,
     leave,
     block,

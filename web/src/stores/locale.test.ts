@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { createPinia, setActivePinia } from 'pinia';
 import { en } from '../i18n/en';
 import { ko } from '../i18n/ko';

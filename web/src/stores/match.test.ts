@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { FakeServer, freshPinia, session, waitFor } from '../test/fakeApi';
 import { useAuthStore } from './auth';
 import { clampRadius, useMatchStore } from './match';

@@ -7,11 +7,14 @@ type Vars = Record<string, unknown>;
 type Handler = (variables: Vars) => unknown;
 
 /** A GraphQL error answer, shaped like the API's. */
-export class GqlError {
+export class GqlError extends Error {
   constructor(
     readonly code: string,
     readonly extra: Record<string, unknown> = {},
-  ) {}
+  ) {
+    super(code);
+    this.name = 'GqlError';
+  }
 }
 
 /**

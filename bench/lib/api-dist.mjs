@@ -1,0 +1,81 @@
+// The API's own modules that the bench drives directly, from its build (api/dist, made by
+// `npm run build -w api`): the session minting of seed.mjs and the Redis match queue of the
+// matching benchmark and its load workers. Loaded on first use, so the bench can build the API
+// before anything needs it. The built JavaScript carries no types: the typedefs below state the
+// part of each module's interface the bench relies on, as declared in api/src (named per type).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const API_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../api/dist');
+
+/**
+ * A built module by its path under api/dist. Its exports are typed by the caller's return type:
+ * the compiler does not follow this require into api/dist, which exists only after a build.
+ * @param {string} file
+ */
+const load = (file) => require(path.join(API_DIST, file));
+
+/** @typedef {import('ioredis').Redis} Redis */
+
+/** @typedef {{ lat: number, lon: number }} Position api/src/modules/matching/geo.ts */
+
+/**
+ * api/src/modules/matching/match-queue.port.ts
+ * @typedef {{ matchId: string, users: [string, string], distanceKm: number, expiresAt: number, accepted: string[] }} Offer
+ * @typedef {'OFFERED' | 'PEER_ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'SEARCH_TIMEOUT'} QueueEventType
+ * @typedef {{ to: string, type: QueueEventType, offer?: Offer, partnerProfile?: string }} QueueEvent
+ * @typedef {{ events: QueueEvent[], status: 'searching' | 'offered' | 'busy' | 'needs-exclusions' }} EnqueueResult
+ * @typedef {{ state: 'IDLE' }
+ *   | { state: 'SEARCHING', radiusKm: number, since: number }
+ *   | { state: 'OFFERED', radiusKm: number, offer: Offer }} QueueStatus
+ * @typedef {{ blocked: string[], openRooms: string[] }} Exclusions
+ * @typedef {{ offerTtlMs: number, cooldownMs: number, searchTimeoutMs: number, presenceGraceMs: number }} MatchQueueOptions
+ */
+
+/**
+ * MatchQueue (match-queue.port.ts), the methods the bench calls; times are epoch milliseconds.
+ * @typedef {object} MatchQueue
+ * @property {(request: { userId: string, position: Position, radiusKm: number }, now: number) => Promise<EnqueueResult>} enqueue
+ * @property {(userId: string, now: number) => Promise<{ events: QueueEvent[] }>} cancel
+ * @property {(userId: string, now: number) => Promise<QueueStatus>} status
+ * @property {(userId: string, exclusions: Exclusions, now: number) => Promise<void>} loadExclusions
+ */
+
+/**
+ * The queue's Redis keys (matching/keys.ts), those the bench reads.
+ * @typedef {{ base: string, geo: string, searching: string }} MatchKeys
+ */
+
+/**
+ * @typedef {object} MatchingModules
+ * @property {(redis: Redis, options: MatchQueueOptions & { prefix: string }) => MatchQueue} createRedisMatchQueue
+ * @property {(prefix: string) => MatchKeys} matchKeys
+ * @property {(position: Position, cellKm: number) => Position} snapToGrid the centre of `position`'s grid cell
+ */
+
+/**
+ * api/src/modules/auth/tokens.ts and refresh-token.redis.ts (session minting).
+ * @typedef {object} AuthModules
+ * @property {new (options: { secret: string, issuer: string, audience: string, ttlMs: number }) =>
+ *   { sign(userId: string, sessionId: string): { token: string, expiresAt: Date } }} AccessTokens
+ * @property {{ issue(familyId: string): { token: string, hash: string } }} refreshTokens
+ * @property {(redis: Redis, options: { prefix: string }) => {
+ *   createFamily(family: { familyId: string, userId: string, tokenHash: string, expiresAt: Date }): Promise<void> }} createRedisRefreshTokenStore
+ */
+
+/** @returns {MatchingModules} */
+export function matchingModules() {
+  const { createRedisMatchQueue } = load('modules/matching/match-queue.redis.js');
+  const { matchKeys } = load('modules/matching/keys.js');
+  const { snapToGrid } = load('modules/matching/geo.js');
+  return { createRedisMatchQueue, matchKeys, snapToGrid };
+}
+
+/** @returns {AuthModules} */
+export function authModules() {
+  const { AccessTokens, refreshTokens } = load('modules/auth/tokens.js');
+  const { createRedisRefreshTokenStore } = load('modules/auth/refresh-token.redis.js');
+  return { AccessTokens, refreshTokens, createRedisRefreshTokenStore };
+}
