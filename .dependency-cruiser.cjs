@@ -9,7 +9,11 @@
 const MODULE = '^api/src/modules/';
 const notTests = String.raw`\.test\.ts$|\.contract\.ts$|^api/test/`;
 
-/** `from` may not import any module in `names`. */
+/**
+ * `from` may not import any module in `names`.
+ * @param {string} from
+ * @param {string[]} names
+ */
 const below = (from, names) => ({
   name: `${from}-not-to-${names.join('-')}`,
   comment: `${from} sits below ${names.join(', ')}: it may not import them (cross-module effects travel as domain events)`,

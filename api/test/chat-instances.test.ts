@@ -54,7 +54,7 @@ realOnly('chat across two API processes on one MariaDB and Redis', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await Promise.all(players.map((p) => p.close()));
     await Promise.all([one?.stop(), two?.stop()]);
     await backend?.cleanup();

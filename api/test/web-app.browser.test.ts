@@ -16,7 +16,7 @@ const NEARBY = { latitude: 37.57, longitude: 126.978 };
 describeWithBrowser('the web app in Chromium: two people from sign-up to a closed chat', () => {
   let api: TestServer;
   let browser: Browser;
-  let contexts: BrowserContext[] = [];
+  const contexts: BrowserContext[] = [];
   let shots: StepShots;
   const pageErrors: string[] = [];
 

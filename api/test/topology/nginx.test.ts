@@ -115,7 +115,7 @@ describeTopology('nginx in front of two API instances (nginx/randchat.server.con
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await scope?.dispose();
   }, 90_000);
 

@@ -97,7 +97,7 @@ describeTopology(
     }, 90_000);
 
     afterAll(async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await Promise.all(players.map((p) => p.disconnect()));
       await scope?.dispose();
     }, 60_000);

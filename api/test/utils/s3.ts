@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 // s3rver ships no types; only its constructor, run and close are used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types to import with
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;

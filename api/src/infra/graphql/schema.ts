@@ -1,6 +1,6 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { buildSchema, type AuthChecker, type ClassType, type PubSub } from 'type-graphql';
 import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
 
@@ -26,12 +26,12 @@ const authChecker: AuthChecker<Context> = ({ context }) => {
  * Builds the executable schema from every resolver class; `instances` are their constructed
  * instances (none when only the schema's shape is needed, e.g. to print it).
  */
-export function createSchema(resolverClasses: readonly Function[], instances: object[] = []): Promise<GraphQLSchema> {
+export function createSchema(resolverClasses: readonly ClassType[], instances: object[] = []): Promise<GraphQLSchema> {
   const [first, ...rest] = resolverClasses;
   if (!first) throw new Error('createSchema needs at least one resolver class');
   const byClass = new Map<unknown, object>(instances.map((i) => [i.constructor, i]));
   return buildSchema({
-    resolvers: [first, ...rest] satisfies NonEmptyArray<Function>,
+    resolvers: [first, ...rest],
     container: { get: (cls) => byClass.get(cls) ?? new (cls as new () => object)() },
     authChecker,
     validate: { forbidUnknownValues: false },

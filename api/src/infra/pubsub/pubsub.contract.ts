@@ -1,4 +1,3 @@
-import { waitFor } from '../../../test/utils/wait-for';
 import { SubscriberOverflowError, type PubSub, type PubSubOptions } from './pubsub.port';
 
 /** Two API instances sharing one backend. */

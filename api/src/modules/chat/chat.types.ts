@@ -1,5 +1,4 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserObject } from '../users';
 import { MessageObject } from './message.types';
 import { RoomClosedReason } from './room-closed-reason';
 import { RoomObject } from './room.types';

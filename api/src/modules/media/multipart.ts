@@ -34,7 +34,8 @@ export function readSingleFile(req: IncomingMessage, maxBytes: number, field = '
       if (settled) return;
       settled = true;
       req.unpipe(parser);
-      if (err ?? failure) return reject(err ?? failure);
+      const error = err ?? failure;
+      if (error) return reject(error);
       if (!file) return reject(new BadUserInputError(`expected a file field "${field}"`, field));
       resolve(file);
     };
