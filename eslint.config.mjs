@@ -11,6 +11,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Type-aware rules that catch bugs rather than style: promises nobody awaits or handles, promises
  * passed where a callback's result is ignored, awaiting non-promises, throwing non-errors.
+ * @type {import('eslint').Linter.RulesRecord}
  */
 const typeAwareRules = {
   '@typescript-eslint/await-thenable': 'error',

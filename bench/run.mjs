@@ -10,18 +10,17 @@
 // Exit code: non-zero when a benchmark fails to complete or a correctness counter (double matches,
 // lost / duplicated / out-of-order messages, failed requests...) is not zero. Timings never fail it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApi } from './lib/api.mjs';
 import { section } from './lib/report.mjs';
-import { mintSessions, seedRooms, seedUsers, uid } from './lib/seed.mjs';
-import { startMariaDb, startRedis } from './lib/services.mjs';
+import { FULL, QUICK } from './lib/scale.mjs';
+import { setup } from './lib/setup.mjs';
 import { killAllWorkers } from './lib/worker.mjs';
 import { benchLatency } from './benchmarks/latency.mjs';
-import { benchMatching, clearQueue } from './benchmarks/matching.mjs';
+import { benchMatching } from './benchmarks/matching.mjs';
+import { clearQueue } from './benchmarks/matching-queue.mjs';
 import { benchMe } from './benchmarks/me.mjs';
 import { benchRooms } from './benchmarks/rooms.mjs';
 import { benchSockets } from './benchmarks/sockets.mjs';
@@ -35,70 +34,18 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
+/** @param {string} id */
 const wants = (id) => !only || only.includes(id);
-
-const FULL = {
-  me: { rounds: 3, durationSec: 5, connections: 50 },
-  rooms: {
-    rounds: 3,
-    durationSec: 5,
-    connections: 16,
-    k10Rooms: 10_000,
-    k10Messages: 100,
-    originalUsers: 10_003,
-    originalMessages: 110,
-    originalTokens: 500,
-  },
-  matching: {
-    ballast: 100_000,
-    radii: [1, 5],
-    ttmRadii: [1, 5],
-    rounds: 3,
-    durationMs: 3000,
-    workers: 2,
-    concurrency: 2,
-    seekersPerWorker: 8000,
-    pairs: 100,
-    burstUsers: 200,
-  },
-  latency: { rooms: 200, rates: [100, 1000], durationMs: 5000, rounds: 3, loadRadiusKm: 5, loadSeekers: 3000 },
-  sockets: { connections: 20_000, rounds: 1, churnRounds: 1, workers: 4, probeRooms: 50 },
-};
-const QUICK = {
-  me: { rounds: 1, durationSec: 1, connections: 10 },
-  rooms: {
-    rounds: 1,
-    durationSec: 1,
-    connections: 4,
-    k10Rooms: 300,
-    k10Messages: 10,
-    originalUsers: 303,
-    originalMessages: 11,
-    originalTokens: 20,
-  },
-  matching: {
-    ballast: 2000,
-    radii: [5],
-    ttmRadii: [5],
-    rounds: 1,
-    durationMs: 700,
-    workers: 2,
-    concurrency: 1,
-    seekersPerWorker: 3000,
-    pairs: 10,
-    burstUsers: 40,
-  },
-  latency: { rooms: 20, rates: [100], durationMs: 1000, rounds: 1, loadRadiusKm: 5, loadSeekers: 1000 },
-  sockets: { connections: 400, rounds: 1, churnRounds: 1, workers: 2, probeRooms: 10 },
-};
 
 const startedAt = new Date();
 const t0 = performance.now();
+/** @param {unknown[]} parts */
 const log = (...parts) =>
   console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...parts);
 // Under the system temp dir, not the checkout: mariadbd runs as `mysql`, which cannot enter a clone
 // made in a private (0700) directory.
 const tmp = path.join(os.tmpdir(), `randchat-bench-${process.pid}`);
+/** @type {import('./lib/setup.mjs').Stop[]} */
 const stops = [];
 let cleaned = false;
 
@@ -106,17 +53,24 @@ async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   killAllWorkers();
-  for (const stop of stops.reverse()) await stop().catch((err) => console.error(`cleanup: ${err.message}`));
+  for (const stop of stops.reverse())
+    await stop().catch((/** @type {unknown} */ err) => console.error(`cleanup: ${errorMessage(err)}`));
   rmSync(tmp, { recursive: true, force: true });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping everything the bench started`);
-    cleanup().finally(() => process.exit(130));
+    void cleanup().finally(() => process.exit(130));
   });
 }
 
+/** @param {unknown} err */
+const errorMessage = (err) => (err instanceof Error ? err.message : String(err));
+/** @param {unknown} err */
+const errorStack = (err) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 function machine() {
+  /** @param {string[]} cmdArgs */
   const git = (cmdArgs) => {
     try {
       return execFileSync('git', cmdArgs, { cwd: root, encoding: 'utf8' }).trim();
@@ -134,141 +88,9 @@ function machine() {
   };
 }
 
-async function setup(ctx) {
-  mkdirSync(tmp, { recursive: true });
-  log('starting MariaDB and Redis (own data dirs, free ports)');
-  const [db, redis] = await Promise.all([startMariaDb(path.join(tmp, 'mariadb')), startRedis(path.join(tmp, 'redis'))]);
-  stops.push(
-    () => db.stop(),
-    () => redis.stop(),
-  );
-  ctx.db = db;
-  ctx.redis = redis;
-  ctx.versions = { mariadb: await db.version(), redis: await redis.version() };
-  const admin = await db.connect();
-  await admin.query('CREATE DATABASE bench; CREATE DATABASE bench_orig');
-  await admin.end();
-
-  const jwtSecret = randomBytes(48).toString('base64url');
-  const env = (name, database, prefix) => ({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    JWT_SECRET: jwtSecret,
-    SMTP_URL: 'smtp://127.0.0.1:9',
-    DATABASE_URL: `${db.url.replace(/^mysql:/, 'mariadb:')}/${database}`,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    DATA_DIR: path.join(tmp, `data-${name}`),
-    WEB_DIST_DIR: path.join(tmp, 'no-web'),
-    ACCESS_TOKEN_TTL: '3h',
-    CHAT_MESSAGES_PER_MINUTE: '1000000',
-    MATCH_REQUESTS_PER_MINUTE: '10000',
-    MATCH_DECLINE_COOLDOWN_SECONDS: '0',
-    MATCH_SEARCH_TIMEOUT_SECONDS: String(ctx.matchSearchTimeoutSeconds),
-    MATCH_PRESENCE_GRACE_SECONDS: String(ctx.matchGraceSeconds),
-  });
-  ctx.apiEnv = env;
-  ctx.jwtSecret = jwtSecret;
-  log('starting API instances (migrations run on start)');
-  const [api1, orig] = await Promise.all([
-    startApi(env('api1', 'bench', ctx.redisPrefix), { name: 'api1' }),
-    startApi(env('orig', 'bench_orig', 'orig:'), { name: 'api-orig' }),
-  ]);
-  stops.push(
-    () => api1.stop(),
-    () => orig.stop(),
-  );
-  const api2 = await startApi(env('api2', 'bench', ctx.redisPrefix), { name: 'api2' });
-  stops.push(() => api2.stop());
-  ctx.apis = { api1, api2, orig };
-  await seed(ctx);
-}
-
-async function seed(ctx) {
-  const s = ctx.scale;
-  const conn = await ctx.db.connect('bench');
-  const t = performance.now();
-  const latencyRooms = s.latency.rooms;
-  const socketRooms = Math.ceil(s.sockets.connections / 2);
-  const players = Math.max(2 * s.matching.pairs, s.matching.burstUsers);
-  await seedUsers(conn, 'a1000000', 2 * latencyRooms);
-  await seedRooms(conn, {
-    roomTag: 'a2000000',
-    userTag: 'a1000000',
-    count: latencyRooms,
-    a: '2 * seq',
-    b: '2 * seq + 1',
-    messages: 0,
-  });
-  await seedUsers(conn, 'b1000000', s.rooms.k10Rooms + 1);
-  await seedRooms(conn, {
-    roomTag: 'b2000000',
-    userTag: 'b1000000',
-    count: s.rooms.k10Rooms,
-    a: '0',
-    b: 'seq + 1',
-    messages: s.rooms.k10Messages,
-  });
-  await seedUsers(conn, 'c1000000', 2 * socketRooms);
-  await seedRooms(conn, {
-    roomTag: 'c2000000',
-    userTag: 'c1000000',
-    count: socketRooms,
-    a: '2 * seq',
-    b: '2 * seq + 1',
-    messages: 0,
-  });
-  await seedUsers(conn, 'd1000000', players);
-  await conn.query('ANALYZE TABLE users, rooms, room_members, messages');
-  await conn.end();
-  const orig = await ctx.db.connect('bench_orig');
-  await seedUsers(orig, 'f1000000', s.rooms.originalUsers);
-  await seedRooms(orig, {
-    roomTag: 'f2000000',
-    userTag: 'f1000000',
-    count: s.rooms.originalUsers - 1,
-    a: 'seq',
-    b: 'seq + 1',
-    messages: s.rooms.originalMessages,
-  });
-  await orig.query('ANALYZE TABLE users, rooms, room_members, messages');
-  await orig.end();
-  log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
-  const redis = ctx.redis.client();
-  const mint = (ids, prefix = ctx.redisPrefix) =>
-    mintSessions(redis, { prefix, jwtSecret: ctx.jwtSecret, ttlMs: 3 * 3_600_000 }, ids);
-  const range = (n) => Array.from({ length: n }, (_, i) => i);
-  const latencyUsers = range(2 * latencyRooms).map((i) => uid('a1000000', i));
-  const latencyTokens = await mint(latencyUsers);
-  const socketUsers = range(2 * socketRooms).map((i) => uid('c1000000', i));
-  const socketTokens = await mint(socketUsers);
-  const playerUsers = range(players).map((i) => uid('d1000000', i));
-  const playerTokens = await mint(playerUsers);
-  const k10User = uid('b1000000', 0);
-  const [k10Token] = await mint([k10User]);
-  const step = Math.max(1, Math.floor(s.rooms.originalUsers / s.rooms.originalTokens));
-  const originalUsers = range(s.rooms.originalTokens).map((i) => uid('f1000000', (i * step) % s.rooms.originalUsers));
-  const originalTokens = await mint(originalUsers, 'orig:');
-  redis.disconnect();
-  ctx.data = {
-    meToken: latencyTokens[0],
-    latencyRooms: range(latencyRooms).map((r) => ({
-      roomId: uid('a2000000', r),
-      senderId: latencyUsers[2 * r],
-      senderToken: latencyTokens[2 * r],
-      subscriberToken: latencyTokens[2 * r + 1],
-    })),
-    socketItems: range(2 * socketRooms).map((i) => ({ token: socketTokens[i], roomId: uid('c2000000', i >> 1) })),
-    matchPlayers: range(players).map((i) => ({ userId: playerUsers[i], token: playerTokens[i] })),
-    k10: { userId: k10User, token: k10Token },
-    original: { userIds: originalUsers, tokens: originalTokens },
-  };
-  log(`sessions minted (${latencyUsers.length + socketUsers.length + playerUsers.length + 1 + originalUsers.length})`);
-}
-
 async function main() {
-  const ctx = {
+  /** @type {import('./lib/setup.mjs').BenchOptions} */
+  const options = {
     quick,
     scale: quick ? QUICK : FULL,
     log,
@@ -284,10 +106,13 @@ async function main() {
     const build = spawnSync('npm', ['run', 'build', '-w', 'api', '--silent'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build -w api failed');
   }
-  await setup(ctx);
+  const ctx = await setup(options, stops);
 
+  /** @type {Array<import('./lib/report.mjs').Section & { data?: unknown }>} */
   const sections = [];
+  /** @type {{ id: string, error: string }[]} */
   const failures = [];
+  /** @type {[string, (ctx: import('./lib/setup.mjs').Ctx) => Promise<import('./lib/report.mjs').Section>][]} */
   const plan = [
     ['me', benchMe],
     ['rooms', benchRooms],
@@ -301,28 +126,30 @@ async function main() {
     try {
       if (id === 'latency' && !wants('matching')) {
         // The matching load needs the dense queue the matching benchmark builds.
-        const { buildBallast } = await import('./benchmarks/matching.mjs');
+        const { buildBallast } = await import('./benchmarks/matching-queue.mjs');
         await buildBallast(ctx, ctx.scale.matching.ballast);
       }
       sections.push(await bench(ctx));
     } catch (err) {
-      log(`${id} FAILED: ${err.stack ?? err}`);
-      failures.push({ id, error: String(err.message ?? err) });
-      sections.push(section({ id, title: id, markdown: `**Did not complete:** ${String(err.message ?? err)}` }));
+      log(`${id} FAILED: ${errorStack(err)}`);
+      failures.push({ id, error: errorMessage(err) });
+      sections.push(section({ id, title: id, markdown: `**Did not complete:** ${errorMessage(err)}` }));
     }
     if (id === 'latency') await clearQueue(ctx);
   }
+  /** @type {import('./benchmarks/profile.mjs').Profile[] | null} */
   let profiles = null;
   if (!quick && !args.includes('--no-profile') && !only) {
     log('== profiles (--cpu-prof on a separate instance)');
     try {
       profiles = await profileHotPaths(ctx, stops);
     } catch (err) {
-      log(`profiles FAILED: ${err.stack ?? err}`);
-      failures.push({ id: 'profiles', error: String(err.message ?? err) });
+      log(`profiles FAILED: ${errorStack(err)}`);
+      failures.push({ id: 'profiles', error: errorMessage(err) });
     }
   }
   const loadAfter = os.loadavg();
+  /** @type {Record<string, number>} */
   const counters = Object.assign({}, ...sections.map((s) => s.counters ?? {}));
   const bad = Object.entries(counters).filter(([, v]) => v !== 0);
   const info = {
@@ -366,7 +193,7 @@ let code = 1;
 try {
   code = await main();
 } catch (err) {
-  console.error(`bench failed: ${err.stack ?? err}`);
+  console.error(`bench failed: ${errorStack(err)}`);
 } finally {
   await cleanup();
 }

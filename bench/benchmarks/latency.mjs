@@ -3,14 +3,31 @@
 // while the dense matching load runs (a GEOSEARCH over a dense area holds Redis for milliseconds,
 // delaying every pub/sub delivery meanwhile).
 import { cpuLine, medianCpu, ms, num, section, table, verdict } from '../lib/report.mjs';
-import { alternate } from '../lib/rounds.mjs';
+import { alternate, variant } from '../lib/rounds.mjs';
 import { startWorker } from '../lib/worker.mjs';
 import { cpuMeter, median } from '../lib/util.mjs';
-import { DENSE, queueOptions } from './matching.mjs';
+import { DENSE, queueOptions } from './matching-queue.mjs';
 
 const SEND_QUERY =
   'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
-/** Waits until the instance's messages_sent_total stops moving (it has worked off its backlog). */
+/** @typedef {import('../lib/worker.mjs').Worker<import('../workers/chat-latency.mjs').ChatLatency>} ChatLatencyWorker */
+/** @typedef {Awaited<ReturnType<import('../workers/chat-latency.mjs').ChatLatency['run']>>} ChatRun */
+/** @typedef {ChatRun & { matchOps?: number, cpu: import('../lib/util.mjs').CpuUsage }} LatencyRound */
+/** @typedef {{ p50: number, p99: number }} Percentiles */
+/**
+ * @typedef {object} Case one rate, its floor and API rounds, and their median percentiles
+ * @property {string} label
+ * @property {number} rate messages per second
+ * @property {{ floor: LatencyRound[], api: LatencyRound[] }} runs
+ * @property {boolean} underLoad with the dense matching load running meanwhile
+ * @property {Percentiles} [floor]
+ * @property {Percentiles} [api]
+ */
+
+/**
+ * Waits until the instance's messages_sent_total stops moving (it has worked off its backlog).
+ * @param {import('../lib/api.mjs').ApiInstance} api
+ */
 async function waitIdle(api) {
   let last = -1;
   for (let i = 0; i < 60; i++) {
@@ -24,11 +41,18 @@ async function waitIdle(api) {
 export const TARGET_P50 = 5;
 export const TARGET_P99 = 10;
 
+/** @param {import('../lib/setup.mjs').Ctx} ctx */
 export async function benchLatency(ctx) {
   const { rates, durationMs, rounds, loadRadiusKm } = ctx.scale.latency;
+  const [lowest] = rates;
+  const top = rates.at(-1);
+  if (lowest === undefined || top === undefined) throw new Error('latency: the scale names no rate');
   const { api1, api2 } = ctx.apis;
+  /** @type {ChatLatencyWorker} */
   const floor = startWorker('chat-latency.mjs', { name: 'latency-floor' });
+  /** @type {ChatLatencyWorker} */
   const api = startWorker('chat-latency.mjs', { name: 'latency-api' });
+  /** @type {import('../lib/worker.mjs').Worker<import('../workers/geo-load.mjs').GeoLoad>} */
   const matchLoad = startWorker('geo-load.mjs', { name: 'matching-load' });
   try {
     const rooms = ctx.data.latencyRooms;
@@ -48,6 +72,10 @@ export async function benchLatency(ctx) {
       cellKm: 1,
     });
     let tag = 0;
+    /**
+     * @param {ChatLatencyWorker} worker
+     * @param {number} rate
+     */
     const drive = async (worker, rate) => {
       const result = await worker.call('run', { rate, durationMs, drainMs: 5000, tag: `t${tag++}` });
       // An overloaded instance still works off what it accepted: let it finish before the next phase.
@@ -55,28 +83,30 @@ export async function benchLatency(ctx) {
       return result;
     };
     // Warm-up (JIT, pools) at the lowest rate.
-    await drive(floor, rates[0]);
-    await drive(api, rates[0]);
+    await drive(floor, lowest);
+    await drive(api, lowest);
 
     const apiPids = { api1: api1.pid, api2: api2.pid, loadgen: api.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid };
     const floorPids = { loadgen: floor.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid };
+    /** @param {ChatRun} r */
     const summary = (r) =>
       `p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)} (${r.received}/${r.sent} received, ${r.abandoned} abandoned, lost ${r.lost})`;
+    /** @type {Case[]} */
     const cases = [];
     for (const rate of rates) {
       const runs = await alternate(
         rounds,
         [
-          { name: 'floor', pids: floorPids, run: () => drive(floor, rate), summary },
-          { name: 'api', pids: apiPids, run: () => drive(api, rate), summary },
+          variant({ name: 'floor', pids: floorPids, run: () => drive(floor, rate), summary }),
+          variant({ name: 'api', pids: apiPids, run: () => drive(api, rate), summary }),
         ],
         (line) => ctx.log(`  [${rate}/s]${line}`),
       );
       cases.push({ label: `${rate} msg/s`, rate, runs, underLoad: false });
     }
     // The top rate again, with the match step running flat out on the dense queue meanwhile.
-    const top = rates.at(-1);
     let seekTag = 0;
+    /** @param {ChatLatencyWorker} worker */
     const withMatching = (worker) => async () => {
       await matchLoad.call('prepare', { count: ctx.scale.latency.loadSeekers, tag: `lat-seek-${seekTag++}` });
       const loading = matchLoad.call('run', {
@@ -93,18 +123,18 @@ export async function benchLatency(ctx) {
     const loaded = await alternate(
       rounds,
       [
-        {
+        variant({
           name: 'floor',
           pids: { ...floorPids, 'matching-load': matchLoad.pid },
           run: withMatching(floor),
           summary: (r) => `${summary(r)}, ${num(r.matchOps)} match steps/s`,
-        },
-        {
+        }),
+        variant({
           name: 'api',
           pids: { ...apiPids, 'matching-load': matchLoad.pid },
           run: withMatching(api),
           summary: (r) => `${summary(r)}, ${num(r.matchOps)} match steps/s`,
-        },
+        }),
       ],
       (line) => ctx.log(`  [${top}/s + matching]${line}`),
     );
@@ -117,9 +147,12 @@ export async function benchLatency(ctx) {
 
     // Capacity: how many sendMessage/s instance 1 answers when driven closed loop (no baseline; for
     // the capacity plan). Each request a new clientMessageId, rooms rotating.
+    /** @type {import('./me.mjs').HttpLoadWorker} */
     const capacityLoad = startWorker('http-load.mjs', { name: 'autocannon-send' });
+    /** @type {import('./me.mjs').HttpLoadResult & { cpu: import('../lib/util.mjs').CpuUsage }} */
     let capacity;
     try {
+      /** @type {import('../workers/http-load.mjs').LoadRequest[]} */
       const requests = rooms.slice(0, 100).map((r) => ({
         method: 'POST',
         path: '/graphql',
@@ -137,14 +170,14 @@ export async function benchLatency(ctx) {
         mariadb: ctx.db.pid,
       });
       meter.start();
-      capacity = await capacityLoad.call('run', {
+      const result = await capacityLoad.call('run', {
         url: api1.url,
         requests,
         connections: 32,
         durationSec: ctx.quick ? 1 : 5,
         unique: true,
       });
-      capacity.cpu = meter.stop();
+      capacity = { ...result, cpu: meter.stop() };
       ctx.log(
         `  capacity: ${num(capacity.requestsPerSecond)} sendMessage/s closed loop (p50 ${capacity.latency.p50} ms)`,
       );
@@ -165,9 +198,12 @@ export async function benchLatency(ctx) {
     };
     const firstError = [...all.map((r) => r.firstError), capacity.firstError].find(Boolean) ?? null;
     if (firstError) ctx.log(`  first error: ${firstError}`);
+    /** @type {unknown[][]} */
     const rows = [];
+    /** @type {import('../lib/report.mjs').Target[]} */
     const targets = [];
     // Below the target's rate: the same ratios, reported for scale (not targets).
+    /** @type {string[]} */
     const below = [];
     for (const c of cases) {
       const f = {
@@ -180,10 +216,12 @@ export async function benchLatency(ctx) {
       };
       c.floor = f;
       c.api = a;
-      for (const [name, runs, v] of [
+      /** @type {[string, LatencyRound[], Percentiles][]} */
+      const paths = [
         ['INSERT + PUBLISH -> SUBSCRIBE (floor)', c.runs.floor, f],
         ['sendMessage (1) -> roomEvents (2)', c.runs.api, a],
-      ]) {
+      ];
+      for (const [name, runs, v] of paths) {
         rows.push([
           c.label,
           name,

@@ -4,19 +4,26 @@
 // body, bearer token), closed loop.
 import { gqlOk } from '../lib/graphql.mjs';
 import { cpuLine, medianCpu, ms, num, pct, section, table, verdict } from '../lib/report.mjs';
-import { alternate } from '../lib/rounds.mjs';
+import { alternate, variant } from '../lib/rounds.mjs';
 import { startWorker } from '../lib/worker.mjs';
 import { median } from '../lib/util.mjs';
+
+/** @typedef {Awaited<ReturnType<import('../workers/http-load.mjs').HttpLoad['run']>>} HttpLoadResult */
 
 export const ME_QUERY = '{ me { id nickname email gender birthYear createdAt } }';
 export const TARGET_RATIO = 0.3;
 
+/** @typedef {import('../lib/worker.mjs').Worker<import('../workers/http-load.mjs').HttpLoad>} HttpLoadWorker */
+
+/** @param {import('../lib/setup.mjs').Ctx} ctx */
 export async function benchMe(ctx) {
   const { api1 } = ctx.apis;
   const { rounds, durationSec, connections } = ctx.scale.me;
   const token = ctx.data.meToken;
+  /** @type {import('../lib/graphql.mjs').GqlAnswer<{ me: unknown }> & { data: { me: unknown } }} */
   const answer = await gqlOk(api1.graphqlUrl, token, ME_QUERY);
   const body = JSON.stringify({ query: ME_QUERY });
+  /** @type {import('../workers/http-load.mjs').LoadRequest} */
   const request = {
     method: 'POST',
     path: '/graphql',
@@ -24,36 +31,44 @@ export async function benchMe(ctx) {
     body,
   };
 
+  /** @type {import('../lib/worker.mjs').Worker<import('../workers/bare-http.mjs').BareHttp>} */
   const bare = startWorker('bare-http.mjs', { name: 'bare-http' });
+  /** @type {import('../lib/worker.mjs').Worker<import('../workers/apollo-http.mjs').ApolloHttp>} */
   const framework = startWorker('apollo-http.mjs', { name: 'apollo-http' });
+  /** @type {HttpLoadWorker} */
   const load = startWorker('http-load.mjs', { name: 'autocannon' });
   try {
     const { port } = await bare.call('start', { body: answer.text });
     const bareUrl = `http://127.0.0.1:${port}`;
     const frameworkUrl = `http://127.0.0.1:${(await framework.call('start', { me: answer.data.me })).port}`;
+    /**
+     * @param {string} url
+     * @param {number} [seconds]
+     */
     const drive = (url, seconds = durationSec) =>
       load.call('run', { url, requests: [request], connections, durationSec: seconds });
     // Warm both up (JIT, connection pools) before anything is recorded.
     await drive(bareUrl, Math.min(2, durationSec));
     await drive(frameworkUrl, Math.min(2, durationSec));
     await drive(api1.url, Math.min(2, durationSec));
+    /** @param {HttpLoadResult} r */
     const summary = (r) => `${num(r.requestsPerSecond)} req/s, p99 ${r.latency.p99} ms`;
     const runs = await alternate(
       rounds,
       [
-        { name: 'bare', pids: { server: bare.pid, autocannon: load.pid }, run: () => drive(bareUrl), summary },
-        {
+        variant({ name: 'bare', pids: { server: bare.pid, autocannon: load.pid }, run: () => drive(bareUrl), summary }),
+        variant({
           name: 'framework',
           pids: { server: framework.pid, autocannon: load.pid },
           run: () => drive(frameworkUrl),
           summary,
-        },
-        {
+        }),
+        variant({
           name: 'api',
           pids: { server: api1.pid, autocannon: load.pid, redis: ctx.redis.pid, mariadb: ctx.db.pid },
           run: () => drive(api1.url),
           summary,
-        },
+        }),
       ],
       ctx.log,
     );
@@ -70,7 +85,7 @@ export async function benchMe(ctx) {
       framework: 'express + Apollo Server, constant answer (reference)',
       api: '`me` on the API',
     };
-    const rows = ['bare', 'framework', 'api'].map((name) => {
+    const rows = /** @type {const} */ (['bare', 'framework', 'api']).map((name) => {
       const rs = runs[name];
       return [
         labels[name],
@@ -102,9 +117,9 @@ export async function benchMe(ctx) {
         frameworkRps,
         apiRps,
         ratio,
-        apiCpuMs: (10 * median(runs.api.map((r) => r.cpu.server.percent))) / apiRps,
-        bareCpuMs: (10 * median(runs.bare.map((r) => r.cpu.server.percent))) / bareRps,
-        frameworkCpuMs: (10 * median(runs.framework.map((r) => r.cpu.server.percent))) / frameworkRps,
+        apiCpuMs: (10 * median(runs.api.map((r) => r.cpu.server?.percent))) / apiRps,
+        bareCpuMs: (10 * median(runs.bare.map((r) => r.cpu.server?.percent))) / bareRps,
+        frameworkCpuMs: (10 * median(runs.framework.map((r) => r.cpu.server?.percent))) / frameworkRps,
       },
     };
   } finally {

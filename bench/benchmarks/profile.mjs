@@ -11,13 +11,28 @@ import { roomsQuery } from './rooms.mjs';
 const SEND =
   'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
 
-/** Package (or our file) a profile node's code belongs to. */
+/**
+ * A V8 .cpuprofile (the fields read here); times in microseconds.
+ * @typedef {{ functionName: string, url: string, lineNumber: number }} CallFrame
+ * @typedef {{ id: number, callFrame: CallFrame, children?: number[] }} ProfileNode
+ * @typedef {{ nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number }} CpuProfile
+ */
+
+/** @typedef {{ name: string, share: number }} Share */
+/** @typedef {ReturnType<typeof summarise>} ProfileSummary */
+/** @typedef {Awaited<ReturnType<typeof profileHotPaths>>[number]} Profile */
+
+/**
+ * Package (or our file) a profile node's code belongs to.
+ * @param {string} url
+ * @param {string} functionName
+ */
 function owner(url, functionName) {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) {
-    const rest = url.slice(nm + 14).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    const [scope = '', name = ''] = url.slice(nm + 14).split('/');
+    return scope.startsWith('@') ? `${scope}/${name}` : scope;
   }
   const dist = url.indexOf('/api/dist/');
   if (dist >= 0) return `randchat api: ${url.slice(dist + 10)}`;
@@ -29,27 +44,36 @@ function owner(url, functionName) {
  * Self time per package and function. `window` ({ from, to } in µs of CLOCK_MONOTONIC, the clock of
  * both V8's profile timestamps and process.hrtime) keeps only the samples taken under load, leaving
  * out start-up and shutdown.
+ * @param {string} file
+ * @param {{ from: number, to: number } | null} [window]
  */
 export function summarise(file, top = 12, window = null) {
+  /** @type {CpuProfile} */
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  /** @param {number} id a node id from this profile */
+  const nodeOf = (id) => /** @type {ProfileNode} */ (byId.get(id));
+  /** @type {Map<number, number>} */
   const self = new Map();
   const sampleCount = profile.samples.length;
   let at = profile.startTime;
   // Time per sample: the delta to the next one (V8 records the delta before each sample).
+  // samples and timeDeltas have one entry per sample.
   for (let i = 0; i < sampleCount; i++) {
-    at += profile.timeDeltas[i];
+    at += profile.timeDeltas[i] ?? 0;
     if (window && (at < window.from || at > window.to)) continue;
     const dt = profile.timeDeltas[i + 1] ?? 0;
-    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
+    const sample = /** @type {number} */ (profile.samples[i]);
+    self.set(sample, (self.get(sample) ?? 0) + dt);
   }
   let idle = 0;
   let total = 0;
+  /** @type {Map<string, number>} */
   const packages = new Map();
+  /** @type {Map<string, number>} */
   const functions = new Map();
   for (const [id, us] of self) {
-    const node = byId.get(id);
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url, lineNumber } = nodeOf(id).callFrame;
     total += us;
     if (functionName === '(idle)') {
       idle += us;
@@ -62,14 +86,22 @@ export function summarise(file, top = 12, window = null) {
   }
   const busy = total - idle;
   // Inclusive: every package with a frame on the sample's stack gets the sample's time once.
+  /** @type {Map<number, number>} */
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  /** @type {Map<number, Set<string>>} */
   const stackCache = new Map();
+  /**
+   * @param {number} id
+   * @returns {Set<string>}
+   */
   const stackPackages = (id) => {
-    if (stackCache.has(id)) return stackCache.get(id);
-    const node = byId.get(id);
-    const up = parent.has(id) ? stackPackages(parent.get(id)) : new Set();
-    const { functionName, url } = node.callFrame;
+    const cached = stackCache.get(id);
+    if (cached) return cached;
+    const parentId = parent.get(id);
+    /** @type {Set<string>} */
+    const up = parentId !== undefined ? stackPackages(parentId) : new Set();
+    const { functionName, url } = nodeOf(id).callFrame;
     let set = up;
     if (url) {
       const pkg = owner(url, functionName);
@@ -79,11 +111,16 @@ export function summarise(file, top = 12, window = null) {
     stackCache.set(id, set);
     return set;
   };
+  /** @type {Map<string, number>} */
   const inclusive = new Map();
   for (const [id, us] of self) {
-    if (byId.get(id).callFrame.functionName === '(idle)') continue;
+    if (nodeOf(id).callFrame.functionName === '(idle)') continue;
     for (const pkg of stackPackages(id)) inclusive.set(pkg, (inclusive.get(pkg) ?? 0) + us);
   }
+  /**
+   * @param {Map<string, number>} map
+   * @returns {Share[]}
+   */
   const rank = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
@@ -101,10 +138,16 @@ export function summarise(file, top = 12, window = null) {
   };
 }
 
+/**
+ * @param {import('../lib/setup.mjs').Ctx} ctx
+ * @param {import('../lib/setup.mjs').Stop[]} stops
+ */
 export async function profileHotPaths(ctx, stops) {
   const dir = path.join(ctx.tmp, 'profiles');
+  /** @type {import('./me.mjs').HttpLoadWorker} */
   const load = startWorker('http-load.mjs', { name: 'autocannon-profile' });
   const durationSec = 6;
+  /** @type {{ id: string, title: string, connections: number, requests: import('../workers/http-load.mjs').LoadRequest[], unique?: boolean }[]} */
   const workloads = [
     {
       id: 'me',
@@ -148,6 +191,7 @@ export async function profileHotPaths(ctx, stops) {
       unique: true,
     },
   ];
+  /** @type {{ id: string, title: string, connections: number, unique?: boolean, requests?: undefined, rps: number, summary: ProfileSummary }[]} */
   const out = [];
   try {
     for (const w of workloads) {

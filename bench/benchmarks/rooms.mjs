@@ -6,35 +6,24 @@
 //   per room (1.1M messages), the shape the original system reported 631 TPS on.
 import { gqlOk } from '../lib/graphql.mjs';
 import { cpuLine, medianCpu, ms, num, pct, section, table, verdict } from '../lib/report.mjs';
-import { alternate } from '../lib/rounds.mjs';
+import { alternate, variant } from '../lib/rounds.mjs';
 import { startWorker } from '../lib/worker.mjs';
-import { median, percentile } from '../lib/util.mjs';
+import { median } from '../lib/util.mjs';
+import { ROOM_PAGE_SQL, explain, unreadCost } from './rooms-sql.mjs';
 
 export const TARGET_RATIO = 0.5;
 const ORIGINAL_TPS = 631;
 
 const ROOM_FIELDS =
   'id peer { id nickname } lastMessage { id roomId seq sender { id nickname } body clientMessageId createdAt } unreadCount lastReadSeq peerLastReadSeq closed createdAt lastActivityAt';
+/** @param {number} first */
 export const roomsQuery = (first) =>
   `{ rooms(first: ${first}) { edges { cursor node { ${ROOM_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 
-/** The page in one statement: what a hand-written query would fetch for the same JSON. */
-export const ROOM_PAGE_SQL = `
-SELECT r.id, r.last_seq, r.created_at, r.last_activity_at, r.closed_at, r.closed_reason, r.distance_km,
-       me.last_read_seq, p.last_read_seq AS peer_last_read_seq,
-       pu.id AS peer_id, pu.nickname AS peer_nickname, pu.gender AS peer_gender, pu.birth_year AS peer_birth_year, pu.photo_id AS peer_photo_id,
-       lm.id AS message_id, lm.seq AS message_seq, lm.body, lm.client_message_id, lm.created_at AS message_created_at, lm.image_id,
-       su.id AS sender_id, su.nickname AS sender_nickname
-FROM room_members me
-JOIN rooms r ON r.id = me.room_id
-JOIN room_members p ON p.room_id = me.room_id AND p.user_id <> me.user_id
-JOIN users pu ON pu.id = p.user_id
-LEFT JOIN messages lm ON lm.room_id = r.id AND lm.seq = r.last_seq
-LEFT JOIN users su ON su.id = lm.sender_id
-WHERE me.user_id = ?
-ORDER BY r.last_activity_at DESC, r.id DESC
-LIMIT 21`;
-
+/**
+ * @param {string} token
+ * @returns {import('../workers/http-load.mjs').LoadRequest}
+ */
 function request(token, first = 20) {
   return {
     method: 'POST',
@@ -48,8 +37,13 @@ function request(token, first = 20) {
  * SQL statements the instance ran per request (its db_queries_total around each of `n` sequential
  * requests), as the median: the instance's own background statements (the mail queue's poll) may
  * land inside one of them.
+ * @param {import('../lib/api.mjs').ApiInstance} api
+ * @param {string} token
+ * @param {number} first
+ * @param {number} n
  */
 async function statementsPerRequest(api, token, first, n) {
+  /** @type {number[]} */
   const deltas = [];
   for (let i = 0; i < n; i++) {
     const before = await api.metric('db_queries_total');
@@ -59,17 +53,16 @@ async function statementsPerRequest(api, token, first, n) {
   return median(deltas);
 }
 
-async function explain(conn, userId) {
-  const [rows] = await conn.query(`EXPLAIN ${ROOM_PAGE_SQL}`, [userId]);
-  return rows
-    .map((r) => `${r.table}:${r.type}${r.key ? `(${r.key})` : ''}${r.Extra ? ` [${r.Extra}]` : ''}`)
-    .join(' -> ');
-}
-
-/** Runs the floor (mysql2) and the API (autocannon) alternately for one data set. */
+/**
+ * Runs the floor (mysql2) and the API (autocannon) alternately for one data set.
+ * @param {import('../lib/setup.mjs').Ctx} ctx
+ * @param {{ api: import('../lib/api.mjs').ApiInstance, database: string, users: string[], tokens: string[], label: string }} dataSet
+ */
 async function compare(ctx, { api, database, users, tokens, label }) {
   const { rounds, durationSec, connections } = ctx.scale.rooms;
+  /** @type {import('../lib/worker.mjs').Worker<import('../workers/mysql-load.mjs').MysqlLoad>} */
   const sqlLoad = startWorker('mysql-load.mjs', { name: 'mysql2-load' });
+  /** @type {import('./me.mjs').HttpLoadWorker} */
   const httpLoad = startWorker('http-load.mjs', { name: 'autocannon' });
   try {
     const uri = `${ctx.db.url}/${database}`;
@@ -89,18 +82,18 @@ async function compare(ctx, { api, database, users, tokens, label }) {
     const runs = await alternate(
       rounds,
       [
-        {
+        variant({
           name: 'floor',
           pids: { 'mysql2-load': sqlLoad.pid, mariadb: ctx.db.pid },
           run: () => floor(),
           summary: (r) => `${num(r.perSecond)} SELECT/s`,
-        },
-        {
+        }),
+        variant({
           name: 'api',
           pids: { api: api.pid, autocannon: httpLoad.pid, mariadb: ctx.db.pid, redis: ctx.redis.pid },
           run: () => viaApi(),
           summary: (r) => `${num(r.requestsPerSecond)} req/s`,
-        },
+        }),
       ],
       (line) => ctx.log(`${label}${line}`),
     );
@@ -125,8 +118,8 @@ async function compare(ctx, { api, database, users, tokens, label }) {
         cpuLine(medianCpu(runs.api.map((r) => r.cpu))),
       ],
     ];
-    const apiCpuMs = (10 * median(runs.api.map((r) => r.cpu.api.percent))) / apiRate;
-    const floorDbCpuMs = (10 * median(runs.floor.map((r) => r.cpu.mariadb.percent))) / floorRate;
+    const apiCpuMs = (10 * median(runs.api.map((r) => r.cpu.api?.percent))) / apiRate;
+    const floorDbCpuMs = (10 * median(runs.floor.map((r) => r.cpu.mariadb?.percent))) / floorRate;
     return {
       floorRate,
       apiRate,
@@ -143,28 +136,10 @@ async function compare(ctx, { api, database, users, tokens, label }) {
   }
 }
 
-/** Unread counts from counters (what the API does) vs counting messages, for the 10k-rooms user. */
-async function unreadCost(conn, userId, repeats) {
-  const counters = `SELECT COUNT(*) AS rooms, SUM(r.last_seq - m.last_read_seq) AS unread FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?`;
-  const scan = `SELECT COUNT(*) AS unread FROM room_members m JOIN messages msg ON msg.room_id = m.room_id AND msg.seq > m.last_read_seq WHERE m.user_id = ?`;
-  const measure = async (sql) => {
-    const times = [];
-    let rowsRead = 0;
-    let value;
-    for (let i = 0; i < repeats; i++) {
-      await conn.query('FLUSH STATUS');
-      const t0 = performance.now();
-      const [[row]] = await conn.query(sql, [userId]);
-      times.push(performance.now() - t0);
-      const [status] = await conn.query("SHOW SESSION STATUS LIKE 'Handler_read%'");
-      rowsRead = status.reduce((n, s) => n + Number(s.Value), 0);
-      value = row.unread;
-    }
-    return { p50: percentile(times, 50), rowsRead, value: Number(value) };
-  };
-  return { counters: await measure(counters), scan: await measure(scan) };
-}
+/** @typedef {{ id: string, unreadCount: number }} PageRoom the fields the page check reads */
+/** @typedef {{ id: string, last_seq: number, last_read_seq: number }} PageRow */
 
+/** @param {import('../lib/setup.mjs').Ctx} ctx */
 export async function benchRooms(ctx) {
   const { api1, orig } = ctx.apis;
   const { k10, original } = ctx.data;
@@ -172,13 +147,17 @@ export async function benchRooms(ctx) {
   const origConn = await ctx.db.connect('bench_orig');
   try {
     // Correctness of the page before timing it: 20 rooms, newest first, unread from the counters.
-    const page = (await gqlOk(api1.graphqlUrl, k10.token, roomsQuery(20))).data.rooms.edges;
-    const [sqlPage] = await conn.query(ROOM_PAGE_SQL, [k10.userId]);
+    /** @type {{ data: { rooms: { edges: { node: PageRoom }[] } } }} */
+    const answer = await gqlOk(api1.graphqlUrl, k10.token, roomsQuery(20));
+    const page = answer.data.rooms.edges;
+    const [result] = await conn.query(ROOM_PAGE_SQL, [k10.userId]);
+    const sqlPage = /** @type {PageRow[]} */ (result);
     const pageMismatch =
       page.length !== 20 ||
-      page.some(
-        (e, i) => e.node.id !== sqlPage[i].id || e.node.unreadCount !== sqlPage[i].last_seq - sqlPage[i].last_read_seq,
-      )
+      page.some((e, i) => {
+        const row = sqlPage[i];
+        return !row || e.node.id !== row.id || e.node.unreadCount !== row.last_seq - row.last_read_seq;
+      })
         ? 1
         : 0;
 
@@ -200,15 +179,17 @@ export async function benchRooms(ctx) {
     });
 
     const n = ctx.quick ? 5 : 30;
+    // The original shape's first seeded user (the scale always seeds some).
+    const [firstToken = '', firstUser = ''] = [original.tokens[0], original.userIds[0]];
     const statements = [
       ['10k-rooms user, first: 5', await statementsPerRequest(api1, k10.token, 5, n)],
       ['10k-rooms user, first: 20', await statementsPerRequest(api1, k10.token, 20, n)],
       ['10k-rooms user, first: 30', await statementsPerRequest(api1, k10.token, 30, n)],
-      ['original shape (2 rooms), first: 20', await statementsPerRequest(orig, original.tokens[0], 20, n)],
+      ['original shape (2 rooms), first: 20', await statementsPerRequest(orig, firstToken, 20, n)],
     ];
     const constant = new Set(statements.map(([, s]) => s)).size === 1;
     const unread = await unreadCost(conn, k10.userId, ctx.quick ? 3 : 10);
-    const plans = { big: await explain(conn, k10.userId), shape: await explain(origConn, original.userIds[0]) };
+    const plans = { big: await explain(conn, k10.userId), shape: await explain(origConn, firstUser) };
 
     const met = big.ratio >= TARGET_RATIO;
     const metShape = shape.ratio >= TARGET_RATIO;

@@ -11,13 +11,37 @@ export const TARGET_KB = 20;
 export const TARGET_CONNECTIONS = 20_000;
 const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { seq } }';
 
+/**
+ * One round of one mode: memory (bytes) before connecting, with all held, after each churn and
+ * after closing; CPU while opening.
+ * @typedef {object} SocketRound
+ * @property {number} count
+ * @property {number} stillOpen
+ * @property {number} openSeconds
+ * @property {import('../lib/util.mjs').CpuUsage} cpu
+ * @property {number} rssPerConn
+ * @property {number} heapPerConn
+ * @property {{ rss: number, heapUsed: number }} before
+ * @property {{ rss: number, heapUsed: number }} held
+ * @property {{ rss: number, heapUsed: number }} after
+ * @property {number[]} churn heap after each churn round
+ */
+
+/** @param {number} pid */
 function openFilesLimit(pid) {
   const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
   return Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? 1024);
 }
 
+/**
+ * @template T
+ * @param {readonly T[]} items
+ * @param {number} n
+ * @returns {T[][]} n lists, item j in list j mod n
+ */
 const split = (items, n) => Array.from({ length: n }, (_, i) => items.filter((_, j) => j % n === i));
 
+/** @param {import('../lib/setup.mjs').Ctx} ctx */
 export async function benchSockets(ctx) {
   const { rounds, churnRounds, workers: workerCount, probeRooms } = ctx.scale.sockets;
   const api = ctx.apis.api2;
@@ -28,7 +52,9 @@ export async function benchSockets(ctx) {
   const items = ctx.data.socketItems.slice(0, n - (n % 2));
   const count = items.length;
   ctx.log(`  ${count} connections (fd limit ${limit}, the instance holds ${apiFds} descriptors idle)`);
+  /** @type {import('../lib/worker.mjs').Worker<import('../workers/bare-ws.mjs').BareWs>} */
   const bare = startWorker('bare-ws.mjs', { name: 'bare-ws' });
+  /** @type {import('../lib/worker.mjs').Worker<import('../workers/sockets.mjs').Sockets>[]} */
   const clients = Array.from({ length: workerCount }, (_, i) =>
     startWorker('sockets.mjs', { name: `ws-clients-${i + 1}` }),
   );
@@ -37,16 +63,21 @@ export async function benchSockets(ctx) {
   try {
     const { port } = await bare.call('start', {});
     const bareUrl = `ws://127.0.0.1:${port}`;
+    /** @type {{ bare: SocketRound[], api: SocketRound[] }} */
     const results = { bare: [], api: [] };
     let errors = 0;
     let unexpectedCloses = 0;
 
+    /** @param {string} label */
     const probe = async (label) => {
       // Send into sampled rooms until both members' sockets heard it: the subscriptions are live
       // (the server may still be working through a backlog of subscribe operations).
+      /** @type {{ token: string, roomId: string }[]} */
       const rooms = [];
-      for (let i = 0; i < count && rooms.length < probeRooms; i += Math.max(2, Math.floor(count / probeRooms) & ~1))
-        rooms.push(items[i]);
+      for (let i = 0; i < count && rooms.length < probeRooms; i += Math.max(2, Math.floor(count / probeRooms) & ~1)) {
+        const item = items[i];
+        if (item) rooms.push(item);
+      }
       await Promise.all(clients.map((c) => c.call('heard', { reset: true })));
       const deadline = Date.now() + 300_000;
       let pending = rooms;
@@ -75,10 +106,13 @@ export async function benchSockets(ctx) {
     };
 
     const memApi = async () => ({ ...(await api.memory(true)), rss: rssBytes(api.pid) });
-    const memBare = async () => ({ ...(await bare.call('memory')), rss: rssBytes(bare.pid) });
+    const memBare = async () => ({ ...(await bare.call('memory')), rss: rssBytes(bare.pid ?? 0) });
 
     for (let r = 0; r < rounds; r++) {
-      for (const mode of r % 2 === 0 ? ['bare', 'api'] : ['api', 'bare']) {
+      /** @type {('bare' | 'api')[]} */
+      const modes = r % 2 === 0 ? ['bare', 'api'] : ['api', 'bare'];
+      for (const mode of modes) {
+        /** @type {{ token?: string, roomId?: string }[][]} */
         const parts = split(mode === 'api' ? items : items.map(() => ({})), clients.length);
         const mem = mode === 'api' ? memApi : memBare;
         await sleep(500);
@@ -95,7 +129,7 @@ export async function benchSockets(ctx) {
               url: mode === 'api' ? api.wsUrl : bareUrl,
               mode,
               items: mode === 'api' ? parts[i] : undefined,
-              count: parts[i].length,
+              count: parts[i]?.length ?? 0,
               localAddress: sourceAddress(),
             }),
           ),
@@ -116,6 +150,7 @@ export async function benchSockets(ctx) {
         }
         await sleep(1000);
         const held = await mem();
+        /** @type {number[]} */
         const churn = [];
         if (mode === 'api') {
           for (let c = 0; c < churnRounds; c++) {
@@ -142,6 +177,7 @@ export async function benchSockets(ctx) {
           });
         await sleep(500);
         const after = await mem();
+        /** @type {SocketRound} */
         const result = {
           count,
           stillOpen,
@@ -166,11 +202,11 @@ export async function benchSockets(ctx) {
     const apiHeap = median(results.api.map((x) => x.heapPerConn));
     // Heap growth per connection per churn round, from the first to the last churn measurement.
     const churnGrowth = median(
-      results.api.map((x) =>
-        x.churn.length > 1
-          ? (x.churn.at(-1) - x.churn[0]) / (x.churn.length - 1) / count
-          : (x.churn[0] - x.held.heapUsed) / count,
-      ),
+      results.api.map((x) => {
+        const [first = NaN] = x.churn;
+        const last = x.churn.at(-1) ?? NaN;
+        return x.churn.length > 1 ? (last - first) / (x.churn.length - 1) / count : (first - x.held.heapUsed) / count;
+      }),
     );
     const leftAfterClose = median(results.api.map((x) => (x.after.heapUsed - x.before.heapUsed) / count));
     const heldAll = results.api.every((x) => x.stillOpen === count) && results.bare.every((x) => x.stillOpen === count);
@@ -180,7 +216,7 @@ export async function benchSockets(ctx) {
       'sockets: unexpected closes': unexpectedCloses,
       'sockets: not held': heldAll ? 0 : 1,
     };
-    const rows = ['bare', 'api'].map((mode) => {
+    const rows = /** @type {const} */ (['bare', 'api']).map((mode) => {
       const rs = results[mode];
       return [
         mode === 'bare' ? 'bare `ws` connection (floor)' : 'graphql-ws + roomEvents subscription',
@@ -188,7 +224,7 @@ export async function benchSockets(ctx) {
         kb(median(rs.map((x) => x.rssPerConn))),
         kb(median(rs.map((x) => x.heapPerConn))),
         `${num(median(rs.map((x) => x.count / x.openSeconds)))} /s`,
-        `${num(median(rs.map((x) => x.cpu.server.percent)))} %`,
+        `${num(median(rs.map((x) => x.cpu.server?.percent)))} %`,
         mb(median(rs.map((x) => x.held.rss))),
       ];
     });

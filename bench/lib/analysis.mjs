@@ -1,9 +1,24 @@
 // The "why" under each benchmark: where a target is missed, what the measurements and the profile
 // show. Numbers come from this run; the reasoning is written here once.
-import { kb, ms, num, pct } from './report.mjs';
+import { kb, num, pct } from './report.mjs';
 
+/** @typedef {import('../benchmarks/profile.mjs').Profile} Profile */
+/** @typedef {import('./report.mjs').Section} Section */
+/**
+ * A benchmark's section with its data (absent when the benchmark did not complete).
+ * @template {(ctx: never) => Promise<{ data: unknown }>} B the benchmark function
+ * @typedef {Section & { data?: Awaited<ReturnType<B>>['data'] }} SectionOf
+ */
+
+/**
+ * @param {Profile[] | null} profiles
+ * @param {string} id
+ */
 const profileOf = (profiles, id) => profiles?.find((p) => p.id === id)?.summary;
 
+/**
+ * @param {import('../benchmarks/profile.mjs').ProfileSummary | undefined} summary
+ */
 function topPackages(summary, n = 8) {
   if (!summary) return 'no profile in this run';
   return summary.packages
@@ -12,14 +27,24 @@ function topPackages(summary, n = 8) {
     .join(', ');
 }
 
+/** @param {Section} section */
 const missed = (section) => (section.targets ?? []).some((t) => !t.met);
 
+/**
+ * @param {SectionOf<typeof import('../benchmarks/me.mjs').benchMe>} section
+ * @param {Profile[] | null} profiles
+ */
 function me(section, profiles) {
   const s = profileOf(profiles, 'me');
+  /** @type {Partial<NonNullable<typeof section.data>>} */
   const d = section.data ?? {};
+  /**
+   * @param {number | undefined} v
+   * @param {number} digits
+   */
   const cpu = (v, digits) => (v ? `${num(v, digits)} ms` : 'n/a');
   return [
-    `**Why.** The floor parses an HTTP request and writes fixed bytes: ${cpu(d.bareCpuMs, 3)} of CPU per request (its median CPU over its median req/s). express + Apollo Server answering the same query from a constant, with nothing else, already costs ${cpu(d.frameworkCpuMs, 2)} and reaches ${d.frameworkRps ? pct(d.frameworkRps / d.bareRps) : 'n/a'} of the floor's rate: that is the ceiling of the framework the API is built on (DESIGN: Apollo Server 5 on express), on this machine. On top of it each \`me\` request runs the request-id, metrics and access-log middleware, the access-token check (an HS256 verification and one Redis HGET proving the session is live), a forked MikroORM EntityManager and one SELECT on the primary, type-graphql's resolver and two latency histograms: ${cpu(d.apiCpuMs, 2)} per request, ${d.frameworkRps ? pct(d.apiRps / d.frameworkRps) : 'n/a'} of the framework's rate.`,
+    `**Why.** The floor parses an HTTP request and writes fixed bytes: ${cpu(d.bareCpuMs, 3)} of CPU per request (its median CPU over its median req/s). express + Apollo Server answering the same query from a constant, with nothing else, already costs ${cpu(d.frameworkCpuMs, 2)} and reaches ${d.frameworkRps ? pct(d.frameworkRps / (d.bareRps ?? NaN)) : 'n/a'} of the floor's rate: that is the ceiling of the framework the API is built on (DESIGN: Apollo Server 5 on express), on this machine. On top of it each \`me\` request runs the request-id, metrics and access-log middleware, the access-token check (an HS256 verification and one Redis HGET proving the session is live), a forked MikroORM EntityManager and one SELECT on the primary, type-graphql's resolver and two latency histograms: ${cpu(d.apiCpuMs, 2)} per request, ${d.frameworkRps ? pct((d.apiRps ?? NaN) / d.frameworkRps) : 'n/a'} of the framework's rate.`,
     s
       ? `Profile of \`me\` (self time, busy samples only): ${topPackages(s)}. Our own code is ${pct(s.oursShare)}: the rest is spread over the layers above and the socket writes of three connections (HTTP, MariaDB, Redis).`
       : '',
@@ -32,6 +57,10 @@ function me(section, profiles) {
     .join('\n\n');
 }
 
+/**
+ * @param {SectionOf<typeof import('../benchmarks/rooms.mjs').benchRooms>} section
+ * @param {Profile[] | null} profiles
+ */
 function rooms(section, profiles) {
   const s = profileOf(profiles, 'rooms');
   const d = section.data;
@@ -46,11 +75,17 @@ function rooms(section, profiles) {
     .join('\n\n');
 }
 
+/** @typedef {{ name: string, usec: number, members: number }} Row */
+
+/** @param {SectionOf<typeof import('../benchmarks/matching.mjs').benchMatching>} section */
 function matching(section) {
   const d = section.data;
   if (!d) return '';
   const dense = d.breakdown?.map((b) => {
-    const [atR, oldMargin, newMargin, withLoads, withMeta] = b.rows;
+    // luaBreakdown measures its five variants in this order.
+    const [atR, oldMargin, newMargin, withLoads, withMeta] = /** @type {[Row, Row, Row, Row, Row | undefined]} */ (
+      b.rows
+    );
     return `at r = ${b.r} km the GEOSEARCH alone costs ${num(atR.usec)} µs for ${num(atR.members)} members; the old 2 km margin made it ${num(oldMargin.usec)} µs (${num(oldMargin.members)} members), the new margin ${num(newMargin.usec)} µs; reading each candidate's hash (one HMGET per candidate, as the script did) brought it to ${num(withLoads.usec)} µs, reading the candidates' mirror in one HMGET per 1000 (as it does now) to ${num(withMeta?.usec)} µs, before the haversine and the rest of the script`;
   });
   return [
@@ -65,13 +100,25 @@ function matching(section) {
     .join('\n\n');
 }
 
+/**
+ * @param {SectionOf<typeof import('../benchmarks/latency.mjs').benchLatency>} section
+ * @param {Profile[] | null} profiles
+ */
 function latency(section, profiles) {
   const s = profileOf(profiles, 'sendMessage');
   const d = section.data;
   if (!d) return '';
+  /** @typedef {NonNullable<typeof section.data>['cases'][number]} LatencyCase */
+  /** @typedef {{ label: string, floor: NonNullable<LatencyCase['floor']>, api: NonNullable<LatencyCase['api']> }} MeasuredCase */
+  /** @param {LatencyCase} c */
   const rateOf = (c) => Number(/^(\d+)/.exec(c.label)?.[1] ?? 0);
   const top = d.capacity?.rps ? Math.max(...d.cases.map(rateOf)) : 0;
-  const lowest = d.cases.filter((c) => c.floor && c.api && rateOf(c) < top).sort((x, y) => rateOf(x) - rateOf(y))[0];
+  const lowest = d.cases
+    .filter(
+      /** @type {(c: LatencyCase) => c is MeasuredCase} */
+      ((c) => c.floor !== undefined && c.api !== undefined && rateOf(c) < top),
+    )
+    .sort((x, y) => rateOf(x) - rateOf(y))[0];
   return [
     `**Why.** The floor is one autocommit INSERT and one PUBLISH. \`sendMessage\` is five SQL statements on the primary (one read: the membership, the room's state, an earlier send with this key and the sender; then a transaction: bump the room's seq under its row lock, read it, insert, move the sender's read pointer, and a durable commit), a rate-limit script and the PUBLISH in Redis, and the GraphQL layers around them; on instance 2 each event is re-checked for order and executed as GraphQL before it is written to the socket. Closed loop, instance 1 answers ${d.capacity ? num(d.capacity.rps) : 'n/a'} sendMessage/s on this machine with its CPU at ${d.capacity?.cpu?.api1 ? `${Math.round(d.capacity.cpu.api1.percent)} %` : 'n/a'}. Where that is near a full core the instance's CPU bounds it; each durable commit also costs about 4 ms of fsync on this machine's disk, which group commit shares between concurrent sends. ${top ? `The target's rate, ${num(top)} msg/s, is ${num(top / d.capacity.rps, 1)} times that capacity: on one instance requests queue without bound and latency is queueing time, which is what the rows that miss show; ${lowest ? `at ${lowest.label}, below capacity, the same path is at ${num(lowest.api.p50 / lowest.floor.p50)}x the floor's p50 and ${num(lowest.api.p99 / lowest.floor.p99)}x its p99 (the target's ratios are 5x and 10x). ` : ''}${num(top)} msg/s needs about ${Math.ceil(top / d.capacity.rps)} instances' worth of CPU at this cost per send, more than this 2-core machine has beside MariaDB, Redis and the load generators: meeting it with one sending instance here would take a send about ${Math.ceil(top / d.capacity.rps)} times cheaper in CPU.` : ''}`,
     "**Fixed during this work (ours):** the send path ran about ten ORM statements (membership, an idempotency lookup before and again inside the transaction, the seq read, a unit-of-work flush for the insert) and the resolver reloaded the sender afterwards, each statement also formatted for the ORM's debug log (see `me`); it is now the five plain statements above (api/src/modules/chat/chat.service.ts), idempotency resting on the unique (room, sender, clientMessageId) key. API CPU per send on the same machine: 25.9 -> 4.8 ms.",
@@ -82,6 +129,7 @@ function latency(section, profiles) {
     .join('\n\n');
 }
 
+/** @param {SectionOf<typeof import('../benchmarks/sockets.mjs').benchSockets>} section */
 function sockets(section) {
   const d = section.data;
   if (!d) return '';
@@ -94,18 +142,26 @@ function sockets(section) {
     .join('\n\n');
 }
 
+/**
+ * The analysis of one benchmark's section: its id tells which benchmark made it (and its data).
+ * @param {Section & { data?: unknown }} section
+ * @param {Profile[] | null} profiles
+ */
 export function analysis(section, profiles) {
   switch (section.id) {
     case 'me':
-      return me(section, profiles);
+      return me(/** @type {SectionOf<typeof import('../benchmarks/me.mjs').benchMe>} */ (section), profiles);
     case 'rooms':
-      return rooms(section, profiles);
+      return rooms(/** @type {SectionOf<typeof import('../benchmarks/rooms.mjs').benchRooms>} */ (section), profiles);
     case 'matching':
-      return matching(section);
+      return matching(/** @type {SectionOf<typeof import('../benchmarks/matching.mjs').benchMatching>} */ (section));
     case 'latency':
-      return latency(section, profiles);
+      return latency(
+        /** @type {SectionOf<typeof import('../benchmarks/latency.mjs').benchLatency>} */ (section),
+        profiles,
+      );
     case 'sockets':
-      return sockets(section);
+      return sockets(/** @type {SectionOf<typeof import('../benchmarks/sockets.mjs').benchSockets>} */ (section));
     default:
       return '';
   }

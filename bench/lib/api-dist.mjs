@@ -65,12 +65,18 @@ const load = (file) => require(path.join(API_DIST, file));
  *   createFamily(family: { familyId: string, userId: string, tokenHash: string, expiresAt: Date }): Promise<void> }} createRedisRefreshTokenStore
  */
 
+/** @type {MatchingModules | undefined} */
+let matching;
+
 /** @returns {MatchingModules} */
 export function matchingModules() {
-  const { createRedisMatchQueue } = load('modules/matching/match-queue.redis.js');
-  const { matchKeys } = load('modules/matching/keys.js');
-  const { snapToGrid } = load('modules/matching/geo.js');
-  return { createRedisMatchQueue, matchKeys, snapToGrid };
+  if (!matching) {
+    const { createRedisMatchQueue } = load('modules/matching/match-queue.redis.js');
+    const { matchKeys } = load('modules/matching/keys.js');
+    const { snapToGrid } = load('modules/matching/geo.js');
+    matching = { createRedisMatchQueue, matchKeys, snapToGrid };
+  }
+  return matching;
 }
 
 /** @returns {AuthModules} */

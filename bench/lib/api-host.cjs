@@ -3,13 +3,13 @@
 // process.memoryUsage() on request. Started with --expose-gc by bench/lib/api.mjs.
 const path = require('node:path');
 
-process.on('message', (msg) => {
+process.on('message', (/** @type {{ type?: string, id?: number, gc?: boolean } | null} */ msg) => {
   if (!msg || msg.type !== 'memory') return;
   if (msg.gc && typeof global.gc === 'function') {
     global.gc();
     global.gc();
   }
-  process.send({ type: 'memory', id: msg.id, usage: process.memoryUsage() });
+  process.send?.({ type: 'memory', id: msg.id, usage: process.memoryUsage() });
 });
 // The IPC channel must not keep the process alive once the API has shut down.
 process.channel?.unref();

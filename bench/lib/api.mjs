@@ -8,11 +8,15 @@ import { freePort, waitFor } from './util.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const API_MAIN = path.resolve(here, '../../api/dist/main.js');
 
+/** @typedef {Awaited<ReturnType<typeof startApi>>} ApiInstance */
+
 /**
  * Starts one instance on a free port and waits for /readyz. `profileDir`: run under --cpu-prof
  * (the profile is written there when the process exits after SIGTERM).
+ * @param {Record<string, string>} env
+ * @param {{ name?: string, profileDir?: string }} [options]
  */
-export async function startApi(env, { name = 'api', profileDir, logFile } = {}) {
+export async function startApi(env, { name = 'api', profileDir } = {}) {
   if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npm run build -w api"`);
   const port = await freePort();
   const execArgv = ['--expose-gc'];
@@ -25,8 +29,11 @@ export async function startApi(env, { name = 'api', profileDir, logFile } = {}) 
     execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name}: could not start`);
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  /** @type {Promise<number | NodeJS.Signals | null>} */
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -49,23 +56,31 @@ export async function startApi(env, { name = 'api', profileDir, logFile } = {}) 
     port,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    pid: child.pid,
-    /** process.memoryUsage() inside the instance, after a full GC when `gc` is set. */
+    pid,
+    /**
+     * process.memoryUsage() inside the instance, after a full GC when `gc` is set.
+     * @returns {Promise<NodeJS.MemoryUsage>}
+     */
     memory(gc = true) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${name}: no memory reply`)), 30_000);
+        /** @param {unknown} msg the host's reply: { type: 'memory', id, usage } (bench/lib/api-host.cjs) */
         const onMessage = (msg) => {
-          if (msg?.type !== 'memory' || msg.id !== id) return;
+          const reply = /** @type {{ type?: string, id?: number, usage: NodeJS.MemoryUsage } | null} */ (msg);
+          if (reply?.type !== 'memory' || reply.id !== id) return;
           clearTimeout(timer);
           child.off('message', onMessage);
-          resolve(msg.usage);
+          resolve(reply.usage);
         };
         child.on('message', onMessage);
         child.send({ type: 'memory', id, gc });
       });
     },
-    /** Reads one counter or gauge from /metrics (summing its label sets). */
+    /**
+     * Reads one counter or gauge from /metrics (summing its label sets).
+     * @param {string} name
+     */
     async metric(name) {
       const text = await (await fetch(`${url}/metrics`)).text();
       let total = 0;

@@ -2,6 +2,27 @@
 import { num, pct, table, verdict } from './report.mjs';
 import { analysis } from './analysis.mjs';
 
+/** @typedef {import('../benchmarks/profile.mjs').Profile} Profile */
+/** @typedef {import('./report.mjs').Section & { data?: unknown }} AnySection */
+
+/**
+ * @typedef {object} RunInfo
+ * @property {string} date
+ * @property {string} cpu
+ * @property {string} memory
+ * @property {string} os
+ * @property {string} node
+ * @property {string} commit
+ * @property {string} mariadb
+ * @property {string | undefined} redis
+ * @property {number[]} loadBefore
+ * @property {number[]} loadAfter
+ * @property {number} seconds
+ * @property {boolean} quick
+ * @property {string[] | undefined} only
+ */
+
+/** @param {Profile[] | null} profiles */
 function profileSection(profiles) {
   if (!profiles?.length) return '';
   const parts = [
@@ -45,6 +66,16 @@ function profileSection(profiles) {
   return parts.join('\n');
 }
 
+/**
+ * @param {object} results
+ * @param {RunInfo} results.info
+ * @param {AnySection[]} results.sections
+ * @param {Record<string, number>} results.counters
+ * @param {{ id: string, error: string }[]} results.failures
+ * @param {Profile[] | null} results.profiles
+ * @param {import('./scale.mjs').Scale} results.scale
+ * @param {Record<string, string>} results.apiEnv instance 1's environment
+ */
 export function writeResults({ info, sections, counters, failures, profiles, scale, apiEnv }) {
   const targets = sections.flatMap((s) => s.targets ?? []);
   const env = Object.entries(apiEnv)

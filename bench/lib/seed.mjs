@@ -7,21 +7,40 @@
 // the Redis refresh-token store), i.e. the same two calls signUp/logIn make once a password checks
 // out: the instances then authenticate them like any other token.
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { authModules } from './api-dist.mjs';
 import { pool } from './util.mjs';
 
-const require = createRequire(import.meta.url);
+/** @typedef {import('mysql2/promise').Connection} Connection */
 
+/** @param {number} n */
 const hex12 = (n) => n.toString(16).padStart(12, '0');
-/** The id of the n-th row of a group: `${tag}-0000-4000-8000-${n as 12 hex digits}` (tag: 8 hex digits). */
+/**
+ * The id of the n-th row of a group: `${tag}-0000-4000-8000-${n as 12 hex digits}` (tag: 8 hex digits).
+ * @param {string} tag
+ * @param {number} n
+ */
 export const uid = (tag, n) => `${tag}-0000-4000-8000-${hex12(n)}`;
+/**
+ * @param {string} tag
+ * @param {string} expr an SQL expression of the row number
+ */
 const uidSql = (tag, expr) => `CONCAT('${tag}-0000-4000-8000-', LOWER(LPAD(HEX(${expr}), 12, '0')))`;
 
-/** SEQUENCE engine table with the rows from..to (inclusive). */
+/**
+ * SEQUENCE engine table with the rows from..to (inclusive).
+ * @param {number} from
+ * @param {number} to
+ */
 const seq = (from, to) => `seq_${from}_to_${to}`;
 
 const BASE_TIME = "TIMESTAMP'2026-01-01 00:00:00'";
 
+/**
+ * Users `tag`/0..count-1 (no password: sessions are minted directly).
+ * @param {Connection} conn
+ * @param {string} tag 8 hex digits
+ * @param {number} count
+ */
 export async function seedUsers(conn, tag, count) {
   for (let from = 0; from < count; from += 50_000) {
     const to = Math.min(count, from + 50_000) - 1;
@@ -38,6 +57,8 @@ export async function seedUsers(conn, tag, count) {
  * expressions of `seq` (the room number). Each room has `messages` messages (sender alternating
  * a, b, a, ...); b has read everything, a up to `messages - n % 10` (so unread counts vary).
  * Newest activity: the highest room number.
+ * @param {Connection} conn
+ * @param {{ roomTag: string, userTag: string, count: number, a: string, b: string, messages: number }} rooms
  */
 export async function seedRooms(conn, { roomTag, userTag, count, a, b, messages }) {
   await conn.query('SET foreign_key_checks = 0, unique_checks = 0');
@@ -82,13 +103,17 @@ export async function seedRooms(conn, { roomTag, userTag, count, a, b, messages 
 /**
  * Creates one login session per user with the API's own token modules; returns the access tokens
  * in the order of `userIds`.
+ * @param {import('ioredis').Redis} redis
+ * @param {{ prefix: string, jwtSecret: string, ttlMs: number }} options
+ * @param {readonly string[]} userIds
+ * @returns {Promise<string[]>}
  */
 export async function mintSessions(redis, { prefix, jwtSecret, ttlMs }, userIds) {
-  const { AccessTokens, refreshTokens } = require('../../api/dist/modules/auth/tokens.js');
-  const { createRedisRefreshTokenStore } = require('../../api/dist/modules/auth/refresh-token.redis.js');
+  const { AccessTokens, refreshTokens, createRedisRefreshTokenStore } = authModules();
   const store = createRedisRefreshTokenStore(redis, { prefix });
   const access = new AccessTokens({ secret: jwtSecret, issuer: 'randchat', audience: 'randchat-api', ttlMs });
   const expiresAt = new Date(Date.now() + 30 * 86_400_000);
+  /** @type {string[]} */
   const tokens = new Array(userIds.length);
   await pool(userIds, 500, async (userId, i) => {
     const familyId = randomUUID();

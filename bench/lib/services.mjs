@@ -3,15 +3,23 @@
 // measurements from other users of the machine's shared servers and lets us read their CPU time.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
+import mariadb from '../../scripts/topology/mariadb-server.cjs';
 import { freePort, waitFor } from './util.mjs';
 
-const require = createRequire(import.meta.url);
-const mysql = require('mysql2/promise');
-const { Redis } = require('ioredis');
-const { mariadbBinaries, prepareDataDir, serverArgs, which } = require('../../scripts/topology/mariadb.cjs');
+const { mariadbBinaries, prepareDataDir, serverArgs, which } = mariadb;
 
+/** @typedef {Awaited<ReturnType<typeof startMariaDb>>} MariaDb */
+/** @typedef {Awaited<ReturnType<typeof startRedis>>} RedisServer */
+
+/**
+ * Resolves once `child` exited; SIGKILL after `ms` milliseconds.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
 function waitExit(child, ms) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -29,6 +37,8 @@ function waitExit(child, ms) {
 /**
  * mariadbd on 127.0.0.1:<free port> from `dir`. Durable commits (innodb_flush_log_at_trx_commit=1,
  * as a primary that acknowledges messages must run) and a buffer pool that holds the bench's data.
+ * @param {string} dir
+ * @param {{ bufferPool?: string }} [options]
  */
 export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
   const bins = mariadbBinaries();
@@ -64,14 +74,18 @@ export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
     port,
     pid: child.pid,
     url,
-    /** One root connection (multiple statements allowed) to `database`, or to none. */
+    /**
+     * One root connection (multiple statements allowed) to `database`, or to none.
+     * @param {string} [database]
+     * @param {import('mysql2/promise').ConnectionOptions} [options]
+     */
     connect: (database, options = {}) =>
       mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database, multipleStatements: true, ...options }),
     async version() {
       const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
-      const [[row]] = await conn.query('SELECT VERSION() AS v');
+      const [rows] = await conn.query('SELECT VERSION() AS v');
       await conn.end();
-      return row.v;
+      return /** @type {[{ v: string }]} */ (rows)[0].v;
     },
     async stop() {
       child.kill('SIGTERM');
@@ -80,7 +94,10 @@ export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
   };
 }
 
-/** redis-server on 127.0.0.1:<free port>: nothing on disk, no client limit below what we need. */
+/**
+ * redis-server on 127.0.0.1:<free port>: nothing on disk, no client limit below what we need.
+ * @param {string} dir
+ */
 export async function startRedis(dir) {
   const server = which(['redis-server']);
   if (!server) throw new Error('redis-server is not installed (apt-get install -y redis-server)');
@@ -125,6 +142,7 @@ export async function startRedis(dir) {
     port,
     pid: child.pid,
     url,
+    /** @param {import('ioredis').RedisOptions} [options] */
     client: (options = {}) => new Redis(url, options),
     async version() {
       const r = new Redis(url);
