@@ -12,6 +12,7 @@ import { isPublicError, toClientError } from './client-errors';
 import { LazyContext, type AuthState, type Context } from './context';
 import { ErrorCode } from './errors';
 import { limitRules, parseOptions } from './limits';
+import { dropConnectionState } from './ws-connection-state';
 import { WsCloseCode, WsSessions } from './ws-sessions';
 
 export interface GraphqlWsDeps {
@@ -100,11 +101,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
       schema,
       connectionInitWaitTimeout: config.ws.initTimeoutMs,
       async onConnect(ctx) {
-        const token = bearer(ctx.connectionParams);
-        // graphql-ws keeps connection_init's payload on the context for the socket's whole life;
-        // nothing reads it again, and the bearer token (~0.4 KB) need not stay in memory.
-        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
-        const auth = await deps.auth.authenticate(token);
+        const auth = await deps.auth.authenticate(bearer(ctx.connectionParams));
         if (!auth.user) return false;
         if (sessions.countForUser(auth.user.userId) >= config.ws.maxSocketsPerUser) {
           ctx.extra.socket.close(WsCloseCode.TOO_MANY_CONNECTIONS, 'Too many open connections for this user');
@@ -112,10 +109,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         }
         ctx.extra.auth = auth;
         ctx.extra.ip = proxyAddr(ctx.extra.request, trust);
-        // Nothing reads the upgrade request (~1.2 KB with its headers) after this: do not keep it
-        // for the socket's life. (Assigned, not deleted: `delete` would turn `extra` into a slower,
-        // larger dictionary-mode object.)
-        (ctx.extra as Partial<Extra>).request = undefined;
+        dropConnectionState(ctx);
         sessions.add(ctx.extra.socket, auth.user);
         deps.metrics.openSockets.set(sessions.size);
         return true;
