@@ -40,6 +40,27 @@ describe('connection_init authentication', () => {
     }
   });
 
+  it('closes with 4408 a socket that sends no connection_init within WS_INIT_TIMEOUT, and no other', async () => {
+    const quick = await startTestServer({ env: { WS_INIT_TIMEOUT: '1s' } });
+    try {
+      const user = await signUpUser(quick.graphqlUrl);
+      const acked = await openAcked(quick.wsUrl, user.accessToken);
+      const opened = Date.now();
+      const silent = new WebSocket(quick.wsUrl, 'graphql-transport-ws');
+      const code = await new Promise<number>((resolve, reject) => {
+        silent.on('close', resolve);
+        silent.on('error', reject);
+      });
+      expect(code).toBe(4408);
+      expect(Date.now() - opened).toBeGreaterThanOrEqual(900);
+      // Opened earlier, initialised at once: past its own deadline and still open.
+      expect(acked.socket.readyState).toBe(WebSocket.OPEN);
+      acked.socket.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('rejects an unauthenticated subscription: the operation never runs', async () => {
     const client = wsClient(api.wsUrl);
     const outcome = await new Promise<unknown>((resolve) => {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { MikroORM, Options } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../../config';
 import type { Logger } from '../logger';
 import { migrationsList } from './migrations';
+import { withReadRouting } from './read-routing';
 
 export type Orm = MikroORM<AbstractSqlDriver>;
 export type Em = SqlEntityManager;
@@ -40,6 +41,7 @@ function baseOptions(entities: EntityList, onQuery: QueryListener) {
  * Connects the ORM: MySQL (+ read replicas) when a database URL is configured, else SQLite under
  * dataDir. A `mariadb://` URL selects MikroORM's MariaDB driver, which reads MariaDB's catalogue
  * correctly (the MySQL driver misreads nullable column defaults there and reports schema drift).
+ * Either driver lets a replica router (replica-router.ts) decide where reads go.
  */
 export async function createOrm(
   config: Config,
@@ -47,11 +49,12 @@ export async function createOrm(
   onQuery: QueryListener = () => undefined,
 ): Promise<Orm> {
   if (config.database) {
-    const { MikroORM: SqlOrm } = config.database.url.startsWith('mariadb:')
-      ? await import('@mikro-orm/mariadb')
-      : await import('@mikro-orm/mysql');
-    return SqlOrm.init({
+    const driver = config.database.url.startsWith('mariadb:')
+      ? await import('@mikro-orm/mariadb').then((m) => withReadRouting(m.MariaDbDriver, m.MariaDbConnection))
+      : await import('@mikro-orm/mysql').then((m) => withReadRouting(m.MySqlDriver, m.MySqlConnection));
+    return MikroORM.init({
       ...baseOptions(entities, onQuery),
+      driver,
       clientUrl: config.database.url,
       replicas: config.database.replicaUrls.map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
       pool: { min: 0, max: config.database.poolMax },
@@ -65,7 +68,7 @@ export async function createOrm(
         emit: 'ts',
         silent: true,
       },
-    }) as Promise<Orm>;
+    });
   }
   mkdirSync(config.dataDir, { recursive: true });
   const { MikroORM: SqliteOrm } = await import('@mikro-orm/better-sqlite');

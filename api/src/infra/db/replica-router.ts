@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Orm } from './orm';
+import { routesReads, type ReadRouter, type ReplicaConnection } from './read-routing';
 
 export interface ReplicaRouterOptions {
   /** Milliseconds between two health checks of each replica. @default 1000 */
@@ -34,9 +34,7 @@ export interface ReplicaHealth {
 }
 
 interface Replica extends ReplicaHealth {
-  connection: AbstractSqlConnection;
-  /** The connection's own `execute`, before the router wrapped it. */
-  execute: AbstractSqlConnection['execute'];
+  connection: ReplicaConnection;
   /** False once the server refused SHOW REPLICA STATUS (missing privilege). */
   lagVisible: boolean;
   checking?: Promise<boolean>;
@@ -101,8 +99,9 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
  *
  * MikroORM alone sends every read outside a transaction to a random replica and never looks back:
  * a stopped replica fails those reads (ECONNREFUSED), a frozen one hangs them with no timeout,
- * and one that stopped applying the binlog answers them with old data. The router replaces the
- * driver's choice of read connection and wraps each replica's `execute`:
+ * and one that stopped applying the binlog answers them with old data. The router decides, through
+ * the driver that createOrm installs (read-routing.ts), where each read goes and what happens when it
+ * fails:
  * - reads go to a random replica that passed its last check, to the primary when none did;
  * - a read that fails on a replica because of the connection (or because the replica lacks a
  *   migrated table or column) marks that replica down and runs again on the primary, so callers
@@ -115,13 +114,11 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
  */
 export function createReplicaRouter(orm: Orm, options: ReplicaRouterOptions): ReplicaRouter {
   const driver = orm.em.getDriver();
-  // `replicas` is protected in MikroORM's typings; the router is the one place that needs them.
-  const connections = (driver as unknown as { replicas: AbstractSqlConnection[] }).replicas;
+  if (!routesReads(driver)) throw new Error('the ORM must come from createOrm (its driver routes reads)');
   const primary = driver.getConnection('write');
-  const replicas: Replica[] = connections.map((connection, i) => ({
+  const replicas: Replica[] = driver.replicaConnections.map((connection, i) => ({
     name: `replica-${i + 1}`,
     connection,
-    execute: connection.execute.bind(connection),
     healthy: false,
     reason: 'not checked yet',
     lagSeconds: null,
@@ -153,10 +150,10 @@ export function createReplicaRouter(orm: Orm, options: ReplicaRouterOptions): Re
       try {
         const ran = await withTimeout(
           (async () => {
-            await replica.execute('select 1', [], 'all', undefined, quiet);
+            await replica.connection.executeHere('select 1', [], 'all', undefined, quiet);
             if (options.maxLagMs === 0 || !replica.lagVisible) return { lag: null, replicating: true };
             try {
-              const [status] = await replica.execute<Record<string, unknown>[]>(
+              const [status] = await replica.connection.executeHere<Record<string, unknown>[]>(
                 'show replica status',
                 [],
                 'all',
@@ -193,9 +190,15 @@ export function createReplicaRouter(orm: Orm, options: ReplicaRouterOptions): Re
     return replica.checking;
   };
 
-  for (const replica of replicas) {
-    replica.connection.execute = (async (...args: Parameters<AbstractSqlConnection['execute']>) => {
-      const read = replica.execute(...args);
+  const byConnection = new Map(replicas.map((replica) => [replica.connection, replica]));
+  const router: ReadRouter = {
+    choose() {
+      const healthy = replicas.filter((r) => r.healthy);
+      return healthy.length > 0 ? healthy[randomInt(healthy.length)]!.connection : primary;
+    },
+    async execute(connection, here, args) {
+      const replica = byConnection.get(connection)!;
+      const read = here();
       let reason: string;
       try {
         const first = await withTimeout(read);
@@ -211,15 +214,9 @@ export function createReplicaRouter(orm: Orm, options: ReplicaRouterOptions): Re
       }
       options.onFailover?.(replica.name, reason);
       return primary.execute(...args);
-    }) as AbstractSqlConnection['execute'];
-  }
-
-  const choose = driver.getConnection.bind(driver);
-  driver.getConnection = ((type: 'read' | 'write' = 'write') => {
-    if (type === 'write') return choose('write');
-    const healthy = replicas.filter((r) => r.healthy);
-    return healthy.length > 0 ? healthy[randomInt(healthy.length)]!.connection : primary;
-  }) as typeof driver.getConnection;
+    },
+  };
+  driver.routeReads(router);
 
   const loop = async () => {
     await Promise.all(replicas.map(check));

@@ -13,32 +13,26 @@ export enum WsCloseCode {
 }
 
 interface Entry {
-  socket: WebSocket;
   userId: string;
   sessionId: string;
-  /** Epoch milliseconds. */
+  /** When the access token expires (epoch milliseconds); Infinity once the socket was told. */
   expiresAt: number;
-  /** Position in the expiry heap; -1 once out of it. */
-  index: number;
 }
 
-/** setTimeout's longest delay (ms); a longer one would fire at once. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+/** How often (ms) expired access tokens are looked for: a socket closes at most this late. */
+const EXPIRY_SWEEP_MS = 1000;
 
 /**
  * The authenticated sockets of this instance, so that they close when their access token expires
- * or their session is revoked (on any instance: revocations arrive through pub/sub).
- *
- * One timer for all sockets, set for the earliest expiry (a binary min-heap orders them): a timer
- * per socket costs ~0.25 KB for the socket's whole life.
+ * (one sweep a second over all of them, while there are any) or their session is revoked (on any
+ * instance: revocations arrive through pub/sub).
  */
 export class WsSessions {
   private readonly sockets = new Map<WebSocket, Entry>();
   /** Open sockets per user (checked on every connect: no scan of all sockets). */
   private readonly perUser = new Map<string, number>();
-  private readonly expiries: Entry[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
+  /** Runs while any socket is tracked. */
+  private sweeper: NodeJS.Timeout | undefined;
 
   get size(): number {
     return this.sockets.size;
@@ -48,21 +42,13 @@ export class WsSessions {
     return this.perUser.get(userId) ?? 0;
   }
 
-  /** Tracks a socket and closes it with 4401 when `expiresAt` passes. */
+  /** Tracks a socket and closes it with 4401 once `accessTokenExpiresAt` has passed. */
   add(socket: WebSocket, auth: { userId: string; sessionId: string; accessTokenExpiresAt: Date }): void {
     this.remove(socket);
-    const entry: Entry = {
-      socket,
-      userId: auth.userId,
-      sessionId: auth.sessionId,
-      expiresAt: auth.accessTokenExpiresAt.getTime(),
-      index: this.expiries.length,
-    };
-    this.sockets.set(socket, entry);
-    this.perUser.set(auth.userId, this.countForUser(auth.userId) + 1);
-    this.expiries.push(entry);
-    this.siftUp(entry.index);
-    this.schedule();
+    const { userId, sessionId } = auth;
+    this.sockets.set(socket, { userId, sessionId, expiresAt: auth.accessTokenExpiresAt.getTime() });
+    this.perUser.set(userId, this.countForUser(userId) + 1);
+    this.sweeper ??= setInterval(() => this.closeExpired(), EXPIRY_SWEEP_MS).unref();
   }
 
   remove(socket: WebSocket): void {
@@ -72,8 +58,10 @@ export class WsSessions {
     const left = this.countForUser(entry.userId) - 1;
     if (left > 0) this.perUser.set(entry.userId, left);
     else this.perUser.delete(entry.userId);
-    this.unqueue(entry);
-    this.schedule();
+    if (this.sockets.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   /** Closes every socket of the given sessions with 4401. */
@@ -90,72 +78,12 @@ export class WsSessions {
   }
 
   /** Closes the sockets whose token expired; they stay tracked until they are removed on close. */
-  private expire(): void {
-    this.timer = null;
-    this.timerAt = Infinity;
+  private closeExpired(): void {
     const now = Date.now();
-    for (let first = this.expiries[0]; first && first.expiresAt <= now; first = this.expiries[0]) {
-      this.unqueue(first);
-      first.socket.close(WsCloseCode.SESSION_ENDED, 'Access token expired');
+    for (const [socket, entry] of this.sockets) {
+      if (entry.expiresAt > now) continue;
+      entry.expiresAt = Infinity;
+      socket.close(WsCloseCode.SESSION_ENDED, 'Access token expired');
     }
-    this.schedule();
-  }
-
-  /** Sets the timer for the earliest expiry, unless it is already set for it. */
-  private schedule(): void {
-    const at = this.expiries[0]?.expiresAt ?? Infinity;
-    if (at === this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = at;
-    if (at === Infinity) return;
-    this.timer = setTimeout(() => this.expire(), Math.min(MAX_DELAY_MS, Math.max(0, at - Date.now())));
-    this.timer.unref();
-  }
-
-  private unqueue(entry: Entry): void {
-    const i = entry.index;
-    if (i < 0) return;
-    entry.index = -1;
-    const last = this.expiries.pop()!;
-    if (last === entry) return;
-    this.expiries[i] = last;
-    last.index = i;
-    this.siftUp(i);
-    this.siftDown(last.index);
-  }
-
-  private siftUp(i: number): void {
-    const heap = this.expiries;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.expiresAt <= heap[i]!.expiresAt) return;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private siftDown(i: number): void {
-    const heap = this.expiries;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < heap.length && heap[left]!.expiresAt < heap[least]!.expiresAt) least = left;
-      if (right < heap.length && heap[right]!.expiresAt < heap[least]!.expiresAt) least = right;
-      if (least === i) return;
-      this.swap(i, least);
-      i = least;
-    }
-  }
-
-  private swap(i: number, j: number): void {
-    const heap = this.expiries;
-    const a = heap[i]!;
-    const b = heap[j]!;
-    heap[i] = b;
-    heap[j] = a;
-    a.index = j;
-    b.index = i;
   }
 }

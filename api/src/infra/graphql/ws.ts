@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -12,6 +11,7 @@ import { isPublicError, toClientError } from './client-errors';
 import { LazyContext, type Authenticate, type AuthState, type Context, type SubscriptionStreams } from './context';
 import { ErrorCode } from './errors';
 import { limitRules, parseOptions } from './limits';
+import { dropConnectionState } from './ws-connection-state';
 import { WsCloseCode, WsSessions } from './ws-sessions';
 
 export interface GraphqlWsDeps {
@@ -95,31 +95,12 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
     maxPayload: config.ws.maxPayloadBytes,
   });
 
-  // The connection_init deadline. graphql-ws's own timer would stay referenced for the socket's
-  // whole life, long after it fired (~0.2 KB per socket); this one is dropped at connection_init.
-  const awaitingInit = new Map<WebSocket, NodeJS.Timeout>();
-  const initEnded = (socket: WebSocket) => {
-    clearTimeout(awaitingInit.get(socket));
-    awaitingInit.delete(socket);
-  };
-  wsServer.on('connection', (socket) => {
-    // graphql-ws closes other subprotocols at once.
-    if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL || !(config.ws.initTimeoutMs > 0)) return;
-    const close = () => socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
-    awaitingInit.set(socket, setTimeout(close, config.ws.initTimeoutMs));
-  });
-
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
-      connectionInitWaitTimeout: 0,
+      connectionInitWaitTimeout: config.ws.initTimeoutMs,
       async onConnect(ctx) {
-        initEnded(ctx.extra.socket);
-        const token = bearer(ctx.connectionParams);
-        // graphql-ws keeps connection_init's payload on the context for the socket's whole life;
-        // nothing reads it again, and the bearer token (~0.4 KB) need not stay in memory.
-        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
-        const auth = await deps.authenticate(token);
+        const auth = await deps.authenticate(bearer(ctx.connectionParams));
         if (!auth.user) return false;
         if (sessions.countForUser(auth.user.userId) >= config.ws.maxSocketsPerUser) {
           ctx.extra.socket.close(WsCloseCode.TOO_MANY_CONNECTIONS, 'Too many open connections for this user');
@@ -127,16 +108,12 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         }
         ctx.extra.auth = auth;
         ctx.extra.ip = proxyAddr(ctx.extra.request, trust);
-        // Nothing reads the upgrade request (~1.2 KB with its headers) after this: do not keep it
-        // for the socket's life. (Assigned, not deleted: `delete` would turn `extra` into a slower,
-        // larger dictionary-mode object.)
-        (ctx.extra as Partial<Extra>).request = undefined;
+        dropConnectionState(ctx);
         sessions.add(ctx.extra.socket, auth.user);
         deps.metrics.openSockets.set(sessions.size);
         return true;
       },
       onClose(ctx) {
-        initEnded(ctx.extra.socket);
         sessions.remove(ctx.extra.socket);
         deps.metrics.openSockets.set(sessions.size);
       },
@@ -192,7 +169,6 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
   return {
     async dispose() {
       sessions.closeAll(WsCloseCode.SERVICE_RESTART, 'Server restarting: reconnect');
-      for (const socket of [...awaitingInit.keys()]) initEnded(socket);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
