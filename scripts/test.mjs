@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: checks the generated client types, builds the web app and the API (tests also run the
+// `npm test`: checks the generated client types, lints (ESLint, Prettier, module rules), builds the web app and the API (tests also run the
 // API as real processes), runs the web app's unit tests once, then the whole API jest suite on the
 // embedded adapters (SQLite + in-process), then again on MariaDB + Redis when they answer, and then
 // the benchmarks' quick mode (bench/run.mjs --quick).
@@ -63,6 +63,9 @@ if (stale.length > 0) {
   console.error(`web/src/gql was stale (${stale.join(', ')}): regenerated now; review and commit it.`);
   process.exit(1);
 }
+console.log('\n== lint: ESLint, Prettier and the module dependency rules; bench and scripts type-checked');
+if (run('npm', ['run', 'lint', '--silent']) !== 0) process.exit(1);
+if (run('npx', ['tsc', '-p', 'tsconfig.json']) !== 0) process.exit(1);
 if (run('npm', ['run', 'build', '-w', 'web', '--silent']) !== 0) process.exit(1);
 if (run('npm', ['run', 'build', '-w', 'api', '--silent']) !== 0) process.exit(1);
 
