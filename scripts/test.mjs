@@ -75,7 +75,7 @@ if (run('npx', ['jest', '--config', 'web/jest.config.js']) !== 0) process.exit(1
 console.log('\n== jest on the embedded adapters (SQLite, in-process pub/sub, limits and tokens)');
 const embedded = run(
   'npx',
-  ['jest', '--config', 'api/jest.config.js', '--testPathIgnorePatterns', '\\.(redis|mysql)\\.test\\.ts$', ...jestArgs],
+  ['jest', '--config', 'api/jest.config.js', ...jestArgs, '--testPathIgnorePatterns', '\\.(redis|mysql)\\.test\\.ts$'],
   {
     RANDCHAT_TEST_BACKEND: 'embedded',
   },
