@@ -10,7 +10,7 @@ export type { RefreshTokenStore } from './refresh-token.port';
 export { createMemoryRefreshTokenStore } from './refresh-token.memory';
 export { createRedisRefreshTokenStore } from './refresh-token.redis';
 
-/** The module's tables and resolver classes, for the composition root's registries. */
+/** The module's tables, for the composition root's entity registry. */
 export const authEntities = [EmailCode, PasswordReset];
 
 /** The module's resolver classes, for the composition root's schema registry. */

@@ -12,7 +12,7 @@ export { RoomClosedReason } from './room-closed-reason';
 export { RoomObject } from './room.types';
 export { loadRoomView } from './room.queries';
 
-/** The module's tables and resolver classes, for the composition root's registries. */
+/** The module's tables, for the composition root's entity registry. */
 export const chatEntities = [Room, RoomMember, Message];
 
 /** The module's resolver classes, for the composition root's schema registry. */

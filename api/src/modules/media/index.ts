@@ -6,7 +6,7 @@ export { createMediaModule, type MediaModule } from './media.module';
 export type { MediaService, UploadReferences } from './media.service';
 export { ImageObject } from './image.types';
 
-/** The module's tables and resolver classes, for the composition root's registries. */
+/** The module's tables, for the composition root's entity registry. */
 export const mediaEntities = [Upload];
 
 /** The module's resolver classes, for the composition root's schema registry. */

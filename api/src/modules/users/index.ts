@@ -17,7 +17,7 @@ export { UserObject, toUserObject } from './user.types';
 export { type UserFields, userColumns, userFromRow } from './user.row';
 export { type UserPayload, toUserPayload, parseUserPayload, userObjectFromPayload } from './user.payload';
 
-/** The module's tables and resolver classes, for the composition root's registries. */
+/** The module's tables, for the composition root's entity registry. */
 export const usersEntities = [User, Block, Report];
 
 /** The module's resolver classes, for the composition root's schema registry. */
