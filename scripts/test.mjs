@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: checks the generated client types, lints (ESLint, Prettier, module rules), builds the
 // web app and the API (tests also run the API as real processes), runs the web app's unit tests
-// once, then the whole API jest suite on the embedded adapters (SQLite + in-process), then again on MariaDB + Redis when they answer, and then
-// the benchmarks' quick mode (bench/run.mjs --quick).
+// once, then the whole API jest suite on the embedded adapters (SQLite + in-process), then again on
+// MariaDB + Redis when they answer, and then the benchmarks' quick mode (bench/run.mjs --quick).
 // Under CI=true an unreachable backend fails the run instead of being skipped.
 // Extra arguments go to jest, e.g. `npm test -- src/modules/auth`.
 import { spawnSync } from 'node:child_process';
