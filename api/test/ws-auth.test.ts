@@ -130,13 +130,14 @@ describe('socket lifetime', () => {
     expect(await closed).toBe(4401);
   });
 
-  it('refuses more operations per socket than configured, with RATE_LIMITED', async () => {
+  it('admits exactly as many operations per socket as configured, then refuses with RATE_LIMITED', async () => {
     const user = await signUpUser(api.graphqlUrl);
     const client = wsClient(api.wsUrl, user.accessToken);
     const subscriptions = [0, 1, 2].map(() => collect(client, MATCH_EVENTS));
     const refused = await waitForError(subscriptions[2]!);
     expect(refused).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
     expect(subscriptions[0]!.errors).toEqual([]);
+    expect(subscriptions[1]!.errors).toEqual([]);
     subscriptions.forEach((s) => s.close());
     await client.dispose();
   });

@@ -15,8 +15,8 @@ export function createMetrics() {
     }),
     graphqlDuration: new Histogram({
       name: 'graphql_operation_duration_seconds',
-      help: 'GraphQL operation latency by operation type and root field',
-      labelNames: ['type', 'field'] as const,
+      help: 'GraphQL operation latency by transport (http, ws), operation type and root field',
+      labelNames: ['transport', 'type', 'field'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -5,11 +5,12 @@ import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Orm } from './db/orm';
-import { createApollo } from './graphql/apollo';
-import type { Authenticate, AuthState, Context, SubscriptionStreams } from './graphql/context';
+import { LazyContext, type Authenticate, type AuthState, type SubscriptionStreams } from './graphql/context';
+import { GraphqlPipeline } from './graphql/pipeline';
 import { attachGraphqlWs } from './graphql/ws';
 import { WsSessions } from './graphql/ws-sessions';
 import { createHttpApp } from './http/app';
+import { createGraphqlRoute } from './http/graphql-route';
 import { refreshCookieFor } from './http/refresh-cookie';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -46,38 +47,51 @@ export function authenticateHeader(authenticate: Authenticate) {
   };
 }
 
-/** GraphQL over HTTP (Apollo) and WebSocket (graphql-ws) on one port, with the routes around them. */
+/**
+ * GraphQL over HTTP and over the WebSocket on one port, both through one pipeline
+ * (graphql/pipeline.ts); `/graphql` is answered on node:http directly, every other route by express.
+ */
 export async function startTransport(deps: TransportDeps): Promise<Transport> {
-  const { config, logger, metrics, orm, schema } = deps;
+  const { config, logger, metrics } = deps;
   const sessions = new WsSessions();
   const httpServer = createServer();
-  const ws = attachGraphqlWs({ ...deps, httpServer, sessions });
-  const apollo = createApollo(schema, httpServer, config, metrics, () => ws.dispose());
+  const pipeline = new GraphqlPipeline({ schema: deps.schema, config, metrics, logger });
+  const ws = attachGraphqlWs({ ...deps, pipeline, httpServer, sessions });
+  const apollo = pipeline.createApollo(httpServer, () => ws.dispose());
   await apollo.start();
   const byHeader = authenticateHeader(deps.authenticate);
   let accepting = true;
-  const app = createHttpApp({
+  const graphql = createGraphqlRoute({
     config,
     apollo,
+    metrics,
+    logger,
+    context: async (exchange) =>
+      new LazyContext(
+        {
+          requestId: exchange.requestId,
+          ip: exchange.ip,
+          auth: await byHeader(exchange.authorization),
+          refreshCookie: refreshCookieFor(exchange.hostname, exchange.cookieHeader, exchange.appendSetCookie),
+          streams: deps.streams,
+        },
+        deps,
+      ),
+  });
+  const app = createHttpApp({
+    config,
     metrics,
     logger,
     webDistDir: config.http.webDistDir ?? path.resolve(__dirname, '../../../web/dist'),
     routes: deps.routes,
     readiness: async () => ({ ...(await deps.readiness()), accepting }),
-    context: async (req, res): Promise<Context> => {
-      const requestId = String(res.locals.requestId);
-      return {
-        requestId,
-        ip: req.ip ?? 'unknown',
-        em: orm.em.fork(),
-        logger: logger.child({ requestId }),
-        auth: await byHeader(req.get('authorization')),
-        refreshCookie: refreshCookieFor(req, res),
-        streams: deps.streams,
-      };
-    },
   });
-  httpServer.on('request', app);
+  httpServer.on('request', (req, res) => {
+    const url = req.url ?? '';
+    const isGraphql = url === '/graphql' || url.startsWith('/graphql?') || url.startsWith('/graphql/');
+    if (isGraphql) graphql(req, res);
+    else void app(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.http.port, config.http.host, resolve);

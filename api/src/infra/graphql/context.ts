@@ -53,9 +53,10 @@ export function viewerId(ctx: Context): string {
 }
 
 /**
- * A Context whose request id, EntityManager fork and child logger are made on first use, then kept
- * for the operation. A subscription holds its context for its whole life and most never touch them
- * before an event arrives: made eagerly they cost ~5 KB of heap per idle subscription.
+ * A Context whose request id (unless given), EntityManager fork and child logger are made on first
+ * use, then kept for the operation. A subscription holds its context for its whole life and most
+ * never touch them before an event arrives: made eagerly they cost ~5 KB of heap per idle
+ * subscription; and most requests never touch the EntityManager (their services fork their own).
  */
 export class LazyContext implements Context {
   readonly ip: string;
@@ -67,9 +68,10 @@ export class LazyContext implements Context {
   private child?: Logger;
 
   constructor(
-    fields: Omit<Context, 'requestId' | 'em' | 'logger'>,
+    fields: Omit<Context, 'requestId' | 'em' | 'logger'> & { requestId?: string },
     private readonly root: { orm: Orm; logger: Logger },
   ) {
+    this.id = fields.requestId;
     this.ip = fields.ip;
     this.auth = fields.auth;
     this.refreshCookie = fields.refreshCookie;

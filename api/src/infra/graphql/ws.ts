@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -7,16 +7,15 @@ import type { Config } from '../../config';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { isPublicError, toClientError } from './client-errors';
 import { LazyContext, type Authenticate, type AuthState, type Context, type SubscriptionStreams } from './context';
 import { ErrorCode } from './errors';
-import { limitRules, parseOptions } from './limits';
+import type { GraphqlPipeline } from './pipeline';
 import { dropConnectionState } from './ws-connection-state';
 import { WsCloseCode, WsSessions } from './ws-sessions';
 
 export interface GraphqlWsDeps {
   httpServer: HttpServer;
-  schema: GraphQLSchema;
+  pipeline: GraphqlPipeline;
   config: Config;
   orm: Orm;
   logger: Logger;
@@ -35,11 +34,6 @@ type Extra = {
 
 const NO_COOKIE = { read: () => undefined, set: () => undefined, clear: () => undefined };
 
-/** Valid documents kept for reuse, least recently used evicted first. @default 100 */
-const CACHED_DOCUMENTS = 100;
-/** Longer query texts (characters) are parsed for each operation and never kept. @default 8192 */
-const CACHED_QUERY_MAX_LENGTH = 8192;
-
 function bearer(params: Record<string, unknown> | undefined): string | undefined {
   const raw = params?.authorization ?? params?.Authorization;
   if (typeof raw !== 'string') return undefined;
@@ -47,47 +41,22 @@ function bearer(params: Record<string, unknown> | undefined): string | undefined
   return match?.[1];
 }
 
+/** Errors as graphql-ws sends them: already formatted by the pipeline (codes, masking, request id). */
+function asSent(formatted: ReturnType<GraphqlPipeline['formatError']>): GraphQLError {
+  return new GraphQLError(formatted.message, {
+    path: formatted.path,
+    extensions: formatted.extensions,
+  });
+}
+
 /**
- * graphql-ws on the HTTP server's `/graphql` path. Authentication happens once, at connection_init
- * (4403 when refused); the socket then lives until its token expires or its session is revoked
- * (4401). Every operation passes the same parse and validation limits as HTTP.
+ * graphql-ws on the HTTP server's `/graphql` path, running every operation through the shared
+ * pipeline (document cache, limits, compiled execution, error formatting, metrics), queries and
+ * mutations as well as subscriptions. Authentication happens once, at connection_init (4403 when
+ * refused); the socket then lives until its token expires or its session is revoked (4401).
  */
 export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void> } {
-  const { config, schema, sessions } = deps;
-  const rules = [...specifiedRules, ...limitRules(config.graphql)];
-  const parsing = parseOptions(config.graphql);
-  // A subscription holds its document for its whole life, and a parsed one (tokens, locations) is
-  // ~10 KB: operations sending the same text share one. graphql-js never mutates a document.
-  const documents = new Map<string, DocumentNode>();
-
-  /** The query's document, or the errors that refuse it (parse limits, validation). */
-  const prepare = (query: string): DocumentNode | GraphQLError[] => {
-    const cached = documents.get(query);
-    if (cached) {
-      documents.delete(query);
-      documents.set(query, cached);
-      return cached;
-    }
-    let document: DocumentNode;
-    try {
-      document = parse(query, parsing);
-    } catch (err) {
-      const message = err instanceof GraphQLError ? err.message : 'Syntax Error';
-      return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-    }
-    const errors = validate(schema, document, rules);
-    if (errors.length > 0) {
-      return errors.map((e) => {
-        const formatted = toClientError(e.toJSON(), e);
-        return new GraphQLError(formatted.message, { extensions: formatted.extensions });
-      });
-    }
-    if (query.length <= CACHED_QUERY_MAX_LENGTH) {
-      documents.set(query, document);
-      if (documents.size > CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
-    }
-    return document;
-  };
+  const { config, pipeline, sessions } = deps;
   const trust = proxyAddr.compile(config.http.trustProxy.split(',').map((s) => s.trim()));
   const wsServer = new WebSocketServer({
     server: deps.httpServer,
@@ -95,9 +64,19 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
     maxPayload: config.ws.maxPayloadBytes,
   });
 
+  /** Runs one operation (execute or subscribe) and records it; a subscription's time is its set-up. */
+  const run = async <R>(args: ExecutionArgs, op: (a: ExecutionArgs) => Promise<R> | R): Promise<R> => {
+    const started = process.hrtime.bigint();
+    const result = await op(args);
+    pipeline.finish({ transport: 'ws', operation: getOperationAST(args.document, args.operationName), started });
+    return result;
+  };
+
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
-      schema,
+      schema: pipeline.schema,
+      execute: (args) => run(args, (a) => pipeline.execute(a)),
+      subscribe: (args) => run(args, (a) => pipeline.subscribe(a)),
       connectionInitWaitTimeout: config.ws.initTimeoutMs,
       async onConnect(ctx) {
         const auth = await deps.authenticate(bearer(ctx.connectionParams));
@@ -118,16 +97,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         deps.metrics.openSockets.set(sessions.size);
       },
       onSubscribe(ctx, _id, payload) {
-        if (Object.keys(ctx.subscriptions).length >= config.ws.maxSubscriptionsPerSocket) {
-          return [
-            new GraphQLError(`At most ${config.ws.maxSubscriptionsPerSocket} operations may run on one socket`, {
-              extensions: { code: ErrorCode.RATE_LIMITED },
-            }),
-          ];
-        }
-        const document = prepare(payload.query);
-        if (Array.isArray(document)) return document;
-        const contextValue: Context = new LazyContext(
+        const contextValue = new LazyContext(
           {
             ip: ctx.extra.ip ?? 'unknown',
             auth: ctx.extra.auth ?? { user: null },
@@ -136,30 +106,28 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
           },
           deps,
         );
+        // graphql-ws has already reserved this operation's entry in ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > config.ws.maxSubscriptionsPerSocket) {
+          const error = new GraphQLError(
+            `At most ${config.ws.maxSubscriptionsPerSocket} operations may run on one socket`,
+            { extensions: { code: ErrorCode.RATE_LIMITED } },
+          );
+          return [asSent(pipeline.formatError(error, contextValue))];
+        }
+        const document = pipeline.prepare(payload.query);
+        if (!('kind' in document)) return document.map((e) => asSent(pipeline.formatError(e, contextValue)));
         return {
-          schema,
+          schema: pipeline.schema,
           document,
           variableValues: payload.variables ?? undefined,
           operationName: payload.operationName ?? undefined,
           contextValue,
         };
       },
-      onNext(_ctx, _id, _payload, args, result) {
-        if (!('errors' in result) || !result.errors?.length) return;
+      onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
+        if (!result.errors?.length) return;
         const context = args.contextValue as Context;
-        return {
-          ...result,
-          errors: result.errors.map((e) => {
-            if (!isPublicError(e))
-              context.logger.error({ err: e.originalError ?? e }, 'unexpected error in a subscription');
-            const formatted = toClientError(e.toJSON(), e);
-            deps.metrics.graphqlErrors.inc({ code: String(formatted.extensions?.code) });
-            return new GraphQLError(formatted.message, {
-              path: e.path,
-              extensions: { ...formatted.extensions, requestId: context.requestId },
-            });
-          }),
-        };
+        return { ...result, errors: result.errors.map((e) => pipeline.formatError(e, context)) };
       },
     },
     wsServer,

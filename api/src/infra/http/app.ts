@@ -1,22 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import type { Config } from '../../config';
-import type { Context } from '../graphql/context';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { recordAccess, requestIdFrom } from './access';
 import { jsonError } from './json-error';
 
 export interface HttpAppDeps {
   config: Config;
-  apollo: ApolloServer<Context>;
   metrics: Metrics;
   logger: Logger;
-  /** Builds the per-request GraphQL context (auth, forked EntityManager, cookie access). */
-  context: (req: Request, res: express.Response) => Promise<Context>;
   /** Resolves with the state of each dependency; rejects never. */
   readiness: () => Promise<Record<string, boolean>>;
   webDistDir: string;
@@ -24,8 +18,10 @@ export interface HttpAppDeps {
   routes?: express.Router[];
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
-
+/**
+ * Every HTTP route but `/graphql` (which the GraphQL pipeline answers on node:http directly): health,
+ * readiness, metrics, the feature routes, the playground and the web app.
+ */
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const { config, metrics, logger } = deps;
   const app = express();
@@ -36,24 +32,15 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
 
   app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(req.get('x-request-id'));
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // originalUrl: req.path is relative to a router's mount point; the query string may carry signatures.
-      const urlPath = req.originalUrl.split('?')[0] ?? '';
-      const route = req.route?.path ?? (urlPath.startsWith('/graphql') ? '/graphql' : 'other');
-      metrics.httpDuration.observe(
-        { method: req.method, route: String(route), status: String(res.statusCode) },
-        seconds,
-      );
-      logger.info(
-        { requestId, method: req.method, path: urlPath, status: res.statusCode, ms: Math.round(seconds * 1000) },
-        'http',
-      );
+      const path = req.originalUrl.split('?')[0] ?? '';
+      const route = String(req.route?.path ?? 'other');
+      recordAccess(metrics, logger, { requestId, method: req.method, route, path, status: res.statusCode, started });
     });
     next();
   });
@@ -71,12 +58,6 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-
-  app.use(
-    '/graphql',
-    express.json({ limit: config.http.bodyLimitBytes }),
-    expressMiddleware(deps.apollo, { context: ({ req, res }) => deps.context(req, res) }),
-  );
 
   for (const router of deps.routes ?? []) app.use(router);
 
@@ -99,11 +80,6 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'No such route'));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'Malformed JSON in the request body');
-    if (type === 'entity.too.large') {
-      return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${config.http.bodyLimitBytes} bytes`);
-    }
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return jsonError(res, status, 'BAD_REQUEST', 'The request could not be read');

@@ -1,0 +1,94 @@
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { ErrorCode } from './errors';
+
+/** How one (document, operation name) runs: compiled, by graphql-js, or not at all. */
+type Plan =
+  { kind: 'compiled'; query: CompiledQuery } | { kind: 'mutation' } | { kind: 'refused'; result: ExecutionResult };
+
+/**
+ * A result with errors and no `data` was refused before execution: its variables did not coerce to
+ * the operation's types. That is the client's input, so it gets BAD_USER_INPUT (graphql-jit's
+ * errors carry no AST nodes, by which Apollo would otherwise recognise them).
+ */
+function coded(result: ExecutionResult): ExecutionResult {
+  if (result.data !== undefined || !result.errors) return result;
+  return {
+    errors: result.errors.map(
+      (e) =>
+        new GraphQLError(e.message, {
+          nodes: e.nodes,
+          source: e.source,
+          positions: e.positions,
+          extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT },
+        }),
+    ),
+  };
+}
+
+const isPromise = <T>(value: Promise<T> | T): value is Promise<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * Executes operations with graphql-jit: each (document, operation name) is compiled to JavaScript
+ * once, on first use, then run for every later request with the same document. The documents come
+ * from the shared document cache, so one compiled query serves every HTTP request and WebSocket
+ * operation that sends the same text, and is dropped with its document.
+ *
+ * Mutations run on graphql-js' executor: it stops a mutation's serial root fields at the first one
+ * that fails (graphql-jit runs them all), which keeps e.g. aliased `logIn` calls to one guess.
+ */
+export class CompiledExecutor {
+  private readonly plans = new WeakMap<DocumentNode, Map<string, Plan>>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  private plan(document: DocumentNode, operationName: string | null | undefined): Plan {
+    let byName = this.plans.get(document);
+    if (!byName) this.plans.set(document, (byName = new Map()));
+    const key = operationName ?? '';
+    let plan = byName.get(key);
+    if (!plan) {
+      if (getOperationAST(document, operationName)?.operation === 'mutation') {
+        plan = { kind: 'mutation' };
+      } else {
+        const compiled = compileQuery(this.schema, document, operationName ?? undefined);
+        plan = isCompiledQuery(compiled)
+          ? { kind: 'compiled', query: compiled }
+          : { kind: 'refused', result: compiled };
+      }
+      byName.set(key, plan);
+    }
+    return plan;
+  }
+
+  execute(args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult {
+    const plan = this.plan(args.document, args.operationName);
+    if (plan.kind === 'refused') return plan.result;
+    const result =
+      plan.kind === 'mutation'
+        ? execute(args)
+        : (plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
+            Promise<ExecutionResult> | ExecutionResult);
+    return isPromise(result) ? result.then(coded) : coded(result);
+  }
+
+  async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const plan = this.plan(args.document, args.operationName);
+    if (plan.kind === 'refused') return plan.result;
+    if (plan.kind !== 'compiled' || !plan.query.subscribe) {
+      return { errors: [new GraphQLError('Not a subscription operation')] };
+    }
+    const result = (await plan.query.subscribe(args.rootValue, args.contextValue, args.variableValues ?? {})) as
+      AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+    return Symbol.asyncIterator in result ? result : coded(result);
+  }
+}
