@@ -15,21 +15,22 @@ type Plan =
   { kind: 'compiled'; query: CompiledQuery } | { kind: 'mutation' } | { kind: 'refused'; result: ExecutionResult };
 
 /**
- * A result with errors and no `data` was refused before execution: its variables did not coerce to
- * the operation's types. That is the client's input, so it gets BAD_USER_INPUT (graphql-jit's
- * errors carry no AST nodes, by which Apollo would otherwise recognise them).
+ * Errors raised before execution, with no path, cause or code, are the variables' coercion failures:
+ * the client's input, so BAD_USER_INPUT (graphql-jit's carry no AST nodes, by which Apollo would
+ * recognise them). Errors of resolvers, including a subscription's set-up, keep their own code.
  */
 function coded(result: ExecutionResult): ExecutionResult {
   if (result.data !== undefined || !result.errors) return result;
   return {
-    errors: result.errors.map(
-      (e) =>
-        new GraphQLError(e.message, {
-          nodes: e.nodes,
-          source: e.source,
-          positions: e.positions,
-          extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT },
-        }),
+    errors: result.errors.map((e) =>
+      e.path || e.originalError || e.extensions?.code !== undefined
+        ? e
+        : new GraphQLError(e.message, {
+            nodes: e.nodes,
+            source: e.source,
+            positions: e.positions,
+            extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT },
+          }),
     ),
   };
 }
