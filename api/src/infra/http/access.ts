@@ -21,12 +21,19 @@ export interface AccessRecord {
   started: bigint;
 }
 
-/** The one access-log line and latency sample of every HTTP request, GraphQL or not. */
-export function recordAccess(metrics: Metrics, logger: Logger, r: AccessRecord): void {
-  const seconds = Number(process.hrtime.bigint() - r.started) / 1e9;
-  metrics.httpDuration.observe({ method: r.method, route: r.route, status: String(r.status) }, seconds);
-  logger.info(
-    { requestId: r.requestId, method: r.method, path: r.path, status: r.status, ms: Math.round(seconds * 1000) },
-    'http',
-  );
+/**
+ * The one access-log line and latency sample of every HTTP request, GraphQL or not. The line holds
+ * only the fixed fields above (no headers, no query string, no body), so it is written by a child
+ * logger without the root's redaction paths: matching them costs about twice the rest of the line.
+ */
+export function createAccessLog(metrics: Metrics, logger: Logger): (record: AccessRecord) => void {
+  const lines = logger.child({}, { redact: [] });
+  return (r) => {
+    const seconds = Number(process.hrtime.bigint() - r.started) / 1e9;
+    metrics.httpDuration.observe({ method: r.method, route: r.route, status: String(r.status) }, seconds);
+    lines.info(
+      { requestId: r.requestId, method: r.method, path: r.path, status: r.status, ms: Math.round(seconds * 1000) },
+      'http',
+    );
+  };
 }

@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Config } from '../../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { recordAccess, requestIdFrom } from './access';
+import { createAccessLog, requestIdFrom } from './access';
 import { jsonError } from './json-error';
 
 export interface HttpAppDeps {
@@ -24,6 +24,7 @@ export interface HttpAppDeps {
  */
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const { config, metrics, logger } = deps;
+  const recordAccess = createAccessLog(metrics, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set(
@@ -40,7 +41,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       // originalUrl: req.path is relative to a router's mount point; the query string may carry signatures.
       const path = req.originalUrl.split('?')[0] ?? '';
       const route = String(req.route?.path ?? 'other');
-      recordAccess(metrics, logger, { requestId, method: req.method, route, path, status: res.statusCode, started });
+      recordAccess({ requestId, method: req.method, route, path, status: res.statusCode, started });
     });
     next();
   });

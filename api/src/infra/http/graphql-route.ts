@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import type { Context } from '../graphql/context';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { recordAccess, requestIdFrom } from './access';
+import { createAccessLog, requestIdFrom } from './access';
 
 export interface GraphqlRouteDeps {
   config: Config;
@@ -108,6 +108,7 @@ function withRequestId(body: string, requestId: string): string {
  */
 export function createGraphqlRoute(deps: GraphqlRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, apollo, metrics, logger } = deps;
+  const recordAccess = createAccessLog(metrics, logger);
   const trust = proxyAddr.compile(config.http.trustProxy.split(',').map((s) => s.trim()));
 
   const hostnameOf = (req: IncomingMessage): string => {
@@ -177,7 +178,7 @@ export function createGraphqlRoute(deps: GraphqlRouteDeps): (req: IncomingMessag
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
       const path = (req.url ?? '').split('?')[0] ?? '';
-      recordAccess(metrics, logger, {
+      recordAccess({
         requestId,
         method: req.method ?? '',
         route: '/graphql',
