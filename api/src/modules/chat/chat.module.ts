@@ -1,4 +1,5 @@
 import type { Orm } from '../../infra/db/orm';
+import type { Sql } from '../../infra/db/sql';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
@@ -13,6 +14,8 @@ import { RoomService } from './room.service';
 
 export interface ChatModuleDeps {
   orm: Orm;
+  /** Plain SQL on the primary for the hot paths (the room list's first page). */
+  sql: Sql;
   events: DomainEvents;
   pubsub: PubSub;
   limiters: RateLimiterFactory;
@@ -26,7 +29,17 @@ export interface ChatModuleDeps {
  * Rooms and messages. Closes shared rooms when a user blocks another, and every room of an account
  * being erased; images sent in messages stay when their owner replaces a photo or leaves.
  */
-export function createChatModule({ orm, events, pubsub, limiters, users, media, config, onMessage }: ChatModuleDeps) {
+export function createChatModule({
+  orm,
+  sql,
+  events,
+  pubsub,
+  limiters,
+  users,
+  media,
+  config,
+  onMessage,
+}: ChatModuleDeps) {
   const perMinute = (name: string, points: number) => limiters.create({ name, points, durationMs: 60_000 });
   const rooms = new RoomService({ orm, pubsub, events });
   const messages = new MessageService({
@@ -50,7 +63,7 @@ export function createChatModule({ orm, events, pubsub, limiters, users, media, 
 
   return {
     rooms,
-    resolvers: [new ChatResolver(messages, rooms, users.profile), new MessageResolver(media.media)],
+    resolvers: [new ChatResolver(messages, rooms, users.profile, sql), new MessageResolver(media.media)],
     streams: { roomEvents: (userId: string, roomId: string) => stream.open(userId, roomId) },
   };
 }

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Sql } from '../../infra/db/sql';
 import { viewerId as viewer, type Context } from '../../infra/graphql/context';
 import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { ProfileService } from '../users';
@@ -37,6 +38,7 @@ export class ChatResolver {
     private readonly messageService: MessageService,
     private readonly roomService: RoomService,
     private readonly profile: ProfileService,
+    private readonly sql: Sql,
   ) {}
 
   /** Converts messages for the caller, loading their senders in one statement. */
@@ -59,7 +61,7 @@ export class ChatResolver {
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page' }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<RoomConnection> {
-    return listRooms(ctx.em, viewer(ctx), inRange('first', first, 1, 100), after);
+    return listRooms({ em: ctx.em, sql: this.sql }, viewer(ctx), inRange('first', first, 1, 100), after);
   }
 
   @Authorized()

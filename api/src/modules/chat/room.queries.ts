@@ -1,4 +1,5 @@
 import type { Em } from '../../infra/db/orm';
+import type { Sql } from '../../infra/db/sql';
 import { dateFromColumn, numberOrNull, optionalDateFromColumn, stringOrNull } from '../../infra/db/sql-values';
 import { BadUserInputError, ForbiddenError } from '../../infra/graphql/errors';
 import { toUserObject, userColumns, userFromRow } from '../users';
@@ -93,22 +94,23 @@ function roomOf(row: Row, viewerId: string): RoomObject {
  * senders, read as plain rows (no entities: hydrating them cost most of the request's CPU).
  * Unread counts come from the read pointers, never a scan.
  *
- * The first page comes from the primary: it is what a client shows right after being matched,
- * sending or marking a room read, so it must hold the caller's own new room, last message and
- * read pointer even while the replicas lag. Later pages (older rooms) come from the replicas.
+ * The first page comes from the primary (a prepared statement on the SQL client's pool): it is
+ * what a client shows right after being matched, sending or marking a room read, so it must hold
+ * the caller's own new room, last message and read pointer even while the replicas lag. Later
+ * pages (older rooms) come from the replicas.
  */
 export async function listRooms(
-  em: Em,
+  db: { em: Em; sql: Sql },
   viewerId: string,
   first: number,
   after: string | null | undefined,
 ): Promise<RoomConnection> {
   const cursor = after ? decodeCursor(after) : null;
-  // A transaction's own connection, else a replica for later pages and the primary for the first.
-  const ctx = em.getTransactionContext();
-  const type = cursor && !ctx ? 'read' : 'write';
-  const params = cursor ? [viewerId, cursor.at, cursor.at, cursor.id, first + 1] : [viewerId, first + 1];
-  const rows = await em.getConnection(type).execute<Row[]>(pageSql(cursor !== null), params, 'all', ctx);
+  const rows = cursor
+    ? await db.em
+        .getConnection('read')
+        .execute<Row[]>(pageSql(true), [viewerId, cursor.at, cursor.at, cursor.id, first + 1], 'all')
+    : await db.sql.all(pageSql(false), [viewerId, first + 1]);
 
   const edges = rows.slice(0, first).map((row) => {
     const node = roomOf(row, viewerId);
