@@ -106,7 +106,7 @@ function poolSql(pool: PoolDriver, onQuery: QueryListener): Sql {
   };
 }
 
-/** Row values as the ORM's own connection reads them: dates as strings in UTC, numbers as numbers. */
+/** DATETIME values come back as Dates (stored in UTC: the ORM runs with forceUtcTimezone), numbers as numbers. */
 async function mariaDbSql(url: URL, poolMax: number, onQuery: QueryListener): Promise<Sql> {
   const mariadb = await import('mariadb');
   const pool = mariadb.createPool({
@@ -118,7 +118,6 @@ async function mariaDbSql(url: URL, poolMax: number, onQuery: QueryListener): Pr
     connectionLimit: poolMax,
     // Grows on demand up to the limit (the connector never connects at all with 0).
     minimumIdle: 1,
-    dateStrings: true,
     timezone: 'Z',
     bigIntAsNumber: true,
     insertIdAsNumber: true,
@@ -133,7 +132,6 @@ async function mySqlSql(url: URL, poolMax: number, onQuery: QueryListener): Prom
   const pool = mysql.createPool({
     uri: url.toString(),
     connectionLimit: poolMax,
-    dateStrings: true,
     timezone: 'Z',
     supportBigNumbers: true,
   });
