@@ -15,7 +15,7 @@ const PRODUCTION = Object.fromEntries(
   DATABASE_REPLICA_CHECK_INTERVAL=500ms DATABASE_REPLICA_TIMEOUT=3s REDIS_URL=rediss://cache:6380 REDIS_PREFIX=rc-prod:
   JWT_SECRET=${'j'.repeat(48)} JWT_ISSUER=randchat-prod JWT_AUDIENCE=randchat-web PASSWORD_SCRYPT_LOG_N=18
   ACCESS_TOKEN_TTL=5m REFRESH_TOKEN_TTL=7d REFRESH_REUSE_LEEWAY=1s LOGIN_THROTTLE_WINDOW=10m SIGNUP_WINDOW=2h
-  LOGIN_MAX_FAILURES_PER_ACCOUNT=3 LOGIN_MAX_ATTEMPTS_PER_IP=40 SIGNUP_MAX_PER_IP=4
+  LOGIN_MAX_FAILURES_PER_ACCOUNT=3 LOGIN_MAX_ATTEMPTS_PER_IP=40 SIGNUP_MAX_PER_IP=4 SESSION_CACHE_TTL=1500ms
   MATCH_OFFER_TTL_SECONDS=45 MATCH_DECLINE_COOLDOWN_SECONDS=0 MATCH_SEARCH_TIMEOUT_SECONDS=600
   MATCH_PRESENCE_GRACE_SECONDS=30 MATCH_GRID_CELL_KM=2.5 MATCH_REQUESTS_PER_MINUTE=5 MATCH_SWEEP_INTERVAL=2s
   CHAT_MESSAGES_PER_MINUTE=100 CHAT_TYPING_PER_MINUTE=50 REPORTS_PER_HOUR=3
@@ -110,6 +110,7 @@ describe('loadConfig', () => {
         accessTokenTtlMs: 5 * 60_000,
         refreshTokenTtlMs: 7 * 86_400_000,
         refreshReuseLeewayMs: 1000,
+        sessionCacheTtlMs: 1500,
         scryptLogN: 18,
         loginMaxFailuresPerAccount: 3,
         loginMaxAttemptsPerIp: 40,
@@ -189,6 +190,7 @@ describe('loadConfig', () => {
     expect(config.auth.accessTokenTtlMs).toBe(15 * 60_000);
     expect(config.auth.refreshTokenTtlMs).toBe(30 * 86_400_000);
     expect(config.auth.scryptLogN).toBe(17);
+    expect(config.auth.sessionCacheTtlMs).toBe(3000);
     expect(config.graphql.introspection).toBe(true);
     expect(config.mail.smtpUrl).toBeUndefined();
     expect(config.account).toMatchObject({

@@ -72,6 +72,11 @@ const schema = z
       accessTokenTtlMs: env('ACCESS_TOKEN_TTL', duration('15m'), 'access token lifetime'),
       refreshTokenTtlMs: env('REFRESH_TOKEN_TTL', duration('30d'), 'absolute session lifetime'),
       refreshReuseLeewayMs: env('REFRESH_REUSE_LEEWAY', duration('2s'), 'parallel refreshes tolerated within'),
+      sessionCacheTtlMs: env(
+        'SESSION_CACHE_TTL',
+        duration('3s', { max: '1m' }),
+        'a live session is trusted this long per instance without asking Redis; 0: always ask',
+      ),
       scryptLogN: env('PASSWORD_SCRYPT_LOG_N', int(17, 10, 20), 'scrypt cost: N = 2^n'),
       loginMaxFailuresPerAccount: env('LOGIN_MAX_FAILURES_PER_ACCOUNT', int(5, 1, 100), 'per window'),
       loginMaxAttemptsPerIp: env('LOGIN_MAX_ATTEMPTS_PER_IP', int(30, 1, 10_000), 'per window'),

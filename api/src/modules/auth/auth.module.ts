@@ -17,6 +17,7 @@ import { EmailCodes } from './email-codes';
 import { PasswordHasher } from './password';
 import { PasswordReset } from './password-reset.entity';
 import type { RefreshTokenStore } from './refresh-token.port';
+import { SessionLiveness } from './session-liveness';
 import { SessionService } from './sessions.service';
 import { AccessTokens } from './tokens';
 
@@ -28,6 +29,7 @@ export interface AuthConfig {
     accessTokenTtlMs: number;
     refreshTokenTtlMs: number;
     refreshReuseLeewayMs: number;
+    sessionCacheTtlMs: number;
     scryptLogN: number;
     loginMaxFailuresPerAccount: number;
     loginMaxAttemptsPerIp: number;
@@ -83,6 +85,9 @@ export function createAuthModule(deps: AuthModuleDeps) {
   const hasher = new PasswordHasher({ logN: authConfig.scryptLogN, r: 8, p: 1 });
   const loginAccount = window('login-account', authConfig.loginMaxFailuresPerAccount, authConfig.loginWindowMs);
   const perHour = (name: string, points: number) => limiters.create({ name, points, durationMs: 3_600_000 });
+  const liveness = new SessionLiveness((sessionId) => refreshStore.isActive(sessionId, new Date()), {
+    ttlMs: authConfig.sessionCacheTtlMs,
+  });
   const sessions = new SessionService({
     accessTokens: new AccessTokens({
       secret: jwtSecret,
@@ -91,6 +96,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
       ttlMs: authConfig.accessTokenTtlMs,
     }),
     refreshStore,
+    liveness,
     credentials: users.credentials,
     pubsub,
     logger,
@@ -149,12 +155,22 @@ export function createAuthModule(deps: AuthModuleDeps) {
   return {
     authenticate: (token: string | undefined) => sessions.authenticate(token),
     resolvers: [new AuthResolver(auth, sessions), new AccountResolver(account)],
-    /** Calls `onRevoked` with every login session that ends, on any instance (to close its sockets). */
+    /**
+     * Calls `onRevoked` with every login session that ends, on any instance (to close its sockets).
+     * The session check reuses "live" answers only while this listens (see SessionLiveness): each
+     * event refuses its sessions here before `onRevoked` runs.
+     */
     async watchRevocations(onRevoked: (sessionIds: readonly string[]) => void) {
       const revocations = await pubsub.subscribe<SessionRevokedEvent>(SESSION_REVOKED_TOPIC);
+      liveness.setListening(true);
       void (async () => {
-        for await (const event of revocations) onRevoked(event.sessionIds);
-      })().catch((err: unknown) => logger.error({ err }, 'session revocation listener stopped'));
+        for await (const event of revocations) {
+          liveness.revoke(event.sessionIds);
+          onRevoked(event.sessionIds);
+        }
+      })()
+        .catch((err: unknown) => logger.error({ err }, 'session revocation listener stopped'))
+        .finally(() => liveness.setListening(false));
       return async () => void (await revocations.return?.());
     },
     start() {

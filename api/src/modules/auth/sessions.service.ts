@@ -7,11 +7,14 @@ import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { CredentialsService, UserFields } from '../users';
 import { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
 import type { RefreshTokenStore } from './refresh-token.port';
+import type { SessionLiveness } from './session-liveness';
 import { refreshTokens, type AccessTokens } from './tokens';
 
 export interface SessionServiceDeps {
   accessTokens: AccessTokens;
   refreshStore: RefreshTokenStore;
+  /** The per-instance memory of live sessions in front of `refreshStore.isActive`. */
+  liveness: SessionLiveness;
   credentials: Pick<CredentialsService, 'byId'>;
   pubsub: PubSub;
   logger: Logger;
@@ -48,6 +51,7 @@ export class SessionService {
         const user = await this.deps.credentials.byId(em, result.userId);
         if (!user) {
           await this.deps.refreshStore.revokeFamily(familyId);
+          this.deps.liveness.revoke([familyId]);
           throw new UnauthenticatedError('Invalid or expired refresh token');
         }
         const access = this.deps.accessTokens.sign(user.id, familyId);
@@ -85,12 +89,15 @@ export class SessionService {
     return true;
   }
 
-  /** Checks an access token, including that its session is still live. Never throws. */
+  /**
+   * Checks an access token, including that its session is still live (as this instance last heard
+   * within the liveness cache's TTL; see SessionLiveness). Never throws.
+   */
   async authenticate(token: string | undefined): Promise<AuthState> {
     if (!token) return { user: null };
     const claims = this.deps.accessTokens.verify(token);
     if (!claims) return { user: null, error: 'Access token is invalid or expired' };
-    if (!(await this.deps.refreshStore.isActive(claims.sid, new Date()))) {
+    if (!(await this.deps.liveness.isLive(claims.sid))) {
       return { user: null, error: 'Session has ended; log in again' };
     }
     return { user: { userId: claims.sub, sessionId: claims.sid, accessTokenExpiresAt: new Date(claims.exp * 1000) } };
@@ -123,7 +130,9 @@ export class SessionService {
     };
   }
 
+  /** Refused here at once, then on every instance as the event arrives. */
   private announceRevoked(event: SessionRevokedEvent): Promise<void> {
+    this.deps.liveness.revoke(event.sessionIds);
     return this.deps.pubsub.publish(SESSION_REVOKED_TOPIC, event);
   }
 }

@@ -240,7 +240,8 @@ export class MatchService {
 
   /** The user's profile as partners see it in offers, as the queue keeps it (JSON text). */
   private async profileOf(userId: string): Promise<string | undefined> {
-    const user = await this.deps.profile.find(this.deps.orm.em.fork(), userId);
+    // One plain statement on the primary: no fork, no identity map (nothing is written through it).
+    const user = await this.deps.profile.find(this.deps.orm.em, userId);
     return user ? JSON.stringify(toUserPayload(user)) : undefined;
   }
 

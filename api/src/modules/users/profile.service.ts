@@ -1,19 +1,33 @@
-import type { Em } from '../../infra/db/orm';
+import type { Em, Orm } from '../../infra/db/orm';
 import { BadUserInputError, NotFoundError } from '../../infra/graphql/errors';
 import type { UpdateProfileInput } from './profile.inputs';
 import { User } from './user.entity';
-import type { UserFields } from './user.row';
+import { userColumns, userFromRow, type UserFields } from './user.row';
+
+/** One user by id, email included, as a plain row (read paths that skip entity hydration). */
+const USER_SQL = `SELECT ${userColumns('u', 'user', { email: true })} FROM users u WHERE u.id = ?`;
+const LIVE_USER_SQL = `${USER_SQL} AND u.deleted_at IS NULL`;
+
+type Row = Record<string, unknown>;
 
 /** Profiles: the signed-in user's own fields and photo, and users as others see them. */
 export class ProfileService {
-  /** The caller's own account, from the primary (they may have just changed it). */
-  async me(em: Em, userId: string): Promise<UserFields> {
-    return this.live(em, userId);
+  constructor(private readonly orm: Orm) {}
+
+  /**
+   * The caller's own account, from the primary (they may have just changed it): one plain statement,
+   * no EntityManager fork or hydration (`me` is the most frequent query).
+   */
+  async me(userId: string): Promise<UserFields> {
+    const [row] = await this.orm.em.getConnection().execute<Row[]>(LIVE_USER_SQL, [userId]);
+    if (!row) throw new NotFoundError('Your account no longer exists');
+    return userFromRow(row, 'user');
   }
 
-  /** A user, deleted ones included (they show as "Deleted user"), from the primary. */
-  find(em: Em, userId: string): Promise<UserFields | null> {
-    return em.findOne(User, { id: userId });
+  /** A user, deleted ones included (they show as "Deleted user"), from the primary, as a plain row. */
+  async find(em: Em, userId: string): Promise<UserFields | null> {
+    const [row] = await em.getConnection().execute<Row[]>(USER_SQL, [userId]);
+    return row ? userFromRow(row, 'user') : null;
   }
 
   /** Users by id in one statement, from the primary; missing ids are absent from the map. */

@@ -11,7 +11,7 @@ export class UserResolver {
   @Authorized()
   @Query(() => UserObject, { description: 'The signed-in user (the only place their email is visible)' })
   async me(@Ctx() ctx: Context): Promise<UserObject> {
-    return toUserObject(await this.profile.me(ctx.em, viewerId(ctx)), viewerId(ctx));
+    return toUserObject(await this.profile.me(viewerId(ctx)), viewerId(ctx));
   }
 
   @Authorized()

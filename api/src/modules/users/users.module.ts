@@ -17,7 +17,7 @@ export interface UsersModuleDeps {
 
 /** Members: accounts' rows, profiles, blocks and reports. The bottom module: it depends on no other. */
 export function createUsersModule({ orm, events, limiters, config }: UsersModuleDeps) {
-  const profile = new ProfileService();
+  const profile = new ProfileService(orm);
   const safety = new SafetyService({
     orm,
     events,
