@@ -18,6 +18,8 @@ import { startMariaDb, startRedis } from './services.mjs';
  * @property {number} matchSearchTimeoutSeconds
  * @property {number} matchGraceSeconds
  * @property {string} tmp the run's temp dir (deleted at the end)
+ * @property {import('./metrics.mjs').MetricsRecorder} metrics where each benchmark records its headline
+ *   numbers (bench/results.json), shown beside an earlier run's with `--before`
  */
 
 /**
