@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only=me,rooms,matching,latency,sockets] [-- --no-build] [-- --no-profile]`
+// `npm run bench [-- --quick] [-- --only=me,rooms,matching,latency,sockets] [-- --no-build] [-- --no-profile]
+//   [-- --before=<an earlier run's results.json>]`
 //
 // Starts its own MariaDB and Redis (fresh data dirs under the system temp dir, free ports), builds and
 // starts API instances from api/dist/main.js as separate processes, seeds the data with bulk SQL,
 // runs each benchmark with its baseline alternated with the subject (load generators are child
-// processes), and writes bench/RESULTS.md (full mode) or prints a summary (--quick). Everything it
+// processes), and writes bench/RESULTS.md (full mode) or prints a summary (--quick). Full and --only
+// runs also write bench/results.json (every headline number by key); with --before, the Targets
+// table and each section's headline line show the earlier run's number -> this run's. Everything it
 // started is stopped and its temp dir deleted at the end, also on failure or Ctrl-C.
 //
 // Exit code: non-zero when a benchmark fails to complete or a correctness counter (double matches,
@@ -14,6 +17,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createMetrics, readBefore } from './lib/metrics.mjs';
 import { section } from './lib/report.mjs';
 import { FULL, QUICK } from './lib/scale.mjs';
 import { setup } from './lib/setup.mjs';
@@ -25,7 +29,7 @@ import { benchMe } from './benchmarks/me.mjs';
 import { benchRooms } from './benchmarks/rooms.mjs';
 import { benchSockets } from './benchmarks/sockets.mjs';
 import { profileHotPaths } from './benchmarks/profile.mjs';
-import { writeResults } from './lib/results.mjs';
+import { resultsJson, writeResults } from './lib/results.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -34,6 +38,7 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
+const beforePath = args.find((a) => a.startsWith('--before='))?.slice(9);
 /** @param {string} id */
 const wants = (id) => !only || only.includes(id);
 
@@ -99,6 +104,7 @@ async function main() {
     matchSearchTimeoutSeconds: 3600,
     matchGraceSeconds: 3600,
     tmp,
+    metrics: createMetrics(beforePath ? readBefore(beforePath) : null),
   };
   const loadBefore = os.loadavg();
   if (!args.includes('--no-build')) {
@@ -169,7 +175,12 @@ async function main() {
     profiles,
     scale: ctx.scale,
     apiEnv: ctx.apiEnv('api1', 'bench', ctx.redisPrefix),
+    before: ctx.metrics.before,
   });
+  if (!quick) {
+    writeFileSync(path.join(root, 'bench', 'results.json'), resultsJson(info, sections, ctx.metrics.recorded));
+    log('wrote bench/results.json');
+  }
   if (!quick && !only) {
     writeFileSync(path.join(root, 'bench', 'RESULTS.md'), text);
     log('wrote bench/RESULTS.md');

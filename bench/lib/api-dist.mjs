@@ -1,6 +1,7 @@
 // The API's own modules that the bench drives directly, from its build (api/dist, made by
-// `npm run build -w api`): the session minting of seed.mjs and the Redis match queue of the
-// matching benchmark and its load workers. Loaded on first use, so the bench can build the API
+// `npm run build -w api`): the session minting of seed.mjs, the token check of the `me` peer row
+// (bench/workers/mercurius-me.mjs) and the Redis match queue of the matching benchmark and its load
+// workers. Loaded on first use, so the bench can build the API
 // before anything needs it. The built JavaScript carries no types: the typedefs below state the
 // part of each module's interface the bench relies on, as declared in api/src (named per type).
 import { createRequire } from 'node:module';
@@ -56,13 +57,26 @@ const load = (file) => require(path.join(API_DIST, file));
  */
 
 /**
- * api/src/modules/auth/tokens.ts and refresh-token.redis.ts (session minting).
+ * api/src/modules/auth/tokens.ts: AccessTokens (session minting, and the peer row's token check).
+ * @typedef {{ sub: string, sid: string, exp: number }} AccessClaims
+ * @typedef {object} AccessTokens
+ * @property {(userId: string, sessionId: string) => { token: string, expiresAt: Date }} sign
+ * @property {(token: string) => AccessClaims | null} verify null for anything but a valid, unexpired access token
+ */
+
+/**
+ * api/src/modules/auth/refresh-token.port.ts, the methods the bench calls.
+ * @typedef {object} RefreshTokenStore
+ * @property {(family: { familyId: string, userId: string, tokenHash: string, expiresAt: Date }) => Promise<void>} createFamily
+ * @property {(familyId: string, now: Date) => Promise<boolean>} isActive true while the session is live
+ */
+
+/**
+ * api/src/modules/auth/tokens.ts and refresh-token.redis.ts.
  * @typedef {object} AuthModules
- * @property {new (options: { secret: string, issuer: string, audience: string, ttlMs: number }) =>
- *   { sign(userId: string, sessionId: string): { token: string, expiresAt: Date } }} AccessTokens
+ * @property {new (options: { secret: string, issuer: string, audience: string, ttlMs: number }) => AccessTokens} AccessTokens
  * @property {{ issue(familyId: string): { token: string, hash: string } }} refreshTokens
- * @property {(redis: Redis, options: { prefix: string }) => {
- *   createFamily(family: { familyId: string, userId: string, tokenHash: string, expiresAt: Date }): Promise<void> }} createRedisRefreshTokenStore
+ * @property {(redis: Redis, options: { prefix: string }) => RefreshTokenStore} createRedisRefreshTokenStore
  */
 
 /** @type {MatchingModules | undefined} */

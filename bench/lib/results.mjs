@@ -22,6 +22,26 @@ import { analysis } from './analysis.mjs';
  * @property {string[] | undefined} only
  */
 
+/**
+ * bench/results.json: the run, its targets as the Targets table shows them, and every headline
+ * number by key (what `--before` reads back).
+ * @typedef {object} ResultsFile
+ * @property {RunInfo} run
+ * @property {import('./report.mjs').Target[]} targets
+ * @property {import('./metrics.mjs').Metrics} metrics
+ */
+
+/**
+ * @param {RunInfo} info
+ * @param {AnySection[]} sections
+ * @param {import('./metrics.mjs').Metrics} metrics
+ */
+export function resultsJson(info, sections, metrics) {
+  /** @type {ResultsFile} */
+  const file = { run: info, targets: sections.flatMap((s) => s.targets ?? []), metrics };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
 /** @param {Profile[] | null} profiles */
 function profileSection(profiles) {
   if (!profiles?.length) return '';
@@ -75,8 +95,9 @@ function profileSection(profiles) {
  * @param {Profile[] | null} results.profiles
  * @param {import('./scale.mjs').Scale} results.scale
  * @param {Record<string, string>} results.apiEnv instance 1's environment
+ * @param {import('./metrics.mjs').Before | null} results.before the earlier run of `--before`
  */
-export function writeResults({ info, sections, counters, failures, profiles, scale, apiEnv }) {
+export function writeResults({ info, sections, counters, failures, profiles, scale, apiEnv, before }) {
   const targets = sections.flatMap((s) => s.targets ?? []);
   const env = Object.entries(apiEnv)
     .filter(
@@ -123,6 +144,12 @@ export function writeResults({ info, sections, counters, failures, profiles, sca
     '',
     '## Targets',
     '',
+    ...(before
+      ? [
+          `Where a number reads "a -> b", a is the earlier run's (\`--before=${before.path}\`: commit ${before.run.commit ?? 'unknown'}, ${before.run.date ?? 'date unknown'}) and b this run's; verdicts are this run's.`,
+          '',
+        ]
+      : []),
     table(
       ['target', 'measured', 'verdict'],
       targets.map((t) => [t.name, t.value, verdict(t.met)]),

@@ -101,17 +101,23 @@ export async function seedRooms(conn, { roomTag, userTag, count, a, b, messages 
 }
 
 /**
+ * The instances' access-token settings: issuer and audience are the API's defaults, the lifetime
+ * is the ACCESS_TOKEN_TTL setup.mjs gives them (3 h).
+ */
+export const ACCESS_TOKENS = { issuer: 'randchat', audience: 'randchat-api', ttlMs: 3 * 3_600_000 };
+
+/**
  * Creates one login session per user with the API's own token modules; returns the access tokens
  * in the order of `userIds`.
  * @param {import('ioredis').Redis} redis
- * @param {{ prefix: string, jwtSecret: string, ttlMs: number }} options
+ * @param {{ prefix: string, jwtSecret: string }} options
  * @param {readonly string[]} userIds
  * @returns {Promise<string[]>}
  */
-export async function mintSessions(redis, { prefix, jwtSecret, ttlMs }, userIds) {
+export async function mintSessions(redis, { prefix, jwtSecret }, userIds) {
   const { AccessTokens, refreshTokens, createRedisRefreshTokenStore } = authModules();
   const store = createRedisRefreshTokenStore(redis, { prefix });
-  const access = new AccessTokens({ secret: jwtSecret, issuer: 'randchat', audience: 'randchat-api', ttlMs });
+  const access = new AccessTokens({ secret: jwtSecret, ...ACCESS_TOKENS });
   const expiresAt = new Date(Date.now() + 30 * 86_400_000);
   /** @type {string[]} */
   const tokens = new Array(userIds.length);

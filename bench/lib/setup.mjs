@@ -18,6 +18,8 @@ import { startMariaDb, startRedis } from './services.mjs';
  * @property {number} matchSearchTimeoutSeconds
  * @property {number} matchGraceSeconds
  * @property {string} tmp the run's temp dir (deleted at the end)
+ * @property {import('./metrics.mjs').MetricsRecorder} metrics where each benchmark records its headline
+ *   numbers (bench/results.json), shown beside an earlier run's with `--before`
  */
 
 /**
@@ -168,7 +170,7 @@ async function seed({ scale: s, log, redisPrefix }, db, redisServer, jwtSecret) 
    * @param {string[]} ids
    * @param {string} [prefix]
    */
-  const mint = (ids, prefix = redisPrefix) => mintSessions(redis, { prefix, jwtSecret, ttlMs: 3 * 3_600_000 }, ids);
+  const mint = (ids, prefix = redisPrefix) => mintSessions(redis, { prefix, jwtSecret }, ids);
   /** @param {number} n */
   const range = (n) => Array.from({ length: n }, (_, i) => i);
   const latencyUsers = range(2 * latencyRooms).map((i) => uid('a1000000', i));

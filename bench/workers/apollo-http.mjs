@@ -4,17 +4,13 @@
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { CONSTANT_TYPE_DEFS } from '../lib/me-schema.mjs';
 import { listeningPort, serve } from './serve.mjs';
-
-const typeDefs = `
-  type Query { me: User }
-  type User { id: ID! nickname: String! email: String gender: String birthYear: Int createdAt: String! }
-`;
 
 export const methods = {
   /** @param {{ me: unknown }} args me: the `me` object the API returned (answered as is). */
   async start({ me }) {
-    const apollo = new ApolloServer({ typeDefs, resolvers: { Query: { me: () => me } } });
+    const apollo = new ApolloServer({ typeDefs: CONSTANT_TYPE_DEFS, resolvers: { Query: { me: () => me } } });
     await apollo.start();
     const app = express();
     app.disable('x-powered-by');
