@@ -4,7 +4,6 @@
 // mercurius + graphql-jit with the API's token check and the same row. Every row is driven by the
 // same autocannon process with the same request (POST /graphql, JSON body, bearer token), closed
 // loop, the rows alternated within each round.
-import { existsSync } from 'node:fs';
 import { gql, gqlOk } from '../lib/graphql.mjs';
 import { cpuLine, medianCpu, ms, num, pct, section, table, verdict } from '../lib/report.mjs';
 import { alternate, variant } from '../lib/rounds.mjs';
@@ -28,12 +27,6 @@ import { median } from '../lib/util.mjs';
  * @property {string} short in the ratio lines
  * @property {(ctx: import('../lib/setup.mjs').Ctx, answer: MeAnswer) => Promise<Served>} setup starts
  *   it; `answer` is the API's own answer to the request
- */
-
-/**
- * A worker answering `me` from the constant it is given (apollo-http.mjs, mercurius-constant.mjs,
- * and the pipeline row's worker).
- * @typedef {{ start(args: { me: unknown }): Promise<{ port: number }> }} ConstantServer
  */
 
 export const ME_QUERY = '{ me { id nickname email gender birthYear createdAt } }';
@@ -73,9 +66,6 @@ const served = (worker, { port }, more = {}) => ({
   stop: () => worker.stop(),
 });
 
-/** The worker file of the pipeline row (written for issue 13); the row runs once it exists. */
-const PIPELINE_WORKER = 'pipeline-http.mjs';
-
 /**
  * The rows, in the table's order.
  * @returns {MeRow[]}
@@ -114,21 +104,16 @@ function meRows() {
       },
     },
   ];
-  // HOOK (issue 13): the API's own GraphQL HTTP pipeline (from api/dist) answering the same
-  // constant. bench/workers/pipeline-http.mjs serves `start({ me })` like apollo-http.mjs
-  // (ConstantServer); its target (>= 25 % of bare) is in TARGETS. Until that file exists the row
-  // is left out.
-  if (existsSync(new URL(`../workers/${PIPELINE_WORKER}`, import.meta.url)))
-    rows.push({
-      id: 'pipeline',
-      label: "the API's GraphQL HTTP pipeline (api/dist), constant answer",
-      short: "the API's HTTP layer, constant",
-      async setup(_ctx, answer) {
-        /** @type {import('../lib/worker.mjs').Worker<ConstantServer>} */
-        const w = startWorker(PIPELINE_WORKER, { name: 'pipeline-http' });
-        return served(w, await w.call('start', { me: answer.data.me }));
-      },
-    });
+  rows.push({
+    id: 'pipeline',
+    label: "the API's GraphQL HTTP layer (api/dist: pipeline + node:http route), constant answer",
+    short: "the API's HTTP layer, constant",
+    async setup(_ctx, answer) {
+      /** @type {import('../lib/worker.mjs').Worker<import('../workers/pipeline-http.mjs').PipelineHttp>} */
+      const w = startWorker('pipeline-http.mjs', { name: 'pipeline-http' });
+      return served(w, await w.call('start', { me: answer.data.me }));
+    },
+  });
   rows.push(
     {
       id: 'peer',
