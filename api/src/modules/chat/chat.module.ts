@@ -1,4 +1,5 @@
 import type { Orm } from '../../infra/db/orm';
+import { sqlRunnerFor } from '../../infra/db/sql-runner';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
@@ -31,6 +32,7 @@ export function createChatModule({ orm, events, pubsub, limiters, users, media, 
   const rooms = new RoomService({ orm, pubsub, events });
   const messages = new MessageService({
     orm,
+    sql: sqlRunnerFor(orm),
     rooms,
     media: media.media,
     limiters: {
