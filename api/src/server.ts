@@ -10,7 +10,7 @@ import {
 } from './adapters';
 import type { Config } from './config';
 import { createOrm, migrate, type Orm } from './infra/db/orm';
-import { createSql, type Sql } from './infra/db/sql';
+import { sqlRunnerFor } from './infra/db/sql-runner';
 import type { ReplicaRouter } from './infra/db/replica-router';
 import { DomainEvents } from './infra/events/domain-events';
 import { devOutboxRoute } from './infra/http/dev-outbox';
@@ -41,7 +41,6 @@ interface Root {
   logger: Logger;
   metrics: Metrics;
   orm: Orm;
-  sql: Sql;
   adapters: Adapters;
   reads?: ReplicaRouter;
 }
@@ -53,25 +52,24 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const orm = await createOrm(config, entities, () => metrics.dbQueries.inc());
   const reads = routeReads(orm, config, logger, metrics);
   let adapters: Adapters | undefined;
-  let sql: Sql | undefined;
   try {
     await reads?.start();
     if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
-    sql = await createSql(orm, config.database?.url, config.database?.poolMax ?? 1, () => metrics.dbQueries.inc());
     adapters = await createAdapters(config, logger);
-    return await serve({ config, logger, metrics, orm, sql, adapters, reads });
+    return await serve({ config, logger, metrics, orm, adapters, reads });
   } catch (err) {
     // Release what was opened, so a failed start leaves no connections behind.
     reads?.stop();
     if (adapters) await disposeAdapters(adapters);
-    await sql?.close();
     await orm.close();
     throw err;
   }
 }
 
-async function serve({ config, logger, metrics, orm, sql, adapters, reads }: Root): Promise<RunningServer> {
+async function serve({ config, logger, metrics, orm, adapters, reads }: Root): Promise<RunningServer> {
   // What every module factory may take; each picks its own part of the configuration.
+  // Hand-written statements for hot paths, on the ORM's own connections.
+  const sql = sqlRunnerFor(orm);
   const base = { orm, sql, logger, events: new DomainEvents(), pubsub: adapters.pubsub, limiters: adapters.limiters };
   const mailer = createMailer(config);
   const storage = createMediaStorage(config);
@@ -142,7 +140,7 @@ async function serve({ config, logger, metrics, orm, sql, adapters, reads }: Roo
     await storage.close();
     await disposeAdapters(adapters);
     reads?.stop();
-    await sql.close();
+    await sql.dispose();
     await orm.close();
     logger.info('randchat api stopped');
   };

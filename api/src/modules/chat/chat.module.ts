@@ -1,5 +1,5 @@
 import type { Orm } from '../../infra/db/orm';
-import type { Sql } from '../../infra/db/sql';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
@@ -14,8 +14,8 @@ import { RoomService } from './room.service';
 
 export interface ChatModuleDeps {
   orm: Orm;
-  /** Plain SQL on the primary for the hot paths (the room list's first page). */
-  sql: Sql;
+  /** Hand-written statements on the primary for the hot paths (sends, the room list's first page). */
+  sql: SqlRunner;
   events: DomainEvents;
   pubsub: PubSub;
   limiters: RateLimiterFactory;
@@ -44,6 +44,7 @@ export function createChatModule({
   const rooms = new RoomService({ orm, pubsub, events });
   const messages = new MessageService({
     orm,
+    sql,
     rooms,
     media: media.media,
     limiters: {

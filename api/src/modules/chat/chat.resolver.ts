@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Sql } from '../../infra/db/sql';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { viewerId as viewer, type Context } from '../../infra/graphql/context';
 import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { ProfileService } from '../users';
@@ -38,7 +38,7 @@ export class ChatResolver {
     private readonly messageService: MessageService,
     private readonly roomService: RoomService,
     private readonly profile: ProfileService,
-    private readonly sql: Sql,
+    private readonly sql: SqlRunner,
   ) {}
 
   /** Converts messages for the caller, loading their senders in one statement. */

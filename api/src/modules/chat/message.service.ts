@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../../infra/db/orm';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError } from '../../infra/graphql/errors';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import type { MediaService } from '../media';
 import { userColumns, userFromRow, type UserFields } from '../users';
 import { toMessagePayload, type MessagePayload } from './chat.events';
 import { Message } from './message.entity';
+import { findSent, SEND_CHECK_SQL, sentMessage, storeMessage } from './message.store';
 import { RoomMember } from './room-member.entity';
 import type { RoomService } from './room.service';
 
 export interface MessageServiceDeps {
   orm: Orm;
+  /** The send path's statements, below the ORM. */
+  sql: SqlRunner;
   rooms: RoomService;
   limiters: { send: RateLimiter; typing: RateLimiter };
   /** Checks that an attached image is one of the sender's uploads. */
@@ -27,20 +31,18 @@ export interface SentMessage {
   sender: UserFields;
 }
 
-/** The caller's membership, the room's state, an earlier send with the same key, and the caller. */
-const SEND_CHECK_SQL = `SELECT r.closed_at, sent.id AS sent_id, ${userColumns('u', 'user', { email: true })}
-FROM room_members me
-JOIN rooms r ON r.id = me.room_id
-JOIN users u ON u.id = me.user_id
-LEFT JOIN messages sent ON sent.room_id = me.room_id AND sent.sender_id = me.user_id AND sent.client_message_id = ?
-WHERE me.room_id = ? AND me.user_id = ?`;
-
 /** One user as the GraphQL view reads them (the email shows only to that user). */
 const USER_SQL = `SELECT ${userColumns('u', 'user', { email: true })} FROM users u WHERE u.id = ?`;
 
 type Row = Record<string, unknown>;
 
 const lengthOf = (s: string) => [...s].length;
+
+/** Marks `promise` handled (its rejection is read later, or not at all on an earlier refusal). */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 /**
  * Messages: durable, ordered, idempotent. Every write commits before anything is published; the
@@ -55,88 +57,75 @@ export class MessageService {
    * idempotent. Only then is it published. A retry with the same clientMessageId returns the stored
    * message and publishes nothing.
    *
-   * The hot path of the service, in plain SQL without entity hydration: one statement reads the
-   * membership, the room's state, an earlier send with this key and the sender, then the
-   * transaction runs four.
+   * The hot path, in prepared statements below the ORM (message.store.ts), on one connection:
+   * the check (membership, room state, an earlier send with this key, the sender) with BEGIN
+   * pipelined behind it, while the rate limit is spent in parallel; the seq bump; the INSERT and
+   * the read pointer; COMMIT; then PUBLISH. Refusals answer in the order membership (a non-member
+   * learns nothing, not even which input would be valid), input, retry, closed room, image, rate
+   * limit; a send refused after the check (or answered as a retry) has still spent a point of the
+   * sender's budget.
    */
   async send(
     userId: string,
     input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string },
   ): Promise<SentMessage> {
-    const em = this.deps.orm.em.fork();
-    // Membership first: a non-member learns nothing, not even which input would be valid.
-    const rows = await em.getConnection().execute<Row[]>(SEND_CHECK_SQL, [input.clientMessageId, input.roomId, userId]);
-    const check = rows[0];
-    if (!check) throw new ForbiddenError(`You are not a member of room ${input.roomId}`);
-    const sender = userFromRow(check, 'user');
+    const { roomId, clientMessageId: key } = input;
     const body = (input.body ?? '').trim();
     const imageId = input.imageId ?? null;
-    if (lengthOf(body) > MAX_BODY_LENGTH || (lengthOf(body) < 1 && !imageId)) {
-      throw new BadUserInputError(
-        `body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`,
-        'body',
-      );
-    }
-    const replay = async () => {
-      const sent = await this.findSent(em, input.roomId, userId, input.clientMessageId);
-      return sent ? { message: this.replay(sent, body, imageId), sender } : null;
-    };
-    if (check.sent_id) {
-      // Gone again only if it was deleted meanwhile: then this send is a new one.
-      const again = await replay();
-      if (again) return again;
-    }
-    if (check.closed_at !== null) throw new ConflictError('This room is closed: no new messages');
-    if (imageId) await this.deps.media.ownedUpload(em, userId, imageId);
-    const limit = await this.deps.limiters.send.consume(userId);
-    if (!limit.allowed) throw new RateLimitedError('Too many messages; slow down', limit.retryAfterMs);
-
-    const createdAt = new Date();
-    const message: MessagePayload = {
-      id: randomUUID(),
-      roomId: input.roomId,
-      seq: 0,
-      senderId: userId,
-      body,
-      clientMessageId: input.clientMessageId,
-      createdAt: createdAt.toISOString(),
-      imageId,
-    };
-    try {
-      await em.transactional(async (tx) => {
-        // Takes the room row's lock: sends to one room queue here, and get consecutive seqs.
-        const bumped = await tx.execute<{ affectedRows: number }>(
-          'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? AND closed_at IS NULL',
-          [createdAt, input.roomId],
-          'run',
+    const wellFormed = lengthOf(body) <= MAX_BODY_LENGTH && (lengthOf(body) >= 1 || imageId !== null);
+    const limit = wellFormed ? started(this.deps.limiters.send.consume(userId)) : null;
+    // Before the session: on SQLite the ORM's one connection is the session's while it lasts.
+    const image = wellFormed && imageId ? await this.imageCheck(userId, imageId) : null;
+    const { sql } = this.deps;
+    const sent = await sql.session(async (db) => {
+      const checking = db.all(SEND_CHECK_SQL, [key, roomId, userId]);
+      const begun = wellFormed ? started(db.begin()) : null;
+      const [check] = await checking;
+      if (!check) throw new ForbiddenError(`You are not a member of room ${roomId}`);
+      const sender = userFromRow(check, 'user');
+      if (!wellFormed) {
+        throw new BadUserInputError(
+          `body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`,
+          'body',
         );
-        if (bumped.affectedRows === 0) throw new ConflictError('This room is closed: no new messages');
-        const [room] = await tx.execute<Array<{ last_seq: number }>>('SELECT last_seq FROM rooms WHERE id = ?', [
-          input.roomId,
-        ]);
-        message.seq = Number(room!.last_seq);
-        await tx.execute(
-          'INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, body, image_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [message.id, input.roomId, message.seq, userId, input.clientMessageId, body, imageId, createdAt],
-          'run',
-        );
-        await tx.execute(
-          'UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?',
-          [message.seq, input.roomId, userId],
-          'run',
-        );
-      });
-    } catch (err) {
-      // A concurrent retry with the same key committed first.
-      if (err instanceof UniqueConstraintViolationException) {
-        const winner = await replay();
-        if (winner) return winner;
       }
-      throw err;
+      const earlier = sentMessage(check, roomId, userId, key);
+      if (earlier) return { message: this.replay(earlier, body, imageId), sender, stored: false };
+      if (check.closed_at !== null) throw new ConflictError('This room is closed: no new messages');
+      image?.verdict();
+      const allowed = await limit!;
+      if (!allowed.allowed) throw new RateLimitedError('Too many messages; slow down', allowed.retryAfterMs);
+      await begun;
+
+      const createdAt = new Date();
+      const draft: MessagePayload = {
+        id: randomUUID(),
+        roomId,
+        seq: 0,
+        senderId: userId,
+        body,
+        clientMessageId: key,
+        createdAt: createdAt.toISOString(),
+        imageId,
+      };
+      try {
+        const message = await storeMessage(db, sql.dialect, draft, createdAt);
+        if (!message) throw new ConflictError('This room is closed: no new messages');
+        return { message, sender, stored: true };
+      } catch (err) {
+        if (!(err instanceof UniqueConstraintViolationException)) throw err;
+        // A concurrent retry with the same key committed first: answer with its message.
+        await db.rollback();
+        const winner = await findSent(db, roomId, userId, key);
+        if (!winner) throw err;
+        return { message: this.replay(winner, body, imageId), sender, stored: false };
+      }
+    });
+    if (sent.stored) {
+      this.deps.onMessage?.();
+      await this.deps.rooms.publish({ type: 'MESSAGE', roomId, message: sent.message });
     }
-    this.deps.onMessage?.();
-    await this.deps.rooms.publish({ type: 'MESSAGE', roomId: input.roomId, message });
-    return { message, sender };
+    return { message: sent.message, sender: sent.sender };
   }
 
   /**
@@ -209,15 +198,24 @@ export class MessageService {
     return new Set(sent.flatMap((m) => (m.image ? [m.image.id] : [])));
   }
 
-  private findSent(em: Em, roomId: string, senderId: string, clientMessageId: string): Promise<Message | null> {
-    return em.findOne(Message, { room: roomId, sender: senderId, clientMessageId });
+  /** Whether the image is one of the sender's uploads; `verdict` throws the refusal, if any. */
+  private async imageCheck(userId: string, imageId: string): Promise<{ verdict(): void }> {
+    const outcome = await this.deps.media.ownedUpload(this.deps.orm.em.fork(), userId, imageId).then(
+      () => null,
+      (err: unknown) => ({ err }),
+    );
+    return {
+      verdict() {
+        if (outcome) throw outcome.err;
+      },
+    };
   }
 
   /** A retry: same key and same content return the stored message; the same key for new content is a conflict. */
-  private replay(message: Message, body: string, imageId: string | null): MessagePayload {
-    if (message.body !== body || (message.image?.id ?? null) !== imageId) {
+  private replay(message: MessagePayload, body: string, imageId: string | null): MessagePayload {
+    if (message.body !== body || (message.imageId ?? null) !== imageId) {
       throw new ConflictError('clientMessageId was already used for a different message');
     }
-    return toMessagePayload(message);
+    return message;
   }
 }

@@ -1,5 +1,5 @@
 import type { Em } from '../../infra/db/orm';
-import type { Sql } from '../../infra/db/sql';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { dateFromColumn, numberOrNull, optionalDateFromColumn, stringOrNull } from '../../infra/db/sql-values';
 import { BadUserInputError, ForbiddenError } from '../../infra/graphql/errors';
 import { toUserObject, userColumns, userFromRow } from '../users';
@@ -94,13 +94,13 @@ function roomOf(row: Row, viewerId: string): RoomObject {
  * senders, read as plain rows (no entities: hydrating them cost most of the request's CPU).
  * Unread counts come from the read pointers, never a scan.
  *
- * The first page comes from the primary (a prepared statement on the SQL client's pool): it is
+ * The first page comes from the primary (a prepared statement through the SqlRunner): it is
  * what a client shows right after being matched, sending or marking a room read, so it must hold
  * the caller's own new room, last message and read pointer even while the replicas lag. Later
  * pages (older rooms) come from the replicas.
  */
 export async function listRooms(
-  db: { em: Em; sql: Sql },
+  db: { em: Em; sql: SqlRunner },
   viewerId: string,
   first: number,
   after: string | null | undefined,

@@ -1,4 +1,5 @@
-import type { Em, Orm } from '../../infra/db/orm';
+import type { Em } from '../../infra/db/orm';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { BadUserInputError, NotFoundError } from '../../infra/graphql/errors';
 import type { UpdateProfileInput } from './profile.inputs';
 import { User } from './user.entity';
@@ -12,14 +13,14 @@ type Row = Record<string, unknown>;
 
 /** Profiles: the signed-in user's own fields and photo, and users as others see them. */
 export class ProfileService {
-  constructor(private readonly orm: Orm) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   /**
    * The caller's own account, from the primary (they may have just changed it): one plain statement,
    * no EntityManager fork or hydration (`me` is the most frequent query).
    */
   async me(userId: string): Promise<UserFields> {
-    const [row] = await this.orm.em.getConnection().execute<Row[]>(LIVE_USER_SQL, [userId]);
+    const [row] = await this.sql.all<Row>(LIVE_USER_SQL, [userId]);
     if (!row) throw new NotFoundError('Your account no longer exists');
     return userFromRow(row, 'user');
   }

@@ -1,4 +1,5 @@
 import type { Orm } from '../../infra/db/orm';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
 import { AccountDeletionService } from './account-deletion.service';
@@ -10,14 +11,16 @@ import { UserResolver } from './user.resolver';
 
 export interface UsersModuleDeps {
   orm: Orm;
+  /** Hand-written statements on the primary (the caller's own row for `me`). */
+  sql: SqlRunner;
   events: DomainEvents;
   limiters: RateLimiterFactory;
   config: { reportsPerHour: number };
 }
 
 /** Members: accounts' rows, profiles, blocks and reports. The bottom module: it depends on no other. */
-export function createUsersModule({ orm, events, limiters, config }: UsersModuleDeps) {
-  const profile = new ProfileService(orm);
+export function createUsersModule({ orm, sql, events, limiters, config }: UsersModuleDeps) {
+  const profile = new ProfileService(sql);
   const safety = new SafetyService({
     orm,
     events,
