@@ -72,11 +72,19 @@ const load = (file) => require(path.join(API_DIST, file));
  */
 
 /**
- * api/src/modules/auth/tokens.ts and refresh-token.redis.ts.
+ * api/src/modules/auth/session-liveness.ts: the API's per-instance cache of session liveness.
+ * @typedef {object} SessionLiveness
+ * @property {(sessionId: string) => Promise<boolean>} isLive
+ * @property {(listening: boolean) => void} setListening
+ */
+
+/**
+ * api/src/modules/auth/tokens.ts, refresh-token.redis.ts and session-liveness.ts.
  * @typedef {object} AuthModules
  * @property {new (options: { secret: string, issuer: string, audience: string, ttlMs: number }) => AccessTokens} AccessTokens
  * @property {{ issue(familyId: string): { token: string, hash: string } }} refreshTokens
  * @property {(redis: Redis, options: { prefix: string }) => RefreshTokenStore} createRedisRefreshTokenStore
+ * @property {new (lookup: (sessionId: string) => Promise<boolean>, options: { ttlMs: number }) => SessionLiveness} SessionLiveness
  */
 
 /** @type {MatchingModules | undefined} */
@@ -97,5 +105,6 @@ export function matchingModules() {
 export function authModules() {
   const { AccessTokens, refreshTokens } = load('modules/auth/tokens.js');
   const { createRedisRefreshTokenStore } = load('modules/auth/refresh-token.redis.js');
-  return { AccessTokens, refreshTokens, createRedisRefreshTokenStore };
+  const { SessionLiveness } = load('modules/auth/session-liveness.js');
+  return { AccessTokens, refreshTokens, createRedisRefreshTokenStore, SessionLiveness };
 }
