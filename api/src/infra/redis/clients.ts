@@ -2,7 +2,13 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 
 export interface RedisClients {
-  /** Commands: GEO queue, rate limits, tokens, publishing. */
+  /**
+   * Commands: GEO queue, rate limits, tokens, publishing. Not auto-pipelined (ioredis'
+   * `enableAutoPipelining`): it holds each command until the end of the event-loop turn and keeps one
+   * batch in flight at a time, which measured here (a rate-limit script then a PUBLISH against local
+   * Redis) cost 40 µs at p50 one request at a time and 2 to 5 times the p99 at 50 to 200 concurrent
+   * requests; concurrent commands already share the connection without waiting for each other.
+   */
   command: Redis;
   /** Dedicated to SUBSCRIBE (a subscribed connection can run nothing else). */
   subscriber: Redis;

@@ -156,8 +156,9 @@ export class MatchService {
       // Clients subscribe before they request a match: loading the exclusions now keeps their
       // database reads off the first requestMatch.
       const replay = async () => {
-        await this.deps.queue.touch([userId], Date.now());
-        const status = await this.status(userId);
+        // Issued together: the queue still runs the heartbeat before the read (one connection, or
+        // one critical section in memory), one round trip sooner.
+        const [, status] = await Promise.all([this.deps.queue.touch([userId], Date.now()), this.status(userId)]);
         return status.offer ?? (status.state === 'IDLE' ? await this.recentMatch(userId) : null);
       };
       [current] = await Promise.all([replay(), this.ensureExclusions(userId)]);

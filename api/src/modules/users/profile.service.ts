@@ -25,7 +25,10 @@ export class ProfileService {
     return userFromRow(row, 'user');
   }
 
-  /** A user, deleted ones included (they show as "Deleted user"), from the primary, as a plain row. */
+  /**
+   * A user, deleted ones included (they show as "Deleted user"), from the primary, as a plain row
+   * (outside any transaction `em` is in: a read-only look, never a row to change).
+   */
   async find(em: Em, userId: string): Promise<UserFields | null> {
     const [row] = await em.getConnection().execute<Row[]>(USER_SQL, [userId]);
     return row ? userFromRow(row, 'user') : null;
