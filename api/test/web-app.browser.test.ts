@@ -53,6 +53,17 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     const stamp = Date.now();
     const { context: ca, page: a } = await phone('en-US', SEOUL);
     const { page: b } = await phone('ko-KR', NEARBY);
+    // B stays online throughout: its chat messages go over its authenticated WebSocket, not HTTP.
+    const sendsOf = { http: 0, socket: 0 };
+    b.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/graphql') && r.postData()?.includes('SendMessage'))
+        sendsOf.http++;
+    });
+    b.on('websocket', (socket) =>
+      socket.on('framesent', (frame) => {
+        if (String(frame.payload).includes('mutation SendMessage')) sendsOf.socket++;
+      }),
+    );
 
     await a.goto('/signup');
     await a.getByLabel('Email').fill(`a${stamp}@example.test`);
@@ -130,6 +141,7 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     }
     await ca.setOffline(false);
     await a.getByText('while you were away 2').waitFor({ timeout: 40_000 });
+    expect(sendsOf).toEqual({ http: 0, socket: 4 });
     expect(await a.locator('.bubble .text').allInnerTexts()).toEqual([
       'hello from A',
       'hi A',

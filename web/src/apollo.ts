@@ -7,6 +7,7 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import { backoffMs } from './api/backoff';
 import type { ApiContext } from './api/context';
 import { apiFailure } from './api/errors';
+import { runsOverSocket } from './api/transport';
 
 /** What the links need from the session (the auth store), read lazily on every use. */
 export interface SessionHooks {
@@ -38,7 +39,10 @@ function isUnauthenticated(errors: ReadonlyArray<{ extensions?: Record<string, u
   return !!errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
 }
 
-function createWs(session: SessionHooks, onReconnected: () => void): { ws: WsClient; whenConnected(): Promise<void> } {
+function createWs(
+  session: SessionHooks,
+  onReconnected: () => void,
+): { ws: WsClient; connected(): boolean; whenConnected(): Promise<void> } {
   let sentToken: string | null = null;
   let everConnected = false;
   let isConnected = false;
@@ -80,6 +84,7 @@ function createWs(session: SessionHooks, onReconnected: () => void): { ws: WsCli
   });
   return {
     ws: client,
+    connected: () => isConnected,
     // Bounded (5 s): a subscription refused at once lets the lazy socket close before anyone waits.
     whenConnected: () =>
       isConnected
@@ -92,13 +97,13 @@ function createWs(session: SessionHooks, onReconnected: () => void): { ws: WsCli
 }
 
 /**
- * Builds the Apollo client: subscriptions over graphql-ws, everything else over HTTP with the
- * bearer token; an UNAUTHENTICATED answer refreshes the session once and retries the operation.
+ * Builds the Apollo client: subscriptions, and chat sends while the socket is up, over graphql-ws;
+ * everything else over HTTP with the bearer token; an UNAUTHENTICATED answer refreshes the session once and retries the operation.
  * The Pinia stores are the source of truth for data, so Apollo's cache is bypassed (`no-cache`).
  */
 export function createApi(session: SessionHooks): ApiContext {
   const reconnectListeners = new Set<() => void>();
-  const { ws, whenConnected } = createWs(session, () => reconnectListeners.forEach((fn) => fn()));
+  const { ws, connected, whenConnected } = createWs(session, () => reconnectListeners.forEach((fn) => fn()));
 
   const auth = setContext(async (operation, { headers }) => {
     if (operation.operationName === 'RefreshSession') return { headers };
@@ -126,10 +131,7 @@ export function createApi(session: SessionHooks): ApiContext {
 
   const http = ApolloLink.from([refreshOnce, auth, new HttpLink({ uri: '/graphql', credentials: 'same-origin' })]);
   const link = split(
-    ({ query }) => {
-      const def = getMainDefinition(query);
-      return def.kind === 'OperationDefinition' && def.operation === 'subscription';
-    },
+    ({ query, operationName }) => runsOverSocket(getMainDefinition(query), operationName, connected()),
     new GraphQLWsLink(ws),
     http,
   );

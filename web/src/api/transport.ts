@@ -1,0 +1,17 @@
+/**
+ * Mutations sent over the already authenticated WebSocket while it is connected (no HTTP request,
+ * no token check per call); over HTTP otherwise. A send retried after a reconnect carries the same
+ * clientMessageId, so the server stores it once.
+ */
+const OVER_SOCKET = new Set(['SendMessage']);
+
+/** Whether an operation goes over the WebSocket: every subscription, and OVER_SOCKET while connected. */
+export function runsOverSocket(
+  definition: { kind: string; operation?: string },
+  operationName: string,
+  socketConnected: boolean,
+): boolean {
+  if (definition.kind !== 'OperationDefinition') return false;
+  if (definition.operation === 'subscription') return true;
+  return definition.operation === 'mutation' && socketConnected && OVER_SOCKET.has(operationName);
+}
