@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../logger';
 import { migrationsList } from './migrations';
 import { withReadRouting } from './read-routing';
+import { withStatementPool } from './statement-pool';
 
 export type Orm = MikroORM<AbstractSqlDriver>;
 export type Em = SqlEntityManager;
@@ -41,7 +42,8 @@ function baseOptions(entities: EntityList, onQuery: QueryListener) {
  * Connects the ORM: MySQL (+ read replicas) when a database URL is configured, else SQLite under
  * dataDir. A `mariadb://` URL selects MikroORM's MariaDB driver, which reads MariaDB's catalogue
  * correctly (the MySQL driver misreads nullable column defaults there and reports schema drift).
- * Either driver lets a replica router (replica-router.ts) decide where reads go.
+ * Either driver lets a replica router (replica-router.ts) decide where reads go; the MariaDB one
+ * also keeps a pool for hand-written hot statements (statement-pool.ts, sql-runner.ts).
  */
 export async function createOrm(
   config: Config,
@@ -50,7 +52,9 @@ export async function createOrm(
 ): Promise<Orm> {
   if (config.database) {
     const driver = config.database.url.startsWith('mariadb:')
-      ? await import('@mikro-orm/mariadb').then((m) => withReadRouting(m.MariaDbDriver, m.MariaDbConnection))
+      ? await import('@mikro-orm/mariadb').then((m) =>
+          withStatementPool(withReadRouting(m.MariaDbDriver, m.MariaDbConnection)),
+        )
       : await import('@mikro-orm/mysql').then((m) => withReadRouting(m.MySqlDriver, m.MySqlConnection));
     return MikroORM.init({
       ...baseOptions(entities, onQuery),

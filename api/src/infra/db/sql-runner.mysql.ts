@@ -1,41 +1,36 @@
 import type { SqlRow, SqlRunner, SqlRunResult, SqlSession, SqlValue } from './sql-runner.port';
 
-type Callback = (err: Error | null, result?: unknown) => void;
-
 /**
- * A connection of the callback APIs of `mariadb` (`mariadb/callback`) and `mysql2`, as the ORM's
- * pool holds them. `execute` prepares a statement once per connection (both drivers cache it) and
- * runs it with the binary protocol; with `mariadb`, statements issued before an answer are sent at
- * once (its `pipelining` option, on by default).
+ * A connection with promise-returning statements: a `mariadb` PoolConnection as is, or a `mysql2`
+ * connection of the ORM's pool wrapped (sql-runner.ts). `execute` prepares a statement once per
+ * connection (both drivers cache it) and runs it with the binary protocol; with `mariadb`,
+ * statements issued before an answer are sent at once (its `pipelining` option, on by default).
  */
 export interface MysqlConnection {
-  execute(sql: string, values: unknown[], callback: Callback): unknown;
-  query(sql: string, values: unknown[], callback: Callback): unknown;
-  /** Closes the socket at once; the pool's validation then replaces the connection. */
+  execute(sql: string, values: unknown[]): Promise<unknown>;
+  query(sql: string): Promise<unknown>;
+  /** Closes the socket at once; the pool then replaces the connection. */
   destroy(): void;
 }
 
-export interface MysqlSqlRunnerOptions {
-  /** A connection of the primary's pool. */
-  acquire(): Promise<MysqlConnection>;
-  release(connection: MysqlConnection): Promise<void> | void;
+export interface MysqlSqlRunnerOptions<C extends MysqlConnection> {
+  /** A connection to the primary. */
+  acquire(): Promise<C>;
+  release(connection: C): Promise<void> | void;
   /** The driver's error as the ORM reports it (its exception converter). */
   convertError(err: Error): Error;
   /** Called once per statement (never with its text). @default none */
   onStatement?: () => void;
 }
 
-/** MariaDB or MySQL through the ORM's pool: prepared statements, pipelined when issued together. */
-export function createMysqlSqlRunner(options: MysqlSqlRunnerOptions): SqlRunner {
+/** MariaDB or MySQL: prepared statements, pipelined when issued together. */
+export function createMysqlSqlRunner<C extends MysqlConnection>(options: MysqlSqlRunnerOptions<C>): SqlRunner {
   const { convertError, onStatement } = options;
+  const failed = (err: unknown): never => {
+    throw err instanceof Error ? convertError(err) : err;
+  };
 
-  const call = <T>(connection: MysqlConnection, method: 'execute' | 'query', sql: string, params: unknown[]) =>
-    new Promise<T>((resolve, reject) => {
-      onStatement?.();
-      connection[method](sql, params, (err, result) => (err ? reject(convertError(err)) : resolve(result as T)));
-    });
-
-  function open(connection: MysqlConnection) {
+  function open(connection: C) {
     const pending = new Set<Promise<unknown>>();
     let inTransaction = false;
     const track = <T>(statement: Promise<T>): Promise<T> => {
@@ -44,19 +39,28 @@ export function createMysqlSqlRunner(options: MysqlSqlRunnerOptions): SqlRunner 
       statement.then(settled, settled);
       return statement;
     };
-    const control = (sql: string, transaction: boolean) =>
-      track(
-        call<unknown>(connection, 'query', sql, []).then(() => {
-          inTransaction = transaction;
-        }),
+    const execute = <T>(sql: string, params: readonly SqlValue[]) => {
+      onStatement?.();
+      return track(connection.execute(sql, [...params]).catch(failed) as Promise<T>);
+    };
+    const control = (sql: string, transaction: boolean) => {
+      onStatement?.();
+      return track(
+        connection
+          .query(sql)
+          .catch(failed)
+          .then(() => {
+            inTransaction = transaction;
+          }),
       );
+    };
     const db: SqlSession = {
-      all: <T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []) =>
-        track(call<T[]>(connection, 'execute', sql, [...params])),
+      all: <T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []) => execute<T[]>(sql, params),
       run: (sql, params = []) =>
-        track(call<{ affectedRows: number; insertId: number | bigint }>(connection, 'execute', sql, [...params])).then(
-          (ok): SqlRunResult => ({ affectedRows: Number(ok.affectedRows), insertId: Number(ok.insertId) }),
-        ),
+        execute<{ affectedRows: number; insertId: number | bigint }>(sql, params).then((ok): SqlRunResult => ({
+          affectedRows: Number(ok.affectedRows),
+          insertId: Number(ok.insertId),
+        })),
       begin: () => control('START TRANSACTION', true),
       commit: () => control('COMMIT', false),
       rollback: () => control('ROLLBACK', false),
