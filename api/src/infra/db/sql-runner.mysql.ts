@@ -27,7 +27,7 @@ export interface MysqlSqlRunnerOptions<C extends MysqlConnection> {
 export function createMysqlSqlRunner<C extends MysqlConnection>(options: MysqlSqlRunnerOptions<C>): SqlRunner {
   const { convertError, onStatement } = options;
   const failed = (err: unknown): never => {
-    throw err instanceof Error ? convertError(err) : err;
+    throw convertError(typeof err === 'object' && err ? (err as Error) : new Error(String(err)));
   };
 
   function open(connection: C) {

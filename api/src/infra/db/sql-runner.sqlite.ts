@@ -47,7 +47,9 @@ export function createSqliteSqlRunner(options: SqliteSqlRunnerOptions): SqlRunne
     try {
       return Promise.resolve(fn());
     } catch (err) {
-      return Promise.reject(err instanceof Error ? convertError(err) : new Error(String(err)));
+      // Not `instanceof Error`: better-sqlite3's errors come from its native addon, whose realm may
+      // not be this one (jest runs each test file in a context of its own).
+      return Promise.reject(convertError(typeof err === 'object' && err ? (err as Error) : new Error(String(err))));
     }
   }
 
