@@ -1,4 +1,4 @@
-import { Chatter, type ChatMessage } from '../../../test/utils/chatter';
+import { Chatter, MESSAGE_FIELDS, type ChatMessage } from '../../../test/utils/chatter';
 import { queryDb } from '../../../test/utils/db-query';
 import { codes, gql } from '../../../test/utils/graphql';
 import type { MatchPlayer } from '../../../test/utils/match-player';
@@ -6,7 +6,8 @@ import { ok } from '../../../test/utils/ok';
 import { createRoomPair } from '../../../test/utils/room-pair';
 import { subscribeRoom } from '../../../test/utils/room-events';
 import { startTestServer, type TestServer } from '../../../test/utils/test-server';
-import { wsClient } from '../../../test/utils/ws-client';
+import { runOnSocket } from '../../../test/utils/socket-operation';
+import { openAcked, wsClient } from '../../../test/utils/ws-client';
 
 let api: TestServer;
 const players: MatchPlayer[] = [];
@@ -95,6 +96,38 @@ describe('sending a message', () => {
     const { roomId, a } = await room(5);
     const key = 'Az09._:-'.repeat(8);
     expect(ok(await a.send(roomId, 'hello', key)).sendMessage.clientMessageId).toBe(key);
+  });
+});
+
+describe('sending over the WebSocket', () => {
+  it('stores and answers a sendMessage run on the authenticated socket; the peer gets it and an HTTP retry returns it', async () => {
+    const { roomId, a, b } = await room(16);
+    const peer = wsClient(api.wsUrl, b.user.accessToken);
+    const events = subscribeRoom(peer, roomId);
+    const { socket } = await openAcked(api.wsUrl, a.user.accessToken);
+    try {
+      await events.untilLive(() => a.typing(roomId));
+      const input = { roomId, body: ' over the socket ', clientMessageId: 'ws-1' };
+      const outcome = await runOnSocket(
+        socket,
+        `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} } }`,
+        { input },
+      );
+      expect({ types: outcome.messages.map((m) => m.type), codes: outcome.codes }).toEqual({
+        types: ['next', 'complete'],
+        codes: [],
+      });
+      const message: ChatMessage = outcome.messages[0]!.payload.data.sendMessage;
+      expect(message).toMatchObject({ roomId, seq: 1, body: 'over the socket', clientMessageId: 'ws-1' });
+      expect(message.sender.id).toBe(a.id);
+      await events.next((e) => e.message?.id === message.id);
+      expect(ok(await a.send(roomId, 'over the socket', 'ws-1')).sendMessage).toEqual(message);
+      expect(await storedCount(roomId)).toBe(1);
+    } finally {
+      socket.close();
+      events.close();
+      await peer.dispose();
+    }
   });
 });
 
