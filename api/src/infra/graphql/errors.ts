@@ -8,6 +8,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** A backend is down or too slow; the request did not take effect unless the answer says otherwise. */
+  UNAVAILABLE = 'UNAVAILABLE',
 }
 
 /** An expected failure whose message is safe to show to the client. */
@@ -51,5 +53,20 @@ export class ConflictError extends AppError {
 export class RateLimitedError extends AppError {
   constructor(message: string, retryAfterMs: number) {
     super(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  }
+}
+
+/**
+ * A backend (database, Redis) is down or did not answer within its deadline. The request did not take
+ * effect unless the error says otherwise; `retryAfterMs` tells the client when to retry (sends are
+ * retried with the same clientMessageId, which makes the retry idempotent).
+ */
+export class UnavailableError extends AppError {
+  constructor(
+    message = 'Service temporarily unavailable; retry shortly',
+    retryAfterMs = 1000,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(ErrorCode.UNAVAILABLE, message, { ...extensions, retryAfterMs: Math.max(0, Math.round(retryAfterMs)) });
   }
 }
