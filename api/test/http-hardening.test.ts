@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { queryDb } from './utils/db-query';
 import { codes, gql } from './utils/graphql';
 import { startTestServer, type TestServer } from './utils/test-server';
@@ -75,6 +76,22 @@ describe('malformed and abusive requests get coded rejections, never a 500 or a 
     // 20 levels of fields moved into a fragment: refused all the same.
     const hidden = `{ ...Q } fragment Q on Query { ${'me { '.repeat(20)}id${' }'.repeat(20)} }`;
     expect(depthError(await raw(JSON.stringify({ query: hidden })))).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
+  it('bounds introspection depth too: the standard introspection query passes, a 20-deep ofType chain does not', async () => {
+    const standard = await raw(
+      JSON.stringify({
+        query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }),
+      }),
+    );
+    expect(standard.status).toBe(200);
+    expect(standard.json.errors).toBeUndefined();
+    const chain = `{ __schema { types { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } } }`;
+    const res = await raw(JSON.stringify({ query: chain }));
+    expect(res.status).toBe(400);
+    expect(res.json.errors!.find((e) => e.extensions!.limit === 'DEPTH')).toMatchObject({
       extensions: { code: 'BAD_USER_INPUT' },
     });
   });

@@ -25,10 +25,31 @@ function reject(limit: QueryLimit) {
   };
 }
 
+/**
+ * The depth of graphql-js' own introspection query (`getIntrospectionQuery`, what GraphiQL and code
+ * generators send): its `ofType` chain is what makes it deep. Deeper introspection has no use.
+ */
+export const INTROSPECTION_MAX_DEPTH = 15;
+
+/**
+ * The general depth rule skips `__schema` (the standard introspection query is deeper than any
+ * query of ours), so documents that introspect get their own bound, the deeper of the two.
+ */
+function introspectionDepthRule(limits: Config['graphql']): ValidationRule {
+  const rule = maxDepthRule({
+    n: Math.max(limits.maxDepth, INTROSPECTION_MAX_DEPTH),
+    ignoreIntrospection: false,
+    flattenFragments: true,
+    ...reject(QueryLimit.DEPTH),
+  });
+  return (context) => (context.getDocument().loc?.source.body.includes('__schema') ? rule(context) : {});
+}
+
 /** Validation rules that reject abusive documents before any resolver runs (HTTP and WebSocket). */
 export function limitRules(limits: Config['graphql']): ValidationRule[] {
   return [
     maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ...reject(QueryLimit.DEPTH) }),
+    introspectionDepthRule(limits),
     // armor allows unlimited aliased __typename by default; an alias costs the same whatever it names.
     maxAliasesRule({ n: limits.maxAliases, allowList: [], ...reject(QueryLimit.ALIASES) }),
     maxDirectivesRule({ n: limits.maxDirectives, ...reject(QueryLimit.DIRECTIVES) }),
