@@ -1,7 +1,7 @@
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
-import type { CredentialsService, UserCredentials } from '../users';
+import { normaliseNickname, type CredentialsService, type UserCredentials } from '../users';
 import type { LogInInput, SignUpInput } from './auth.inputs';
 import type { PasswordHasher } from './password';
 import type { Session, SessionService } from './sessions.service';
@@ -44,8 +44,7 @@ export class AuthService {
 
   async signUp(em: Em, input: SignUpInput, ip: string): Promise<Session> {
     this.assertAllowed(await this.deps.limiters.signUpIp.consume(ip), 'Too many sign-ups from this network');
-    const nickname = input.nickname.trim();
-    if (nickname.length < 2) throw new BadUserInputError('nickname must be 2 to 20 characters long', 'nickname');
+    const nickname = normaliseNickname(input.nickname);
     const email = normaliseEmail(input.email);
     const { account } = this.deps;
     let codeId: string | null = null;

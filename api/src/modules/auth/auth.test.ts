@@ -74,6 +74,10 @@ describe('input validation', () => {
     ['a 1-character nickname', { nickname: 'A' }, /nickname must be 2 to 20/],
     ['a 21-character nickname', { nickname: 'N'.repeat(21) }, /nickname must be 2 to 20/],
     ['a blank nickname', { nickname: '   ' }, /nickname must be 2 to 20/],
+    ['a nickname of zero-width spaces', { nickname: '\u200b\u200b\u200b' }, /control or invisible/],
+    ['a nickname of Hangul fillers', { nickname: '\u3164\u3164' }, /visible characters/],
+    ['a nickname with a bell', { nickname: 'Bell\u0007' }, /control or invisible/],
+    ['a nickname with a right-to-left override', { nickname: 'evil\u202Etxt.exe' }, /control or invisible/],
     ['a 17-year-old', { birthYear: new Date().getUTCFullYear() - 17 }, /18\+/],
     ['a birth year before 1900', { birthYear: 1850 }, /1900 or later/],
   ];

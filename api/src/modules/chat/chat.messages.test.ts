@@ -71,10 +71,21 @@ describe('sending a message', () => {
       ['blank', ' \n\t  '],
       ['2001 characters', 'x'.repeat(2001)],
       ['2001 characters between spaces', ` ${'x'.repeat(2001)} `],
+      ['only zero-width characters', '\u200b\u200c\u200d\u2060\ufeff'],
+      ['only Hangul fillers', '\u3164\u3164'],
+      ['a bell character', 'hello\u0007'],
+      ['a NUL character', 'a\u0000b'],
     ]) {
       expect({ name, codes: codes(await a.send(roomId, body!)) }).toEqual({ name, codes: ['BAD_USER_INPUT'] });
     }
     expect(await storedCount(roomId)).toBe(0);
+  });
+
+  it('keeps line breaks, tabs, emoji sequences and right-to-left text in a body', async () => {
+    const { roomId, a } = await room(17);
+    for (const body of ['line one\nline two\tend', '👩‍👩‍👧 family', 'שלום עולם', '안녕\u200b하세요']) {
+      expect(ok(await a.send(roomId, body)).sendMessage.body).toBe(body);
+    }
   });
 
   it('accepts a body of exactly 2000 characters after trimming', async () => {

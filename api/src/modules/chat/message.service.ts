@@ -4,6 +4,7 @@ import type { Em, Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError } from '../../infra/graphql/errors';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import { hasControlCharacter, hasVisibleCharacter } from '../../infra/text';
 import type { MediaService } from '../media';
 import { userColumns, userFromRow, type UserFields } from '../users';
 import { toMessagePayload, type MessagePayload } from './chat.events';
@@ -38,6 +39,13 @@ type Row = Record<string, unknown>;
 
 const lengthOf = (s: string) => [...s].length;
 
+/** Why a body was refused: too long, control characters, or nothing visible (and no image). */
+function malformedBody(given: string, body: string): string {
+  if (hasControlCharacter(given)) return 'body may not contain control characters other than tab and line breaks';
+  if (given !== body) return 'body must contain visible characters (or send an imageId)';
+  return `body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`;
+}
+
 /** Marks `promise` handled (its rejection is read later, or not at all on an earlier refusal). */
 function started<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
@@ -70,9 +78,12 @@ export class MessageService {
     input: { roomId: string; body?: string | null; imageId?: string | null; clientMessageId: string },
   ): Promise<SentMessage> {
     const { roomId, clientMessageId: key } = input;
-    const body = (input.body ?? '').trim();
+    const given = (input.body ?? '').trim();
+    // Text that shows nothing (zero-width characters, Hangul fillers) is no text.
+    const body = hasVisibleCharacter(given) ? given : '';
     const imageId = input.imageId ?? null;
-    const wellFormed = lengthOf(body) <= MAX_BODY_LENGTH && (lengthOf(body) >= 1 || imageId !== null);
+    const wellFormed =
+      lengthOf(body) <= MAX_BODY_LENGTH && (lengthOf(body) >= 1 || imageId !== null) && !hasControlCharacter(body);
     const limit = wellFormed ? started(this.deps.limiters.send.consume(userId)) : null;
     // Before the session: on SQLite the ORM's one connection is the session's while it lasts.
     const image = wellFormed && imageId ? await this.imageCheck(userId, imageId) : null;
@@ -83,12 +94,7 @@ export class MessageService {
       const [check] = await checking;
       if (!check) throw new ForbiddenError(`You are not a member of room ${roomId}`);
       const sender = userFromRow(check, 'user');
-      if (!wellFormed) {
-        throw new BadUserInputError(
-          `body must be 1 to ${MAX_BODY_LENGTH} characters after trimming (or send an imageId), got ${lengthOf(body)}`,
-          'body',
-        );
-      }
+      if (!wellFormed) throw new BadUserInputError(malformedBody(given, body), 'body');
       const earlier = sentMessage(check, roomId, userId, key);
       if (earlier) return { message: this.replay(earlier, body, imageId), sender, stored: false };
       if (check.closed_at !== null) throw new ConflictError('This room is closed: no new messages');

@@ -12,6 +12,7 @@ export type { CredentialsService, UserCredentials } from './credentials.service'
 export type { AccountDeletionService } from './account-deletion.service';
 export { UserBlocked, UserDeleted, UserDeleting, UserErasing } from './users.events';
 export { Gender } from './gender';
+export { normaliseNickname } from './nickname';
 export { IsOptionalBirthYear } from './birth-year';
 export { UserObject, toUserObject } from './user.types';
 export { type UserFields, userColumns, userFromRow } from './user.row';

@@ -70,6 +70,8 @@ describe('profile', () => {
     for (const input of [
       { nickname: 'x' },
       { nickname: 'x'.repeat(21) },
+      { nickname: '\u200b\u200b\u200b' },
+      { nickname: 'a\u202Ebc' },
       { birthYear: year - 10 },
       { gender: 'ROBOT' },
     ]) {

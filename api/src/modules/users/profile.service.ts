@@ -1,6 +1,7 @@
 import type { Em } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
-import { BadUserInputError, NotFoundError } from '../../infra/graphql/errors';
+import { NotFoundError } from '../../infra/graphql/errors';
+import { normaliseNickname } from './nickname';
 import type { UpdateProfileInput } from './profile.inputs';
 import { User } from './user.entity';
 import { userColumns, userFromRow, type UserFields } from './user.row';
@@ -45,10 +46,7 @@ export class ProfileService {
   async update(em: Em, userId: string, input: UpdateProfileInput): Promise<UserFields> {
     const user = await this.live(em, userId);
     if (input.nickname !== undefined) {
-      const nickname = input.nickname?.trim() ?? '';
-      if (nickname.length < 2 || nickname.length > 20)
-        throw new BadUserInputError('nickname must be 2 to 20 characters long', 'nickname');
-      user.nickname = nickname;
+      user.nickname = normaliseNickname(input.nickname ?? '');
     }
     if (input.gender !== undefined) user.gender = input.gender ?? undefined;
     if (input.birthYear !== undefined) user.birthYear = input.birthYear ?? undefined;
