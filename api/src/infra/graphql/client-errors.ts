@@ -16,7 +16,17 @@ const PUBLIC_CODES = new Set<string>([
 ]);
 
 /** Extensions a client may see; anything else (stack traces, SQL, internals) is dropped. */
-const PUBLIC_EXTENSIONS = ['code', 'field', 'fields', 'limit', 'reason', 'retryAfterSeconds', 'requestId'];
+const PUBLIC_EXTENSIONS = [
+  'code',
+  'field',
+  'fields',
+  'limit',
+  'reason',
+  'retryAfterSeconds',
+  'retryAfterMs',
+  'outcome',
+  'requestId',
+];
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 

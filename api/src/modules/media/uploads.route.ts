@@ -59,9 +59,15 @@ export function createUploadsRouter(deps: UploadsRouteDeps): express.Router {
     if (err instanceof PayloadTooLargeError)
       return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', err.message, { limitBytes: err.limitBytes });
     if (err instanceof AppError) {
-      const { code, ...extensions } = err.extensions as { code: ErrorCode; retryAfterSeconds?: unknown };
+      const { code, ...extensions } = err.extensions as {
+        code: ErrorCode;
+        retryAfterSeconds?: unknown;
+        retryAfterMs?: unknown;
+      };
       if (typeof extensions.retryAfterSeconds === 'number')
         res.setHeader('retry-after', String(extensions.retryAfterSeconds));
+      else if (typeof extensions.retryAfterMs === 'number')
+        res.setHeader('retry-after', String(Math.max(1, Math.ceil(extensions.retryAfterMs / 1000))));
       return jsonError(res, STATUS[code] ?? 400, code, err.message, extensions);
     }
     deps.logger.error({ err, requestId: res.locals.requestId }, 'upload failed');
