@@ -1,4 +1,4 @@
-import { StatementTimeoutError } from '../backend-errors';
+import { StatementTimeoutError } from '../deadlines';
 import type { SqlRow, SqlRunner, SqlRunResult, SqlSession, SqlValue } from './sql-runner.port';
 
 /**

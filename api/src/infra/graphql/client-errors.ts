@@ -1,8 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { unavailableFrom } from '../backend-errors';
 import { ErrorCode } from './errors';
 import { stripSuggestions } from './limits';
+import { unavailableFrom } from './unavailable';
 
 /** Codes whose message is written for clients; everything else is masked. */
 const PUBLIC_CODES = new Set<string>([

@@ -8,7 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { DeadlineExceededError } from '../backend-errors';
+import { DeadlineExceededError } from '../deadlines';
 import { ErrorCode } from './errors';
 
 /** How one (document, operation name) runs: compiled, by graphql-js, or not at all. */

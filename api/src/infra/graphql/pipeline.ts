@@ -21,7 +21,6 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config } from '../../config';
-import { unavailableFrom } from '../backend-errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { isPublicError, toClientError } from './client-errors';
@@ -30,6 +29,7 @@ import type { Context } from './context';
 import { DocumentCache, queryHash } from './document-cache';
 import { BadUserInputError } from './errors';
 import { limitRules, parseOptions } from './limits';
+import { unavailableFrom } from './unavailable';
 
 export type Transport = 'http' | 'ws';
 

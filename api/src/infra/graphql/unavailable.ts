@@ -1,31 +1,5 @@
-import { UnavailableError } from './graphql/errors';
-
-/**
- * A statement that did not answer within its deadline. Its connection was destroyed, so an open
- * transaction cannot commit later, except when the statement was the COMMIT itself: then whether it
- * took effect is unknown (`commitSent`).
- */
-export class StatementTimeoutError extends Error {
-  override name = 'StatementTimeoutError';
-  constructor(
-    readonly timeoutMs: number,
-    readonly commitSent: boolean,
-  ) {
-    super(`database statement did not answer within ${timeoutMs} ms`);
-  }
-}
-
-/** An operation that did not finish within its overall deadline (operation-deadline.ts). */
-export class DeadlineExceededError extends Error {
-  override name = 'DeadlineExceededError';
-  constructor(
-    readonly deadlineMs: number,
-    /** Whether the operation may have written something before it was given up. */
-    readonly mayHaveTakenEffect: boolean,
-  ) {
-    super(`operation did not finish within ${deadlineMs} ms`);
-  }
-}
+import { DeadlineExceededError, StatementTimeoutError } from '../deadlines';
+import { UnavailableError } from './errors';
 
 /** Error codes of the database drivers (mariadb, mysql2, better-sqlite3) and of node:net for a backend that is away. */
 const UNAVAILABLE_CODES = new Set([
