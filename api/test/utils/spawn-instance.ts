@@ -29,10 +29,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Runs the built API (`api/dist/main.js`) as a real process and waits until /readyz answers 200. */
-export async function spawnInstance(env: Record<string, string>): Promise<SpawnedInstance> {
+/**
+ * Runs the built API (`api/dist/main.js`) as a real process and waits until /readyz answers 200.
+ * @param options.port @default a free port (give one to restart an instance where it was)
+ */
+export async function spawnInstance(
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<SpawnedInstance> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build -w api" first`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
