@@ -26,13 +26,11 @@ import { createDiskStorage } from './infra/storage/storage.disk';
 import type { Storage } from './infra/storage/storage.port';
 import { createS3Storage } from './infra/storage/storage.s3';
 import { createUrlSigner, deriveMediaSigningSecret, type UrlSigner } from './infra/storage/url-signer';
-import { createMemoryRefreshTokenStore, createRedisRefreshTokenStore, type RefreshTokenStore } from './modules/auth';
 import { createMemoryMatchQueue, createRedisMatchQueue, type MatchQueue } from './modules/matching';
 
 export interface Adapters {
   pubsub: PubSub;
   limiters: RateLimiterFactory;
-  refreshStore: RefreshTokenStore;
   matchQueue: MatchQueue;
   redis?: RedisClients;
 }
@@ -45,7 +43,6 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
     return {
       pubsub: createMemoryPubSub(),
       limiters: createMemoryRateLimiterFactory(),
-      refreshStore: createMemoryRefreshTokenStore(),
       matchQueue: createMemoryMatchQueue(queueOptions),
     };
   }
@@ -55,7 +52,6 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
     redis,
     pubsub: createRedisPubSub({ publisher: redis.command, subscriber: redis.subscriber }, { topicPrefix: prefix }),
     limiters: createRedisRateLimiterFactory(redis.command, { prefix }),
-    refreshStore: createRedisRefreshTokenStore(redis.command, { prefix }),
     matchQueue: createRedisMatchQueue(redis.command, { ...queueOptions, prefix }),
   };
 }
@@ -145,7 +141,6 @@ export function routeReads(orm: Orm, config: Config, logger: Logger, metrics: Me
 export async function disposeAdapters(adapters: Adapters): Promise<void> {
   await adapters.pubsub.dispose();
   await adapters.limiters.dispose();
-  await adapters.refreshStore.dispose();
   await adapters.matchQueue.dispose();
   await adapters.redis?.quit();
 }

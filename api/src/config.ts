@@ -75,7 +75,7 @@ const schema = z
       sessionCacheTtlMs: env(
         'SESSION_CACHE_TTL',
         duration('3s', { max: '1m' }),
-        'a live session is trusted this long per instance without asking Redis; 0: always ask',
+        'a live session is trusted this long per instance without asking the database; 0: always ask',
       ),
       scryptLogN: env('PASSWORD_SCRYPT_LOG_N', int(17, 10, 20), 'scrypt cost: N = 2^n'),
       loginMaxFailuresPerAccount: env('LOGIN_MAX_FAILURES_PER_ACCOUNT', int(5, 1, 100), 'per window'),
@@ -194,6 +194,11 @@ const schema = z
       maxSubscriptionsPerSocket: env('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', int(10, 1, 1000), 'per socket'),
       maxSocketsPerUser: env('WS_MAX_SOCKETS_PER_USER', int(10, 1, 1000), 'per user and instance'),
       keepAliveMs: env('WS_KEEPALIVE', duration('20s'), 'ping interval'),
+      sessionRecheckMs: env(
+        'WS_SESSION_RECHECK',
+        duration('30s'),
+        'open sockets re-check their login session this often (a revocation missed in a Redis outage)',
+      ),
     }),
     logLevel: env('LOG_LEVEL', z.enum(LOG_LEVELS).default('info'), 'pino level'),
     shutdownTimeoutMs: env('SHUTDOWN_TIMEOUT', duration('10s'), 'graceful shutdown deadline'),

@@ -79,7 +79,6 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     users,
     config,
     mailer,
-    refreshStore: adapters.refreshStore,
     jwtSecret: jwtSecretOf(config),
     onMailSent: () => metrics.mailsSent.inc(),
     onMailFailure: () => metrics.mailFailures.inc(),
@@ -115,6 +114,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     schema: await createAppSchema([users, auth, media, chat, matching].flatMap((m): object[] => m.resolvers)),
     streams: { ...chat.streams, ...matching.streams },
     authenticate: auth.authenticate,
+    isSessionLive: auth.isSessionLive,
     routes: [
       ...('list' in mailer && !config.isProduction ? [devOutboxRoute(mailer)] : []),
       ...media.routes,

@@ -25,7 +25,7 @@ describeWithBrowser('the web app in Chromium when the embedded server restarts d
   beforeAll(async () => {
     backend = await createTestBackend('embedded');
     port = await freePort();
-    instance = await spawnInstance(backend.env, { port });
+    instance = await spawnInstance({ ...backend.env, PORT: String(port) });
     browser = await launchChromium();
   }, 60_000);
 
@@ -73,7 +73,7 @@ describeWithBrowser('the web app in Chromium when the embedded server restarts d
 
     instance!.process.kill('SIGKILL');
     await instance!.stop();
-    instance = await spawnInstance(backend.env, { port });
+    instance = await spawnInstance({ ...backend.env, PORT: String(port) });
     const state = await stateReader(email);
     await waitFor(async () => (await state()) === 'SEARCHING', {
       timeoutMs: 10_000,

@@ -23,6 +23,8 @@ export interface TransportDeps {
   schema: GraphQLSchema;
   streams: SubscriptionStreams;
   authenticate: Authenticate;
+  /** Whether a login session is still live (open sockets re-check theirs now and then). */
+  isSessionLive: (sessionId: string) => Promise<boolean>;
   /** Feature routes (uploads, media, the dev outbox). */
   routes: express.Router[];
   /** The state of each backend; `accepting` is added here. */
@@ -53,7 +55,7 @@ export function authenticateHeader(authenticate: Authenticate) {
  */
 export async function startTransport(deps: TransportDeps): Promise<Transport> {
   const { config, logger, metrics } = deps;
-  const sessions = new WsSessions();
+  const sessions = new WsSessions({ isLive: deps.isSessionLive, recheckMs: config.ws.sessionRecheckMs, logger });
   const httpServer = createServer();
   const pipeline = new GraphqlPipeline({ schema: deps.schema, config, metrics, logger });
   const ws = attachGraphqlWs({ ...deps, pipeline, httpServer, sessions });

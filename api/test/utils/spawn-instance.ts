@@ -14,8 +14,11 @@ export interface SpawnedInstance {
   process: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  port: number;
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash: nothing is drained or closed) and wait for exit. */
+  kill(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -31,14 +34,11 @@ async function freePort(): Promise<number> {
 
 /**
  * Runs the built API (`api/dist/main.js`) as a real process and waits until /readyz answers 200.
- * @param options.port @default a free port (give one to restart an instance where it was)
+ * It listens on a free port, or on `env.PORT` (to restart an instance where its clients reconnect).
  */
-export async function spawnInstance(
-  env: Record<string, string>,
-  options: { port?: number } = {},
-): Promise<SpawnedInstance> {
+export async function spawnInstance(env: Record<string, string>): Promise<SpawnedInstance> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build -w api" first`);
-  const port = options.port ?? (await freePort());
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,11 +67,16 @@ export async function spawnInstance(
     url,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    port,
     process: child,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

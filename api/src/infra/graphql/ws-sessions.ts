@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { Logger } from '../logger';
 
 /** WebSocket close codes of the public contract (DESIGN.md §3). */
 export enum WsCloseCode {
@@ -22,10 +23,20 @@ interface Entry {
 /** How often (ms) expired access tokens are looked for: a socket closes at most this late. */
 const EXPIRY_SWEEP_MS = 1000;
 
+export interface WsSessionsOptions {
+  /** Whether a login session is still live (the session check's own answer). */
+  isLive: (sessionId: string) => Promise<boolean>;
+  /** How often every open socket's session is checked again (0: never). */
+  recheckMs: number;
+  logger: Logger;
+}
+
 /**
  * The authenticated sockets of this instance, so that they close when their access token expires
  * (one sweep a second over all of them, while there are any) or their session is revoked (on any
- * instance: revocations arrive through pub/sub).
+ * instance: revocations arrive through pub/sub). A revocation whose event never arrived (published
+ * while this instance's Redis connection was down) is caught by the periodic re-check of every
+ * socket's session: such a socket closes with 4401 at most `recheckMs` later, as HTTP refuses it.
  */
 export class WsSessions {
   private readonly sockets = new Map<WebSocket, Entry>();
@@ -33,6 +44,11 @@ export class WsSessions {
   private readonly perUser = new Map<string, number>();
   /** Runs while any socket is tracked. */
   private sweeper: NodeJS.Timeout | undefined;
+  /** Runs while any socket is tracked. */
+  private rechecker: NodeJS.Timeout | undefined;
+  private rechecking = false;
+
+  constructor(private readonly options?: WsSessionsOptions) {}
 
   get size(): number {
     return this.sockets.size;
@@ -49,6 +65,8 @@ export class WsSessions {
     this.sockets.set(socket, { userId, sessionId, expiresAt: auth.accessTokenExpiresAt.getTime() });
     this.perUser.set(userId, this.countForUser(userId) + 1);
     this.sweeper ??= setInterval(() => this.closeExpired(), EXPIRY_SWEEP_MS).unref();
+    const recheckMs = this.options?.recheckMs ?? 0;
+    if (recheckMs > 0) this.rechecker ??= setInterval(() => void this.recheck(), recheckMs).unref();
   }
 
   remove(socket: WebSocket): void {
@@ -60,7 +78,9 @@ export class WsSessions {
     else this.perUser.delete(entry.userId);
     if (this.sockets.size === 0) {
       clearInterval(this.sweeper);
+      clearInterval(this.rechecker);
       this.sweeper = undefined;
+      this.rechecker = undefined;
     }
   }
 
@@ -75,6 +95,25 @@ export class WsSessions {
   /** Closes everything with a reconnectable code (graceful shutdown). */
   closeAll(code: number, reason: string): void {
     for (const socket of this.sockets.keys()) socket.close(code, reason);
+  }
+
+  /** Asks for every open socket's session once (one lookup per session) and closes the ended ones. */
+  private async recheck(): Promise<void> {
+    if (this.rechecking || !this.options) return;
+    this.rechecking = true;
+    try {
+      const sessionIds = new Set([...this.sockets.values()].map((entry) => entry.sessionId));
+      const ended: string[] = [];
+      for (const sessionId of sessionIds) {
+        if (!(await this.options.isLive(sessionId))) ended.push(sessionId);
+      }
+      if (ended.length > 0) this.closeSessions(ended);
+    } catch (err) {
+      // The database is unreachable: the sockets stay until the next round can tell.
+      this.options.logger.warn({ err }, 'socket session re-check failed');
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   /** Closes the sockets whose token expired; they stay tracked until they are removed on close. */

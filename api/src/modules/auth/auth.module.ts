@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Orm } from '../../infra/db/orm';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { Logger } from '../../infra/logger';
 import { MailQueue } from '../../infra/mail/mail-queue';
@@ -16,7 +17,7 @@ import { EmailCode } from './email-code.entity';
 import { EmailCodes } from './email-codes';
 import { PasswordHasher } from './password';
 import { PasswordReset } from './password-reset.entity';
-import type { RefreshTokenStore } from './refresh-token.port';
+import { createSqlRefreshTokenStore } from './refresh-token.sql';
 import { SessionLiveness } from './session-liveness';
 import { SessionService } from './sessions.service';
 import { AccessTokens } from './tokens';
@@ -55,7 +56,8 @@ export interface AuthModuleDeps {
   events: DomainEvents;
   pubsub: PubSub;
   limiters: RateLimiterFactory;
-  refreshStore: RefreshTokenStore;
+  /** Hand-written statements on the primary: the login sessions' store of record. */
+  sql: SqlRunner;
   /** How account mails leave (SMTP or the dev outbox); the module queues them durably. */
   mailer: Mailer;
   logger: Logger;
@@ -73,7 +75,8 @@ export interface AuthModuleDeps {
  * sessions, codes, reset links and unsent mails go with it.
  */
 export function createAuthModule(deps: AuthModuleDeps) {
-  const { orm, events, pubsub, limiters, refreshStore, logger, users, jwtSecret, config } = deps;
+  const { orm, events, pubsub, limiters, logger, users, jwtSecret, config } = deps;
+  const refreshStore = createSqlRefreshTokenStore(deps.sql);
   const { auth: authConfig, account: accountConfig } = config;
   const mail = new MailQueue(orm, deps.mailer, logger, {
     ...config.mail,
@@ -154,6 +157,8 @@ export function createAuthModule(deps: AuthModuleDeps) {
 
   return {
     authenticate: (token: string | undefined) => sessions.authenticate(token),
+    /** Whether a login session is live, through the same per-instance cache as `authenticate`. */
+    isSessionLive: (sessionId: string) => liveness.isLive(sessionId),
     resolvers: [new AuthResolver(auth, sessions), new AccountResolver(account)],
     /**
      * Calls `onRevoked` with every login session that ends, on any instance (to close its sockets).

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { createTestBackend, type BackendKind } from '../../../test/utils/backend';
+import { TEST_ENV } from '../../../test/utils/test-server';
+import { loadConfig } from '../../config';
+import { createOrm } from '../../infra/db/orm';
+import { sqlRunnerFor } from '../../infra/db/sql-runner';
+import { LoginSession, RotatedRefreshToken } from './login-session.entity';
 import type { NewFamily, RefreshTokenStore } from './refresh-token.port';
+import { createSqlRefreshTokenStore } from './refresh-token.sql';
 
 export interface RefreshTokenBackend {
   store: RefreshTokenStore;
@@ -166,4 +173,20 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
       });
     });
   });
+}
+
+/** The SQL store on a fresh database of the given kind (SQLite file or MariaDB/MySQL database). */
+export async function sqlRefreshTokenBackend(kind: BackendKind): Promise<RefreshTokenBackend> {
+  const backend = await createTestBackend(kind);
+  const orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }), [LoginSession, RotatedRefreshToken]);
+  await orm.schema.createSchema();
+  const store = createSqlRefreshTokenStore(sqlRunnerFor(orm));
+  return {
+    store,
+    async cleanup() {
+      await store.dispose();
+      await orm.close();
+      await backend.cleanup();
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { backendKind, createTestBackend, type TestBackend } from '../../../test/utils/backend';
+import { queryDb } from '../../../test/utils/db-query';
 import { codes, gql } from '../../../test/utils/graphql';
 import { ok } from '../../../test/utils/ok';
 import { spawnInstance, type SpawnedInstance } from '../../../test/utils/spawn-instance';
@@ -8,7 +8,6 @@ import { startTestServer } from '../../../test/utils/test-server';
 import { signUpUser, type TestUser } from '../../../test/utils/users';
 import { waitFor } from '../../../test/utils/wait-for';
 import { openAcked } from '../../../test/utils/ws-client';
-import { createRedisRefreshTokenStore } from './refresh-token.redis';
 
 const ME = '{ me { id } }';
 const LOG_OUT = 'mutation($t: String) { logOut(refreshToken: $t) }';
@@ -37,7 +36,7 @@ describe('the session check on one instance', () => {
 
 const realOnly = backendKind() === 'real' ? describe : describe.skip;
 
-realOnly('the session check across two API processes sharing Redis', () => {
+realOnly('the session check across two API processes sharing the database and Redis', () => {
   let backend: TestBackend;
   let one: SpawnedInstance;
   let two: SpawnedInstance;
@@ -79,19 +78,18 @@ realOnly('the session check across two API processes sharing Redis', () => {
     expect(ok(await me(two.graphqlUrl, fresh.accessToken)).me.id).toBe(user.id);
   });
 
-  it('refuses a session ended without its revocation event once SESSION_CACHE_TTL has passed, and no later', async () => {
-    const env = { ...backend.env, SESSION_CACHE_TTL: '1s', LOG_LEVEL: 'warn' };
+  it('refuses a session ended without its revocation event once SESSION_CACHE_TTL has passed, and closes its socket', async () => {
+    const env = { ...backend.env, SESSION_CACHE_TTL: '1s', WS_SESSION_RECHECK: '1s', LOG_LEVEL: 'warn' };
     const short = await spawnInstance(env);
-    const redis = new Redis(backend.env.REDIS_URL!);
-    const store = createRedisRefreshTokenStore(redis, { prefix: backend.env.REDIS_PREFIX! });
     try {
       const user = await signUpUser(one.graphqlUrl);
       expect(ok(await me(short.graphqlUrl, user.accessToken)).me.id).toBe(user.id);
       expect(ok(await me(two.graphqlUrl, user.accessToken)).me.id).toBe(user.id);
-      // Ended in Redis with no event published: what a revocation lost in a Redis reconnect looks like.
-      expect(await store.revokeFamily(sessionOf(user.accessToken))).toBe(user.id);
+      const socket = await openAcked(short.wsUrl, user.accessToken);
+      // Ended in the database with no event published: what a revocation lost in a Redis outage looks like.
+      await queryDb(backend, 'DELETE FROM login_sessions WHERE id = ?', [sessionOf(user.accessToken)]);
       const endedAt = Date.now();
-      // Instance 2 still trusts its fresh answer (its TTL is 1 minute); instance 1 asks Redis.
+      // Instance 2 still trusts its fresh answer (its TTL is 1 minute); instance 1 asks the database.
       expect(ok(await me(two.graphqlUrl, user.accessToken)).me.id).toBe(user.id);
       expect(codes(await me(one.graphqlUrl, user.accessToken))).toEqual(['UNAUTHENTICATED']);
       await waitFor(async () => codes(await me(short.graphqlUrl, user.accessToken))[0] === 'UNAUTHENTICATED', {
@@ -100,8 +98,10 @@ realOnly('the session check across two API processes sharing Redis', () => {
         message: 'the 1s instance to refuse the ended session',
       });
       expect(Date.now() - endedAt).toBeLessThan(1000 + 2000);
+      // Its socket there closes too, at the next re-check of the open sockets' sessions.
+      expect(await socket.closed).toBe(4401);
+      expect(Date.now() - endedAt).toBeLessThan(1000 + 1000 + 2000);
     } finally {
-      redis.disconnect();
       await short.stop();
     }
   });

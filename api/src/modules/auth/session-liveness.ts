@@ -1,4 +1,4 @@
-/** Answers whether a login session is live, from the store of record (a Redis round trip). */
+/** Answers whether a login session is live, from the store of record (a database read). */
 export type SessionLookup = (sessionId: string) => Promise<boolean>;
 
 export interface SessionLivenessOptions {

@@ -3,6 +3,7 @@ import { Migration20261125075625 } from './Migration20261125075625';
 import { Migration20261125081113 } from './Migration20261125081113';
 import { Migration20261125083642 } from './Migration20261125083642';
 import { Migration20261201223535 } from './Migration20261201223535';
+import { Migration20261203100914 } from './Migration20261203100914';
 
 /** Every MySQL migration in order; new ones are appended by `npm run migration:create -w api`. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125081113', class: Migration20261125081113 },
   { name: 'Migration20261125083642', class: Migration20261125083642 },
   { name: 'Migration20261201223535', class: Migration20261201223535 },
+  { name: 'Migration20261203100914', class: Migration20261203100914 },
 ];

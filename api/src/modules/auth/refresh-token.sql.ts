@@ -1,0 +1,124 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { SqlRunner, SqlSession } from '../../infra/db/sql-runner.port';
+import { dateFromColumn } from '../../infra/db/sql-values';
+import type { NewFamily, RefreshTokenStore, RotateResult } from './refresh-token.port';
+
+interface FamilyRow {
+  user_id: string;
+  current_hash: string;
+  expires_at: unknown;
+}
+
+const DELETE_ROTATED = 'DELETE FROM rotated_refresh_tokens WHERE session_id = ?';
+const DELETE_FAMILY = 'DELETE FROM login_sessions WHERE id = ?';
+
+/**
+ * Refresh-token families in the database (tables `login_sessions` and `rotated_refresh_tokens`,
+ * login-session.entity.ts), through plain statements on the ORM's connections. Every decision runs
+ * in one transaction holding the family's row (MySQL: `FOR UPDATE`; SQLite: `BEGIN IMMEDIATE` holds
+ * the write lock), so two rotations of one token cannot both win. An ended family is deleted with
+ * its rotated hashes; expired families of a user are purged when the user opens a new one.
+ */
+export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
+  const forUpdate = sql.dialect === 'mysql' ? ' FOR UPDATE' : '';
+  const lockFamily = async (db: SqlSession, familyId: string) => {
+    await db.begin();
+    const [row] = await db.all<FamilyRow>(
+      `SELECT user_id, current_hash, expires_at FROM login_sessions WHERE id = ?${forUpdate}`,
+      [familyId],
+    );
+    return row;
+  };
+  const deleteFamily = async (db: SqlSession, familyId: string) => {
+    await db.run(DELETE_ROTATED, [familyId]);
+    await db.run(DELETE_FAMILY, [familyId]);
+  };
+
+  return {
+    createFamily({ familyId, userId, tokenHash, expiresAt }: NewFamily) {
+      return sql.session(async (db) => {
+        const now = new Date();
+        await db.begin();
+        await db.run(
+          'DELETE FROM rotated_refresh_tokens WHERE session_id IN ' +
+            '(SELECT id FROM login_sessions WHERE user_id = ? AND expires_at <= ?)',
+          [userId, now],
+        );
+        await db.run('DELETE FROM login_sessions WHERE user_id = ? AND expires_at <= ?', [userId, now]);
+        await db
+          .run(
+            'INSERT INTO login_sessions (id, user_id, current_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
+            [familyId, userId, tokenHash, expiresAt, now],
+          )
+          .catch((err: unknown) => {
+            if (err instanceof UniqueConstraintViolationException) {
+              throw new Error(`refresh-token family "${familyId}" already exists`);
+            }
+            throw err;
+          });
+        await db.commit();
+      });
+    },
+
+    rotate(familyId, presentedHash, nextHash, now, reuseLeewayMs): Promise<RotateResult> {
+      return sql.session(async (db) => {
+        const family = await lockFamily(db, familyId);
+        if (!family) return { status: 'invalid' };
+        const expiresAt = dateFromColumn(family.expires_at);
+        if (now.getTime() >= expiresAt.getTime()) return { status: 'invalid' };
+        if (family.current_hash === presentedHash) {
+          await db.run('UPDATE login_sessions SET current_hash = ? WHERE id = ?', [nextHash, familyId]);
+          await db.run('INSERT INTO rotated_refresh_tokens (token_hash, session_id, rotated_at) VALUES (?, ?, ?)', [
+            presentedHash,
+            familyId,
+            now,
+          ]);
+          await db.commit();
+          return { status: 'rotated', userId: family.user_id, expiresAt };
+        }
+        const [rotated] = await db.all<{ rotated_at: unknown }>(
+          'SELECT rotated_at FROM rotated_refresh_tokens WHERE token_hash = ? AND session_id = ?',
+          [presentedHash, familyId],
+        );
+        if (!rotated) return { status: 'invalid' };
+        if (now.getTime() - dateFromColumn(rotated.rotated_at).getTime() < reuseLeewayMs) return { status: 'stale' };
+        await deleteFamily(db, familyId);
+        await db.commit();
+        return { status: 'reused' };
+      });
+    },
+
+    revokeFamily(familyId) {
+      return sql.session(async (db) => {
+        const family = await lockFamily(db, familyId);
+        if (!family) return null;
+        await deleteFamily(db, familyId);
+        await db.commit();
+        return family.user_id;
+      });
+    },
+
+    revokeAllForUser(userId) {
+      return sql.session(async (db) => {
+        await db.begin();
+        const families = await db.all<{ id: string; expires_at: unknown }>(
+          `SELECT id, expires_at FROM login_sessions WHERE user_id = ?${forUpdate}`,
+          [userId],
+        );
+        for (const { id } of families) await deleteFamily(db, id);
+        await db.commit();
+        const now = Date.now();
+        return families.filter((f) => dateFromColumn(f.expires_at).getTime() > now).map((f) => f.id);
+      });
+    },
+
+    async isActive(familyId, now) {
+      const [family] = await sql.all<{ expires_at: unknown }>('SELECT expires_at FROM login_sessions WHERE id = ?', [
+        familyId,
+      ]);
+      return family !== undefined && now.getTime() < dateFromColumn(family.expires_at).getTime();
+    },
+
+    async dispose() {},
+  };
+}

@@ -1,0 +1,3 @@
+import { refreshTokenStoreContract, sqlRefreshTokenBackend } from './refresh-token.contract';
+
+refreshTokenStoreContract('SQL on SQLite', () => sqlRefreshTokenBackend('embedded'));
