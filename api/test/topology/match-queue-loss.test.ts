@@ -1,6 +1,6 @@
 import { createTestBackend, type TestBackend } from '../utils/backend';
 import { describeTopology } from '../utils/describe-topology';
-import { codes, gql, type GraphqlResponse } from '../utils/graphql';
+import type { GraphqlResponse } from '../utils/graphql';
 import { area, MatchPlayer, north, type Position } from '../utils/match-player';
 import { ok } from '../utils/ok';
 import { spawnInstance, type SpawnedInstance } from '../utils/spawn-instance';
@@ -8,7 +8,6 @@ import { freePort, startRedis, type RedisServer } from '../utils/topology';
 import { TopologyScope } from '../utils/topology-scope';
 import { waitFor } from '../utils/wait-for';
 
-const LOG_IN = 'mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }';
 const RADIUS_KM = 5;
 
 describeTopology('the matching queue on a Redis that restarts (its own redis-server, two instances)', ['redis'], () => {
@@ -26,19 +25,9 @@ describeTopology('the matching queue on a Redis that restarts (its own redis-ser
       message: 'both instances ready again',
     });
 
-  /**
-   * What the client does with its last input. Sessions lived in Redis too until they move to the
-   * database (issue J, point 1): a refused token is replaced by logging in again first.
-   */
-  const requestAgain = async ({ player, at, instance }: (typeof players)[number]): Promise<GraphqlResponse> => {
-    const res = await player.request(at, RADIUS_KM);
-    if (!codes(res).includes('UNAUTHENTICATED')) return res;
-    const { email, password } = player.user;
-    player.user.accessToken = ok(
-      await gql<{ logIn: { accessToken: string } }>(instance.graphqlUrl, LOG_IN, { input: { email, password } }),
-    ).logIn.accessToken;
-    return player.request(at, RADIUS_KM);
-  };
+  /** What the client does on INTERRUPTED: request again with its last input (its session survived). */
+  const requestAgain = ({ player, at }: (typeof players)[number]): Promise<GraphqlResponse> =>
+    player.request(at, RADIUS_KM);
 
   beforeAll(async () => {
     scope = new TopologyScope();
