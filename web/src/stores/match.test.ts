@@ -198,4 +198,26 @@ describe('a search the server lost', () => {
     expect(requests()).toHaveLength(1);
     expect(match.view.phase).toBe('idle');
   });
+
+  it('asks the server after an event about an offer it never saw, and searches again if it is idle', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    // The OFFERED of m8 never arrived; the offer expired unanswered and the server made us idle.
+    state = 'IDLE';
+    server.emit('MatchEvents', { matchEvents: { ...offered('m8'), type: 'EXPIRED' } });
+    await waitFor(() => requests().length === 2);
+    await match.resume();
+    expect(match.view.phase).toBe('searching');
+  });
+
+  it('shows an offer it missed when the partner accepted it', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    state = 'OFFERED';
+    offer = offered('m9');
+    server.emit('MatchEvents', { matchEvents: { ...offered('m9'), type: 'PEER_ACCEPTED' } });
+    await waitFor(() => match.view.phase === 'offered');
+    expect(match.view.offer?.matchId).toBe('m9');
+    expect(requests()).toHaveLength(1);
+  });
 });

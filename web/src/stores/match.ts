@@ -48,9 +48,14 @@ export const useMatchStore = defineStore('match', () => {
   let resuming: Promise<void> | null = null;
   let resumeAgain = false;
 
+  /** Events that only follow an OFFERED: arriving while searching, they show we missed that offer. */
+  const AFTER_AN_OFFER = new Set(['PEER_ACCEPTED', 'DECLINED', 'EXPIRED']);
+
   function onEvent(event: MatchEventPartsFragment) {
-    if (event.type === 'INTERRUPTED') void resume();
+    const missedOffer = AFTER_AN_OFFER.has(event.type) && view.value.phase === 'searching' && !view.value.offer;
     view.value = applyMatchEvent(view.value, event);
+    // Lost with the queue, or an event lost on the way (pub/sub is at-most-once): ask the server.
+    if (event.type === 'INTERRUPTED' || missedOffer) void resume();
     // The event names the room only (query depth and cost limits); the room list fetches it.
     if (event.type === 'MATCHED' && event.room)
       void useRoomsStore()
