@@ -2,8 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { FakeServer, freshPinia } from '../test/fakeApi';
 import { HTTP_DOWN_MS, useConnectionStore } from './connection';
 
-beforeEach(() => freshPinia(new FakeServer()));
-afterEach(() => jest.useRealTimers());
+beforeEach(() => {
+  freshPinia(new FakeServer());
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 describe('the connection state', () => {
   it('is reconnecting from a dropped WebSocket until it is connected again', () => {
