@@ -23,6 +23,7 @@ describeWithBrowser('the web app in Chromium through an API crash and restart', 
   let context: BrowserContext;
   let shots: StepShots;
   let pair: RoomPair;
+  let frozen = false;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -36,6 +37,7 @@ describeWithBrowser('the web app in Chromium through an API crash and restart', 
   });
 
   afterAll(async () => {
+    if (frozen) instance.process.kill('SIGCONT');
     await context?.close();
     await browser?.close();
     await instance?.stop();
@@ -123,6 +125,44 @@ describeWithBrowser('the web app in Chromium through an API crash and restart', 
       'written while the server was down',
     ]);
     expect(await page.locator('.bubble .text').allInnerTexts()).toEqual(stored);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('notices a frozen server (SIGSTOP) by its missing pong, shows "Reconnecting…" and recovers after SIGCONT', async () => {
+    await context?.close();
+    context = await browser.newContext({
+      baseURL: instance.url,
+      locale: 'ko-KR',
+      viewport: { width: 390, height: 800 },
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const reconnecting = page.getByRole('status').filter({ hasText: '다시 연결하는 중…' });
+    await page.goto('/login');
+    await page.getByLabel('이메일').fill(pair.a.user.email);
+    await page.getByLabel('비밀번호').fill(pair.a.user.password);
+    await page.getByRole('button', { name: '로그인', exact: true }).click();
+    await page.waitForURL((url) => url.pathname !== '/login');
+    await page.goto(`/rooms/${pair.roomId}`);
+    await page.locator('.bubble .text', { hasText: 'written while the server was down' }).waitFor();
+
+    // Frozen, the server closes nothing: only the client's ping (every 15 s) without a pong (5 s) tells.
+    instance.process.kill('SIGSTOP');
+    frozen = true;
+    await reconnecting.waitFor({ timeout: 25_000 });
+    await shots.shot(page, 'reconnecting while the server is frozen');
+    const message = page.getByLabel('메시지', { exact: true });
+    await message.fill('written while the server was frozen');
+    await message.press('Enter');
+    await page.getByText('보내는 중…').waitFor();
+
+    instance.process.kill('SIGCONT');
+    frozen = false;
+    await page.getByText('보내는 중…').waitFor({ state: 'detached', timeout: 30_000 });
+    await reconnecting.waitFor({ state: 'detached', timeout: 30_000 });
+    await shots.shot(page, 'back after the freeze');
+    expect(new URL(page.url()).pathname).toBe(`/rooms/${pair.roomId}`);
+    expect((await history()).filter((b) => b === 'written while the server was frozen')).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

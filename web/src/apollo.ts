@@ -38,6 +38,11 @@ export const enum CloseCode {
   Forbidden = 4403,
 }
 
+/** The client pings the server this often over the WebSocket (ms)... */
+const KEEP_ALIVE_MS = 15_000;
+/** ...and drops the socket when the pong takes longer than this (ms). */
+const PONG_TIMEOUT_MS = 5_000;
+
 /** Operations whose UNAUTHENTICATED answer means "wrong credentials", never "refresh and retry". */
 const NO_REFRESH = new Set(['LogIn', 'SignUp', 'RefreshSession', 'LogOut']);
 
@@ -59,10 +64,11 @@ function createWs(
   let everConnected = false;
   let isConnected = false;
   let waiting: Array<() => void> = [];
-  const client = createClient({
+  let pongOverdue: ReturnType<typeof setTimeout> | undefined;
+  const client: WsClient = createClient({
     url: wsUrl(window.location),
     lazy: true,
-    keepAlive: 15_000,
+    keepAlive: KEEP_ALIVE_MS,
     retryAttempts: Infinity,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, backoffMs(retries))),
     // 4403 means the token is no good: retrying with it would only be refused again.
@@ -81,7 +87,16 @@ function createWs(
         if (everConnected) onReconnected();
         everConnected = true;
       },
+      // A server that stopped answering (frozen, or a half-open TCP path) closes nothing: a ping
+      // without its pong within PONG_TIMEOUT_MS drops the socket (4499, retried like any drop).
+      ping: (received) => {
+        if (!received) pongOverdue = setTimeout(() => client.terminate(), PONG_TIMEOUT_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongOverdue);
+      },
       closed: (event) => {
+        clearTimeout(pongOverdue);
         isConnected = false;
         const code = (event as CloseEvent | undefined)?.code;
         connection.socketClosed(code);
