@@ -11,12 +11,12 @@ const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) {
 const HISTORY = `query($roomId: ID!) { messagesAfter(roomId: $roomId, afterSeq: 0, first: 100) { body sender { id } } }`;
 
 /**
- * The web app through a crash of the server it talks to (the embedded default: SQLite in
- * DATA_DIR): the API process is killed with SIGKILL and started again on the same port and data.
- * The page says it is reconnecting, keeps the user logged in, delivers what was written meanwhile
- * exactly once, and catches up with what the peer wrote while it was away.
+ * The web app through faults of the server it talks to: the API process killed with SIGKILL and
+ * started again on the same port and data (on the embedded default, the SQLite file in DATA_DIR),
+ * then frozen with SIGSTOP. The page says it is reconnecting, keeps the user logged in, delivers
+ * what was written meanwhile exactly once, and catches up with what the peer wrote while it was away.
  */
-describeWithBrowser('the web app in Chromium through an API crash and restart', () => {
+describeWithBrowser('the web app in Chromium through an API crash, restart and freeze', () => {
   let backend: TestBackend;
   let instance: SpawnedInstance;
   let browser: Browser;
