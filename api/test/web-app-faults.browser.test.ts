@@ -6,6 +6,7 @@ import { gql } from './utils/graphql';
 import { ok } from './utils/ok';
 import { createRoomPair, type RoomPair } from './utils/room-pair';
 import { spawnInstance, type SpawnedInstance } from './utils/spawn-instance';
+import { signUpUser } from './utils/users';
 
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { seq } }`;
 const HISTORY = `query($roomId: ID!) { messagesAfter(roomId: $roomId, afterSeq: 0, first: 100) { body sender { id } } }`;
@@ -164,5 +165,59 @@ describeWithBrowser('the web app in Chromium through an API crash, restart and f
     expect(new URL(page.url()).pathname).toBe(`/rooms/${pair.roomId}`);
     expect((await history()).filter((b) => b === 'written while the server was frozen')).toHaveLength(1);
     expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
+
+/**
+ * A short access-token lifetime (8 s) and an outage longer than it: the refreshes during the outage
+ * fail with network errors, the token expires, and the reconnecting socket presents an expired token
+ * or refreshes first. Either way only a refused refresh token may end the session, and it is not.
+ */
+describeWithBrowser('the web app in Chromium when the access token expires while the API is down', () => {
+  let backend: TestBackend;
+  let instance: SpawnedInstance;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    backend = await createTestBackend();
+    instance = await spawnInstance({ ...backend.env, LOG_LEVEL: 'warn', ACCESS_TOKEN_TTL: '8s' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await instance?.stop();
+    await backend?.cleanup();
+  });
+
+  it('keeps the user logged in and working after the API comes back', async () => {
+    const user = await signUpUser(instance.graphqlUrl, { nickname: 'Expiring' });
+    context = await browser.newContext({ baseURL: instance.url, locale: 'en-US' });
+    const page = await context.newPage();
+    const reconnecting = page.getByRole('status').filter({ hasText: 'Reconnecting…' });
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password', { exact: false }).first().fill(user.password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Hi Expiring' }).waitFor();
+
+    await instance.kill();
+    await reconnecting.waitFor({ timeout: 10_000 });
+    // Longer than the token lives: it has expired when the API is back.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    instance = await spawnInstance({
+      ...backend.env,
+      LOG_LEVEL: 'warn',
+      ACCESS_TOKEN_TTL: '8s',
+      PORT: String(instance.port),
+    });
+    await reconnecting.waitFor({ state: 'detached', timeout: 30_000 });
+
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByRole('link', { name: 'Chats', exact: true }).click();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Log in' }).count()).toBe(0);
   }, 120_000);
 });
