@@ -36,6 +36,12 @@ export class SessionLiveness {
     this.maxEntries = options.maxEntries ?? 50_000;
   }
 
+  /** The remembered answer while it is fresh, else undefined (no lookup). */
+  known(sessionId: string): boolean | undefined {
+    const known = this.entries.get(sessionId);
+    return known && known.until > Date.now() ? known.live : undefined;
+  }
+
   async isLive(sessionId: string): Promise<boolean> {
     const now = Date.now();
     const known = this.entries.get(sessionId);

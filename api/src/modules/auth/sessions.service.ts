@@ -114,6 +114,8 @@ export class SessionService {
    * request itself fails with UNAVAILABLE if it needs the database.
    */
   private async isLive(sessionId: string): Promise<boolean> {
+    const known = this.deps.liveness.known(sessionId);
+    if (known !== undefined) return known;
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<'slow'>(
       (resolve) => (timer = setTimeout(() => resolve('slow'), SESSION_CHECK_DEADLINE_MS)),
