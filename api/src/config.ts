@@ -202,10 +202,10 @@ const schema = z
     }),
     /** How long a request may wait for a backend (issue J: fail fast and coded, never hang). */
     deadlines: z.object({
-      mutationMs: env(
-        'MUTATION_DEADLINE',
+      operationMs: env(
+        'OPERATION_DEADLINE',
         duration('2500ms', { min: '100ms', max: '1m' }),
-        'a mutation not finished by then answers UNAVAILABLE (outcome UNKNOWN)',
+        'a query or mutation not finished by then answers UNAVAILABLE',
       ),
       databaseMs: env(
         'DATABASE_TIMEOUT',

@@ -52,13 +52,14 @@ export class CompiledExecutor {
   private readonly plans = new WeakMap<DocumentNode, Map<string, Plan>>();
 
   /**
-   * @param mutationDeadlineMs a mutation still running after this long is answered with UNAVAILABLE
-   *   (outcome UNKNOWN: it may still take effect, e.g. a send whose COMMIT is in flight; a retry with
-   *   the same clientMessageId then returns the stored message). 0: no deadline.
+   * @param deadlineMs a query or mutation still running after this long is answered with UNAVAILABLE
+   *   (a mutation with outcome UNKNOWN: it may still take effect, e.g. a send whose COMMIT is in
+   *   flight; a retry with the same clientMessageId then returns the stored message). Subscriptions
+   *   have none. 0: no deadline.
    */
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly mutationDeadlineMs = 0,
+    private readonly deadlineMs = 0,
   ) {}
 
   private plan(document: DocumentNode, operationName: string | null | undefined): Plan {
@@ -85,9 +86,13 @@ export class CompiledExecutor {
     if (plan.kind === 'refused') return plan.result;
     const result =
       plan.kind === 'mutation'
-        ? bounded(execute(args), this.mutationDeadlineMs)
-        : (plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
-            Promise<ExecutionResult> | ExecutionResult);
+        ? bounded(execute(args), this.deadlineMs, true)
+        : bounded(
+            plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
+              Promise<ExecutionResult> | ExecutionResult,
+            this.deadlineMs,
+            false,
+          );
     return isPromise(result) ? result.then(coded) : coded(result);
   }
 
@@ -107,12 +112,13 @@ export class CompiledExecutor {
 function bounded(
   result: Promise<ExecutionResult> | ExecutionResult,
   deadlineMs: number,
+  writes: boolean,
 ): Promise<ExecutionResult> | ExecutionResult {
   if (!isPromise(result) || deadlineMs <= 0) return result;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<ExecutionResult>((resolve) => {
     timer = setTimeout(() => {
-      const cause = new DeadlineExceededError(deadlineMs, true);
+      const cause = new DeadlineExceededError(deadlineMs, writes);
       resolve({ data: null, errors: [new GraphQLError(cause.message, { originalError: cause })] });
     }, deadlineMs);
   });

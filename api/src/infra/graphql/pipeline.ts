@@ -71,7 +71,7 @@ export class GraphqlPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.schema = deps.schema;
-    this.executor = new CompiledExecutor(deps.schema, deps.config.deadlines.mutationMs);
+    this.executor = new CompiledExecutor(deps.schema, deps.config.deadlines.operationMs);
     this.limitRules = limitRules(deps.config.graphql);
     this.allRules = [...specifiedRules, ...this.limitRules];
     this.parsing = parseOptions(deps.config.graphql);

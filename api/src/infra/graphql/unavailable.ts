@@ -38,9 +38,12 @@ const UNAVAILABLE_NAMES = new Set([
   'MaxRetriesPerRequestError',
 ]);
 
-/** ioredis rejects with plain Errors: these are its messages for a Redis that is away or too slow. */
-const REDIS_UNAVAILABLE =
-  /^(Command timed out|Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit)/;
+/**
+ * Plain messages of a backend that is away or too slow: ioredis rejects with plain Errors, and the ORM
+ * wraps knex's pool timeout into a DriverException that keeps only its message.
+ */
+const UNAVAILABLE_MESSAGE =
+  /^(Command timed out|Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit)|Timeout acquiring a connection/;
 
 /** How long a client should wait before retrying after a backend failure. */
 const RETRY_AFTER_MS = 1000;
@@ -64,7 +67,7 @@ function isBackendFailure(err: unknown): boolean {
     err instanceof StatementTimeoutError ||
     (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
     UNAVAILABLE_NAMES.has(name) ||
-    REDIS_UNAVAILABLE.test(err.message)
+    UNAVAILABLE_MESSAGE.test(err.message)
   );
 }
 

@@ -32,7 +32,7 @@ export interface Session {
 
 /**
  * How long the session check waits for the database before it trusts the signed token: the request
- * still has its own deadline to meet (MUTATION_DEADLINE).
+ * still has its own deadline to meet (OPERATION_DEADLINE).
  */
 const SESSION_CHECK_DEADLINE_MS = 500;
 
