@@ -59,7 +59,7 @@ async function until(check) {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-test('with random latency every byte arrives, in order, both ways', async () => {
+void test('with random latency every byte arrives, in order, both ways', async () => {
   // A random source that alternates long and short delays: without ordering, later chunks would overtake.
   let i = 0;
   const proxy = await startFaultProxy({ target: { port: echoPort() }, random: () => (i++ % 2 === 0 ? 0.9 : 0) });
@@ -78,7 +78,7 @@ test('with random latency every byte arrives, in order, both ways', async () => 
   await proxy.close();
 });
 
-test('partition holds the bytes of open connections and refuses new ones; heal delivers them', async () => {
+void test('partition holds the bytes of open connections and refuses new ones; heal delivers them', async () => {
   received.length = 0;
   const proxy = await startFaultProxy({ target: { port: echoPort() } });
   /** @type {net.Socket} */
@@ -105,10 +105,15 @@ test('partition holds the bytes of open connections and refuses new ones; heal d
   await proxy.close();
 });
 
-test('reset closes both sides of the chosen share of connections', async () => {
+void test('reset closes both sides of the chosen share of connections', async () => {
   const proxy = await startFaultProxy({ target: { port: echoPort() } });
   /** @type {net.Socket[]} */
-  const sockets = [await connect(proxy.port), await connect(proxy.port), await connect(proxy.port), await connect(proxy.port)];
+  const sockets = [
+    await connect(proxy.port),
+    await connect(proxy.port),
+    await connect(proxy.port),
+    await connect(proxy.port),
+  ];
   await until(() => proxy.connections === 4);
   const ended = sockets.map(
     (s) =>
