@@ -46,7 +46,7 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
       matchQueue: createMemoryMatchQueue(queueOptions),
     };
   }
-  const redis = await connectRedis(config.redis.url, logger);
+  const redis = await connectRedis(config.redis.url, logger, config.deadlines.redisMs);
   const { prefix } = config.redis;
   return {
     redis,

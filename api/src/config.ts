@@ -200,6 +200,24 @@ const schema = z
         'open sockets re-check their login session this often (a revocation missed in a Redis outage)',
       ),
     }),
+    /** How long a request may wait for a backend (issue J: fail fast and coded, never hang). */
+    deadlines: z.object({
+      mutationMs: env(
+        'MUTATION_DEADLINE',
+        duration('2500ms', { min: '100ms', max: '1m' }),
+        'a mutation not finished by then answers UNAVAILABLE (outcome UNKNOWN)',
+      ),
+      databaseMs: env(
+        'DATABASE_TIMEOUT',
+        duration('2s', { min: '100ms', max: '1m' }),
+        'a database connect, pool wait or hot-path statement',
+      ),
+      redisMs: env(
+        'REDIS_TIMEOUT',
+        duration('1s', { min: '100ms', max: '1m' }),
+        'a Redis command, queued ones included',
+      ),
+    }),
     logLevel: env('LOG_LEVEL', z.enum(LOG_LEVELS).default('info'), 'pino level'),
     shutdownTimeoutMs: env('SHUTDOWN_TIMEOUT', duration('10s'), 'graceful shutdown deadline'),
   })

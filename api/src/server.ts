@@ -69,7 +69,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 async function serve({ config, logger, metrics, orm, adapters, reads }: Root): Promise<RunningServer> {
   // What every module factory may take; each picks its own part of the configuration.
   // Hand-written statements for hot paths, on the ORM's own connections.
-  const sql = sqlRunnerFor(orm);
+  const sql = sqlRunnerFor(orm, { statementTimeoutMs: config.deadlines.databaseMs });
   const base = { orm, sql, logger, events: new DomainEvents(), pubsub: adapters.pubsub, limiters: adapters.limiters };
   const mailer = createMailer(config);
   const storage = createMediaStorage(config);

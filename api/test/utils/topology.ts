@@ -57,6 +57,7 @@ const load = <T>(file: string): T => require(path.join(lib, file)) as T;
 
 const mariadb = load<{
   mariadbBinaries(): object | undefined;
+  startMariaDb(options: { dir: string; port: number; serverId: number; name?: string }): Promise<MariaDbServer>;
   startReplicaPair(options: { dir: string; ports: { primary: number; replica: number } }): Promise<ReplicaPair>;
 }>('mariadb.cjs');
 const redis = load<{
@@ -69,7 +70,7 @@ const nginx = load<{
 }>('nginx.cjs');
 const processes = load<{ freePort(): Promise<number> }>('process.cjs');
 
-export const { startReplicaPair, mariadbBinaries } = mariadb;
+export const { startReplicaPair, startMariaDb, mariadbBinaries } = mariadb;
 export const { startRedis, redisBinary } = redis;
 export const { startNginx, nginxBinary } = nginx;
 export const { freePort } = processes;

@@ -37,6 +37,8 @@ export type MatchEventType =
   | 'DECLINED'
   /** The offer timed out; whoever accepted is searching again, whoever did not answer is idle */
   | 'EXPIRED'
+  /** Matching was interrupted by a server fault and your search or offer was lost: read matchStatus and, if IDLE, call requestMatch again with the same input */
+  | 'INTERRUPTED'
   /** Both accepted: `room` is your new chat room */
   | 'MATCHED'
   /** A partner was found: accept or decline before expiresAt */

@@ -84,6 +84,9 @@ export function applyMatchEvent(view: MatchView, event: MatchEventPartsFragment)
         : { ...idleView(), notice: view.phase === 'idle' ? view.notice : 'CANCELLED' };
     case 'SEARCH_TIMEOUT':
       return view.phase === 'searching' ? { ...idleView(), notice: 'SEARCH_TIMEOUT' } : view;
+    case 'INTERRUPTED':
+      // The server lost the search or offer; the store asks for matchStatus and requests again.
+      return view;
     default:
       return view;
   }

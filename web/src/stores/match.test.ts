@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeServer, freshPinia, session, waitFor } from '../test/fakeApi';
 import { useAuthStore } from './auth';
 import { clampRadius, useMatchStore } from './match';
@@ -102,4 +102,122 @@ it('cancels a search', async () => {
 
 it('clamps the radius to 1..100 km', () => {
   expect([clampRadius(0), clampRadius(7.4), clampRadius(1000), clampRadius(Number.NaN)]).toEqual([1, 7, 100, 1]);
+});
+
+describe('a search the server lost', () => {
+  const interrupted = {
+    type: 'INTERRUPTED',
+    matchId: 'search:me',
+    distanceKm: null,
+    expiresAt: null,
+    partner: null,
+    room: null,
+  };
+  /** The server's side: requestMatch puts the user in the queue, a loss empties it. */
+  let state: string;
+  let offer: unknown;
+  beforeEach(() => {
+    state = 'IDLE';
+    offer = null;
+    server.handlers.MatchStatus = () => ({ matchStatus: status(state, offer) });
+    server.handlers.RequestMatch = () => {
+      state = 'SEARCHING';
+      return { requestMatch: status('SEARCHING') };
+    };
+  });
+  const requests = () => server.calls.filter((c) => c.operation === 'RequestMatch').map((c) => c.variables);
+
+  it('requests again with the last input after INTERRUPTED', async () => {
+    const match = useMatchStore();
+    match.radiusKm = 7;
+    await match.search({ latitude: 37.5, longitude: 127 });
+    state = 'IDLE';
+    server.emit('MatchEvents', { matchEvents: interrupted });
+    await waitFor(() => requests().length === 2);
+    await match.resume();
+    const input = { input: { latitude: 37.5, longitude: 127, radiusKm: 7 } };
+    expect(requests()).toEqual([input, input]);
+    expect(match.view.phase).toBe('searching');
+  });
+
+  it('requests again once when the socket comes back from a server restart, however often it reconnects', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    state = 'IDLE';
+    server.reconnect();
+    server.reconnect();
+    await waitFor(() => requests().length === 2);
+    await match.resume();
+    expect(requests()).toHaveLength(2);
+    expect(server.count('MatchStatus')).toBeGreaterThanOrEqual(2);
+    expect(match.view.phase).toBe('searching');
+  });
+
+  it('leaves a search the server still has alone', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    server.emit('MatchEvents', { matchEvents: interrupted });
+    server.reconnect();
+    await match.resume();
+    expect(requests()).toHaveLength(1);
+    expect(match.view.phase).toBe('searching');
+  });
+
+  it('does not disturb an offer the server still has', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    server.emit('MatchEvents', { matchEvents: offered('m7') });
+    state = 'OFFERED';
+    offer = offered('m7');
+    server.reconnect();
+    await match.resume();
+    expect(requests()).toHaveLength(1);
+    expect(match.view).toMatchObject({ phase: 'offered', offer: { matchId: 'm7' } });
+  });
+
+  it('searches again with the last input when the open offer was lost', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    server.emit('MatchEvents', { matchEvents: offered('m7') });
+    state = 'IDLE';
+    server.emit('MatchEvents', { matchEvents: interrupted });
+    await waitFor(() => requests().length === 2);
+    await match.resume();
+    expect(requests()).toHaveLength(2);
+    expect(match.view).toMatchObject({ phase: 'searching', offer: null });
+  });
+
+  it('stays idle after the user cancelled', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    await match.cancel();
+    state = 'IDLE';
+    server.reconnect();
+    server.emit('MatchEvents', { matchEvents: interrupted });
+    await match.resume();
+    expect(requests()).toHaveLength(1);
+    expect(match.view.phase).toBe('idle');
+  });
+
+  it('asks the server after an event about an offer it never saw, and searches again if it is idle', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    // The OFFERED of m8 never arrived; the offer expired unanswered and the server made us idle.
+    state = 'IDLE';
+    server.emit('MatchEvents', { matchEvents: { ...offered('m8'), type: 'EXPIRED' } });
+    await waitFor(() => requests().length === 2);
+    await match.resume();
+    expect(match.view.phase).toBe('searching');
+  });
+
+  it('shows an offer it missed when the partner accepted it', async () => {
+    const match = useMatchStore();
+    await match.search({ latitude: 1, longitude: 2 });
+    state = 'OFFERED';
+    offer = offered('m9');
+    server.emit('MatchEvents', { matchEvents: { ...offered('m9'), type: 'PEER_ACCEPTED' } });
+    await waitFor(() => match.view.phase === 'offered');
+    expect(match.view.offer?.matchId).toBe('m9');
+    expect(requests()).toHaveLength(1);
+  });
 });

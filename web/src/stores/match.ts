@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import { useApi } from '../api/context';
 import { apiFailure } from '../api/errors';
 import { subscribeLive } from '../api/live';
-import type { MatchEventPartsFragment, MatchStatusFieldsFragment } from '../gql/graphql';
+import type { MatchEventPartsFragment, MatchRequestInput, MatchStatusFieldsFragment } from '../gql/graphql';
 import { applyMatchEvent, fromStatus, idleView, type MatchView } from '../matching/events';
 import {
   CancelMatchDocument,
@@ -29,6 +29,11 @@ export const clampRadius = (km: number) =>
  * Matching: the caller's own matchEvents stream (open while logged in, so an offer or MATCHED
  * reaches any screen), the search request and the answer to an offer. Coordinates stay in this
  * store's memory and go only to requestMatch.
+ *
+ * A search lost on the server (INTERRUPTED: the queue's Redis restarted empty; or a socket that came
+ * back from a server restart, which loses the embedded queue) is resumed without the user: the store
+ * keeps the current search's last input and, when the server says IDLE while the store is still
+ * searching or offered, requests again with it (`resume`).
  */
 export const useMatchStore = defineStore('match', () => {
   const api = useApi();
@@ -36,10 +41,21 @@ export const useMatchStore = defineStore('match', () => {
   const radiusKm = ref(10);
   const position = ref<Position | null>(null);
   const busy = ref(false);
+  /** The input of the current search, for `resume`; null once the user cancelled. */
+  let lastInput: MatchRequestInput | null = null;
   let stop: (() => void) | null = null;
+  let stopReconnected: (() => void) | null = null;
+  let resuming: Promise<void> | null = null;
+  let resumeAgain = false;
+
+  /** Events that only follow an OFFERED: arriving while searching, they show we missed that offer. */
+  const AFTER_AN_OFFER = new Set(['PEER_ACCEPTED', 'DECLINED', 'EXPIRED']);
 
   function onEvent(event: MatchEventPartsFragment) {
+    const missedOffer = AFTER_AN_OFFER.has(event.type) && view.value.phase === 'searching' && !view.value.offer;
     view.value = applyMatchEvent(view.value, event);
+    // Lost with the queue, or an event lost on the way (pub/sub is at-most-once): ask the server.
+    if (event.type === 'INTERRUPTED' || missedOffer) void resume();
     // The event names the room only (query depth and cost limits); the room list fetches it.
     if (event.type === 'MATCHED' && event.room)
       void useRoomsStore()
@@ -57,9 +73,47 @@ export const useMatchStore = defineStore('match', () => {
     applyStatus(data.matchStatus);
   }
 
+  /** One look at the server: where it lost the search the store still shows, request it again. */
+  async function resumeOnce(): Promise<void> {
+    const { data } = await api.client.query({ query: MatchStatusDocument });
+    const active = view.value.phase === 'searching' || view.value.phase === 'offered';
+    // A search or an answer the user started meanwhile decides by itself.
+    if (data.matchStatus.state !== 'IDLE' || !active || !lastInput || busy.value) return applyStatus(data.matchStatus);
+    const { data: requested } = await api.client.mutate({
+      mutation: RequestMatchDocument,
+      variables: { input: lastInput },
+    });
+    view.value = { ...view.value, notice: null };
+    applyStatus(requested!.requestMatch);
+  }
+
+  /**
+   * Re-checks matchStatus and requests again with the last input if the server lost the search.
+   * One at a time: a call while one runs makes it look once more when it is done (what it read may
+   * predate the loss), never a second concurrent request. Failures are left to the next trigger.
+   */
+  function resume(): Promise<void> {
+    if (resuming) {
+      resumeAgain = true;
+      return resuming;
+    }
+    resuming = (async () => {
+      try {
+        do {
+          resumeAgain = false;
+          await resumeOnce().catch(() => undefined);
+        } while (resumeAgain);
+      } finally {
+        resuming = null;
+      }
+    })();
+    return resuming;
+  }
+
   /** Opens matchEvents (idempotent); the server replays the open offer first. */
   function listen(): void {
     if (stop) return;
+    stopReconnected ??= api.onReconnected(() => void resume());
     stop = subscribeLive(
       api.client,
       MatchEventsDocument,
@@ -68,7 +122,7 @@ export const useMatchStore = defineStore('match', () => {
         next: (data) => onEvent(data.matchEvents),
         error: () => (stop = null),
         complete: () => (stop = null),
-        reopened: () => void loadStatus().catch(() => undefined),
+        reopened: () => void resume(),
       },
     );
   }
@@ -80,10 +134,9 @@ export const useMatchStore = defineStore('match', () => {
     try {
       listen();
       await api.whenConnected();
-      const { data } = await api.client.mutate({
-        mutation: RequestMatchDocument,
-        variables: { input: { latitude: at.latitude, longitude: at.longitude, radiusKm: clampRadius(radiusKm.value) } },
-      });
+      const input = { latitude: at.latitude, longitude: at.longitude, radiusKm: clampRadius(radiusKm.value) };
+      lastInput = input;
+      const { data } = await api.client.mutate({ mutation: RequestMatchDocument, variables: { input } });
       view.value = { ...view.value, notice: null, phase: view.value.phase === 'matched' ? 'idle' : view.value.phase };
       applyStatus(data!.requestMatch);
     } catch (err) {
@@ -94,6 +147,7 @@ export const useMatchStore = defineStore('match', () => {
   }
 
   async function cancel(): Promise<void> {
+    lastInput = null;
     busy.value = true;
     try {
       const { data } = await api.client.mutate({ mutation: CancelMatchDocument });
@@ -140,6 +194,9 @@ export const useMatchStore = defineStore('match', () => {
   function reset(): void {
     stop?.();
     stop = null;
+    stopReconnected?.();
+    stopReconnected = null;
+    lastInput = null;
     view.value = idleView();
     position.value = null;
   }
@@ -151,6 +208,7 @@ export const useMatchStore = defineStore('match', () => {
     busy,
     listen,
     loadStatus,
+    resume,
     search,
     cancel,
     respond,

@@ -61,7 +61,9 @@ export async function createOrm(
       driver,
       clientUrl: config.database.url,
       replicas: config.database.replicaUrls.map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
-      pool: { min: 0, max: config.database.poolMax },
+      // Deadlines: waiting for a pooled connection and opening one fail after DATABASE_TIMEOUT.
+      pool: { min: 0, max: config.database.poolMax, acquireTimeoutMillis: config.deadlines.databaseMs },
+      driverOptions: { connection: { connectTimeout: config.deadlines.databaseMs } },
       extensions: [Migrator],
       migrations: {
         migrationsList,

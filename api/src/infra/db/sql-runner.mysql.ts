@@ -1,3 +1,4 @@
+import { StatementTimeoutError } from '../deadlines';
 import type { SqlRow, SqlRunner, SqlRunResult, SqlSession, SqlValue } from './sql-runner.port';
 
 /**
@@ -21,6 +22,12 @@ export interface MysqlSqlRunnerOptions<C extends MysqlConnection> {
   convertError(err: Error): Error;
   /** Called once per statement (never with its text). @default none */
   onStatement?: () => void;
+  /**
+   * A statement that has not answered after this long (ms) fails with StatementTimeoutError and its
+   * connection is destroyed, so that a frozen or unreachable server cannot hold a request (and a
+   * transaction left open there rolls back). 0: no deadline. @default 0
+   */
+  statementTimeoutMs?: number;
 }
 
 /** MariaDB or MySQL: prepared statements, pipelined when issued together. */
@@ -30,28 +37,47 @@ export function createMysqlSqlRunner<C extends MysqlConnection>(options: MysqlSq
     throw convertError(typeof err === 'object' && err ? (err as Error) : new Error(String(err)));
   };
 
+  const timeoutMs = options.statementTimeoutMs ?? 0;
+
   function open(connection: C) {
     const pending = new Set<Promise<unknown>>();
     let inTransaction = false;
+    let destroyed = false;
     const track = <T>(statement: Promise<T>): Promise<T> => {
       pending.add(statement);
       const settled = () => void pending.delete(statement);
       statement.then(settled, settled);
       return statement;
     };
+    /** The statement, or StatementTimeoutError once `timeoutMs` passed (the connection is then gone). */
+    const bounded = <T>(statement: Promise<T>, commit: boolean): Promise<T> => {
+      if (timeoutMs <= 0) return statement;
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          destroyed = true;
+          connection.destroy();
+          reject(new StatementTimeoutError(timeoutMs, commit));
+        }, timeoutMs);
+      });
+      return Promise.race([statement, expired]).finally(() => clearTimeout(timer));
+    };
     const execute = <T>(sql: string, params: readonly SqlValue[]) => {
       onStatement?.();
-      return track(connection.execute(sql, [...params]).catch(failed) as Promise<T>);
+      return bounded(track(connection.execute(sql, [...params]).catch(failed) as Promise<T>), false);
     };
     const control = (sql: string, transaction: boolean) => {
       onStatement?.();
-      return track(
-        connection
-          .query(sql)
-          .catch(failed)
-          .then(() => {
-            inTransaction = transaction;
-          }),
+      return bounded(
+        track(
+          connection
+            .query(sql)
+            .catch(failed)
+            .then(() => {
+              inTransaction = transaction;
+            }),
+        ),
+        sql === 'COMMIT',
       );
     };
     const db: SqlSession = {
@@ -70,8 +96,9 @@ export function createMysqlSqlRunner<C extends MysqlConnection>(options: MysqlSq
      * not be rolled back is destroyed: it must never reach the next user with a transaction open.
      */
     const close = async () => {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-      if (!inTransaction) return;
+      // A destroyed connection's statements end with it; nothing is left to wait for or roll back.
+      while (pending.size > 0 && !destroyed) await Promise.allSettled([...pending]);
+      if (!inTransaction || destroyed) return;
       await db.rollback().catch((err: unknown) => {
         connection.destroy();
         throw err;

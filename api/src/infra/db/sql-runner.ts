@@ -21,13 +21,14 @@ const promised = (start: (callback: Callback) => unknown) =>
  * counts statements there). MariaDB: the driver's statement pool (statement-pool.ts); MySQL: the
  * `mysql2` connections of the ORM's pool; SQLite: the ORM's connection.
  */
-export function sqlRunnerFor(orm: Orm): SqlRunner {
+export function sqlRunnerFor(orm: Orm, options: { statementTimeoutMs?: number } = {}): SqlRunner {
   const driver = orm.em.getDriver();
   const pool = () => orm.em.getConnection('write').getKnex().client;
   const onQuery = orm.config.get('onQuery');
   const shared = {
     convertError: (err: Error) => driver.convertException(err),
     onStatement: () => void onQuery('', []),
+    statementTimeoutMs: options.statementTimeoutMs,
   };
   if (hasStatementPool(driver)) {
     return createMysqlSqlRunner({

@@ -38,6 +38,10 @@ export function withStatementPool(Driver: DriverClass): DriverClass {
         ...options,
         password,
         connectionLimit: this.config.get('pool')?.max ?? 10,
+        // The ORM's deadlines (orm.ts): waiting for a connection, and opening one.
+        acquireTimeout: this.config.get('pool')?.acquireTimeoutMillis ?? 10_000,
+        connectTimeout: (this.config.get('driverOptions') as { connection?: { connectTimeout?: number } })?.connection
+          ?.connectTimeout,
         // Connections beyond one open on demand and close after the connector's idle timeout.
         // (0 is no option: mariadb 3.4 then never opens a connection at all.)
         minimumIdle: 1,

@@ -1,7 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { stripSuggestions } from './limits';
 import { ErrorCode } from './errors';
+import { stripSuggestions } from './limits';
+import { unavailableFrom } from './unavailable';
 
 /** Codes whose message is written for clients; everything else is masked. */
 const PUBLIC_CODES = new Set<string>([
@@ -60,6 +61,16 @@ export function isPublicError(error: unknown): boolean {
  */
 export function toClientError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (!isPublicError(error)) {
+    // A backend that is down or too slow: a coded, retryable answer (README, "Errors a client retries").
+    const unavailable = unavailableFrom(unwrapResolverError(error));
+    if (unavailable) {
+      return {
+        message: unavailable.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...unavailable.extensions },
+      };
+    }
     return { message: INTERNAL_ERROR_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
   const original = unwrapResolverError(error) as GraphQLError;

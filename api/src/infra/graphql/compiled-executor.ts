@@ -8,6 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { DeadlineExceededError } from '../deadlines';
 import { ErrorCode } from './errors';
 
 /** How one (document, operation name) runs: compiled, by graphql-js, or not at all. */
@@ -50,7 +51,15 @@ const isPromise = <T>(value: Promise<T> | T): value is Promise<T> =>
 export class CompiledExecutor {
   private readonly plans = new WeakMap<DocumentNode, Map<string, Plan>>();
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  /**
+   * @param mutationDeadlineMs a mutation still running after this long is answered with UNAVAILABLE
+   *   (outcome UNKNOWN: it may still take effect, e.g. a send whose COMMIT is in flight; a retry with
+   *   the same clientMessageId then returns the stored message). 0: no deadline.
+   */
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly mutationDeadlineMs = 0,
+  ) {}
 
   private plan(document: DocumentNode, operationName: string | null | undefined): Plan {
     let byName = this.plans.get(document);
@@ -76,7 +85,7 @@ export class CompiledExecutor {
     if (plan.kind === 'refused') return plan.result;
     const result =
       plan.kind === 'mutation'
-        ? execute(args)
+        ? bounded(execute(args), this.mutationDeadlineMs)
         : (plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
             Promise<ExecutionResult> | ExecutionResult);
     return isPromise(result) ? result.then(coded) : coded(result);
@@ -92,4 +101,20 @@ export class CompiledExecutor {
       AsyncIterableIterator<ExecutionResult> | ExecutionResult;
     return Symbol.asyncIterator in result ? result : coded(result);
   }
+}
+
+/** The result, or an UNAVAILABLE error once `deadlineMs` has passed (the work goes on unobserved). */
+function bounded(
+  result: Promise<ExecutionResult> | ExecutionResult,
+  deadlineMs: number,
+): Promise<ExecutionResult> | ExecutionResult {
+  if (!isPromise(result) || deadlineMs <= 0) return result;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<ExecutionResult>((resolve) => {
+    timer = setTimeout(() => {
+      const cause = new DeadlineExceededError(deadlineMs, true);
+      resolve({ data: null, errors: [new GraphQLError(cause.message, { originalError: cause })] });
+    }, deadlineMs);
+  });
+  return Promise.race([result, expired]).finally(() => clearTimeout(timer));
 }

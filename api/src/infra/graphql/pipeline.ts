@@ -29,6 +29,7 @@ import type { Context } from './context';
 import { DocumentCache, queryHash } from './document-cache';
 import { BadUserInputError } from './errors';
 import { limitRules, parseOptions } from './limits';
+import { unavailableFrom } from './unavailable';
 
 export type Transport = 'http' | 'ws';
 
@@ -70,7 +71,7 @@ export class GraphqlPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.schema = deps.schema;
-    this.executor = new CompiledExecutor(deps.schema);
+    this.executor = new CompiledExecutor(deps.schema, deps.config.deadlines.mutationMs);
     this.limitRules = limitRules(deps.config.graphql);
     this.allRules = [...specifiedRules, ...this.limitRules];
     this.parsing = parseOptions(deps.config.graphql);
@@ -115,7 +116,10 @@ export class GraphqlPipeline {
   /** Logs, with the operation's logger (and so its request id), every error not raised for the client. */
   private logUnexpected(errors: readonly GraphQLError[], logger: Logger): void {
     for (const error of errors) {
-      if (!isPublicError(error)) logger.error({ err: error.originalError ?? error }, 'unexpected error');
+      if (isPublicError(error)) continue;
+      const err = error.originalError ?? error;
+      if (unavailableFrom(err)) logger.warn({ err }, 'backend unavailable');
+      else logger.error({ err }, 'unexpected error');
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createFlexibleFactory } from './rate-limiter.flexible';
 import type { RateLimiterFactory } from './rate-limiter.port';
 
@@ -14,10 +14,20 @@ export interface RedisRateLimiterOptions {
  * of the window (or the block, once blocked); durations round up to whole seconds (see
  * `toFlexibleOptions`).
  *
- * Redis failures reject (no insurance limiter, no fail-open): the caller decides. While the client is
- * reconnecting, ioredis queues commands per its `maxRetriesPerRequest`. The caller owns the client:
- * `dispose()` does not quit it.
+ * While Redis is away (not connected, or a command fails or times out), the same policy is counted
+ * in this process's memory instead (rate-limiter-flexible's `insuranceLimiter`, asked at once when
+ * the connection is not ready): limits stay in force, per instance, and the requests they guard keep
+ * working on the database. The caller owns the client: `dispose()` does not quit it.
  */
 export function createRedisRateLimiterFactory(redis: Redis, options: RedisRateLimiterOptions): RateLimiterFactory {
-  return createFlexibleFactory(options.prefix, (flexible) => new RateLimiterRedis({ ...flexible, storeClient: redis }));
+  return createFlexibleFactory(
+    options.prefix,
+    (flexible) =>
+      new RateLimiterRedis({
+        ...flexible,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(flexible),
+      }),
+  );
 }

@@ -16,12 +16,16 @@ export interface RedisClients {
 }
 
 /** Opens the connections and waits until they answer; fails fast when Redis is unreachable at start. */
-export async function connectRedis(url: string, logger: Logger): Promise<RedisClients> {
+export async function connectRedis(url: string, logger: Logger, timeoutMs = 1000): Promise<RedisClients> {
   const open = (role: string) => {
     const client = new Redis(url, {
       lazyConnect: true,
       connectionName: `randchat-${role}`,
-      maxRetriesPerRequest: 2,
+      // Deadlines: a command (also one queued while reconnecting) fails after `timeoutMs` with
+      // "Command timed out", and is retried over at most one reconnect; the request answers UNAVAILABLE.
+      commandTimeout: timeoutMs,
+      connectTimeout: timeoutMs,
+      maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     client.on('error', (err) => logger.warn({ role, err: err.message }, 'redis connection error'));

@@ -30,6 +30,12 @@ export interface Session {
   user: UserFields;
 }
 
+/**
+ * How long the session check waits for the database before it trusts the signed token: the request
+ * still has its own deadline to meet (MUTATION_DEADLINE).
+ */
+const SESSION_CHECK_DEADLINE_MS = 500;
+
 /** Login sessions: access tokens, refresh rotation, logout, revocation on every instance. */
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -97,10 +103,34 @@ export class SessionService {
     if (!token) return { user: null };
     const claims = this.deps.accessTokens.verify(token);
     if (!claims) return { user: null, error: 'Access token is invalid or expired' };
-    if (!(await this.deps.liveness.isLive(claims.sid))) {
-      return { user: null, error: 'Session has ended; log in again' };
-    }
+    if (!(await this.isLive(claims.sid))) return { user: null, error: 'Session has ended; log in again' };
     return { user: { userId: claims.sub, sessionId: claims.sid, accessTokenExpiresAt: new Date(claims.exp * 1000) } };
+  }
+
+  /**
+   * The session check. When the database cannot answer (down or past its deadline), the signed,
+   * unexpired token is trusted for now rather than logging anybody out over an outage: a session
+   * ended meanwhile is still refused once its revocation event reaches this instance, and the
+   * request itself fails with UNAVAILABLE if it needs the database.
+   */
+  private async isLive(sessionId: string): Promise<boolean> {
+    const known = this.deps.liveness.known(sessionId);
+    if (known !== undefined) return known;
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>(
+      (resolve) => (timer = setTimeout(() => resolve('slow'), SESSION_CHECK_DEADLINE_MS)),
+    );
+    try {
+      const live = await Promise.race([this.deps.liveness.isLive(sessionId), slow]);
+      if (live !== 'slow') return live;
+      this.deps.logger.warn({ sessionId }, 'session check too slow: trusting the access token');
+      return true;
+    } catch (err) {
+      this.deps.logger.warn({ err, sessionId }, 'session check unavailable: trusting the access token');
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Ends every login session of the user on every instance (their sockets close with 4401). */

@@ -1,6 +1,7 @@
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
+import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
 import type { MediaModule } from '../media';
@@ -19,6 +20,7 @@ export interface ChatModuleDeps {
   events: DomainEvents;
   pubsub: PubSub;
   limiters: RateLimiterFactory;
+  logger: Logger;
   users: Pick<UsersModule, 'profile'>;
   media: Pick<MediaModule, 'media'>;
   config: { messagesPerMinute: number; typingPerMinute: number };
@@ -35,6 +37,7 @@ export function createChatModule({
   events,
   pubsub,
   limiters,
+  logger,
   users,
   media,
   config,
@@ -46,6 +49,7 @@ export function createChatModule({
     orm,
     sql,
     rooms,
+    logger,
     media: media.media,
     limiters: {
       send: perMinute('chat-send', config.messagesPerMinute),

@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError } from '../../infra/graphql/errors';
+import type { Logger } from '../../infra/logger';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import { hasControlCharacter, hasVisibleCharacter } from '../../infra/text';
 import type { MediaService } from '../media';
@@ -21,6 +22,7 @@ export interface MessageServiceDeps {
   limiters: { send: RateLimiter; typing: RateLimiter };
   /** Checks that an attached image is one of the sender's uploads. */
   media: Pick<MediaService, 'ownedUpload'>;
+  logger: Logger;
   onMessage?: () => void;
 }
 
@@ -129,7 +131,11 @@ export class MessageService {
     });
     if (sent.stored) {
       this.deps.onMessage?.();
-      await this.deps.rooms.publish({ type: 'MESSAGE', roomId, message: sent.message });
+      // Stored is acknowledged: a publish that fails (Redis away) loses only the live delivery,
+      // which the peers' catch-up (messagesAfter) makes good.
+      await this.deps.rooms.publish({ type: 'MESSAGE', roomId, message: sent.message }).catch((err: unknown) => {
+        this.deps.logger.warn({ err, roomId }, 'message stored but not published; peers catch up');
+      });
     }
     return { message: sent.message, sender: sent.sender };
   }

@@ -67,6 +67,12 @@ export function matchKeys(prefix: string) {
     openRooms: (userId: string) => `${base}${SEGMENT.openRooms}${userId}`,
     /** Marker of a loaded mirror: value = loadedAt (ms), PX = EXCLUSIONS_TTL_MS. */
     exclusionsLoaded: (userId: string) => `${base}${SEGMENT.exclusionsLoaded}${userId}`,
+    /**
+     * The queue's generation: a random id, written once (SET NX) by the first instance that finds it
+     * missing, no TTL. Missing or changed: the queue's data was lost (match-queue.port.ts `onLost`).
+     * Read by TypeScript only.
+     */
+    generation: `${base}generation`,
   };
 }
 

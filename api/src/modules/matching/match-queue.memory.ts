@@ -261,6 +261,9 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       return n;
     },
 
+    // The data lives and dies with the process: never lost while anyone could listen.
+    onLost: () => () => undefined,
+
     async dispose(): Promise<void> {
       users.clear();
       offers.clear();

@@ -86,6 +86,16 @@ export interface MatchQueue {
   /** Users currently SEARCHING (for metrics). */
   searchingCount(): Promise<number>;
 
+  /**
+   * Calls `listener` each time the adapter finds that the backend lost the queue's data (a Redis
+   * that restarted empty, a failover without persistence, a flush): every search, offer and
+   * exclusion mirror is gone and the users concerned were told nothing. The Redis adapter keeps a
+   * generation marker and checks it whenever its connection is ready again and on every `sweep`;
+   * a marker that is missing or changed means the data was lost. The memory adapter never calls it
+   * (its data lives exactly as long as the process). Returns the function that removes the listener.
+   */
+  onLost(listener: () => void): () => void;
+
   dispose(): Promise<void>;
 }
 

@@ -258,6 +258,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       return users.filter((u) => u.state === 'SEARCHING').length;
     },
 
+    onLost: () => () => undefined,
     async dispose() {},
   };
 }

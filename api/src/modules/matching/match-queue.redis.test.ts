@@ -1,4 +1,5 @@
 import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
+import { waitFor } from '../../../test/utils/wait-for';
 import { distanceBucket, haversineKm, prefilterRadiusKm, snapToGrid } from './geo';
 import { MATCH_KEYS_LUA, matchKeys, SHARED_KEYS, sharedKeys } from './keys';
 import { matchQueueContract, mulberry32, place } from './match-queue.contract';
@@ -231,6 +232,55 @@ return missed`;
     await queue.loadExclusions('alice', { blocked: ['b1'], openRooms: [] }, 1);
     expect(await client.smembers(keys.blocked('alice'))).toEqual(['b1']);
     expect(await client.exists(keys.openRooms('alice'))).toBe(0);
+  });
+
+  describe('noticing that Redis lost the queue', () => {
+    const watch = (queue: ReturnType<typeof open>['queue']) => {
+      let lost = 0;
+      queue.onLost(() => lost++);
+      return () => lost;
+    };
+
+    it('reports nothing while the generation marker stays, and once when it disappears', async () => {
+      const { client, keys, queue } = open();
+      const lost = watch(queue);
+      await queue.sweep(Date.now());
+      const generation = await client.get(keys.generation);
+      expect(generation).toMatch(/^[0-9a-f-]{36}$/);
+      await queue.sweep(Date.now());
+      expect(lost()).toBe(0);
+
+      await client.del(keys.generation);
+      await queue.sweep(Date.now());
+      expect(lost()).toBe(1);
+      const next = await client.get(keys.generation);
+      expect(next).not.toBe(generation);
+      await queue.sweep(Date.now());
+      expect(lost()).toBe(1);
+    });
+
+    it('reports a marker written by another instance after the loss as a loss too', async () => {
+      const { client, prefix, keys, queue } = open();
+      const lost = watch(queue);
+      await queue.sweep(Date.now());
+      await client.set(keys.generation, 'written-by-an-instance-that-checked-first');
+      await queue.sweep(Date.now());
+      expect(lost()).toBe(1);
+      // A second instance starting now joins the current generation: nothing lost for it.
+      const other = createRedisMatchQueue(redis.client(), { ...options, prefix });
+      const otherLost = watch(other);
+      await other.sweep(Date.now());
+      expect(otherLost()).toBe(0);
+    });
+
+    it('checks again when its connection is ready after a reconnect', async () => {
+      const { client, keys, queue } = open();
+      const lost = watch(queue);
+      await queue.sweep(Date.now());
+      await redis.client().del(keys.generation);
+      client.disconnect(true);
+      await waitFor(() => lost() === 1, { message: 'the loss to be reported after the reconnect' });
+    });
   });
 
   it('leaves the client open on dispose', async () => {

@@ -13,6 +13,7 @@ import {
   SWEEP_LUA,
   TOUCH_LUA,
 } from './match-queue.lua';
+import { QueueGeneration } from './queue-generation';
 import {
   EXCLUSIONS_TTL_MS,
   type EnqueueResult,
@@ -89,6 +90,10 @@ function checkFinite(what: string, value: number): void {
  * KEYS; the per-user, per-offer and per-pair keys are built inside the scripts from ids they read,
  * with keys.ts' layout (one slot, but undeclared keys), so Redis Cluster needs the whole `{match}`
  * slot on one node, as it always is. The caller owns the client: `dispose()` does not quit it.
+ *
+ * Loss: the generation marker (keys.ts `generation`, queue-generation.ts) is checked when the
+ * adapter starts, each time the client is ready again after a reconnect, and with every `sweep`
+ * (which also catches a flush without a reconnect); `onLost` listeners run when it went missing.
  */
 export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOptions): MatchQueue {
   const keys = matchKeys(options.prefix);
@@ -112,6 +117,10 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
     EXCLUSIONS_TTL_MS,
   ];
   durations.forEach((ms) => checkFinite('a duration (ms)', ms));
+  const generation = new QueueGeneration(redis, keys.generation);
+  const onReady = () => void generation.check();
+  redis.on('ready', onReady);
+  void generation.check();
 
   /** Runs a script with the shared keys and leading arguments (see match-queue.lua.ts). */
   const run = (script: Script, now: number, ...args: string[]) => {
@@ -168,7 +177,10 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
     async sweep(now: number, limit = 100): Promise<QueueChange> {
       const count = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
       if (count === 0) return { events: [] };
-      const [events] = (await run(scripts.sweep, now, String(count))) as [EventReply[]];
+      const [[events]] = (await Promise.all([run(scripts.sweep, now, String(count)), generation.check()])) as [
+        [EventReply[]],
+        void,
+      ];
       return { events: toEvents(events) };
     },
 
@@ -189,6 +201,10 @@ export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOpti
       return redis.zcard(keys.searching);
     },
 
-    async dispose(): Promise<void> {},
+    onLost: (listener) => generation.onLost(listener),
+
+    async dispose(): Promise<void> {
+      redis.off('ready', onReady);
+    },
   };
 }

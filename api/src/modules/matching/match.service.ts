@@ -1,6 +1,8 @@
 import type { Orm } from '../../infra/db/orm';
 import { NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
+import { merge } from '../../infra/pubsub/merge';
+import { createMemoryPubSub } from '../../infra/pubsub/pubsub.memory';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
@@ -14,7 +16,8 @@ export const matchTopic = (userId: string) => `match:${userId}`;
 
 /** What travels over pub/sub to the user's matchEvents subscription (plain JSON). */
 export interface MatchEventPayload {
-  type: 'OFFERED' | 'PEER_ACCEPTED' | 'MATCHED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'SEARCH_TIMEOUT';
+  type:
+    'OFFERED' | 'PEER_ACCEPTED' | 'MATCHED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'SEARCH_TIMEOUT' | 'INTERRUPTED';
   matchId: string;
   partnerId?: string;
   /** OFFERED: the partner as the offer shows them (no lookup needed); other events carry only partnerId. */
@@ -75,7 +78,10 @@ function payloadFor(event: QueueEvent): MatchEventPayload {
 export class MatchService {
   /** Users with a live matchEvents subscription on this instance (count per user). */
   private readonly present = new Map<string, number>();
+  /** Events for this instance's own subscribers only (INTERRUPTED), beside the shared pub/sub. */
+  private readonly local = createMemoryPubSub();
   private timers: NodeJS.Timeout[] = [];
+  private unwatch: (() => void) | null = null;
 
   constructor(private readonly deps: MatchServiceDeps) {}
 
@@ -144,7 +150,10 @@ export class MatchService {
    * as present (no ghost removal).
    */
   async events(userId: string): Promise<AsyncIterableIterator<MatchEventPayload>> {
-    const live = await this.deps.pubsub.subscribe<MatchEventPayload>(matchTopic(userId));
+    const live = merge(
+      await this.local.subscribe<MatchEventPayload>(matchTopic(userId)),
+      await this.deps.pubsub.subscribe<MatchEventPayload>(matchTopic(userId)),
+    );
     this.present.set(userId, (this.present.get(userId) ?? 0) + 1);
     const leave = () => {
       const n = (this.present.get(userId) ?? 1) - 1;
@@ -175,8 +184,22 @@ export class MatchService {
     );
   }
 
-  /** Starts the sweep and heartbeat loops. */
+  /**
+   * The queue lost its data (Redis restarted empty): every search and offer is gone and nobody was
+   * told. Each instance tells its own subscribers, who request again with their last input.
+   */
+  private interrupted(): void {
+    const users = [...this.present.keys()];
+    this.deps.logger.warn({ subscribers: users.length }, 'matching queue lost its data; telling subscribers');
+    for (const userId of users)
+      void this.local
+        .publish<MatchEventPayload>(matchTopic(userId), { type: 'INTERRUPTED', matchId: searchId(userId) })
+        .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not tell a subscriber of the lost queue'));
+  }
+
+  /** Starts the sweep and heartbeat loops, and listens for a lost queue. */
   start(): void {
+    this.unwatch ??= this.deps.queue.onLost(() => this.interrupted());
     const every = (ms: number, task: () => Promise<void>) => {
       let running = false;
       const timer = setInterval(() => {
@@ -196,6 +219,8 @@ export class MatchService {
   }
 
   stop(): void {
+    this.unwatch?.();
+    this.unwatch = null;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
   }

@@ -16,6 +16,7 @@ export enum MatchEventType {
   EXPIRED = 'EXPIRED',
   CANCELLED = 'CANCELLED',
   SEARCH_TIMEOUT = 'SEARCH_TIMEOUT',
+  INTERRUPTED = 'INTERRUPTED',
 }
 
 registerEnumType(MatchState, {
@@ -43,6 +44,10 @@ registerEnumType(MatchEventType, {
     },
     CANCELLED: { description: 'You left matching (cancelMatch, or no live matchEvents subscription)' },
     SEARCH_TIMEOUT: { description: 'The search ended after MATCH_SEARCH_TIMEOUT_SECONDS without a match' },
+    INTERRUPTED: {
+      description:
+        'Matching was interrupted by a server fault and your search or offer was lost: read matchStatus and, if IDLE, call requestMatch again with the same input',
+    },
   },
 });
 
