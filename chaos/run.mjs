@@ -394,7 +394,7 @@ async function searchSocket(s, at) {
   const again = (why) => {
     if (s.stopped) return;
     s.requeuedBy.push(why);
-    void s.requestMatch(at, 1);
+    void s.requestMatch(at, 1).then((data) => s.requeuedBy.push(`requestMatch answered ${data.requestMatch.state}`));
   };
   await new Promise((resolve) => {
     s.connect((reconnect) => {
