@@ -205,12 +205,22 @@ export class ChaosUser {
   refreshTokens(force) {
     if (!force && this.accessExpiresAt - Date.now() >= 3000) return Promise.resolve();
     this.refreshing ??= (async () => {
+      /** @type {{ code: string, ms: number, at: number } | undefined} the last failed attempt with the current refresh token */
+      let lastFailure;
       try {
         for (;;) {
+          const startedAt = Date.now();
           const res = await this.attempt('refreshToken', REFRESH, { t: this.refresh }, false);
+          const previous = lastFailure;
+          lastFailure = res.code ? { code: res.code, ms: res.ms, at: startedAt } : undefined;
           if (res.data) return this.adopt(res.data.refreshToken);
           if (res.code === 'UNAUTHENTICATED') {
-            this.metrics.loggedOut(this.name, 'refreshToken answered UNAUTHENTICATED');
+            // The previous attempt with the same refresh token, if it failed: a retry after an
+            // answer that never came (or UNAVAILABLE) tells whether the server rotated anyway.
+            const before = previous
+              ? ` (a retry: the previous attempt with this token failed ${previous.code} after ${previous.ms} ms, started ${startedAt - previous.at} ms earlier)`
+              : ' (first attempt with this token)';
+            this.metrics.loggedOut(this.name, `refreshToken answered UNAUTHENTICATED${before}`);
             const data = await this.call(
               'logIn',
               LOG_IN,
