@@ -27,7 +27,7 @@ import { Metrics } from './metrics.mjs';
 const { startApi, migrateOnce } = apiModule;
 const { startMariaDb } = mariadbModule;
 const { startNginx } = nginxModule;
-const { freePort, stopPid } = processModule;
+const { freePort, isRunning, stopPid } = processModule;
 const { startRedis } = redisModule;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -297,8 +297,10 @@ async function main() {
     } else if (step.action === 'kill') {
       const i = step.instance ?? 0;
       const victim = instances[i];
-      const f = metrics.fault(`SIGKILL api-${i + 1}`);
-      if (victim) process.kill(victim.pid, 'SIGKILL');
+      // An instance that already exited on its own is a finding of its own (and is started again).
+      const alive = victim && isRunning(victim.pid, 'main.js');
+      const f = metrics.fault(alive ? `SIGKILL api-${i + 1}` : `api-${i + 1} had exited by itself: restart`);
+      if (alive) process.kill(victim.pid, 'SIGKILL');
       instances[i] = undefined;
       await sleep(200);
       await start(i);
