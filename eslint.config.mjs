@@ -67,7 +67,7 @@ export default defineConfig(
 
   // Node: the API, the bench, the scripts and the config files at any level.
   {
-    files: ['api/**', 'bench/**', 'scripts/**', '*.{js,mjs,cjs,ts}', 'web/*.{js,mjs,cjs,ts}'],
+    files: ['api/**', 'bench/**', 'chaos/**', 'scripts/**', '*.{js,mjs,cjs,ts}', 'web/*.{js,mjs,cjs,ts}'],
     languageOptions: { globals: globals.node },
   },
   // CommonJS files require() by design.

@@ -2,7 +2,8 @@
 // `npm test`: checks the generated client types, lints (ESLint, Prettier, module rules), builds the
 // web app and the API (tests also run the API as real processes), runs the web app's unit tests
 // once, then the whole API jest suite on the embedded adapters (SQLite + in-process), then again on
-// MariaDB + Redis when they answer, and then the benchmarks' quick mode (bench/run.mjs --quick).
+// MariaDB + Redis when they answer, then the benchmarks' quick mode (bench/run.mjs --quick) and the
+// chaos suite's quick mode (chaos/run.mjs --quick).
 // Under CI=true an unreachable backend fails the run instead of being skipped.
 // Extra arguments go to jest, e.g. `npm test -- src/modules/auth`.
 import { spawnSync } from 'node:child_process';
@@ -69,6 +70,9 @@ if (run('npx', ['tsc', '-p', 'tsconfig.json']) !== 0) process.exit(1);
 if (run('npm', ['run', 'build', '-w', 'web', '--silent']) !== 0) process.exit(1);
 if (run('npm', ['run', 'build', '-w', 'api', '--silent']) !== 0) process.exit(1);
 
+console.log('\n== node:test on the chaos fault proxy');
+if (run('node', ['--test', 'chaos/fault-proxy.test.mjs']) !== 0) process.exit(1);
+
 console.log('\n== jest on the web app (stores, merge-by-seq and matching logic)');
 if (run('npx', ['jest', '--config', 'web/jest.config.js']) !== 0) process.exit(1);
 
@@ -103,4 +107,12 @@ if (missing.length === 0 && jestArgs.length === 0) {
   console.log('\n== npm run bench -- --quick');
   bench = run('node', ['bench/run.mjs', '--quick', '--no-build']);
 }
-process.exit(embedded || real || bench);
+// The chaos suite at small scale (same condition as the bench): two instances behind nginx, faults
+// injected into its own MariaDB and Redis through the fault proxy; fails when an acknowledged
+// message was lost, duplicated or left a seq gap, or a fault logged a user out (docs/chaos.md).
+let chaos = 0;
+if (missing.length === 0 && jestArgs.length === 0) {
+  console.log('\n== npm run chaos -- --quick');
+  chaos = run('node', ['chaos/run.mjs', '--quick', '--no-build']);
+}
+process.exit(embedded || real || bench || chaos);
