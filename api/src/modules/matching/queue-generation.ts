@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
+/** KEYS: the generation key. ARGV: a new generation, written only if there is none. */
+const SET_AND_GET = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])";
+
 /**
  * Notices that Redis lost the data of one data set: the set's generation, a random id, sits under
  * `key` (written with SET NX, no TTL, so whoever finds it missing first writes the next one). Each
@@ -31,9 +34,9 @@ export class QueueGeneration {
   }
 
   private async read(): Promise<void> {
-    // MULTI rather than SET NX GET, which needs Redis 7 (the queue needs 6.2).
-    const replies = await this.redis.multi().set(this.key, randomUUID(), 'NX').get(this.key).exec();
-    const current = replies?.[1]?.[1];
+    // A script rather than SET NX GET, which needs Redis 7 (the queue needs 6.2), or MULTI, whose
+    // queued commands' own promises reject unobserved when a command times out.
+    const current = await this.redis.eval(SET_AND_GET, 1, this.key, randomUUID());
     if (typeof current !== 'string') return;
     const before = this.known;
     this.known = current;
