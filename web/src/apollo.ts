@@ -6,17 +6,28 @@ import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { backoffMs } from './api/backoff';
 import type { ApiContext } from './api/context';
-import { apiFailure } from './api/errors';
+import { apiFailure, isTransient, toApiError } from './api/errors';
 import { runsOverSocket } from './api/transport';
 
 /** What the links need from the session (the auth store), read lazily on every use. */
 export interface SessionHooks {
   /** The current access token, refreshed first when it is about to expire; null when logged out. */
   accessToken(): Promise<string | null>;
-  /** Rotates the session through the refresh cookie; resolves false when the session is gone. */
+  /**
+   * Rotates the session through the refresh cookie; resolves false when it could not (the session
+   * store logs out only when the API refused the refresh token, never on an outage).
+   */
   refresh(): Promise<boolean>;
-  /** The server refused the session for good (WebSocket 4403): log out locally. */
-  sessionLost(): void;
+}
+
+/** What the transports tell about reaching the API (the connection store). */
+export interface ConnectionHooks {
+  socketConnected(): void;
+  socketClosed(code: number | undefined): void;
+  /** An HTTP request got an answer, whatever it said about the request. */
+  httpAnswered(): void;
+  /** An HTTP request failed with NETWORK_ERROR or UNAVAILABLE. */
+  httpFailed(retryAfterMs: number | null): void;
 }
 
 /** Close codes of the API (DESIGN.md §3). */
@@ -26,6 +37,11 @@ export const enum CloseCode {
   /** Bad or missing token at connection_init. */
   Forbidden = 4403,
 }
+
+/** The client pings the server this often over the WebSocket (ms)... */
+const KEEP_ALIVE_MS = 15_000;
+/** ...and drops the socket when the pong takes longer than this (ms). */
+const PONG_TIMEOUT_MS = 5_000;
 
 /** Operations whose UNAUTHENTICATED answer means "wrong credentials", never "refresh and retry". */
 const NO_REFRESH = new Set(['LogIn', 'SignUp', 'RefreshSession', 'LogOut']);
@@ -41,16 +57,18 @@ function isUnauthenticated(errors: ReadonlyArray<{ extensions?: Record<string, u
 
 function createWs(
   session: SessionHooks,
+  connection: ConnectionHooks,
   onReconnected: () => void,
 ): { ws: WsClient; connected(): boolean; whenConnected(): Promise<void> } {
   let sentToken: string | null = null;
   let everConnected = false;
   let isConnected = false;
   let waiting: Array<() => void> = [];
-  const client = createClient({
+  let pongOverdue: ReturnType<typeof setTimeout> | undefined;
+  const client: WsClient = createClient({
     url: wsUrl(window.location),
     lazy: true,
-    keepAlive: 15_000,
+    keepAlive: KEEP_ALIVE_MS,
     retryAttempts: Infinity,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, backoffMs(retries))),
     // 4403 means the token is no good: retrying with it would only be refused again.
@@ -63,18 +81,30 @@ function createWs(
     on: {
       connected: () => {
         isConnected = true;
+        connection.socketConnected();
         waiting.forEach((resolve) => resolve());
         waiting = [];
         if (everConnected) onReconnected();
         everConnected = true;
       },
+      // A server that stopped answering (frozen, or a half-open TCP path) closes nothing: a ping
+      // without its pong within PONG_TIMEOUT_MS drops the socket (4499, retried like any drop).
+      ping: (received) => {
+        if (!received) pongOverdue = setTimeout(() => client.terminate(), PONG_TIMEOUT_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongOverdue);
+      },
       closed: (event) => {
+        clearTimeout(pongOverdue);
         isConnected = false;
         const code = (event as CloseEvent | undefined)?.code;
-        if (code === CloseCode.Forbidden) session.sessionLost();
-        // graphql-ws treats 4401 as fatal and ends the subscriptions; `subscribeLive` re-opens them
-        // once the token is fresh. Refresh only if nobody did since this socket's token was sent.
-        if (code === CloseCode.SessionEnded) {
+        connection.socketClosed(code);
+        // graphql-ws ends the subscriptions on 4401 and 4403 (not retried); `subscribeLive` re-opens
+        // them once the token is fresh. Refresh only if nobody did since this socket's token was
+        // sent. A token refused at connection_init (4403, e.g. it expired while the server was
+        // away) gets a refresh too: only the refresh endpoint's refusal ends the session.
+        if (code === CloseCode.SessionEnded || code === CloseCode.Forbidden) {
           void session.accessToken().then((current) => {
             if (current && current === sentToken) void session.refresh();
           });
@@ -101,9 +131,11 @@ function createWs(
  * everything else over HTTP with the bearer token; an UNAUTHENTICATED answer refreshes the session once and retries the operation.
  * The Pinia stores are the source of truth for data, so Apollo's cache is bypassed (`no-cache`).
  */
-export function createApi(session: SessionHooks): ApiContext {
+export function createApi(session: SessionHooks, connection: ConnectionHooks): ApiContext {
   const reconnectListeners = new Set<() => void>();
-  const { ws, connected, whenConnected } = createWs(session, () => reconnectListeners.forEach((fn) => fn()));
+  const { ws, connected, whenConnected } = createWs(session, connection, () =>
+    reconnectListeners.forEach((fn) => fn()),
+  );
 
   const auth = setContext(async (operation, { headers }) => {
     if (operation.operationName === 'RefreshSession') return { headers };
@@ -129,7 +161,34 @@ export function createApi(session: SessionHooks): ApiContext {
     });
   });
 
-  const http = ApolloLink.from([refreshOnce, auth, new HttpLink({ uri: '/graphql', credentials: 'same-origin' })]);
+  // Every HTTP answer tells whether the API is reachable (UNAVAILABLE: reachable, but not working).
+  const reachability = new ApolloLink(
+    (operation, forward) =>
+      new Observable((observer) => {
+        const sub = forward(operation).subscribe({
+          next: (result) => {
+            const unavailable = result.errors?.find((e) => e.extensions?.code === 'UNAVAILABLE');
+            if (unavailable) connection.httpFailed(toApiError(unavailable).retryAfterMs);
+            else connection.httpAnswered();
+            observer.next(result);
+          },
+          error: (err: unknown) => {
+            const apiError = toApiError(err);
+            if (isTransient(apiError)) connection.httpFailed(apiError.retryAfterMs);
+            else connection.httpAnswered();
+            observer.error(err);
+          },
+          complete: () => observer.complete(),
+        });
+        return () => sub.unsubscribe();
+      }),
+  );
+  const http = ApolloLink.from([
+    refreshOnce,
+    auth,
+    reachability,
+    new HttpLink({ uri: '/graphql', credentials: 'same-origin' }),
+  ]);
   const link = split(
     ({ query, operationName }) => runsOverSocket(getMainDefinition(query), operationName, connected()),
     new GraphQLWsLink(ws),

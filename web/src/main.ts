@@ -7,6 +7,7 @@ import { createAppI18n } from './i18n';
 import { createAppRouter } from './router';
 import { useAuthStore } from './stores/auth';
 import { useChatStore } from './stores/chat';
+import { useConnectionStore } from './stores/connection';
 import { useLocaleStore } from './stores/locale';
 import { useMatchStore } from './stores/match';
 import { useRoomsStore } from './stores/rooms';
@@ -17,11 +18,19 @@ import './styles.css';
 const pinia = createPinia();
 const app = createApp(App);
 const auth = () => useAuthStore(pinia);
-const api = createApi({
-  accessToken: () => auth().freshAccessToken(),
-  refresh: () => auth().refresh(),
-  sessionLost: () => auth().sessionLost(),
-});
+const connection = () => useConnectionStore(pinia);
+const api = createApi(
+  {
+    accessToken: () => auth().freshAccessToken(),
+    refresh: () => auth().refresh(),
+  },
+  {
+    socketConnected: () => connection().socketConnected(),
+    socketClosed: (code) => connection().socketClosed(code),
+    httpAnswered: () => connection().httpAnswered(),
+    httpFailed: (retryAfterMs) => connection().httpFailed(retryAfterMs),
+  },
+);
 app.provide(apiKey, api);
 app.use(pinia);
 

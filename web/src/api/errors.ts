@@ -1,7 +1,8 @@
 /**
  * API failures reduced to what a screen acts on: the `extensions.code`, the input fields it names
  * (`extensions.field` or `extensions.fields[].field`, without the `input.` prefix), a `reason`
- * (e.g. ACCOUNT_LOCKED) and `retryAfterSeconds`. Transport failures become NETWORK_ERROR.
+ * (e.g. ACCOUNT_LOCKED), `retryAfterSeconds` (RATE_LIMITED) and `retryAfterMs` (UNAVAILABLE). Transport
+ * failures become NETWORK_ERROR.
  */
 export interface ApiError {
   code: string;
@@ -9,6 +10,7 @@ export interface ApiError {
   fields: string[];
   reason: string | null;
   retryAfterSeconds: number | null;
+  retryAfterMs: number | null;
 }
 
 interface ErrorLike {
@@ -34,6 +36,7 @@ function fromGraphqlError(e: ErrorLike): ApiError {
     fields: [...fields],
     reason: typeof ext.reason === 'string' ? ext.reason : null,
     retryAfterSeconds: typeof ext.retryAfterSeconds === 'number' ? ext.retryAfterSeconds : null,
+    retryAfterMs: typeof ext.retryAfterMs === 'number' ? ext.retryAfterMs : null,
   };
 }
 
@@ -52,7 +55,15 @@ export function toApiError(err: unknown): ApiError {
   const bodyError = network?.result?.errors?.[0];
   if (bodyError) return fromGraphqlError(bodyError);
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'NETWORK_ERROR', message, fields: [], reason: null, retryAfterSeconds: null };
+  return { code: 'NETWORK_ERROR', message, fields: [], reason: null, retryAfterSeconds: null, retryAfterMs: null };
+}
+
+/**
+ * Failures that say nothing about the request itself: the server was out of reach (NETWORK_ERROR)
+ * or a backend behind it was down or slow (UNAVAILABLE). The same request may simply be sent again.
+ */
+export function isTransient(error: ApiError): boolean {
+  return error.code === 'NETWORK_ERROR' || error.code === 'UNAVAILABLE';
 }
 
 export function isApiError(value: unknown): value is ApiError {
@@ -71,12 +82,14 @@ export class ApiFailure extends Error implements ApiError {
   readonly fields: string[];
   readonly reason: string | null;
   readonly retryAfterSeconds: number | null;
+  readonly retryAfterMs: number | null;
   constructor(error: ApiError) {
     super(error.message);
     this.code = error.code;
     this.fields = error.fields;
     this.reason = error.reason;
     this.retryAfterSeconds = error.retryAfterSeconds;
+    this.retryAfterMs = error.retryAfterMs;
   }
 }
 

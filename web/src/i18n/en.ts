@@ -9,6 +9,7 @@ export const en = {
     skip: 'Skip to content',
     main: 'Main',
   },
+  connection: { reconnecting: 'Reconnecting…' },
   common: { loading: 'Loading…', dismiss: 'Dismiss', close: 'Close', cancel: 'Cancel', save: 'Save' },
   notFound: { title: 'Page not found', body: 'There is nothing at this address.', home: 'Go to the start page' },
   auth: {
@@ -186,6 +187,7 @@ export const en = {
     RATE_LIMITED: 'Too many attempts. Try again in {seconds} s.',
     PAYLOAD_TOO_LARGE: 'That file is too large (5 MB at most).',
     INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again.',
+    UNAVAILABLE: 'The service is busy for a moment. Please try again shortly.',
     NETWORK_ERROR: 'Cannot reach the server. Check your connection.',
     reason: { ACCOUNT_LOCKED: 'Your account is locked after too many failed logins. We emailed you an unlock code.' },
     field: {

@@ -11,6 +11,7 @@ export const ko: typeof en = {
     skip: '본문으로 건너뛰기',
     main: '메인 메뉴',
   },
+  connection: { reconnecting: '다시 연결하는 중…' },
   common: { loading: '불러오는 중…', dismiss: '닫기', close: '닫기', cancel: '취소', save: '저장' },
   notFound: { title: '페이지를 찾을 수 없어요', body: '이 주소에는 아무것도 없어요.', home: '첫 화면으로' },
   auth: {
@@ -187,6 +188,7 @@ export const ko: typeof en = {
     RATE_LIMITED: '시도가 너무 많아요. {seconds}초 후에 다시 시도하세요.',
     PAYLOAD_TOO_LARGE: '파일이 너무 커요 (최대 5MB).',
     INTERNAL_SERVER_ERROR: '서버에 문제가 생겼어요. 다시 시도해 주세요.',
+    UNAVAILABLE: '서비스가 잠시 혼잡해요. 잠시 후 다시 시도해 주세요.',
     NETWORK_ERROR: '서버에 연결할 수 없어요. 네트워크를 확인하세요.',
     reason: { ACCOUNT_LOCKED: '로그인 실패가 많아 계정이 잠겼어요. 잠금 해제 코드를 메일로 보냈어요.' },
     field: {

@@ -83,6 +83,38 @@ describe('refreshing', () => {
   });
 });
 
+describe('outages log nobody out', () => {
+  it.each([
+    ['UNAVAILABLE', () => new GqlError('UNAVAILABLE', { retryAfterMs: 1000 })],
+    ['INTERNAL_SERVER_ERROR', () => new GqlError('INTERNAL_SERVER_ERROR')],
+    ['RATE_LIMITED', () => new GqlError('RATE_LIMITED', { retryAfterSeconds: 5 })],
+    ['a network error', () => new Error('Failed to fetch')],
+  ])('keeps the session when the refresh fails with %s', async (_name, failure) => {
+    server.handlers.RefreshSession = () => ({ refreshToken: session('u1') });
+    const auth = useAuthStore();
+    await auth.restore();
+    const token = auth.accessToken;
+    server.handlers.RefreshSession = () => {
+      throw failure();
+    };
+    expect(await auth.refresh()).toBe(false);
+    expect(server.count('RefreshSession')).toBe(2);
+    expect(auth).toMatchObject({ status: 'authenticated', accessToken: token, endedReason: null });
+  });
+
+  it('keeps restoring the session on app load while the API answers UNAVAILABLE', async () => {
+    let refusals = 3;
+    server.handlers.RefreshSession = () => {
+      if (refusals-- > 0) throw new GqlError('UNAVAILABLE', { retryAfterMs: 1 });
+      return { refreshToken: session('u1') };
+    };
+    const auth = useAuthStore();
+    await auth.restore();
+    expect(server.count('RefreshSession')).toBe(4);
+    expect(auth.status).toBe('authenticated');
+  });
+});
+
 describe('logging in and out', () => {
   it('keeps the access token in memory only', async () => {
     const writes: string[] = [];

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { useApi } from '../api/context';
-import { apiFailure, toApiError } from '../api/errors';
+import { backoffMs } from '../api/backoff';
+import { apiFailure, isTransient, toApiError, type ApiError } from '../api/errors';
 import type { LogInInput, MeFieldsFragment, SessionFieldsFragment, SignUpInput } from '../gql/graphql';
 import { LogInDocument, LogOutDocument, RefreshSessionDocument, SignUpDocument } from '../operations/auth';
 
@@ -13,6 +14,12 @@ const REFRESH_LEAD_MS = 60_000;
 const FRESH_MARGIN_MS = 30_000;
 /** A parallel refresh from another tab is refused for a moment; try once more after this (ms). */
 const SECOND_TRY_MS = 1_500;
+/** After a refresh failed without an answer about the session (outage), try again after this (ms). */
+const REFRESH_RETRY_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The wait before asking again: what the API said (UNAVAILABLE's retryAfterMs), else a backoff. */
+const retryDelay = (error: ApiError, attempt: number) => error.retryAfterMs ?? backoffMs(Math.min(attempt, 5));
 
 /**
  * The login session (DESIGN.md §7). The access token lives in this store's memory only; the
@@ -68,22 +75,27 @@ export const useAuthStore = defineStore('auth', () => {
     return data.refreshToken;
   }
 
+  /**
+   * Only the API refusing the refresh token (UNAUTHENTICATED: unknown, expired, revoked or reused)
+   * ends the session. A network error, a 5xx, UNAVAILABLE or RATE_LIMITED says nothing about it:
+   * the session stays and the refresh is tried again later (faults must log nobody out).
+   */
   async function doRefresh(): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         applySession(await callRefresh());
         return true;
       } catch (err) {
-        const { code } = toApiError(err);
-        if (code === 'NETWORK_ERROR' || code === 'INTERNAL_SERVER_ERROR' || code === 'RATE_LIMITED') {
-          // Keep the session: the network may come back before the token expires.
+        const error = toApiError(err);
+        if (error.code !== 'UNAUTHENTICATED') {
           if (timer) clearTimeout(timer);
-          if (status.value === 'authenticated') timer = setTimeout(() => void refresh(), 10_000);
-          else clear();
+          if (status.value === 'authenticated')
+            timer = setTimeout(() => void refresh(), Math.max(REFRESH_RETRY_MS, error.retryAfterMs ?? 0));
           return false;
         }
+        // A parallel refresh (another tab) may have rotated the cookie a moment ago: once more.
         if (attempt === 0 && status.value === 'authenticated') {
-          await new Promise((r) => setTimeout(r, SECOND_TRY_MS));
+          await sleep(SECOND_TRY_MS);
           continue;
         }
         clear('expired');
@@ -98,13 +110,21 @@ export const useAuthStore = defineStore('auth', () => {
     return inFlight;
   }
 
-  /** Brings back the session of the refresh cookie, if any (on app load). */
+  /**
+   * Brings back the session of the refresh cookie, if any (on app load). While the API is out of
+   * reach or UNAVAILABLE it keeps trying (status stays 'restoring'); any answer about the cookie
+   * itself (none, expired, revoked) makes the visitor anonymous.
+   */
   async function restore(): Promise<void> {
     status.value = 'restoring';
-    try {
-      applySession(await callRefresh());
-    } catch {
-      clear();
+    for (let attempt = 0; status.value === 'restoring'; attempt++) {
+      try {
+        applySession(await callRefresh());
+      } catch (err) {
+        const error = toApiError(err);
+        if (!isTransient(error)) clear();
+        else await sleep(retryDelay(error, attempt));
+      }
     }
   }
 
@@ -165,7 +185,6 @@ export const useAuthStore = defineStore('auth', () => {
     signUp,
     logOut,
     setUser,
-    sessionLost: () => clear('expired'),
     clear,
   };
 });

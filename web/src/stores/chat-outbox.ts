@@ -1,27 +1,71 @@
 import type { ApiContext } from '../api/context';
-import { toApiError } from '../api/errors';
+import { backoffMs, MAX_RETRY_WAIT_MS } from '../api/backoff';
+import { isTransient, toApiError, type ApiError } from '../api/errors';
 import { newClientMessageId } from '../api/uuid';
 import { addPending, removePending, updatePending, type PendingMessage } from '../chat/merge';
+import type { SendMessageMutation } from '../gql/graphql';
 import { SendMessageDocument } from '../operations/chat';
 import type { ThreadAccess } from './chat-thread';
 import { useRoomsStore } from './rooms';
 
 /**
  * The sending side of the chat store: a message shows at once as pending, is uploaded (its image)
- * and sent, and is replaced by its stored copy when the server acknowledges it. A failed send stays
- * on screen with its error code until it is retried (same clientMessageId: stored at most once) or
- * discarded. The files of unsent messages are kept here for the retry.
+ * and sent, and is replaced by its stored copy when the server acknowledges it. Sends of one room go
+ * out one after another, in the order written. While the API is out of reach or UNAVAILABLE a send
+ * stays pending and is tried again with the same clientMessageId (stored at most once): after
+ * `retryAfterMs` or a backoff, and at once when the WebSocket comes back; each attempt takes
+ * whichever transport is up (transport.ts). Only an answer about the message itself
+ * (BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED...) marks it failed, on screen with
+ * its error code until it is retried by hand or discarded. The files of unsent messages are kept
+ * here for the retries.
  */
 export function createOutbox(api: ApiContext, { thread, setThread, merge }: ThreadAccess) {
   const files = new Map<string, Blob>();
+  /** The tail of each room's send queue. */
+  const queues = new Map<string, Promise<void>>();
+  /** Sends waiting to try again; the WebSocket reconnecting wakes them all. */
+  const waiting = new Set<() => void>();
+  api.onReconnected(() => [...waiting].forEach((wake) => wake()));
 
-  async function deliver(roomId: string, pending: PendingMessage, file: Blob | null): Promise<void> {
-    const id = pending.clientMessageId;
+  const pendingOf = (roomId: string, id: string) => thread(roomId).pending.find((p) => p.clientMessageId === id);
+  const patchPending = (roomId: string, id: string, patch: Partial<Omit<PendingMessage, 'clientMessageId'>>) =>
+    setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, patch) });
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      waiting.add(wake);
+    });
+  }
+
+  function acknowledged(roomId: string, m: SendMessageMutation['sendMessage']): void {
+    merge(roomId, [m]);
+    const rooms = useRoomsStore();
+    const room = rooms.byId[roomId];
+    if (room && (!room.lastMessage || m.seq > room.lastMessage.seq)) {
+      rooms.patch(roomId, {
+        lastMessage: m,
+        lastActivityAt: m.createdAt,
+        lastReadSeq: Math.max(room.lastReadSeq, m.seq),
+        unreadCount: 0,
+      });
+    }
+  }
+
+  /** One attempt: uploads the image if not done yet, then sends. Resolves with the error, or null when acked. */
+  async function attempt(roomId: string, id: string): Promise<ApiError | null> {
     try {
+      const pending = pendingOf(roomId, id)!;
       let imageId = pending.imageId;
+      const file = files.get(id);
       if (file && !imageId) {
         imageId = (await api.uploadImage(file)).id;
-        setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { imageId }) });
+        patchPending(roomId, id, { imageId });
       }
       const input = {
         roomId,
@@ -30,27 +74,40 @@ export function createOutbox(api: ApiContext, { thread, setThread, merge }: Thre
         ...(imageId ? { imageId } : {}),
       };
       const { data } = await api.client.mutate({ mutation: SendMessageDocument, variables: { input } });
-      merge(roomId, [data!.sendMessage]);
-      const rooms = useRoomsStore();
-      const room = rooms.byId[roomId];
-      const m = data!.sendMessage;
-      if (room && (!room.lastMessage || m.seq > room.lastMessage.seq)) {
-        rooms.patch(roomId, {
-          lastMessage: m,
-          lastActivityAt: m.createdAt,
-          lastReadSeq: Math.max(room.lastReadSeq, m.seq),
-          unreadCount: 0,
-        });
-      }
+      acknowledged(roomId, data!.sendMessage);
       if (pending.previewUrl) URL.revokeObjectURL(pending.previewUrl);
+      files.delete(id);
+      return null;
     } catch (err) {
-      const { code } = toApiError(err);
-      setThread(roomId, { ...thread(roomId), ...updatePending(thread(roomId), id, { state: 'failed', error: code }) });
-      if (code === 'CONFLICT')
-        void useRoomsStore()
-          .fetchRoom(roomId)
-          .catch(() => undefined);
+      return toApiError(err);
     }
+  }
+
+  /** Attempts until acked, refused, or the message is gone (discarded, logged out). */
+  async function deliver(roomId: string, id: string): Promise<void> {
+    for (let n = 0; pendingOf(roomId, id); n++) {
+      const error = await attempt(roomId, id);
+      if (!error) return;
+      if (!isTransient(error)) {
+        patchPending(roomId, id, { state: 'failed', error: error.code });
+        if (error.code === 'CONFLICT')
+          void useRoomsStore()
+            .fetchRoom(roomId)
+            .catch(() => undefined);
+        return;
+      }
+      await pause(error.retryAfterMs ?? Math.min(MAX_RETRY_WAIT_MS, backoffMs(n)));
+    }
+  }
+
+  /** Queues the message behind the room's earlier sends. */
+  function enqueue(roomId: string, id: string): Promise<void> {
+    const run = (queues.get(roomId) ?? Promise.resolve()).then(() => deliver(roomId, id));
+    queues.set(roomId, run);
+    void run.finally(() => {
+      if (queues.get(roomId) === run) queues.delete(roomId);
+    });
+    return run;
   }
 
   /** Shows the message at once and sends it; a failure leaves it on screen for `retry`. */
@@ -66,18 +123,15 @@ export function createOutbox(api: ApiContext, { thread, setThread, merge }: Thre
     };
     if (file) files.set(pending.clientMessageId, file);
     setThread(roomId, { ...thread(roomId), ...addPending(thread(roomId), pending) });
-    await deliver(roomId, pending, file);
+    await enqueue(roomId, pending.clientMessageId);
   }
 
   /** Sends a failed message again with the same clientMessageId: the server stores it at most once. */
   async function retry(roomId: string, clientMessageId: string): Promise<void> {
-    const p = thread(roomId).pending.find((x) => x.clientMessageId === clientMessageId);
+    const p = pendingOf(roomId, clientMessageId);
     if (!p || p.state === 'sending') return;
-    setThread(roomId, {
-      ...thread(roomId),
-      ...updatePending(thread(roomId), clientMessageId, { state: 'sending', error: null }),
-    });
-    await deliver(roomId, { ...p, state: 'sending' }, files.get(clientMessageId) ?? null);
+    patchPending(roomId, clientMessageId, { state: 'sending', error: null });
+    await enqueue(roomId, clientMessageId);
   }
 
   function discard(roomId: string, clientMessageId: string): void {
@@ -87,5 +141,13 @@ export function createOutbox(api: ApiContext, { thread, setThread, merge }: Thre
     setThread(roomId, { ...thread(roomId), ...removePending(thread(roomId), clientMessageId) });
   }
 
-  return { send, retry, discard, clear: () => files.clear() };
+  return {
+    send,
+    retry,
+    discard,
+    clear: () => {
+      files.clear();
+      [...waiting].forEach((wake) => wake());
+    },
+  };
 }

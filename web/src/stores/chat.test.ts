@@ -26,6 +26,12 @@ const room = (over: Record<string, unknown> = {}) => ({
 /** A tiny in-memory room on the fake server: stored messages, idempotent by clientMessageId. */
 function serveRoom(server: FakeServer, stored: ServerMessage[]) {
   server.handlers.Room = () => ({ room: room({ lastMessage: stored.at(-1) ?? null }) });
+  server.handlers.Rooms = () => ({
+    rooms: {
+      edges: [{ node: room({ lastMessage: stored.at(-1) ?? null }) }],
+      pageInfo: { hasNextPage: false, endCursor: null },
+    },
+  });
   server.handlers.Messages = (v) => {
     const before = v.before ? Number(v.before) : Infinity;
     const older = stored.filter((m) => m.seq < before);
@@ -60,6 +66,7 @@ beforeEach(async () => {
   await useAuthStore().restore();
 });
 afterEach(() => {
+  useChatStore().reset();
   useRoomsStore().reset();
   useAuthStore().clear();
 });
@@ -112,6 +119,25 @@ describe('live events and reconnects', () => {
     expect(server.calls.filter((c) => c.operation === 'MessagesAfter').map((c) => c.variables.afterSeq)).toContain(3);
   });
 
+  it('retries the catch-up after a reconnect while the API answers UNAVAILABLE, and refreshes the room list', async () => {
+    const stored = [msg(1)];
+    serveRoom(server, stored);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    stored.push(msg(2));
+    const after = server.handlers.MessagesAfter!;
+    let refusals = 2;
+    server.handlers.MessagesAfter = (v) => {
+      if (refusals-- > 0) throw new GqlError('UNAVAILABLE', { retryAfterMs: 1 });
+      return after(v);
+    };
+    const roomsBefore = server.count('Rooms');
+    server.reconnect();
+    await waitFor(() => seqs().length === 2);
+    expect(server.count('MessagesAfter')).toBe(3);
+    await waitFor(() => server.count('Rooms') === roomsBefore + 1);
+  });
+
   it('fills a gap seen in the live stream even without a reconnect event', async () => {
     const stored = [msg(1)];
     serveRoom(server, stored);
@@ -161,7 +187,12 @@ describe('sending', () => {
     expect(useRoomsStore().byId[ROOM]?.lastMessage?.seq).toBe(1);
   });
 
-  it('retries a failed send with the same clientMessageId, stored once', async () => {
+  const sentIds = () =>
+    server.calls
+      .filter((c) => c.operation === 'SendMessage')
+      .map((c) => (c.variables.input as { clientMessageId: string }).clientMessageId);
+
+  it('keeps a send whose answer was lost pending and sends it again when the connection is back, stored once', async () => {
     const stored: ServerMessage[] = [];
     serveRoom(server, stored);
     const chat = useChatStore();
@@ -172,17 +203,101 @@ describe('sending', () => {
       send(v);
       throw new Error('connection reset');
     };
-    await chat.send(ROOM, 'hi');
-    const [failed] = chat.thread(ROOM).pending;
-    expect(failed).toMatchObject({ state: 'failed', error: 'NETWORK_ERROR' });
+    const sending = chat.send(ROOM, 'hi');
+    await waitFor(() => server.count('SendMessage') === 1);
+    const [pending] = chat.thread(ROOM).pending;
+    expect(pending).toMatchObject({ state: 'sending', error: null });
     server.handlers.SendMessage = send;
-    await chat.retry(ROOM, failed!.clientMessageId);
-    const ids = server.calls
-      .filter((c) => c.operation === 'SendMessage')
-      .map((c) => (c.variables.input as { clientMessageId: string }).clientMessageId);
-    expect(ids).toEqual([failed!.clientMessageId, failed!.clientMessageId]);
+    server.reconnect();
+    await sending;
+    expect(sentIds()).toEqual([pending!.clientMessageId, pending!.clientMessageId]);
     expect(stored).toHaveLength(1);
     expect(seqs()).toEqual([1]);
+    expect(chat.thread(ROOM).pending).toEqual([]);
+  });
+
+  it('waits the retryAfterMs of UNAVAILABLE answers and tries again until acked', async () => {
+    serveRoom(server, []);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    const send = server.handlers.SendMessage!;
+    let refusals = 2;
+    server.handlers.SendMessage = (v) => {
+      if (refusals-- > 0) throw new GqlError('UNAVAILABLE', { retryAfterMs: 1 });
+      return send(v);
+    };
+    await chat.send(ROOM, 'hi');
+    expect(new Set(sentIds()).size).toBe(1);
+    expect(sentIds()).toHaveLength(3);
+    expect(seqs()).toEqual([1]);
+    expect(chat.thread(ROOM).pending).toEqual([]);
+  });
+
+  it('marks a send refused for what it is failed at once, without retrying it', async () => {
+    serveRoom(server, []);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    server.handlers.SendMessage = () => {
+      throw new GqlError('BAD_USER_INPUT', { field: 'input.body' });
+    };
+    await chat.send(ROOM, 'hi');
+    expect(chat.thread(ROOM).pending).toMatchObject([{ state: 'failed', error: 'BAD_USER_INPUT' }]);
+    expect(server.count('SendMessage')).toBe(1);
+  });
+
+  it('sends the messages of a room in the order written, later ones waiting behind a retried one', async () => {
+    const stored: ServerMessage[] = [];
+    serveRoom(server, stored);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    const send = server.handlers.SendMessage!;
+    server.handlers.SendMessage = () => {
+      throw new Error('Failed to fetch');
+    };
+    const first = chat.send(ROOM, 'one');
+    const second = chat.send(ROOM, 'two');
+    await waitFor(() => server.count('SendMessage') === 1);
+    expect(chat.thread(ROOM).pending.map((p) => [p.body, p.state])).toEqual([
+      ['one', 'sending'],
+      ['two', 'sending'],
+    ]);
+    server.handlers.SendMessage = send;
+    server.reconnect();
+    await Promise.all([first, second]);
+    expect(stored.map((m) => m.body)).toEqual(['one', 'two']);
+    expect(server.count('SendMessage')).toBe(3);
+  });
+
+  it('stops retrying a send when the user logs out', async () => {
+    serveRoom(server, []);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    server.handlers.SendMessage = () => {
+      throw new Error('Failed to fetch');
+    };
+    const sending = chat.send(ROOM, 'hi');
+    await waitFor(() => server.count('SendMessage') === 1);
+    chat.reset();
+    await sending;
+    expect(server.count('SendMessage')).toBe(1);
+  });
+
+  it('retries a failed send by hand with the same clientMessageId', async () => {
+    const stored: ServerMessage[] = [];
+    serveRoom(server, stored);
+    const chat = useChatStore();
+    await chat.open(ROOM);
+    const send = server.handlers.SendMessage!;
+    server.handlers.SendMessage = () => {
+      throw new GqlError('INTERNAL_SERVER_ERROR');
+    };
+    await chat.send(ROOM, 'hi');
+    const [failed] = chat.thread(ROOM).pending;
+    expect(failed).toMatchObject({ state: 'failed', error: 'INTERNAL_SERVER_ERROR' });
+    server.handlers.SendMessage = send;
+    await chat.retry(ROOM, failed!.clientMessageId);
+    expect(sentIds()).toEqual([failed!.clientMessageId, failed!.clientMessageId]);
+    expect(stored).toHaveLength(1);
     expect(chat.thread(ROOM).pending).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import { retryWhileTransient } from '../api/backoff';
 import { useApi } from '../api/context';
 import { apiFailure } from '../api/errors';
 import { createThrottle } from '../chat/throttle';
@@ -48,12 +49,21 @@ export const useChatStore = defineStore('chat', () => {
   const { thread, setThread, merge } = access;
   const outbox = createOutbox(api, access);
 
+  // What went by while the socket was away, for every thread held and the room list; retried
+  // while the API is still coming back (UNAVAILABLE, network errors).
   api.onReconnected(() => {
-    for (const roomId of Object.keys(threads.value)) void catchUp(roomId).catch(() => undefined);
-    void useRoomsStore()
-      .refresh()
-      .catch(() => undefined);
+    for (const roomId of Object.keys(threads.value)) void catchUpAfterOutage(roomId);
+    const loggedIn = () => useAuthStore().isLoggedIn;
+    void retryWhileTransient(() => useRoomsStore().refresh(), loggedIn).catch(() => undefined);
   });
+
+  /** `catchUp`, tried again while the API is out of reach; stops when the thread is dropped. */
+  function catchUpAfterOutage(roomId: string): Promise<void> {
+    return retryWhileTransient(
+      () => catchUp(roomId),
+      () => !!threads.value[roomId],
+    ).catch(() => undefined);
+  }
 
   function isReading(roomId: string): boolean {
     return (
@@ -221,6 +231,7 @@ export const useChatStore = defineStore('chat', () => {
     close,
     loadOlder,
     catchUp,
+    catchUpAfterOutage,
     onEvent,
     markRead,
     send: outbox.send,

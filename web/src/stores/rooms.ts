@@ -163,7 +163,7 @@ export const useRoomsStore = defineStore('rooms', () => {
         {
           next: (data) => onEvent(data.roomEvents),
           // Anything that went by while the stream was away comes back through messagesAfter.
-          reopened: () => void chat.catchUp(id).catch(() => undefined),
+          reopened: () => void chat.catchUpAfterOutage(id),
           error: () => void fetchRoom(id).catch(() => undefined),
           complete: () => {
             live.delete(id);

@@ -17,7 +17,8 @@ const DELETE_FAMILY = 'DELETE FROM login_sessions WHERE id = ?';
  * login-session.entity.ts), through plain statements on the ORM's connections. Every decision runs
  * in one transaction holding the family's row (MySQL: `FOR UPDATE`; SQLite: `BEGIN IMMEDIATE` holds
  * the write lock), so two rotations of one token cannot both win. An ended family is deleted with
- * its rotated hashes; expired families of a user are purged when the user opens a new one.
+ * its rotated hashes; expired families of a user are purged when the user opens a new one. A new
+ * family is one INSERT in autocommit.
  */
 export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
   const forUpdate = sql.dialect === 'mysql' ? ' FOR UPDATE' : '';
@@ -35,16 +36,16 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
   };
 
   return {
-    createFamily({ familyId, userId, tokenHash, expiresAt }: NewFamily) {
-      return sql.session(async (db) => {
-        const now = new Date();
-        await db.begin();
-        await db.run(
-          'DELETE FROM rotated_refresh_tokens WHERE session_id IN ' +
-            '(SELECT id FROM login_sessions WHERE user_id = ? AND expires_at <= ?)',
-          [userId, now],
-        );
-        await db.run('DELETE FROM login_sessions WHERE user_id = ? AND expires_at <= ?', [userId, now]);
+    async createFamily({ familyId, userId, tokenHash, expiresAt }: NewFamily) {
+      const now = new Date();
+      // The user's expired sessions go first, each by its key: a plain read and deletes by primary
+      // key take no gap locks, so concurrent sign-ups and logins never deadlock on the user index.
+      const expired = await sql.all<{ id: string }>(
+        'SELECT id FROM login_sessions WHERE user_id = ? AND expires_at <= ?',
+        [userId, now],
+      );
+      await sql.session(async (db) => {
+        for (const { id } of expired) await deleteFamily(db, id);
         await db
           .run(
             'INSERT INTO login_sessions (id, user_id, current_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -56,7 +57,6 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
             }
             throw err;
           });
-        await db.commit();
       });
     },
 
