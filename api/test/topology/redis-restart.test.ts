@@ -114,18 +114,25 @@ describeTopology(
       await untilDelivering(ofA, b);
       for (let i = 1; i <= 5; i++) acked.push((await sendAcked(a, roomId, `before ${i}`)).message);
 
-      // Redis goes away for 1.5 s while a keeps sending (retrying each message until acknowledged).
-      const restart = redis.restart({ downMs: 1500 });
-      let failedAttempts = 0;
+      // Redis goes away for 1.5 s while a keeps sending (retrying each message until acknowledged),
+      // and on until it is back; readiness is polled beside the sends, which a down Redis slows.
+      let restarted = false;
+      const restart = redis.restart({ downMs: 1500 }).finally(() => (restarted = true));
       let sawNotReady = false;
-      for (let i = 1; i <= 20; i++) {
+      const watching = (async () => {
+        while (!restarted) {
+          if (!(await ready(one))) sawNotReady = true;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      let failedAttempts = 0;
+      for (let i = 1; i <= 20 || !restarted; i++) {
         const { message, attempts } = await sendAcked(a, roomId, `during ${i}`);
         acked.push(message);
         failedAttempts += attempts - 1;
-        if (!(await ready(one))) sawNotReady = true;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await restart;
+      await Promise.all([restart, watching]);
       expect(sawNotReady).toBe(true); // the outage was real: the instance reported Redis down
       // Sends do not need Redis: stored in the database, their rate limit counted in memory meanwhile.
       expect(failedAttempts).toBe(0);
