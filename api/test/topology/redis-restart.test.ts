@@ -19,6 +19,9 @@ import { wsClient } from '../utils/ws-client';
 const TYPING = 'mutation($roomId: ID!) { setTyping(roomId: $roomId) }';
 const LOG_OUT = 'mutation($t: String) { logOut(refreshToken: $t) }';
 const REFRESH = 'mutation($t: String) { refreshToken(refreshToken: $t) { accessToken } }';
+const CHANGE = `mutation($c: String!, $n: String!) {
+  changePassword(input: { currentPassword: $c, newPassword: $n }) { accessToken }
+}`;
 
 describeTopology(
   'API instances on a Redis that restarts (its own redis-server, append-only file on)',
@@ -111,18 +114,25 @@ describeTopology(
       await untilDelivering(ofA, b);
       for (let i = 1; i <= 5; i++) acked.push((await sendAcked(a, roomId, `before ${i}`)).message);
 
-      // Redis goes away for 1.5 s while a keeps sending (retrying each message until acknowledged).
-      const restart = redis.restart({ downMs: 1500 });
-      let failedAttempts = 0;
+      // Redis goes away for 1.5 s while a keeps sending (retrying each message until acknowledged),
+      // and on until it is back; readiness is polled beside the sends, which a down Redis slows.
+      let restarted = false;
+      const restart = redis.restart({ downMs: 1500 }).finally(() => (restarted = true));
       let sawNotReady = false;
-      for (let i = 1; i <= 20; i++) {
+      const watching = (async () => {
+        while (!restarted) {
+          if (!(await ready(one))) sawNotReady = true;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      let failedAttempts = 0;
+      for (let i = 1; i <= 20 || !restarted; i++) {
         const { message, attempts } = await sendAcked(a, roomId, `during ${i}`);
         acked.push(message);
         failedAttempts += attempts - 1;
-        if (!(await ready(one))) sawNotReady = true;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await restart;
+      await Promise.all([restart, watching]);
       expect(sawNotReady).toBe(true); // the outage was real: the instance reported Redis down
       // Sends do not need Redis: stored in the database, their rate limit counted in memory meanwhile.
       expect(failedAttempts).toBe(0);
@@ -151,6 +161,16 @@ describeTopology(
       // Sessions live in the database: Redis only fans out their revocations.
       const leaver = await signUpUser(one.graphqlUrl);
       ok(await gql(one.graphqlUrl, LOG_OUT, { t: leaver.refreshToken }));
+      // A password change ends every other session of its user and opens a new one.
+      const changer = await signUpUser(one.graphqlUrl);
+      const changed = ok(
+        await gql<{ changePassword: { accessToken: string } }>(
+          one.graphqlUrl,
+          CHANGE,
+          { c: changer.password, n: 'another long secret' },
+          { token: changer.accessToken },
+        ),
+      ).changePassword;
       await redis.restart({ wipe: true });
       await waitFor(async () => (await ready(one)) && (await ready(two)), {
         timeoutMs: 10_000,
@@ -182,10 +202,18 @@ describeTopology(
           }),
         ).me.id,
       ).toBe(a.id);
-      expect(codes(await gql(two.graphqlUrl, '{ me { id } }', undefined, { token: leaver.accessToken }))).toEqual([
-        'UNAUTHENTICATED',
-      ]);
-      expect(codes(await gql(two.graphqlUrl, REFRESH, { t: leaver.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+      for (const ended of [leaver, changer]) {
+        expect(codes(await gql(two.graphqlUrl, '{ me { id } }', undefined, { token: ended.accessToken }))).toEqual([
+          'UNAUTHENTICATED',
+        ]);
+        expect(codes(await gql(two.graphqlUrl, REFRESH, { t: ended.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+      }
+      // The session the password change opened survives the wipe.
+      expect(
+        ok(
+          await gql<{ me: { id: string } }>(two.graphqlUrl, '{ me { id } }', undefined, { token: changed.accessToken }),
+        ).me.id,
+      ).toBe(changer.id);
     }, 60_000);
   },
 );
