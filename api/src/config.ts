@@ -71,7 +71,11 @@ const schema = z
       audience: env('JWT_AUDIENCE', z.string().min(1).default('randchat-api'), 'JWT aud'),
       accessTokenTtlMs: env('ACCESS_TOKEN_TTL', duration('15m'), 'access token lifetime'),
       refreshTokenTtlMs: env('REFRESH_TOKEN_TTL', duration('30d'), 'absolute session lifetime'),
-      refreshReuseLeewayMs: env('REFRESH_REUSE_LEEWAY', duration('2s'), 'parallel refreshes tolerated within'),
+      refreshReuseLeewayMs: env(
+        'REFRESH_REUSE_LEEWAY',
+        duration('10s'),
+        'the last rotated token may be retried within (a lost answer, a parallel refresh)',
+      ),
       sessionCacheTtlMs: env(
         'SESSION_CACHE_TTL',
         duration('3s', { max: '1m' }),

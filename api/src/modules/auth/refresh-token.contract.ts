@@ -74,30 +74,54 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
         expect(await store.isActive(familyId, at(LEEWAY_MS))).toBe(false);
       });
 
-      it('answers stale for a token rotated within the leeway and changes nothing', async () => {
+      it('rotates again for the token rotated last, within the leeway: a retry whose answer was lost', async () => {
         const { familyId, userId } = await family();
         await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS);
-        expect(await store.rotate(familyId, 'hash-1', 'hash-2b', at(LEEWAY_MS - 1), LEEWAY_MS)).toEqual({
-          status: 'stale',
+        // The answer carrying hash-2 never arrived: the client presents hash-1 again.
+        expect(await store.rotate(familyId, 'hash-1', 'hash-2b', at(LEEWAY_MS - 1), LEEWAY_MS)).toMatchObject({
+          status: 'rotated',
+          userId,
         });
         expect(await store.isActive(familyId, at(LEEWAY_MS))).toBe(true);
-        expect(await store.rotate(familyId, 'hash-2b', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toEqual({
+        // hash-2 was replaced before anyone used it: unknown, and not a replay that ends the session.
+        expect(await store.rotate(familyId, 'hash-2', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toEqual({
           status: 'invalid',
         });
-        expect(await store.rotate(familyId, 'hash-2', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toMatchObject({
+        expect(await store.rotate(familyId, 'hash-2b', 'hash-3', at(LEEWAY_MS), LEEWAY_MS)).toMatchObject({
+          status: 'rotated',
+          userId,
+        });
+        // Past the leeway, hash-1 is a replay.
+        expect(await store.rotate(familyId, 'hash-1', 'hash-x', at(LEEWAY_MS + 1), LEEWAY_MS)).toEqual({
+          status: 'reused',
+        });
+      });
+
+      it('answers stale for an older token rotated within the leeway and changes nothing', async () => {
+        const { familyId, userId } = await family();
+        await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS);
+        await store.rotate(familyId, 'hash-2', 'hash-3', at(10), LEEWAY_MS);
+        expect(await store.rotate(familyId, 'hash-1', 'hash-x', at(20), LEEWAY_MS)).toEqual({ status: 'stale' });
+        expect(await store.rotate(familyId, 'hash-3', 'hash-4', at(30), LEEWAY_MS)).toMatchObject({
           status: 'rotated',
           userId,
         });
       });
 
-      it('lets exactly one of 20 concurrent rotations of the current token win; the others are stale', async () => {
+      it('answers 20 concurrent rotations of the current token one after the other: the last token is current', async () => {
         const { familyId } = await family();
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) => store.rotate(familyId, 'hash-1', `hash-2-${i}`, at(0), LEEWAY_MS)),
         );
-        expect(results.filter((r) => r.status === 'rotated')).toHaveLength(1);
-        expect(results.filter((r) => r.status === 'stale')).toHaveLength(19);
+        expect(results.filter((r) => r.status === 'rotated')).toHaveLength(20);
         expect(await store.isActive(familyId, at(0))).toBe(true);
+        const outcomes = [];
+        for (let i = 0; i < 20; i++)
+          outcomes.push((await store.rotate(familyId, `hash-2-${i}`, `hash-3-${i}`, at(1), LEEWAY_MS)).status);
+        // Exactly one of them was current; the others were replaced unused (unknown, not replays).
+        expect(outcomes.filter((o) => o === 'rotated')).toHaveLength(1);
+        expect(outcomes.filter((o) => o === 'invalid')).toHaveLength(19);
+        expect(await store.isActive(familyId, at(1))).toBe(true);
       });
     });
 

@@ -10,11 +10,14 @@ export interface RefreshTokenStore {
   /**
    * Atomically swaps the family's current token `presentedHash` for `nextHash`.
    * - presentedHash is current: it becomes a rotated token and nextHash the current one -> `rotated`.
-   * - presentedHash was rotated less than `reuseLeewayMs` ago (a parallel refresh from another tab):
-   *   nothing changes -> `stale`.
+   * - presentedHash is the token rotated last, less than `reuseLeewayMs` ago (a retry whose first
+   *   answer was lost, or a parallel refresh from another tab): nextHash replaces the current token,
+   *   which is then unknown (`invalid`, not a replay) -> `rotated`.
+   * - presentedHash is an older token rotated less than `reuseLeewayMs` ago: nothing changes -> `stale`.
    * - presentedHash was rotated earlier (a replay): the whole family is revoked -> `reused`.
    * - the family is unknown, revoked or expired, or the hash never belonged to it -> `invalid`.
-   * Two concurrent calls with the same current hash: exactly one gets `rotated`.
+   * Concurrent calls with the same current hash all get `rotated`, one after the other; the token of
+   * the last one is current.
    */
   rotate(
     familyId: string,

@@ -81,7 +81,19 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
           [presentedHash, familyId],
         );
         if (!rotated) return { status: 'invalid' };
-        if (now.getTime() - dateFromColumn(rotated.rotated_at).getTime() < reuseLeewayMs) return { status: 'stale' };
+        const rotatedAt = dateFromColumn(rotated.rotated_at);
+        if (now.getTime() - rotatedAt.getTime() < reuseLeewayMs) {
+          // The token just before the current one, again: the answer to its rotation may never have
+          // reached the client (an instance died, a proxy timed out). The current token replaces it.
+          const [later] = await db.all<{ n: unknown }>(
+            'SELECT COUNT(*) AS n FROM rotated_refresh_tokens WHERE session_id = ? AND rotated_at > ?',
+            [familyId, rotatedAt],
+          );
+          if (Number(later?.n ?? 0) > 0) return { status: 'stale' };
+          await db.run('UPDATE login_sessions SET current_hash = ? WHERE id = ?', [nextHash, familyId]);
+          await db.commit();
+          return { status: 'rotated', userId: family.user_id, expiresAt };
+        }
         await deleteFamily(db, familyId);
         await db.commit();
         return { status: 'reused' };
