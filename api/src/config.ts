@@ -208,12 +208,12 @@ const schema = z
     deadlines: z.object({
       operationMs: env(
         'OPERATION_DEADLINE',
-        duration('2500ms', { min: '100ms', max: '1m' }),
+        duration('2s', { min: '100ms', max: '1m' }),
         'a query or mutation not finished by then answers UNAVAILABLE',
       ),
       databaseMs: env(
         'DATABASE_TIMEOUT',
-        duration('2s', { min: '100ms', max: '1m' }),
+        duration('1500ms', { min: '100ms', max: '1m' }),
         'a database connect, pool wait or hot-path statement',
       ),
       redisMs: env(
