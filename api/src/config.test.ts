@@ -29,7 +29,7 @@ const PRODUCTION = Object.fromEntries(
   UPLOAD_MAX_BYTES=2048 UPLOADS_PER_HOUR=7 IMAGE_MAX_PIXELS=2000000 GRAPHQL_INTROSPECTION=false GRAPHQL_PLAYGROUND=0
   GRAPHQL_MAX_DEPTH=5 GRAPHQL_MAX_ALIASES=3 GRAPHQL_MAX_DIRECTIVES=4 GRAPHQL_MAX_TOKENS=500 GRAPHQL_MAX_COST=100
   WS_MAX_PAYLOAD_BYTES=4096 WS_INIT_TIMEOUT=1s WS_MAX_SUBSCRIPTIONS_PER_SOCKET=2 WS_MAX_SOCKETS_PER_USER=3
-  WS_KEEPALIVE=10s WS_SESSION_RECHECK=45s OPERATION_DEADLINE=2500ms DATABASE_TIMEOUT=1500ms REDIS_TIMEOUT=800ms
+  WS_KEEPALIVE=10s WS_SESSION_RECHECK=45s OPERATION_DEADLINE=2500ms DATABASE_TIMEOUT=1200ms REDIS_TIMEOUT=800ms
   `
     .trim()
     .split(/\s+/)
@@ -103,7 +103,7 @@ describe('loadConfig', () => {
         replicaCheck: { intervalMs: 500, timeoutMs: 3000, maxLagMs: 0 },
       },
       redis: { url: 'rediss://cache:6380', prefix: 'rc-prod:' },
-      deadlines: { operationMs: 2500, databaseMs: 1500, redisMs: 800 },
+      deadlines: { operationMs: 2500, databaseMs: 1200, redisMs: 800 },
       auth: {
         jwtSecret: 'j'.repeat(48),
         issuer: 'randchat-prod',
