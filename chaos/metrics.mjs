@@ -139,7 +139,17 @@ export class Metrics {
    * Catch-up times after reconnects, per fault (a reconnect belongs to the latest fault started before it).
    */
   catchUpSummary() {
-    const afterFaults = this.catchUps.filter((c) => c.reason !== 'token expiry');
+    // A catch-up cannot finish while the database is stalled or partitioned away: one that starts
+    // during such an outage is timed from the outage's end (catch-up after the fault), as `ms`;
+    // `fromReconnect` keeps the time from the reconnect itself.
+    const outages = this.faults.filter((f) => /^(database stalled|partition)/.test(f.name) && f.until !== undefined);
+    const afterFaults = this.catchUps
+      .filter((c) => c.reason !== 'token expiry')
+      .map((c) => {
+        const blocking = outages.filter((f) => f.at <= c.at && c.at < /** @type {number} */ (f.until));
+        const from = Math.max(c.at, ...blocking.map((f) => /** @type {number} */ (f.until)));
+        return { ...c, fromReconnect: c.ms, ms: Math.max(0, c.at + c.ms - from) };
+      });
     const all = afterFaults.map((c) => c.ms);
     const expiry = this.catchUps.filter((c) => c.reason === 'token expiry').map((c) => c.ms);
     const perFault = this.faults.map((f, i) => {
@@ -157,6 +167,10 @@ export class Metrics {
       reconnects: all.length,
       p50: percentile(all, 50),
       p99: percentile(all, 99),
+      p99FromReconnect: percentile(
+        afterFaults.map((c) => c.fromReconnect),
+        99,
+      ),
       max: Math.max(0, ...all),
       perFault,
       expiry: { reconnects: expiry.length, p99: percentile(expiry, 99) },

@@ -101,14 +101,15 @@ describeTopology(
           );
         });
         const matching = timed('requestMatch', () => searcher.request(area(30), 5));
-        outcomes = await Promise.all([...sends, matching]);
+        const catchUp = timed('messagesAfter', () => a.messagesAfter(roomId, 0));
+        outcomes = await Promise.all([...sends, matching, catchUp]);
         // Hold the stall past every deadline, so that nothing was merely slow.
         await new Promise((resolve) => setTimeout(resolve, 1000));
       } finally {
         process.kill(db.pid, 'SIGCONT');
       }
       expectFastAndCoded(outcomes);
-      const sendOutcomes = outcomes.filter((o) => o.key !== 'requestMatch');
+      const sendOutcomes = outcomes.filter((o) => o.key !== 'requestMatch' && o.key !== 'messagesAfter');
       expect(sendOutcomes.some((o) => o.res.errors)).toBe(true); // the stall was real
 
       // After the database is back: what was acked is stored, what was refused without

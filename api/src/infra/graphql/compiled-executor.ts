@@ -36,6 +36,11 @@ function coded(result: ExecutionResult): ExecutionResult {
   };
 }
 
+function failedExecution(err: unknown): ExecutionResult {
+  const error = err instanceof Error ? err : new Error(String(err));
+  return { data: null, errors: [new GraphQLError(error.message, { originalError: error })] };
+}
+
 const isPromise = <T>(value: Promise<T> | T): value is Promise<T> =>
   typeof (value as { then?: unknown } | null)?.then === 'function';
 
@@ -93,7 +98,9 @@ export class CompiledExecutor {
             this.deadlineMs,
             false,
           );
-    return isPromise(result) ? result.then(coded) : coded(result);
+    // A rejected execution (graphql-jit rejects when a failing root promise escapes its handlers)
+    // becomes an error result, formatted like any other (a backend failure is UNAVAILABLE).
+    return isPromise(result) ? result.then(coded, failedExecution) : coded(result);
   }
 
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {

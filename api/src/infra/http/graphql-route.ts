@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/
 import proxyAddr from 'proxy-addr';
 import type { Config } from '../../config';
 import type { Context } from '../graphql/context';
+import { unavailableFrom } from '../graphql/unavailable';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { createAccessLog, requestIdFrom } from './access';
@@ -151,11 +152,22 @@ export function createGraphqlRoute(deps: GraphqlRouteDeps): (req: IncomingMessag
           }),
       });
     } catch (err) {
+      const unavailable = err instanceof HttpFailure ? null : unavailableFrom(err);
       const failure =
-        err instanceof HttpFailure ? err : new HttpFailure(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-      if (!(err instanceof HttpFailure)) logger.error({ err, requestId }, 'unhandled GraphQL HTTP error');
+        err instanceof HttpFailure
+          ? err
+          : unavailable
+            ? new HttpFailure(503, 'UNAVAILABLE', unavailable.message)
+            : new HttpFailure(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      if (unavailable) logger.warn({ err, requestId }, 'backend unavailable');
+      else if (!(err instanceof HttpFailure)) logger.error({ err, requestId }, 'unhandled GraphQL HTTP error');
       const body = JSON.stringify({
-        errors: [{ message: failure.message, extensions: { code: failure.code, requestId } }],
+        errors: [
+          {
+            message: failure.message,
+            extensions: { ...(unavailable?.extensions ?? {}), code: failure.code, requestId },
+          },
+        ],
       });
       if (failure.status === 413) res.setHeader('connection', 'close');
       return send(res, failure.status, [['content-type', 'application/json; charset=utf-8']], body);
