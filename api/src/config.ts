@@ -73,7 +73,7 @@ const schema = z
       refreshTokenTtlMs: env('REFRESH_TOKEN_TTL', duration('30d'), 'absolute session lifetime'),
       refreshReuseLeewayMs: env(
         'REFRESH_REUSE_LEEWAY',
-        duration('10s'),
+        duration('1m'),
         'the last rotated token may be retried within (a lost answer, a parallel refresh)',
       ),
       sessionCacheTtlMs: env(
