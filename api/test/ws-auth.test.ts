@@ -16,7 +16,9 @@ async function waitForError(subscription: Collected<unknown>): Promise<unknown> 
 let api: TestServer;
 
 beforeAll(async () => {
-  api = await startTestServer({ env: { WS_MAX_SOCKETS_PER_USER: '2', WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '2' } });
+  api = await startTestServer({
+    env: { WS_MAX_SOCKETS_PER_USER: '2', WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '2', REFRESH_REUSE_LEEWAY: '1s' },
+  });
 });
 
 afterAll(() => api.close());
@@ -124,7 +126,7 @@ describe('socket lifetime', () => {
     const { closed } = await openAcked(api.wsUrl, user.accessToken);
     const refresh = 'mutation($t: String) { refreshToken(refreshToken: $t) { refreshToken } }';
     await gql(api.graphqlUrl, refresh, { t: user.refreshToken });
-    const leeway = new Promise((resolve) => setTimeout(resolve, 2_100)); // the default 2 s reuse leeway
+    const leeway = new Promise((resolve) => setTimeout(resolve, 1_100)); // past the 1 s reuse leeway set above
     await leeway;
     await gql(api.graphqlUrl, refresh, { t: user.refreshToken });
     expect(await closed).toBe(4401);
