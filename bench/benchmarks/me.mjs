@@ -124,8 +124,6 @@ function meRows() {
         const w = startWorker('mercurius-me.mjs', { name: 'mercurius-me' });
         const started = await w.call('start', {
           mysqlUri: `${ctx.db.url}/bench`,
-          redisUrl: ctx.redis.url,
-          prefix: ctx.redisPrefix,
           jwtSecret: ctx.jwtSecret,
         });
         return served(w, started, { redis: ctx.redis.pid, mariadb: ctx.db.pid });
@@ -265,7 +263,7 @@ export async function benchMe(ctx) {
       (m) => `- **${nameOf(m.row)} / ${nameOf(m.of)}: ${m.text}** (target >= ${pct(m.min)}: ${verdict(m.met)})`,
     );
     const markdown = [
-      `Request: \`POST /graphql\` \`${ME_QUERY}\` with a bearer token; autocannon, ${connections} connections, ${durationSec} s per phase, ${rounds} rounds, the rows alternated within each (after one unrecorded warm-up phase each). The floor answers the same ${answer.text.length}-byte JSON; every other row answered the same \`data\` as the API, byte for byte, before the timing${differing.length ? ` (**except ${differing.join(', ')}**)` : ''}. The peer verifies the token with the API's own AccessTokens and proves the session live with the API's Redis refresh-token store (\`isActive\`, same Redis and key prefix) behind the API's own per-instance liveness cache (SessionLiveness, 3 s), then reads the same row from the same MariaDB with one prepared statement (mysql2 \`execute\`, one pool of 10).`,
+      `Request: \`POST /graphql\` \`${ME_QUERY}\` with a bearer token; autocannon, ${connections} connections, ${durationSec} s per phase, ${rounds} rounds, the rows alternated within each (after one unrecorded warm-up phase each). The floor answers the same ${answer.text.length}-byte JSON; every other row answered the same \`data\` as the API, byte for byte, before the timing${differing.length ? ` (**except ${differing.join(', ')}**)` : ''}. The peer verifies the token with the API's own AccessTokens and proves the session live with the API's SQL refresh-token store (\`isActive\`, one read of login_sessions in the same database) behind the API's own per-instance liveness cache (SessionLiveness, 3 s), then reads the same row from the same MariaDB with one prepared statement (mysql2 \`execute\`, one pool of 10).`,
       '',
       table(
         [

@@ -79,11 +79,13 @@ const load = (file) => require(path.join(API_DIST, file));
  */
 
 /**
- * api/src/modules/auth/tokens.ts, refresh-token.redis.ts and session-liveness.ts.
+ * api/src/modules/auth/tokens.ts, refresh-token.sql.ts and session-liveness.ts; `sessionStore`
+ * opens the API's SQL refresh-token store on a mysql2 pool (sql-runner.mysql.ts over the pool's
+ * connections, as the API runs it over the ORM's).
  * @typedef {object} AuthModules
  * @property {new (options: { secret: string, issuer: string, audience: string, ttlMs: number }) => AccessTokens} AccessTokens
  * @property {{ issue(familyId: string): { token: string, hash: string } }} refreshTokens
- * @property {(redis: Redis, options: { prefix: string }) => RefreshTokenStore} createRedisRefreshTokenStore
+ * @property {(pool: import('mysql2/promise').Pool) => RefreshTokenStore} sessionStore
  * @property {new (lookup: (sessionId: string) => Promise<boolean>, options: { ttlMs: number }) => SessionLiveness} SessionLiveness
  */
 
@@ -104,7 +106,30 @@ export function matchingModules() {
 /** @returns {AuthModules} */
 export function authModules() {
   const { AccessTokens, refreshTokens } = load('modules/auth/tokens.js');
-  const { createRedisRefreshTokenStore } = load('modules/auth/refresh-token.redis.js');
+  const { createSqlRefreshTokenStore } = load('modules/auth/refresh-token.sql.js');
+  const { createMysqlSqlRunner } = load('infra/db/sql-runner.mysql.js');
   const { SessionLiveness } = load('modules/auth/session-liveness.js');
-  return { AccessTokens, refreshTokens, createRedisRefreshTokenStore, SessionLiveness };
+  /** @param {import('mysql2/promise').Pool} pool */
+  const sessionStore = (pool) => {
+    /** @typedef {import('mysql2/promise').PoolConnection} PoolConnection */
+    const sql = createMysqlSqlRunner({
+      acquire: async () => {
+        const connection = await pool.getConnection();
+        return {
+          connection,
+          /** @param {string} text @param {(string | number | boolean | Date | null)[]} values */
+          execute: (text, values) => connection.execute(text, values).then(([rows]) => rows),
+          /** @param {string} text */
+          query: (text) => connection.query(text).then(([rows]) => rows),
+          destroy: () => connection.destroy(),
+        };
+      },
+      /** @param {{ connection: PoolConnection }} wrapped */
+      release: ({ connection }) => connection.release(),
+      /** @param {Error} err */
+      convertError: (err) => err,
+    });
+    return createSqlRefreshTokenStore(sql);
+  };
+  return { AccessTokens, refreshTokens, sessionStore, SessionLiveness };
 }

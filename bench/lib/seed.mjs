@@ -4,11 +4,11 @@
 // strings so that the bench knows them without reading them back.
 //
 // Sessions (access tokens) are created with the API's own modules from api/dist (AccessTokens and
-// the Redis refresh-token store), i.e. the same two calls signUp/logIn make once a password checks
+// the SQL refresh-token store, writing login_sessions in the instances' database), i.e. the same two calls signUp/logIn make once a password checks
 // out: the instances then authenticate them like any other token.
 import { randomUUID } from 'node:crypto';
 import { authModules } from './api-dist.mjs';
-import { pool } from './util.mjs';
+import { pool as inParallel } from './util.mjs';
 
 /** @typedef {import('mysql2/promise').Connection} Connection */
 
@@ -107,21 +107,21 @@ export async function seedRooms(conn, { roomTag, userTag, count, a, b, messages 
 export const ACCESS_TOKENS = { issuer: 'randchat', audience: 'randchat-api', ttlMs: 3 * 3_600_000 };
 
 /**
- * Creates one login session per user with the API's own token modules; returns the access tokens
- * in the order of `userIds`.
- * @param {import('ioredis').Redis} redis
- * @param {{ prefix: string, jwtSecret: string }} options
+ * Creates one login session per user with the API's own token modules, in the database behind
+ * `pool`; returns the access tokens in the order of `userIds`.
+ * @param {import('mysql2/promise').Pool} pool
+ * @param {{ jwtSecret: string }} options
  * @param {readonly string[]} userIds
  * @returns {Promise<string[]>}
  */
-export async function mintSessions(redis, { prefix, jwtSecret }, userIds) {
-  const { AccessTokens, refreshTokens, createRedisRefreshTokenStore } = authModules();
-  const store = createRedisRefreshTokenStore(redis, { prefix });
+export async function mintSessions(pool, { jwtSecret }, userIds) {
+  const { AccessTokens, refreshTokens, sessionStore } = authModules();
+  const store = sessionStore(pool);
   const access = new AccessTokens({ secret: jwtSecret, ...ACCESS_TOKENS });
   const expiresAt = new Date(Date.now() + 30 * 86_400_000);
   /** @type {string[]} */
   const tokens = new Array(userIds.length);
-  await pool(userIds, 500, async (userId, i) => {
+  await inParallel(userIds, 20, async (userId, i) => {
     const familyId = randomUUID();
     await store.createFamily({ familyId, userId, tokenHash: refreshTokens.issue(familyId).hash, expiresAt });
     tokens[i] = access.sign(userId, familyId).token;

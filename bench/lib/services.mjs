@@ -81,6 +81,12 @@ export async function startMariaDb(dir, { bufferPool = '1G' } = {}) {
      */
     connect: (database, options = {}) =>
       mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database, multipleStatements: true, ...options }),
+    /**
+     * A pool of root connections to `database` (DATETIME in UTC, as the API's connections).
+     * @param {string} database
+     */
+    pool: (database) =>
+      mysql.createPool({ host: '127.0.0.1', port, user: 'root', database, timezone: 'Z', connectionLimit: 20 }),
     async version() {
       const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
       const [rows] = await conn.query('SELECT VERSION() AS v');

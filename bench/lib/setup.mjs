@@ -103,7 +103,7 @@ export async function setup(options, stops) {
   );
   const api2 = await startApi(env('api2', 'bench', options.redisPrefix), { name: 'api2' });
   stops.push(() => api2.stop());
-  const data = await seed(options, db, redis, jwtSecret);
+  const data = await seed(options, db, jwtSecret);
   return { ...options, db, redis, versions, apiEnv: env, jwtSecret, apis: { api1, api2, orig }, data };
 }
 
@@ -111,11 +111,10 @@ export async function setup(options, stops) {
  * Users, rooms, members and messages in bulk SQL, then one session per user a benchmark drives.
  * @param {BenchOptions} options
  * @param {import('./services.mjs').MariaDb} db
- * @param {import('./services.mjs').RedisServer} redisServer
  * @param {string} jwtSecret
  * @returns {Promise<BenchData>}
  */
-async function seed({ scale: s, log, redisPrefix }, db, redisServer, jwtSecret) {
+async function seed({ scale: s, log }, db, jwtSecret) {
   const conn = await db.connect('bench');
   const t = performance.now();
   const latencyRooms = s.latency.rooms;
@@ -165,12 +164,12 @@ async function seed({ scale: s, log, redisPrefix }, db, redisServer, jwtSecret) 
   await orig.end();
   log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const redis = redisServer.client();
+  const pools = { bench: db.pool('bench'), orig: db.pool('bench_orig') };
   /**
    * @param {string[]} ids
-   * @param {string} [prefix]
+   * @param {'bench' | 'orig'} [database]
    */
-  const mint = (ids, prefix = redisPrefix) => mintSessions(redis, { prefix, jwtSecret }, ids);
+  const mint = (ids, database = 'bench') => mintSessions(pools[database], { jwtSecret }, ids);
   /** @param {number} n */
   const range = (n) => Array.from({ length: n }, (_, i) => i);
   const latencyUsers = range(2 * latencyRooms).map((i) => uid('a1000000', i));
@@ -183,8 +182,8 @@ async function seed({ scale: s, log, redisPrefix }, db, redisServer, jwtSecret) 
   const [k10Token = ''] = await mint([k10User]);
   const step = Math.max(1, Math.floor(s.rooms.originalUsers / s.rooms.originalTokens));
   const originalUsers = range(s.rooms.originalTokens).map((i) => uid('f1000000', (i * step) % s.rooms.originalUsers));
-  const originalTokens = await mint(originalUsers, 'orig:');
-  redis.disconnect();
+  const originalTokens = await mint(originalUsers, 'orig');
+  await Promise.all([pools.bench.end(), pools.orig.end()]);
   // mintSessions returns one token per id, in order: every index below is within its list.
   const at = (/** @type {string[]} */ list, /** @type {number} */ i) => /** @type {string} */ (list[i]);
   log(`sessions minted (${latencyUsers.length + socketUsers.length + playerUsers.length + 1 + originalUsers.length})`);

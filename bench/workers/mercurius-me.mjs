@@ -1,13 +1,12 @@
 // The `me` peer row: fastify + mercurius with graphql-jit (each query compiled after its first use)
 // answering `me` for real, with what the API does per request: the bearer token verified by the
-// API's own AccessTokens (api/dist: HS256, iss, aud, exp), the session proven live by the API's Redis
-// refresh-token store (`isActive`: the instances' Redis and key prefix) behind the API's own
+// API's own AccessTokens (api/dist: HS256, iss, aud, exp), the session proven live by the API's SQL
+// refresh-token store (`isActive`: one read of login_sessions in the same database) behind the API's own
 // per-instance liveness cache (SessionLiveness, the API's default TTL), and the user's row read from
 // the primary with one prepared statement (mysql2 `execute`, one pool), mapped as the API maps a
 // user for their owner (toUserObject: createdAt a DateTime, the email shown to its owner).
 import Fastify from 'fastify';
 import { GraphQLDateTime } from 'graphql-scalars';
-import { Redis } from 'ioredis';
 import mercurius from 'mercurius';
 import mysql from 'mysql2/promise';
 import { authModules } from '../lib/api-dist.mjs';
@@ -43,19 +42,17 @@ export const methods = {
   /**
    * @param {object} args
    * @param {string} args.mysqlUri the instances' database
-   * @param {string} args.redisUrl
-   * @param {string} args.prefix the instances' Redis key prefix
    * @param {string} args.jwtSecret
    */
-  async start({ mysqlUri, redisUrl, prefix, jwtSecret }) {
-    const { AccessTokens, createRedisRefreshTokenStore, SessionLiveness } = authModules();
+  async start({ mysqlUri, jwtSecret }) {
+    const { AccessTokens, sessionStore, SessionLiveness } = authModules();
     const tokens = new AccessTokens({ secret: jwtSecret, ...ACCESS_TOKENS });
-    const store = createRedisRefreshTokenStore(new Redis(redisUrl), { prefix });
+    // DATETIME columns hold UTC (the API's ORM runs with forceUtcTimezone).
+    const db = mysql.createPool({ uri: mysqlUri, connectionLimit: POOL_CONNECTIONS, timezone: 'Z' });
+    const store = sessionStore(db);
     const sessions = new SessionLiveness((sid) => store.isActive(sid, new Date()), { ttlMs: SESSION_CACHE_TTL_MS });
     // The API listens to revocation events; nothing is revoked during the bench.
     sessions.setListening(true);
-    // DATETIME columns hold UTC (the API's ORM runs with forceUtcTimezone).
-    const db = mysql.createPool({ uri: mysqlUri, connectionLimit: POOL_CONNECTIONS, timezone: 'Z' });
 
     /**
      * The signed-in user's id, or null (the API's SessionService.authenticate, minus its error text).
