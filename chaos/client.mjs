@@ -36,6 +36,7 @@ const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(
  * @property {number} [retryAfterMs]
  * @property {number} ms
  * @property {string} [message] the first error's message
+ * @property {string} [requestId] the server's x-request-id, to find the request in the API logs
  */
 
 /**
@@ -124,13 +125,21 @@ export class ChaosUser {
       else if (json.errors?.length) {
         const ext = json.errors[0]?.extensions ?? {};
         result = { code: ext.code ?? 'NO_CODE', retryAfterMs: ext.retryAfterMs, ms, message: json.errors[0]?.message };
+        result.requestId = res.headers.get('x-request-id') ?? undefined;
       } else result = { data: json.data, ms };
     } catch {
       result = { code: 'NETWORK', ms: Date.now() - started };
     }
     this.metrics.request(result.ms, kind);
     if (result.code) {
-      this.metrics.failure({ kind, code: result.code, ms: result.ms, at: started, message: result.message });
+      this.metrics.failure({
+        kind,
+        code: result.code,
+        ms: result.ms,
+        at: started,
+        message: result.message,
+        requestId: result.requestId,
+      });
       if (result.code === 'UNAUTHENTICATED' && auth && tokenValidUntil > started + 1000)
         this.metrics.loggedOut(this.name, `${kind}: an unexpired access token was refused`);
     }

@@ -36,7 +36,7 @@ export class Metrics {
     this.requests = 0;
     /** @type {Record<string, number>} */
     this.slowRequests = {};
-    /** @type {Map<string, string>} `kind code` → the first error message seen */
+    /** @type {Map<string, string>} `kind code` → the first error message seen, with its time and request id */
     this.samples = new Map();
     /** @type {Map<string, string[]>} user → why */
     this.loggedOutUsers = new Map();
@@ -53,10 +53,12 @@ export class Metrics {
     if (ms > 3000) this.slowRequests[kind] = (this.slowRequests[kind] ?? 0) + 1;
   }
 
-  /** @param {{ kind: string, code: string, ms: number, at: number, message?: string }} f */
+  /** @param {{ kind: string, code: string, ms: number, at: number, message?: string, requestId?: string }} f */
   failure(f) {
     this.failures.push(f);
-    if (!this.samples.has(`${f.kind} ${f.code}`)) this.samples.set(`${f.kind} ${f.code}`, f.message ?? '');
+    const key = `${f.kind} ${f.code}`;
+    if (!this.samples.has(key))
+      this.samples.set(key, `${f.message ?? ''} (t=${this.rel(f.at)}s, ${f.ms} ms, request ${f.requestId ?? 'none'})`);
   }
 
   /** @param {string} user @param {string} why */
@@ -139,28 +141,36 @@ export class Metrics {
    * Catch-up times after reconnects, per fault (a reconnect belongs to the latest fault started before it).
    */
   catchUpSummary() {
-    // A catch-up cannot finish while the database is stalled or partitioned away: one that starts
-    // during such an outage is timed from the outage's end (catch-up after the fault), as `ms`;
-    // `fromReconnect` keeps the time from the reconnect itself.
+    // A catch-up cannot progress while the database is stalled or partitioned away: the part of an
+    // outage it overlaps (it started in one, or one began while it ran) is not counted, so `ms` is
+    // the catch-up after the fault; `fromReconnect` keeps the time from the reconnect itself.
     const outages = this.faults.filter((f) => /^(database stalled|partition)/.test(f.name) && f.until !== undefined);
     const afterFaults = this.catchUps
       .filter((c) => c.reason !== 'token expiry')
       .map((c) => {
-        const blocking = outages.filter((f) => f.at <= c.at && c.at < /** @type {number} */ (f.until));
-        const from = Math.max(c.at, ...blocking.map((f) => /** @type {number} */ (f.until)));
-        return { ...c, fromReconnect: c.ms, ms: Math.max(0, c.at + c.ms - from) };
+        const end = c.at + c.ms;
+        const blocked = outages.reduce(
+          (sum, f) => sum + Math.max(0, Math.min(end, /** @type {number} */ (f.until)) - Math.max(c.at, f.at)),
+          0,
+        );
+        return { ...c, fromReconnect: c.ms, ms: Math.max(0, c.ms - blocked) };
       });
     const all = afterFaults.map((c) => c.ms);
     const expiry = this.catchUps.filter((c) => c.reason === 'token expiry').map((c) => c.ms);
     const perFault = this.faults.map((f, i) => {
       const next = this.faults[i + 1]?.at ?? Infinity;
-      const ms = afterFaults.filter((c) => c.at >= f.at && c.at < next).map((c) => c.ms);
+      const mine = afterFaults.filter((c) => c.at >= f.at && c.at < next);
+      const ms = mine.map((c) => c.ms);
       return {
         fault: f.name,
         at: this.rel(f.at),
         reconnects: ms.length,
         p50: percentile(ms, 50),
         p99: percentile(ms, 99),
+        slowest: mine
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
+          .map((c) => `${c.user} at t=${this.rel(c.at)}s: ${c.ms} ms (${c.fromReconnect} ms from the reconnect)`),
       };
     });
     return {

@@ -72,6 +72,7 @@ export async function startTransport(deps: TransportDeps): Promise<Transport> {
       new LazyContext(
         {
           requestId: exchange.requestId,
+          receivedAt: exchange.receivedAt,
           ip: exchange.ip,
           auth: await byHeader(exchange.authorization),
           refreshCookie: refreshCookieFor(exchange.hostname, exchange.cookieHeader, exchange.appendSetCookie),

@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { DeadlineExceededError } from '../deadlines';
+import type { Context } from './context';
 import { ErrorCode } from './errors';
 
 /** How one (document, operation name) runs: compiled, by graphql-js, or not at all. */
@@ -16,16 +17,29 @@ type Plan =
   { kind: 'compiled'; query: CompiledQuery } | { kind: 'mutation' } | { kind: 'refused'; result: ExecutionResult };
 
 /**
+ * graphql-jit's resolver errors are GraphQLErrors without an `extensions` object when the thrown
+ * error has none (a driver's error, say), and Apollo's error formatting reads `extensions.code`:
+ * it threw on them and answered INTERNAL_SERVER_ERROR, hiding that a backend was UNAVAILABLE.
+ * Such an error becomes a graphql-js GraphQLError with the same message, path, locations and cause.
+ */
+function withExtensions(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  const fixed = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? error });
+  return Object.assign(fixed, { locations: error.locations });
+}
+
+/**
  * Errors raised before execution, with no path, cause or code, are the variables' coercion failures:
  * the client's input, so BAD_USER_INPUT (graphql-jit's carry no AST nodes, by which Apollo would
  * recognise them). Errors of resolvers, including a subscription's set-up, keep their own code.
  */
 function coded(result: ExecutionResult): ExecutionResult {
-  if (result.data !== undefined || !result.errors) return result;
+  if (!result.errors) return result;
+  if (result.data !== undefined) return { ...result, errors: result.errors.map(withExtensions) };
   return {
     errors: result.errors.map((e) =>
       e.path || e.originalError || e.extensions?.code !== undefined
-        ? e
+        ? withExtensions(e)
         : new GraphQLError(e.message, {
             nodes: e.nodes,
             source: e.source,
@@ -89,18 +103,26 @@ export class CompiledExecutor {
   execute(args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult {
     const plan = this.plan(args.document, args.operationName);
     if (plan.kind === 'refused') return plan.result;
-    const result =
-      plan.kind === 'mutation'
-        ? bounded(execute(args), this.deadlineMs, true)
-        : bounded(
-            plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
-              Promise<ExecutionResult> | ExecutionResult,
-            this.deadlineMs,
-            false,
-          );
+    const writes = plan.kind === 'mutation';
+    const leftMs = this.timeLeft(args.contextValue);
+    // Already past its deadline before it ran (a busy event loop, a slow session check): answered
+    // UNAVAILABLE without running, so nothing of it takes effect.
+    if (leftMs !== undefined && leftMs <= 0) return expired(this.deadlineMs, false);
+    const result = writes
+      ? execute(args)
+      : (plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
+          Promise<ExecutionResult> | ExecutionResult);
+    const bounded = leftMs === undefined ? result : boundedBy(result, leftMs, this.deadlineMs, writes);
     // A rejected execution (graphql-jit rejects when a failing root promise escapes its handlers)
     // becomes an error result, formatted like any other (a backend failure is UNAVAILABLE).
-    return isPromise(result) ? result.then(coded, failedExecution) : coded(result);
+    return isPromise(bounded) ? bounded.then(coded, failedExecution) : coded(bounded);
+  }
+
+  /** What is left of the operation's deadline, counted from its arrival when the context says when. */
+  private timeLeft(contextValue: unknown): number | undefined {
+    if (this.deadlineMs <= 0) return undefined;
+    const receivedAt = (contextValue as Partial<Context> | undefined)?.receivedAt;
+    return receivedAt === undefined ? this.deadlineMs : this.deadlineMs - (performance.now() - receivedAt);
   }
 
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
@@ -115,19 +137,23 @@ export class CompiledExecutor {
   }
 }
 
-/** The result, or an UNAVAILABLE error once `deadlineMs` has passed (the work goes on unobserved). */
-function bounded(
+/** The UNAVAILABLE answer of an operation past its deadline. */
+function expired(deadlineMs: number, mayHaveTakenEffect: boolean): ExecutionResult {
+  const cause = new DeadlineExceededError(deadlineMs, mayHaveTakenEffect);
+  return { data: null, errors: [new GraphQLError(cause.message, { originalError: cause })] };
+}
+
+/** The result, or an UNAVAILABLE error once `leftMs` has passed (the work goes on unobserved). */
+function boundedBy(
   result: Promise<ExecutionResult> | ExecutionResult,
+  leftMs: number,
   deadlineMs: number,
   writes: boolean,
 ): Promise<ExecutionResult> | ExecutionResult {
-  if (!isPromise(result) || deadlineMs <= 0) return result;
+  if (!isPromise(result)) return result;
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<ExecutionResult>((resolve) => {
-    timer = setTimeout(() => {
-      const cause = new DeadlineExceededError(deadlineMs, writes);
-      resolve({ data: null, errors: [new GraphQLError(cause.message, { originalError: cause })] });
-    }, deadlineMs);
+  const timeout = new Promise<ExecutionResult>((resolve) => {
+    timer = setTimeout(() => resolve(expired(deadlineMs, writes)), leftMs);
   });
-  return Promise.race([result, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([result, timeout]).finally(() => clearTimeout(timer));
 }

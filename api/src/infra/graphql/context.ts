@@ -25,6 +25,12 @@ export interface RefreshCookie {
 
 export interface Context {
   requestId: string;
+  /**
+   * `performance.now()` when the request's body had arrived (HTTP) or the operation's message
+   * (WebSocket): the operation deadline (OPERATION_DEADLINE) counts from it, so time spent before
+   * execution (checking the session, a busy event loop) is not added on top.
+   */
+  receivedAt?: number;
   ip: string;
   /** Forked per request/operation; reads outside transactions go to replicas. */
   em: Em;
@@ -59,6 +65,7 @@ export function viewerId(ctx: Context): string {
  * subscription; and most requests never touch the EntityManager (their services fork their own).
  */
 export class LazyContext implements Context {
+  readonly receivedAt?: number;
   readonly ip: string;
   readonly auth: AuthState;
   readonly refreshCookie: RefreshCookie;
@@ -72,6 +79,7 @@ export class LazyContext implements Context {
     private readonly root: { orm: Orm; logger: Logger },
   ) {
     this.id = fields.requestId;
+    this.receivedAt = fields.receivedAt;
     this.ip = fields.ip;
     this.auth = fields.auth;
     this.refreshCookie = fields.refreshCookie;

@@ -99,6 +99,7 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
       onSubscribe(ctx, _id, payload) {
         const contextValue = new LazyContext(
           {
+            receivedAt: performance.now(),
             ip: ctx.extra.ip ?? 'unknown',
             auth: ctx.extra.auth ?? { user: null },
             refreshCookie: NO_COOKIE,

@@ -20,6 +20,8 @@ export interface GraphqlRouteDeps {
 /** What the context of a GraphQL request over HTTP is built from. */
 export interface GraphqlExchange {
   requestId: string;
+  /** `performance.now()` when the request (its body included) had arrived. */
+  receivedAt: number;
   ip: string;
   /** The host the client addressed, without port (behind a trusted proxy: X-Forwarded-Host). */
   hostname: string;
@@ -132,6 +134,8 @@ export function createGraphqlRoute(deps: GraphqlRouteDeps): (req: IncomingMessag
     let response: HTTPGraphQLResponse;
     try {
       const body = req.method === 'POST' ? await readBody(req, config.http.bodyLimitBytes) : undefined;
+      // The deadline counts from here: a client's slow upload is not the server's time.
+      const receivedAt = performance.now();
       const url = req.url ?? '';
       const query = url.indexOf('?');
       response = await apollo.executeHTTPGraphQLRequest({
@@ -144,6 +148,7 @@ export function createGraphqlRoute(deps: GraphqlRouteDeps): (req: IncomingMessag
         context: () =>
           deps.context({
             requestId,
+            receivedAt,
             ip: proxyAddr(req, trust),
             hostname: hostnameOf(req),
             authorization: req.headers.authorization,
