@@ -78,6 +78,10 @@ export class ChaosUser {
     this.outbox = [];
     this.sending = false;
     this.stopped = false;
+    /** @type {string[] | undefined} set while a catch-up runs: its requests, as the report shows them */
+    this.attempts = undefined;
+    /** what the last catch-up's requests were */
+    this.lastCatchUp = '';
     /** @type {(() => void) | undefined} called after every reconnect of the socket */
     this.onReconnect = undefined;
     /** when the token the socket authenticated with expires */
@@ -100,9 +104,11 @@ export class ChaosUser {
    * @returns {Promise<Attempt>}
    */
   async attempt(kind, query, variables, auth = true) {
+    const tokenWait = Date.now();
     const token = auth ? await this.token() : undefined;
     const tokenValidUntil = this.accessExpiresAt;
     const started = Date.now();
+    if (started - tokenWait > 20) this.attempts?.push(`waited ${started - tokenWait} ms for a token`);
     /** @type {Attempt} */
     let result;
     try {
@@ -121,16 +127,24 @@ export class ChaosUser {
         json = undefined;
       }
       const ms = Date.now() - started;
-      if (!json) result = { code: `HTTP_${res.status}`, ms };
+      const requestId = res.headers.get('x-request-id') ?? undefined;
+      if (!json) result = { code: `HTTP_${res.status}`, ms, requestId };
       else if (json.errors?.length) {
         const ext = json.errors[0]?.extensions ?? {};
-        result = { code: ext.code ?? 'NO_CODE', retryAfterMs: ext.retryAfterMs, ms, message: json.errors[0]?.message };
-        result.requestId = res.headers.get('x-request-id') ?? undefined;
-      } else result = { data: json.data, ms };
+        result = {
+          code: ext.code ?? 'NO_CODE',
+          retryAfterMs: ext.retryAfterMs,
+          ms,
+          message: json.errors[0]?.message,
+          requestId,
+        };
+      } else result = { data: json.data, ms, requestId };
     } catch {
       result = { code: 'NETWORK', ms: Date.now() - started };
     }
     this.metrics.request(result.ms, kind);
+    if (kind !== 'sendMessage')
+      this.attempts?.push(`${kind} ${result.code ?? 'ok'} ${result.ms} ms (${result.requestId ?? 'no id'})`);
     if (result.code) {
       this.metrics.failure({
         kind,
@@ -331,17 +345,24 @@ export class ChaosUser {
    */
   async catchUp(deadline = Infinity) {
     const started = Date.now();
-    for (;;) {
-      const data = await this.call(
-        'messagesAfter',
-        AFTER,
-        { roomId: this.roomId, afterSeq: this.contiguous },
-        { deadline },
-      );
-      /** @type {WireMessage[]} */
-      const page = data.messagesAfter;
-      for (const m of page) this.receive(m);
-      if (page.length < 100) return Date.now() - started;
+    /** @type {string[] | undefined} the requests (other than sends) while it runs, for the report */
+    this.attempts = [];
+    try {
+      for (;;) {
+        const data = await this.call(
+          'messagesAfter',
+          AFTER,
+          { roomId: this.roomId, afterSeq: this.contiguous },
+          { deadline },
+        );
+        /** @type {WireMessage[]} */
+        const page = data.messagesAfter;
+        for (const m of page) this.receive(m);
+        if (page.length < 100) return Date.now() - started;
+      }
+    } finally {
+      this.lastCatchUp = this.attempts.join(', ');
+      this.attempts = undefined;
     }
   }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
+import { startFaultProxies } from './fault-proxy-process.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
 
 /** @type {net.Server} */
@@ -130,4 +131,33 @@ void test('reset closes both sides of the chosen share of connections', async ()
   assert.equal(await answer, 'ok', 'the others still forward');
   for (const s of sockets) s.destroy();
   await proxy.close();
+});
+
+void test('in a process of its own, a proxy forwards and obeys partition, heal and reset', async () => {
+  const { proxies, stop } = await startFaultProxies({ echo: { port: echoPort() } });
+  const proxy = /** @type {import('./fault-proxy-process.mjs').RemoteFaultProxy} */ (proxies.echo);
+  /** @type {net.Socket} */
+  const socket = await connect(proxy.port);
+  socket.on('error', () => undefined);
+  assert.equal(
+    await (async () => {
+      const answer = readBytes(socket, 3);
+      socket.write('one');
+      return answer;
+    })(),
+    'one',
+  );
+  await proxy.partition();
+  const held = readBytes(socket, 3);
+  socket.write('two');
+  let arrived = false;
+  void held.then(() => (arrived = true));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(arrived, false, 'nothing crossed the partition');
+  await proxy.heal();
+  assert.equal(await held, 'two');
+  const closed = new Promise((resolve) => socket.on('close', () => resolve(true)));
+  assert.equal(await proxy.reset(1), 1);
+  await closed;
+  await stop();
 });

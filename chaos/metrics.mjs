@@ -30,7 +30,7 @@ export class Metrics {
     this.sent = 0;
     /** @type {{ sender: string, roomId: string, clientMessageId: string, seq: number, id: string }[]} */
     this.acks = [];
-    /** @type {{ kind: string, code: string, ms: number, at: number, message?: string }[]} */
+    /** @type {{ kind: string, code: string, ms: number, at: number, message?: string, requestId?: string }[]} */
     this.failures = [];
     /** every HTTP attempt during the load, and those (any outcome) that took more than 3 s, per kind */
     this.requests = 0;
@@ -42,8 +42,11 @@ export class Metrics {
     this.loggedOutUsers = new Map();
     /** @type {{ name: string, at: number, until?: number, detail?: string }[]} */
     this.faults = [];
-    /** @type {{ user: string, at: number, ms: number, reason: string }[]} */
+    /** @type {{ user: string, at: number, ms: number, reason: string, detail?: string }[]} */
     this.catchUps = [];
+    /** @type {{ at: number, ms: number }[]} stalls (> 100 ms) of the harness's own event loop */
+    this.harnessStalls = [];
+    this.harnessLagMax = 0;
   }
 
   /** @param {number} ms @param {string} kind */
@@ -88,9 +91,16 @@ export class Metrics {
   /**
    * @param {string} user @param {number} at when the socket reconnected @param {number} ms
    * @param {string} reason why the socket had closed ('token expiry' is routine, not a fault)
+   * @param {string} [detail] its requests, with their times and request ids
    */
-  catchUp(user, at, ms, reason) {
-    this.catchUps.push({ user, at, ms, reason });
+  catchUp(user, at, ms, reason, detail) {
+    this.catchUps.push({ user, at, ms, reason, detail });
+  }
+
+  /** @param {number} at @param {number} lagMs how late a 50 ms timer of the harness fired */
+  harnessLag(at, lagMs) {
+    this.harnessLagMax = Math.max(this.harnessLagMax, lagMs);
+    if (lagMs > 100) this.harnessStalls.push({ at, ms: Math.round(lagMs) });
   }
 
   /** Seconds since the start, for the report. */
@@ -130,6 +140,10 @@ export class Metrics {
         /** @type {Record<string, number>} */ ({}),
       ),
       samples: Object.fromEntries(this.samples),
+      slowest: [...slow]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map((f) => `${f.kind} ${f.code} at t=${this.rel(f.at)}s: ${f.ms} ms (request ${f.requestId ?? 'none'})`),
       slowByCode: slow.reduce(
         (acc, f) => ({ ...acc, [f.code]: (acc[f.code] ?? 0) + 1 }),
         /** @type {Record<string, number>} */ ({}),
@@ -170,7 +184,10 @@ export class Metrics {
         slowest: mine
           .sort((a, b) => b.ms - a.ms)
           .slice(0, 3)
-          .map((c) => `${c.user} at t=${this.rel(c.at)}s: ${c.ms} ms (${c.fromReconnect} ms from the reconnect)`),
+          .map(
+            (c) =>
+              `${c.user} at t=${this.rel(c.at)}s: ${c.ms} ms (${c.fromReconnect} ms from the reconnect): ${c.detail ?? ''}`,
+          ),
       };
     });
     return {

@@ -21,8 +21,10 @@ import nginxModule from '../scripts/topology/nginx.cjs';
 import processModule from '../scripts/topology/process.cjs';
 import redisModule from '../scripts/topology/redis.cjs';
 import { ChaosUser } from './client.mjs';
-import { startFaultProxy } from './fault-proxy.mjs';
+import { startFaultProxies } from './fault-proxy-process.mjs';
 import { Metrics } from './metrics.mjs';
+
+/** @typedef {import('./fault-proxy-process.mjs').RemoteFaultProxy} RemoteFaultProxy */
 
 const { startApi, migrateOnce } = apiModule;
 const { startMariaDb } = mariadbModule;
@@ -111,10 +113,12 @@ async function main() {
   cleanups.push(() => db.pid && process.kill(db.pid, 'SIGCONT')); // never leave it stopped
   cleanups.push(() => redis.stop());
   await db.query('CREATE DATABASE chaos');
-  const dbProxy = await startFaultProxy({ target: { port: db.port }, name: 'db' });
-  const redisProxy = await startFaultProxy({ target: { port: redis.port }, name: 'redis' });
-  cleanups.push(() => dbProxy.close());
-  cleanups.push(() => redisProxy.close());
+  // In a process of their own: see fault-proxy-process.mjs.
+  const faultProxies = await startFaultProxies({ db: { port: db.port }, redis: { port: redis.port } });
+  cleanups.push(() => faultProxies.stop());
+  const { db: dbProxy, redis: redisProxy } = /** @type {Record<'db' | 'redis', RemoteFaultProxy>} */ (
+    faultProxies.proxies
+  );
   const proxies = { db: [dbProxy], redis: [redisProxy], both: [dbProxy, redisProxy] };
 
   const nginxPort = await freePort();
@@ -123,7 +127,7 @@ async function main() {
     // the mail code on sign-up; everything on the chat, matching and session paths is the same.
     NODE_ENV: 'development',
     REQUIRE_EMAIL_VERIFICATION: 'false',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.CHAOS_API_LOG_LEVEL ?? 'warn',
     JWT_SECRET: randomBytes(48).toString('base64url'),
     PUBLIC_URL: `http://127.0.0.1:${nginxPort}`,
     SMTP_URL: 'smtp://127.0.0.1:9',
@@ -214,7 +218,7 @@ async function main() {
       const at = Date.now();
       const reason = u.lastClose;
       u.catchUp(at + 60_000)
-        .then((ms) => metrics.catchUp(u.name, at, ms, reason))
+        .then((ms) => metrics.catchUp(u.name, at, ms, reason, u.lastCatchUp))
         .catch(() => metrics.catchUp(u.name, at, 60_000, reason));
     };
 
@@ -227,6 +231,14 @@ async function main() {
   log(`load: ${chatters.length} users, 1 message/s each, ${PLAN.seconds} s; faults on schedule`);
   metrics.t0 = Date.now();
   const loadStart = metrics.t0;
+  // The harness's own event loop: a stall here inflates every time it measures.
+  let tick = performance.now();
+  const lagProbe = setInterval(() => {
+    const now = performance.now();
+    metrics.harnessLag(Date.now(), now - tick - 50);
+    tick = now;
+  }, 50);
+  cleanups.push(() => clearInterval(lagProbe));
   const ticker = setInterval(() => {
     for (const u of chatters) u.enqueue(`m${metrics.sent}`);
   }, 1000);
@@ -248,7 +260,7 @@ async function main() {
   clearInterval(ticker);
   log('load over; waiting for the faults to end and the outboxes to drain');
   await Promise.all(pending);
-  for (const p of [dbProxy, redisProxy]) p.heal();
+  await Promise.all([dbProxy, redisProxy].map((p) => p.heal()));
   const drainDeadline = Date.now() + DRAIN_MS;
   while (chatters.some((u) => u.outbox.length > 0) && Date.now() < drainDeadline) await sleep(200);
   const unacked = chatters.reduce((n, u) => n + u.outbox.length, 0);
@@ -281,18 +293,18 @@ async function main() {
     const seconds = step.seconds ?? 0;
     if (step.action === 'latency') {
       const f = metrics.fault(`latency 0-300 ms (${step.target}, ${seconds} s)`);
-      for (const p of targets) p.latency(300);
+      await Promise.all(targets.map((p) => p.latency(300)));
       await sleep(seconds * 1000);
-      for (const p of targets) p.latency(0);
+      await Promise.all(targets.map((p) => p.latency(0)));
       f.until = Date.now();
     } else if (step.action === 'reset') {
-      const n = targets.reduce((sum, p) => sum + p.reset(step.fraction), 0);
+      const n = (await Promise.all(targets.map((p) => p.reset(step.fraction)))).reduce((sum, k) => sum + k, 0);
       metrics.fault(`reset ${Math.round((step.fraction ?? 1) * 100)}% (${step.target})`, `${n} connections`);
     } else if (step.action === 'partition') {
       const f = metrics.fault(`partition (${step.target}, ${seconds} s)`);
-      for (const p of targets) p.partition();
+      await Promise.all(targets.map((p) => p.partition()));
       await sleep(seconds * 1000);
-      for (const p of targets) p.heal();
+      await Promise.all(targets.map((p) => p.heal()));
       f.until = Date.now();
     } else if (step.action === 'kill') {
       const i = step.instance ?? 0;
@@ -529,6 +541,10 @@ function verdicts({ rows, rooms, metrics, unacked, requeue }) {
     },
     failures,
     requests: { total: metrics.requests, slowerThan3sByKind: metrics.slowRequests },
+    harness: {
+      eventLoopLagMaxMs: Math.round(metrics.harnessLagMax),
+      stallsOver100ms: metrics.harnessStalls.map((s) => `t=${metrics.rel(s.at)}s ${s.ms} ms`),
+    },
     catchUp,
     requeue: requeue ? { ...requeue, percent: requeuedPct } : { percent: 0, note: 'no Redis restart ran' },
     loggedOut: Object.fromEntries(metrics.loggedOutUsers),
@@ -570,6 +586,7 @@ function writeReport(r) {
         (f) => `         after ${f.fault} (t=${f.at}s): ${f.reconnects} reconnects, p50 ${f.p50} ms, p99 ${f.p99} ms`,
       ),
     `  ${ok(r.thresholds.requeued100)} searchers re-queued after Redis restart  ${r.requeue.percent} % ${'states' in r.requeue ? `${JSON.stringify(r.requeue.states)} by ${JSON.stringify(r.requeue.why)}` : ''}`,
+    `harness event loop: max lag ${r.harness.eventLoopLagMaxMs} ms, ${r.harness.stallsOver100ms.length} stalls > 100 ms`,
     `verdict: ${r.pass ? 'PASS' : 'FAIL'} (${r.mode === 'quick' ? 'quick mode fails on the loss counters only' : 'all Done-when thresholds'})  results: ${out}`,
   ];
   if (r.finalCatchUpFailed.length > 0)

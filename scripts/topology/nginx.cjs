@@ -44,7 +44,11 @@ events {
 http {
     ${mimeTypes ? `include ${mimeTypes};` : 'types { text/html html; text/css css; application/javascript js mjs; image/svg+xml svg; application/json json; }'}
     default_type application/octet-stream;
-    access_log ${path.join(dir, 'access.log')};
+    # Timings per request, to tell nginx's time from the upstream's (the request id is the API's).
+    log_format timed '$remote_addr [$time_local] "$request" $status $body_bytes_sent rt=$request_time '
+                     'uct=$upstream_connect_time urt=$upstream_response_time ua=$upstream_addr '
+                     'us=$upstream_status id=$upstream_http_x_request_id';
+    access_log ${path.join(dir, 'access.log')} timed;
     client_body_temp_path ${temp('client_body')};
     proxy_temp_path ${temp('proxy')};
     fastcgi_temp_path ${temp('fastcgi')};

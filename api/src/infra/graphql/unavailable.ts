@@ -45,8 +45,14 @@ const UNAVAILABLE_NAMES = new Set([
 const UNAVAILABLE_MESSAGE =
   /^(Command timed out|Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit)|Timeout acquiring a connection/;
 
-/** How long a client should wait before retrying after a backend failure. */
-const RETRY_AFTER_MS = 1000;
+/**
+ * How long a client should wait before retrying after a backend failure: 0.5–1.5 s, drawn per
+ * answer. Clients that were all refused by one outage and all waited the same second would come
+ * back together, as a wave on a backend that has just recovered; the jitter spreads them out.
+ */
+function retryAfterMs(): number {
+  return 500 + Math.round(Math.random() * 1000);
+}
 
 function causes(err: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -84,7 +90,7 @@ export function unavailableFrom(err: unknown): UnavailableError | null {
   if (deadline) {
     return new UnavailableError(
       'The service is too slow to answer right now; retry shortly',
-      RETRY_AFTER_MS,
+      retryAfterMs(),
       deadline.mayHaveTakenEffect ? { outcome: 'UNKNOWN' } : {},
     );
   }
@@ -92,7 +98,7 @@ export function unavailableFrom(err: unknown): UnavailableError | null {
   const unknown = chain.some((e) => e instanceof StatementTimeoutError && e.commitSent);
   return new UnavailableError(
     'A backend of the service is unavailable; retry shortly',
-    RETRY_AFTER_MS,
+    retryAfterMs(),
     unknown ? { outcome: 'UNKNOWN' } : {},
   );
 }
