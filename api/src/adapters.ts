@@ -50,7 +50,11 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
   const { prefix } = config.redis;
   return {
     redis,
-    pubsub: createRedisPubSub({ publisher: redis.command, subscriber: redis.subscriber }, { topicPrefix: prefix }),
+    pubsub: createRedisPubSub(
+      { publisher: redis.command, subscriber: redis.subscriber },
+      { topicPrefix: prefix },
+      (err) => logger.warn({ err }, 'redis UNSUBSCRIBE failed (the channel goes with the connection)'),
+    ),
     limiters: createRedisRateLimiterFactory(redis.command, { prefix }),
     matchQueue: createRedisMatchQueue(redis.command, { ...queueOptions, prefix }),
   };

@@ -3,7 +3,7 @@ import { SubscriberOverflowError, type PubSub, type PubSubOptions } from './pubs
 
 /**
  * The one implementation of the `PubSub` port; adapters differ only in the `PubSubEngine` they pass
- * (graphql-subscriptions' in-process `PubSub`, graphql-redis-subscriptions' `RedisPubSub`).
+ * (graphql-subscriptions' in-process `PubSub`, Redis channels in pubsub.redis.ts).
  *
  * On top of the engine it adds:
  * - the topic prefix: the engine sees `topicPrefix + topic`, callers and errors only `topic`;
@@ -21,7 +21,7 @@ import { SubscriberOverflowError, type PubSub, type PubSubOptions } from './pubs
  * - `dispose()`: waits for `subscribe` calls in flight, ends every open iterator as `return()` does,
  *   then runs `release` once. Idempotent. After it, `publish` and `subscribe` reject.
  *
- * The engine's `subscribe` promise is awaited before `subscribe` resolves: for `RedisPubSub` that is
+ * The engine's `subscribe` promise is awaited before `subscribe` resolves: for Redis that is
  * when Redis acknowledged SUBSCRIBE, which is what makes "a publish that starts after subscribe
  * resolved is delivered" hold across instances.
  */

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
+import { Redis } from 'ioredis';
+import { createTestRedis, redisTestUrl, type TestRedis } from '../../../test/utils/redis';
 import { waitFor } from '../../../test/utils/wait-for';
 import { pubSubContract } from './pubsub.contract';
 import type { PubSubOptions } from './pubsub.port';
@@ -65,5 +65,51 @@ describe('Redis PubSub adapter', () => {
     await expect(node.subscriber.ping()).resolves.toBeDefined();
     expect(node.subscriber.status).toBe('ready');
     await node.close();
+  });
+
+  describe('with Redis away', () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    beforeEach(() => {
+      unhandled.length = 0;
+      process.on('unhandledRejection', record);
+    });
+    afterEach(() => void process.off('unhandledRejection', record));
+    /** Lets a rejection nobody handles reach 'unhandledRejection'. */
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+    it('a SUBSCRIBE that times out rejects every subscriber of the channel, and nothing else', async () => {
+      // Connected, then cut off: commands queue and time out, as when Redis stalls.
+      const subscriber = new Redis(redisTestUrl(), { commandTimeout: 200, maxRetriesPerRequest: 1 });
+      const publisher = redis.client();
+      await subscriber.ping();
+      subscriber.stream.pause();
+      const pubsub = createRedisPubSub({ publisher, subscriber }, { topicPrefix: redis.prefix });
+      const alone = pubsub.subscribe('room:alone');
+      const first = pubsub.subscribe('room:shared');
+      const second = pubsub.subscribe('room:shared');
+      for (const subscribing of [alone, first, second]) await expect(subscribing).rejects.toThrow('Command timed out');
+      await settle();
+      expect(unhandled).toEqual([]);
+      subscriber.disconnect();
+      await pubsub.dispose();
+    });
+
+    it('an UNSUBSCRIBE that fails is reported, not left unhandled', async () => {
+      const node = instance();
+      const failures: unknown[] = [];
+      const pubsub = createRedisPubSub(
+        { publisher: node.publisher, subscriber: node.subscriber },
+        { topicPrefix: redis.prefix },
+        (err) => failures.push(err),
+      );
+      const subscription = await pubsub.subscribe('room:leaving');
+      node.subscriber.disconnect(); // UNSUBSCRIBE now rejects: "Connection is closed."
+      await subscription.return?.();
+      await waitFor(() => Promise.resolve(failures.length === 1), { message: 'the failure reported' });
+      await settle();
+      expect(unhandled).toEqual([]);
+      await pubsub.dispose();
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { PubSubEngine } from 'graphql-subscriptions';
 import type { Redis } from 'ioredis';
 import { EnginePubSub } from './pubsub.engine';
 import type { PubSub, PubSubOptions } from './pubsub.port';
@@ -14,33 +14,94 @@ export interface RedisPubSubClients {
 }
 
 /**
- * PubSub across API instances over Redis PUBLISH/SUBSCRIBE (graphql-redis-subscriptions' `RedisPubSub`).
- * The channel is `topicPrefix + topic`; the message is the JSON text `EnginePubSub` produces, passed
- * through `RedisPubSub` unchanged (its own serializer and parsing are bypassed).
+ * Redis channels as a `PubSubEngine`: one SUBSCRIBE per channel however many subscribers share it,
+ * UNSUBSCRIBE when the last one leaves. It replaces graphql-redis-subscriptions' `RedisPubSub`,
+ * which, when Redis is away, ends the process: a failed SUBSCRIBE also rejects a promise that only
+ * a concurrent subscriber of the same channel awaits, and UNSUBSCRIBE's rejection is never handled
+ * (the chaos suite's instances exited on "Command timed out"). Here every command's failure reaches
+ * the caller (subscribe) or the log (unsubscribe, which has no caller to tell).
+ */
+class RedisChannels extends PubSubEngine {
+  private nextId = 1;
+  private readonly subscriptions = new Map<number, { channel: string; onMessage: (message: string) => void }>();
+  private readonly byChannel = new Map<string, Set<number>>();
+  /** The SUBSCRIBE in flight per channel, which later subscribers of the channel wait for too. */
+  private readonly subscribing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly clients: RedisPubSubClients,
+    private readonly onUnsubscribeFailed: (err: unknown) => void,
+  ) {
+    super();
+  }
+
+  /** The subscriber connection's `message` listener. */
+  readonly deliver = (channel: string, message: string): void => {
+    for (const id of this.byChannel.get(channel) ?? []) this.subscriptions.get(id)?.onMessage(message);
+  };
+
+  async publish(channel: string, json: string): Promise<void> {
+    await this.clients.publisher.publish(channel, json);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<number> {
+    const id = this.nextId++;
+    let ids = this.byChannel.get(channel);
+    if (!ids) this.byChannel.set(channel, (ids = new Set()));
+    const first = ids.size === 0;
+    ids.add(id);
+    this.subscriptions.set(id, { channel, onMessage });
+    let pending = this.subscribing.get(channel);
+    if (first && !pending) {
+      pending = this.clients.subscriber
+        .subscribe(channel)
+        .then(() => undefined)
+        .finally(() => this.subscribing.delete(channel));
+      this.subscribing.set(channel, pending);
+    }
+    try {
+      await pending;
+    } catch (err) {
+      this.forget(id);
+      throw err;
+    }
+    return id;
+  }
+
+  unsubscribe(id: number): void {
+    const channel = this.forget(id);
+    if (channel === undefined || this.byChannel.has(channel)) return;
+    this.clients.subscriber.unsubscribe(channel).catch(this.onUnsubscribeFailed);
+  }
+
+  /** Drops subscription `id`; returns its channel. */
+  private forget(id: number): string | undefined {
+    const subscription = this.subscriptions.get(id);
+    if (!subscription) return undefined;
+    this.subscriptions.delete(id);
+    const ids = this.byChannel.get(subscription.channel);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byChannel.delete(subscription.channel);
+    return subscription.channel;
+  }
+}
+
+/**
+ * PubSub across API instances over Redis PUBLISH/SUBSCRIBE. The channel is `topicPrefix + topic`;
+ * the message is the JSON text `EnginePubSub` produces, carried unchanged.
  *
  * The caller owns the connections: the adapter opens none and never quits them. `dispose()` only
- * unsubscribes and detaches its listeners; call it before quitting the clients, since `RedisPubSub`
- * sends UNSUBSCRIBE without awaiting it. ioredis re-subscribes by itself after a reconnect; payloads
- * published while disconnected are lost (delivery is at-most-once).
+ * unsubscribes and detaches its listener; call it before quitting the clients. ioredis re-subscribes
+ * by itself after a reconnect; payloads published while disconnected are lost (delivery is
+ * at-most-once). A failed UNSUBSCRIBE (Redis away) is logged through `onUnsubscribeFailed`; the
+ * channel is then dropped with the connection anyway.
  */
-export function createRedisPubSub(clients: RedisPubSubClients, options: PubSubOptions = {}): PubSub {
-  const { publisher, subscriber } = clients;
-  const before = new Set([...subscriber.listeners('message'), ...subscriber.listeners('pmessage')]);
-  const engine = new RedisPubSub({
-    publisher,
-    subscriber,
-    serializer: (json: string) => json,
-    deserializer: (message) => message.toString(),
-  });
-  const added = (['message', 'pmessage'] as const).flatMap((event) =>
-    subscriber
-      .listeners(event)
-      .filter((listener) => !before.has(listener))
-      .map((listener) => ({ event, listener })),
-  );
-  // RedisPubSub never removes the listeners it attached to the borrowed subscriber; do it on dispose.
-  const release = () => {
-    for (const { event, listener } of added) subscriber.removeListener(event, listener as (...args: unknown[]) => void);
-  };
-  return new EnginePubSub(engine, options, release);
+export function createRedisPubSub(
+  clients: RedisPubSubClients,
+  options: PubSubOptions = {},
+  onUnsubscribeFailed: (err: unknown) => void = () => undefined,
+): PubSub {
+  const engine = new RedisChannels(clients, onUnsubscribeFailed);
+  clients.subscriber.on('message', engine.deliver);
+  return new EnginePubSub(engine, options, () => void clients.subscriber.removeListener('message', engine.deliver));
 }
