@@ -139,14 +139,9 @@ void test('in a process of its own, a proxy forwards and obeys partition, heal a
   /** @type {net.Socket} */
   const socket = await connect(proxy.port);
   socket.on('error', () => undefined);
-  assert.equal(
-    await (async () => {
-      const answer = readBytes(socket, 3);
-      socket.write('one');
-      return answer;
-    })(),
-    'one',
-  );
+  const answer = readBytes(socket, 3);
+  socket.write('one');
+  assert.equal(await answer, 'one');
   await proxy.partition();
   const held = readBytes(socket, 3);
   socket.write('two');

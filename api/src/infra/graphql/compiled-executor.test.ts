@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, parse, type ExecutionResult } from 'graphql';
+import { buildSchema, GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CompiledExecutor } from './compiled-executor';
 import { toClientError } from './client-errors';
 
@@ -7,12 +7,13 @@ import { toClientError } from './client-errors';
 describe('CompiledExecutor', () => {
   const DEADLINE_MS = 200;
   let runs: string[];
+  let schema: GraphQLSchema;
   let executor: CompiledExecutor;
 
   beforeEach(() => {
     jest.useFakeTimers(); // performance.now() included
     runs = [];
-    const schema = buildSchema('type Query { slow: String! } type Mutation { write: String! }');
+    schema = buildSchema('type Query { slow: String! } type Mutation { write: String! }');
     const pending = (field: string) => () => {
       runs.push(field);
       return new Promise<string>(() => undefined); // a backend that never answers
@@ -32,9 +33,7 @@ describe('CompiledExecutor', () => {
   };
 
   const run = (query: string, receivedAt?: number) =>
-    Promise.resolve(
-      executor.execute({ schema: executor['schema'], document: parse(query), contextValue: { receivedAt } }),
-    );
+    Promise.resolve(executor.execute({ schema, document: parse(query), contextValue: { receivedAt } }));
 
   const clientCode = (result: ExecutionResult) => result.errors?.map((e) => toClientError(e.toJSON(), e).extensions);
 

@@ -51,14 +51,8 @@ class RedisChannels extends PubSubEngine {
     const first = ids.size === 0;
     ids.add(id);
     this.subscriptions.set(id, { channel, onMessage });
-    let pending = this.subscribing.get(channel);
-    if (first && !pending) {
-      pending = this.clients.subscriber
-        .subscribe(channel)
-        .then(() => undefined)
-        .finally(() => this.subscribing.delete(channel));
-      this.subscribing.set(channel, pending);
-    }
+    // The first subscriber sends SUBSCRIBE; the others wait for it if it is still in flight.
+    const pending = first ? this.subscribeChannel(channel) : this.subscribing.get(channel);
     try {
       await pending;
     } catch (err) {
@@ -66,6 +60,17 @@ class RedisChannels extends PubSubEngine {
       throw err;
     }
     return id;
+  }
+
+  private subscribeChannel(channel: string): Promise<void> {
+    const pending: Promise<void> = this.clients.subscriber
+      .subscribe(channel)
+      .then(() => undefined)
+      .finally(() => {
+        if (this.subscribing.get(channel) === pending) this.subscribing.delete(channel);
+      });
+    this.subscribing.set(channel, pending);
+    return pending;
   }
 
   unsubscribe(id: number): void {
