@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
-import { Chatter, type ChatMessage } from '../../../test/utils/chatter';
+import { Chatter, MESSAGE_FIELDS, type ChatMessage } from '../../../test/utils/chatter';
 import { queryDb } from '../../../test/utils/db-query';
-import { codes } from '../../../test/utils/graphql';
+import { codes, gql } from '../../../test/utils/graphql';
 import { mapBounded } from '../../../test/utils/map-bounded';
 import type { MatchPlayer } from '../../../test/utils/match-player';
 import { ok } from '../../../test/utils/ok';
@@ -27,10 +27,10 @@ async function room(areaIndex: number): Promise<{ roomId: string; a: Chatter; b:
 }
 
 /** `who`'s roomEvents on a graphql-ws client of its own; the client is disposed after the file unless the test does it first. */
-function listen(who: Chatter, roomId: string): { client: Client; events: RoomEventStream } {
+function listen(who: Chatter, roomId: string, query?: string): { client: Client; events: RoomEventStream } {
   const client = wsClient(api.wsUrl, who.user.accessToken);
   clients.push(client);
-  return { client, events: subscribeRoom(client, roomId) };
+  return { client, events: subscribeRoom(client, roomId, query) };
 }
 
 const storedCount = async (server: TestServer, roomId: string): Promise<number> =>
@@ -80,6 +80,36 @@ describe('live messages', () => {
       sent.map(() => ({ id: roomId, userId: null, seq: null })),
     );
     expect(events.errors).toEqual([]);
+  });
+
+  it('shows the sender of each live message as they were when they sent it, their email only to themselves (asked through a fragment)', async () => {
+    const { roomId, a, b } = await room(21);
+    const query = `fragment Own on User { email maskedEmail }
+      subscription($roomId: ID!) { roomEvents(roomId: $roomId) { type roomId userId seq
+        message { ${MESSAGE_FIELDS} sender { ...Own ... on User { nickname } } } } }`;
+    const mine = listen(a, roomId, query).events;
+    const peers = listen(b, roomId).events;
+    await peers.untilLive(() => a.typing(roomId));
+    await mine.untilLive(() => b.typing(roomId));
+    const rename = `mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { nickname } }`;
+
+    const first = ok(await a.send(roomId, 'before')).sendMessage;
+    ok(await gql(api.graphqlUrl, rename, { input: { nickname: 'Renamed' } }, { token: a.user.accessToken }));
+    const second = ok(await a.send(roomId, 'after')).sendMessage;
+
+    const [own1, own2] = (await mine.untilMessages(2)) as (ChatMessage & { sender: Record<string, unknown> })[];
+    const [peer1, peer2] = (await peers.untilMessages(2)) as (ChatMessage & { sender: Record<string, unknown> })[];
+    expect([first.sender.nickname, second.sender.nickname]).toEqual(['Tester', 'Renamed']);
+    expect([peer1!.sender.nickname, peer2!.sender.nickname]).toEqual(['Tester', 'Renamed']);
+    expect(own1!.sender).toMatchObject({ nickname: 'Tester', email: a.user.email });
+    expect(own2!.sender).toMatchObject({ nickname: 'Renamed', email: a.user.email });
+    expect(String(own1!.sender.maskedEmail)).toMatch(/\*\*\*.*@example\.test$/);
+    const peerFragment = listen(b, roomId, query).events;
+    await peerFragment.untilLive(() => a.typing(roomId));
+    ok(await a.send(roomId, 'to the peer'));
+    const [toPeer] = (await peerFragment.untilMessages(1)) as (ChatMessage & { sender: Record<string, unknown> })[];
+    expect(toPeer!.sender).toMatchObject({ nickname: 'Renamed', email: null, maskedEmail: null });
+    expect([...mine.errors, ...peers.errors, ...peerFragment.errors]).toEqual([]);
   });
 });
 

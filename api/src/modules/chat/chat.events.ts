@@ -1,4 +1,5 @@
 import { domainEvent } from '../../infra/events/domain-events';
+import type { UserPayload } from '../users';
 import type { Message } from './message.entity';
 import type { RoomClosedReason } from './room-closed-reason';
 
@@ -23,6 +24,11 @@ export interface RoomEventPayload {
   type: 'MESSAGE' | 'TYPING' | 'READ' | 'PEER_LEFT';
   roomId: string;
   message?: MessagePayload;
+  /**
+   * A MESSAGE's sender as the send read them with its membership check, so that no delivery waits on
+   * a database read (absent on messages a subscription reads back to fill a gap).
+   */
+  sender?: UserPayload;
   userId?: string;
   seq?: number;
   /** Why the room closed (PEER_LEFT). */

@@ -1,8 +1,10 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { viewerId as viewer, type Context } from '../../infra/graphql/context';
 import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
-import type { ProfileService } from '../users';
+import { selectsAny } from '../../infra/graphql/selection';
+import { userFromPayload, type ProfileService, type UserFields } from '../users';
 import type { MessagePayload, RoomEventPayload } from './chat.events';
 import { SendMessageInput } from './chat.inputs';
 import { MessageConnection, RoomConnection, RoomEventObject, RoomEventType } from './chat.types';
@@ -183,11 +185,17 @@ export class ChatResolver {
     @Arg('roomId', () => ID, { description: 'Room id' }) _roomId: string,
     @Root() event: RoomEventPayload,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<RoomEventObject> {
     let message: MessageObject | null = null;
     if (event.message) {
-      const sender = await this.messageService.sender(event.message.senderId);
-      if (!sender) throw new Error(`message ${event.message.id} has no sender ${event.message.senderId}`);
+      const { id, senderId } = event.message;
+      // The sender as published with the message, unless the event has none (a gap filled from
+      // the database) or the sender reads their own email, which events never carry.
+      const ownEmail = senderId === viewer(ctx) && selectsAny(info, ['message', 'sender'], ['email', 'maskedEmail']);
+      const sender: UserFields | null =
+        event.sender && !ownEmail ? userFromPayload(event.sender) : await this.messageService.sender(senderId);
+      if (!sender) throw new Error(`message ${id} has no sender ${senderId}`);
       message = toMessageObject(event.message, sender, viewer(ctx));
     }
     return Object.assign(new RoomEventObject(), {

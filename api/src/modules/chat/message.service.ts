@@ -7,7 +7,7 @@ import type { Logger } from '../../infra/logger';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import { hasControlCharacter, hasVisibleCharacter } from '../../infra/text';
 import type { MediaService } from '../media';
-import { userColumns, userFromRow, type UserFields } from '../users';
+import { toUserPayload, userColumns, userFromRow, type UserFields } from '../users';
 import { toMessagePayload, type MessagePayload } from './chat.events';
 import { Message } from './message.entity';
 import { findSent, SEND_CHECK_SQL, sentMessage, storeMessage } from './message.store';
@@ -133,9 +133,11 @@ export class MessageService {
       this.deps.onMessage?.();
       // Stored is acknowledged: a publish that fails (Redis away) loses only the live delivery,
       // which the peers' catch-up (messagesAfter) makes good.
-      await this.deps.rooms.publish({ type: 'MESSAGE', roomId, message: sent.message }).catch((err: unknown) => {
-        this.deps.logger.warn({ err, roomId }, 'message stored but not published; peers catch up');
-      });
+      await this.deps.rooms
+        .publish({ type: 'MESSAGE', roomId, message: sent.message, sender: toUserPayload(sent.sender) })
+        .catch((err: unknown) => {
+          this.deps.logger.warn({ err, roomId }, 'message stored but not published; peers catch up');
+        });
     }
     return { message: sent.message, sender: sent.sender };
   }

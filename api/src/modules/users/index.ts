@@ -16,7 +16,13 @@ export { normaliseNickname } from './nickname';
 export { IsOptionalBirthYear } from './birth-year';
 export { UserObject, toUserObject } from './user.types';
 export { type UserFields, userColumns, userFromRow } from './user.row';
-export { type UserPayload, toUserPayload, parseUserPayload, userObjectFromPayload } from './user.payload';
+export {
+  type UserPayload,
+  toUserPayload,
+  parseUserPayload,
+  userFromPayload,
+  userObjectFromPayload,
+} from './user.payload';
 
 /** The module's tables, for the composition root's entity registry. */
 export const usersEntities = [User, Block, Report];

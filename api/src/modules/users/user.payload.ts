@@ -42,10 +42,9 @@ export function parseUserPayload(text: string | undefined): UserPayload | undefi
   }
 }
 
-/** The GraphQL view of the payload, as `toUserObject` shows the user it was read from to `viewerId`. */
-export function userObjectFromPayload(profile: UserPayload, viewerId: string): UserObject {
-  // Without an email nothing private can show.
-  const user: UserFields = {
+/** The user the payload was read from, without the email (null: it never travels in events). */
+export function userFromPayload(profile: UserPayload): UserFields {
+  return {
     id: profile.id,
     email: null,
     nickname: profile.nickname,
@@ -55,5 +54,10 @@ export function userObjectFromPayload(profile: UserPayload, viewerId: string): U
     createdAt: new Date(profile.createdAt),
     deletedAt: profile.deletedAt === null ? null : new Date(profile.deletedAt),
   };
-  return toUserObject(user, viewerId);
+}
+
+/** The GraphQL view of the payload, as `toUserObject` shows the user it was read from to `viewerId`. */
+export function userObjectFromPayload(profile: UserPayload, viewerId: string): UserObject {
+  // Without an email nothing private can show.
+  return toUserObject(userFromPayload(profile), viewerId);
 }
