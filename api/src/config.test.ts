@@ -30,6 +30,7 @@ const PRODUCTION = Object.fromEntries(
   GRAPHQL_MAX_DEPTH=5 GRAPHQL_MAX_ALIASES=3 GRAPHQL_MAX_DIRECTIVES=4 GRAPHQL_MAX_TOKENS=500 GRAPHQL_MAX_COST=100
   WS_MAX_PAYLOAD_BYTES=4096 WS_INIT_TIMEOUT=1s WS_MAX_SUBSCRIPTIONS_PER_SOCKET=2 WS_MAX_SOCKETS_PER_USER=3
   WS_KEEPALIVE=10s WS_SESSION_RECHECK=45s OPERATION_DEADLINE=2500ms DATABASE_TIMEOUT=1200ms REDIS_TIMEOUT=800ms
+  OVERLOAD_LAG=300ms HTTP_KEEPALIVE_TIMEOUT=30s
   `
     .trim()
     .split(/\s+/)
@@ -93,7 +94,14 @@ describe('loadConfig', () => {
     expect(loadConfig(PRODUCTION)).toStrictEqual({
       env: 'production',
       isProduction: true,
-      http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 2048, trustProxy: '10.0.0.0/8', webDistDir: '/srv/web' },
+      http: {
+        host: '127.0.0.1',
+        port: 8080,
+        bodyLimitBytes: 2048,
+        trustProxy: '10.0.0.0/8',
+        keepAliveTimeoutMs: 30_000,
+        webDistDir: '/srv/web',
+      },
       dataDir: '/var/lib/randchat',
       database: {
         url: 'mariadb://rc:pw@db:3306/randchat',
@@ -103,7 +111,7 @@ describe('loadConfig', () => {
         replicaCheck: { intervalMs: 500, timeoutMs: 3000, maxLagMs: 0 },
       },
       redis: { url: 'rediss://cache:6380', prefix: 'rc-prod:' },
-      deadlines: { operationMs: 2500, databaseMs: 1200, redisMs: 800 },
+      deadlines: { operationMs: 2500, databaseMs: 1200, redisMs: 800, overloadLagMs: 300 },
       auth: {
         jwtSecret: 'j'.repeat(48),
         issuer: 'randchat-prod',

@@ -25,6 +25,11 @@ const schema = z
       port: env('PORT', int(4000, 0, 65535), 'HTTP + WebSocket port'),
       bodyLimitBytes: env('HTTP_BODY_LIMIT_BYTES', int(65_536, 1024, 10_485_760), 'request body cap'),
       trustProxy: env('TRUST_PROXY', z.string().default('loopback'), 'proxies trusted for X-Forwarded-For'),
+      keepAliveTimeoutMs: env(
+        'HTTP_KEEPALIVE_TIMEOUT',
+        duration('65s', { min: '1s', max: '1h' }),
+        "how long an idle connection stays open: longer than the proxy's idle timeout for its upstream connections",
+      ),
       webDistDir: env('WEB_DIST_DIR', z.string().optional(), 'built web app to serve at /; absent: web/dist'),
     }),
     dataDir: env('DATA_DIR', z.string().default('./data'), 'SQLite file, generated JWT secret, outbox, uploads'),
@@ -220,6 +225,11 @@ const schema = z
         'REDIS_TIMEOUT',
         duration('1s', { min: '100ms', max: '1m' }),
         'a Redis command, queued ones included',
+      ),
+      overloadLagMs: env(
+        'OVERLOAD_LAG',
+        duration('150ms', { max: '1m' }),
+        'while requests wait this long for the event loop, sends and typing answer UNAVAILABLE at once (0: never)',
       ),
     }),
     logLevel: env('LOG_LEVEL', z.enum(LOG_LEVELS).default('info'), 'pino level'),

@@ -91,6 +91,9 @@ export async function setup(options, stops) {
     MATCH_DECLINE_COOLDOWN_SECONDS: '0',
     MATCH_SEARCH_TIMEOUT_SECONDS: String(options.matchSearchTimeoutSeconds),
     MATCH_PRESENCE_GRACE_SECONDS: String(options.matchGraceSeconds),
+    // The bench drives instances to saturation to measure their capacity; shedding (on by default)
+    // would refuse sends there by design (docs/operations.md, "When an instance is overloaded").
+    OVERLOAD_LAG: '0',
   });
   log('starting API instances (migrations run on start)');
   const [api1, orig] = await Promise.all([

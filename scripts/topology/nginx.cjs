@@ -38,7 +38,7 @@ error_log ${path.join(dir, 'error.log')} warn;
 daemon off;
 
 events {
-    worker_connections 1024;
+    worker_connections 4096;
 }
 
 http {
@@ -59,7 +59,9 @@ http {
 
     upstream randchat_api {
 ${upstreams.map((p) => `        server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
-        keepalive 16;
+        # Idle connections kept per worker (see nginx/nginx.conf).
+        keepalive 256;
+        keepalive_timeout 60s;
     }
 
     server {

@@ -9,6 +9,7 @@ import { LazyContext, type Authenticate, type AuthState, type SubscriptionStream
 import { GraphqlPipeline } from './graphql/pipeline';
 import { attachGraphqlWs } from './graphql/ws';
 import { WsSessions } from './graphql/ws-sessions';
+import { EventLoopLag } from './event-loop-lag';
 import { createHttpApp } from './http/app';
 import { createGraphqlRoute } from './http/graphql-route';
 import { refreshCookieFor } from './http/refresh-cookie';
@@ -56,8 +57,20 @@ export function authenticateHeader(authenticate: Authenticate) {
 export async function startTransport(deps: TransportDeps): Promise<Transport> {
   const { config, logger, metrics } = deps;
   const sessions = new WsSessions({ isLive: deps.isSessionLive, recheckMs: config.ws.sessionRecheckMs, logger });
-  const httpServer = createServer();
-  const pipeline = new GraphqlPipeline({ schema: deps.schema, config, metrics, logger });
+  // A proxy (nginx) must reuse its connections to an instance rather than open new ones under load:
+  // libuv accepts one connection per turn of the event loop, so a busy instance accepts only tens of
+  // new connections a second, and a request sent on a new one waits in the accept queue for seconds
+  // (after a peer instance died, its catch-ups did). The instance therefore keeps idle connections
+  // longer than the proxy does (nginx: keepalive_timeout 60s in the upstream block), so that the
+  // proxy never sends on a connection the instance is closing.
+  const httpServer = createServer({ headersTimeout: Math.max(60_000, config.http.keepAliveTimeoutMs + 1000) });
+  httpServer.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  // Shedding (config.deadlines.overloadLagMs): while requests wait this long for the event loop,
+  // sheddable mutations (sends, typing) are refused at once and their clients retry later.
+  const lag = new EventLoopLag();
+  const { overloadLagMs } = config.deadlines;
+  const overloaded = overloadLagMs > 0 ? () => lag.lagMs() > overloadLagMs : undefined;
+  const pipeline = new GraphqlPipeline({ schema: deps.schema, config, metrics, logger, overloaded });
   const ws = attachGraphqlWs({ ...deps, pipeline, httpServer, sessions });
   const apollo = pipeline.createApollo(httpServer, () => ws.dispose());
   await apollo.start();
@@ -107,6 +120,7 @@ export async function startTransport(deps: TransportDeps): Promise<Transport> {
     sessions,
     async close() {
       accepting = false;
+      lag.stop();
       await apollo.stop();
     },
   };

@@ -12,6 +12,8 @@ export const TEST_ENV: Record<string, string> = {
   // Every test user comes from 127.0.0.1; the IP limits get their own tests.
   SIGNUP_MAX_PER_IP: '10000',
   LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
+  // No shedding: bursts in tests check concurrency, not overload (test/overload-shedding.test.ts).
+  OVERLOAD_LAG: '0',
 };
 
 export interface TestServer {

@@ -77,3 +77,56 @@ describe('CompiledExecutor', () => {
     expect(clientCode(result)).toEqual([{ code: 'UNAVAILABLE', retryAfterMs: expect.any(Number) }]);
   });
 });
+
+// An overloaded instance refuses sheddable mutations (sends, typing) before they run; the rest runs.
+describe('CompiledExecutor shedding', () => {
+  let runs: string[];
+  let schema: GraphQLSchema;
+  let overloaded: boolean;
+  let executor: CompiledExecutor;
+
+  beforeEach(() => {
+    runs = [];
+    overloaded = true;
+    schema = buildSchema(
+      'type Query { read: String! } type Mutation { send: String! typing: Boolean! match: String! }',
+    );
+    const fields = { ...schema.getQueryType()!.getFields(), ...schema.getMutationType()!.getFields() };
+    for (const [name, field] of Object.entries(fields)) {
+      field.resolve = () => {
+        runs.push(name);
+        return name === 'typing' ? true : name;
+      };
+    }
+    fields.send!.extensions = { sheddable: true };
+    fields.typing!.extensions = { sheddable: true };
+    executor = new CompiledExecutor(schema, 0, () => overloaded);
+  });
+
+  const run = (query: string) => Promise.resolve(executor.execute({ schema, document: parse(query) }));
+  const clientCode = (result: ExecutionResult) => result.errors?.map((e) => toClientError(e.toJSON(), e).extensions);
+
+  it('answers a sheddable mutation UNAVAILABLE with retryAfterMs without running it while overloaded', async () => {
+    for (const query of ['mutation { send }', 'mutation { typing s: send }']) {
+      const result = await run(query);
+      expect(result.data).toBeNull();
+      expect(clientCode(result)).toEqual([{ code: 'UNAVAILABLE', retryAfterMs: expect.any(Number) }]);
+    }
+    expect(runs).toEqual([]);
+  });
+
+  it('runs queries, other mutations and a mutation with any other root field while overloaded', async () => {
+    expect((await run('{ read }')).data).toEqual({ read: 'read' });
+    expect((await run('mutation { match }')).data).toEqual({ match: 'match' });
+    expect((await run('mutation { match send }')).data).toEqual({ match: 'match', send: 'send' });
+    expect(runs).toEqual(['read', 'match', 'match', 'send']);
+  });
+
+  it('runs sheddable mutations when not overloaded, asking at each execution', async () => {
+    overloaded = false;
+    expect((await run('mutation { send }')).data).toEqual({ send: 'send' });
+    overloaded = true;
+    expect((await run('mutation { send }')).errors).toHaveLength(1);
+    expect(runs).toEqual(['send']);
+  });
+});

@@ -2,6 +2,8 @@ import {
   execute,
   getOperationAST,
   GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -11,10 +13,24 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { DeadlineExceededError } from '../deadlines';
 import type { Context } from './context';
 import { ErrorCode } from './errors';
+import { overloaded } from './unavailable';
 
 /** How one (document, operation name) runs: compiled, by graphql-js, or not at all. */
 type Plan =
-  { kind: 'compiled'; query: CompiledQuery } | { kind: 'mutation' } | { kind: 'refused'; result: ExecutionResult };
+  | { kind: 'compiled'; query: CompiledQuery }
+  | { kind: 'mutation'; sheddable: boolean }
+  | { kind: 'refused'; result: ExecutionResult };
+
+/**
+ * Whether every root field of the mutation is marked sheddable (`@Extensions({ sheddable: true })`):
+ * work a client queues and retries anyway, which an overloaded instance refuses first.
+ */
+function isSheddable(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  return operation.selectionSet.selections.every(
+    (s) => s.kind === Kind.FIELD && fields[s.name.value]?.extensions.sheddable === true,
+  );
+}
 
 /**
  * graphql-jit's resolver errors are GraphQLErrors without an `extensions` object when the thrown
@@ -51,8 +67,7 @@ function coded(result: ExecutionResult): ExecutionResult {
 }
 
 function failedExecution(err: unknown): ExecutionResult {
-  const error = err instanceof Error ? err : new Error(String(err));
-  return { data: null, errors: [new GraphQLError(error.message, { originalError: error })] };
+  return refused(err instanceof Error ? err : new Error(String(err)));
 }
 
 const isPromise = <T>(value: Promise<T> | T): value is Promise<T> =>
@@ -75,10 +90,13 @@ export class CompiledExecutor {
    *   (a mutation with outcome UNKNOWN: it may still take effect, e.g. a send whose COMMIT is in
    *   flight; a retry with the same clientMessageId then returns the stored message). Subscriptions
    *   have none. 0: no deadline.
+   * @param overloaded whether the instance is overloaded now: a sheddable mutation is then answered
+   *   UNAVAILABLE before it runs, leaving the time to the rest (catch-ups after a reconnect, above all).
    */
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly deadlineMs = 0,
+    private readonly overloaded: () => boolean = () => false,
   ) {}
 
   private plan(document: DocumentNode, operationName: string | null | undefined): Plan {
@@ -87,8 +105,9 @@ export class CompiledExecutor {
     const key = operationName ?? '';
     let plan = byName.get(key);
     if (!plan) {
-      if (getOperationAST(document, operationName)?.operation === 'mutation') {
-        plan = { kind: 'mutation' };
+      const operation = getOperationAST(document, operationName);
+      if (operation?.operation === 'mutation') {
+        plan = { kind: 'mutation', sheddable: isSheddable(this.schema, operation) };
       } else {
         const compiled = compileQuery(this.schema, document, operationName ?? undefined);
         plan = isCompiledQuery(compiled)
@@ -108,6 +127,7 @@ export class CompiledExecutor {
     // Already past its deadline before it ran (a busy event loop, a slow session check): answered
     // UNAVAILABLE without running, so nothing of it takes effect.
     if (leftMs !== undefined && leftMs <= 0) return expired(this.deadlineMs, false);
+    if (plan.kind === 'mutation' && plan.sheddable && this.overloaded()) return refused(overloaded());
     const result = writes
       ? execute(args)
       : (plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as
@@ -137,10 +157,14 @@ export class CompiledExecutor {
   }
 }
 
+/** An error answer without data: the operation was refused, or its execution failed as a whole. */
+function refused(error: Error): ExecutionResult {
+  return { data: null, errors: [new GraphQLError(error.message, { originalError: error })] };
+}
+
 /** The UNAVAILABLE answer of an operation past its deadline. */
 function expired(deadlineMs: number, mayHaveTakenEffect: boolean): ExecutionResult {
-  const cause = new DeadlineExceededError(deadlineMs, mayHaveTakenEffect);
-  return { data: null, errors: [new GraphQLError(cause.message, { originalError: cause })] };
+  return refused(new DeadlineExceededError(deadlineMs, mayHaveTakenEffect));
 }
 
 /** The result, or an UNAVAILABLE error once `leftMs` has passed (the work goes on unobserved). */

@@ -49,6 +49,8 @@ export interface PipelineDeps {
   config: Config;
   metrics: Metrics;
   logger: Logger;
+  /** Whether the instance is overloaded now (see CompiledExecutor): never, when not given. */
+  overloaded?: () => boolean;
 }
 
 type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
@@ -71,7 +73,7 @@ export class GraphqlPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.schema = deps.schema;
-    this.executor = new CompiledExecutor(deps.schema, deps.config.deadlines.operationMs);
+    this.executor = new CompiledExecutor(deps.schema, deps.config.deadlines.operationMs, deps.overloaded);
     this.limitRules = limitRules(deps.config.graphql);
     this.allRules = [...specifiedRules, ...this.limitRules];
     this.parsing = parseOptions(deps.config.graphql);

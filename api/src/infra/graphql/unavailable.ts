@@ -40,10 +40,11 @@ const UNAVAILABLE_NAMES = new Set([
 
 /**
  * Plain messages of a backend that is away or too slow: ioredis rejects with plain Errors, and the ORM
- * wraps knex's pool timeout into a DriverException that keeps only its message.
+ * wraps knex's pool errors into a DriverException that keeps only its message (a pool timeout, or
+ * `aborted` for a wait cut short because the pool is being destroyed: the instance is stopping).
  */
 const UNAVAILABLE_MESSAGE =
-  /^(Command timed out|Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit)|Timeout acquiring a connection/;
+  /^(Command timed out|Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit|aborted$)|Timeout acquiring a connection/;
 
 /**
  * How long a client should wait before retrying after a backend failure: 0.5–1.5 s, drawn per
@@ -52,6 +53,14 @@ const UNAVAILABLE_MESSAGE =
  */
 function retryAfterMs(): number {
   return 500 + Math.round(Math.random() * 1000);
+}
+
+/**
+ * The answer of a sheddable operation refused because this instance is overloaded: nothing of it
+ * ran, so a retry is always safe.
+ */
+export function overloaded(): UnavailableError {
+  return new UnavailableError('This server is busy; retry shortly', retryAfterMs());
 }
 
 function causes(err: unknown): unknown[] {

@@ -1,5 +1,18 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Extensions,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { viewerId as viewer, type Context } from '../../infra/graphql/context';
 import { BadUserInputError, UnauthenticatedError } from '../../infra/graphql/errors';
@@ -124,7 +137,10 @@ export class ChatResolver {
     return this.withSenders(ctx, messages);
   }
 
+  // Sheddable: an overloaded instance refuses sends first (UNAVAILABLE, nothing stored); clients
+  // keep them queued and retry, while catch-ups go through.
   @Authorized()
+  @Extensions({ sheddable: true })
   @Mutation(() => MessageObject, {
     description:
       'Stores and delivers a message. The answer means it is stored. Retrying with the same clientMessageId returns the same message.',
@@ -163,6 +179,7 @@ export class ChatResolver {
   }
 
   @Authorized()
+  @Extensions({ sheddable: true })
   @Mutation(() => Boolean, { description: 'Tells the peer you are typing (ephemeral, never stored)' })
   async setTyping(
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,

@@ -1,0 +1,65 @@
+import { sendAcked } from './utils/acked-send';
+import { Chatter, newClientMessageId } from './utils/chatter';
+import type { GraphqlResponse } from './utils/graphql';
+import type { MatchPlayer } from './utils/match-player';
+import { ok } from './utils/ok';
+import { createRoomPair } from './utils/room-pair';
+import { startTestServer, type TestServer } from './utils/test-server';
+
+// Shedding (OVERLOAD_LAG): while requests wait longer than that for an instance's event loop, the
+// instance answers sends UNAVAILABLE before running them, so that what a reconnecting client needs
+// first (its catch-up) is not queued behind a backlog of sends that their clients retry anyway.
+let api: TestServer;
+const players: MatchPlayer[] = [];
+
+beforeAll(async () => {
+  api = await startTestServer({ env: { OVERLOAD_LAG: '20ms', CHAT_MESSAGES_PER_MINUTE: '100000' } });
+});
+
+afterAll(async () => {
+  await Promise.all(players.map((p) => p.close()));
+  await api.close();
+});
+
+const codeOf = (res: GraphqlResponse<unknown>) => res.errors?.[0]?.extensions?.code;
+
+describe('an overloaded instance', () => {
+  it('refuses part of a burst of sends with UNAVAILABLE and retryAfterMs, stores none of them, and still answers every catch-up', async () => {
+    const pair = await createRoomPair(api, 30);
+    players.push(pair.a, pair.b);
+    const a = new Chatter(pair.a.user, api.graphqlUrl);
+    const b = new Chatter(pair.b.user, api.graphqlUrl);
+    const { roomId } = pair;
+    await sendAcked(a, roomId, 'before the burst');
+
+    // 400 sends at once, with 20 catch-ups among them: the instance falls behind by far more than
+    // 20 ms while it reads them.
+    const keys = Array.from({ length: 400 }, () => newClientMessageId());
+    const sends = keys.map((key, i) => a.send(roomId, `burst ${i}`, key));
+    const catchUps = Array.from({ length: 20 }, () => b.messagesAfter(roomId, 0, 1));
+    const [sent, caughtUp] = await Promise.all([Promise.all(sends), Promise.all(catchUps)]);
+
+    const refused = sent.flatMap((res, i) => (res.data ? [] : [{ key: keys[i]!, i, res }]));
+    expect(refused.length).toBeGreaterThan(0);
+    for (const { res } of refused) {
+      expect(codeOf(res)).toBe('UNAVAILABLE');
+      expect(res.errors![0]!.extensions!.retryAfterMs).toEqual(expect.any(Number));
+      expect(res.errors![0]!.extensions!.outcome).toBeUndefined();
+    }
+    expect(caughtUp.map((res) => res.errors ?? res.data!.messagesAfter.map((m) => m.body))).toEqual(
+      caughtUp.map(() => ['before the burst']),
+    );
+
+    // Nothing refused was stored: the room holds exactly the acknowledged sends, gapless.
+    const stored = ok(await b.messagesAfter(roomId, 0, 500)).messagesAfter;
+    const acked = new Set(sent.flatMap((res) => (res.data ? [res.data.sendMessage.clientMessageId] : [])));
+    expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
+    expect(new Set(stored.slice(1).map((m) => m.clientMessageId))).toEqual(acked);
+
+    // Retried with their keys, the refused sends are stored once each.
+    for (const { key, i } of refused) await sendAcked(a, roomId, `burst ${i}`, { clientMessageId: key });
+    const after = ok(await b.messagesAfter(roomId, 0, 500)).messagesAfter;
+    expect(after).toHaveLength(401);
+    expect(new Set(after.map((m) => m.clientMessageId)).size).toBe(401);
+  });
+});
