@@ -101,47 +101,51 @@ export class ChaosUser {
    * @param {string} query
    * @param {Record<string, unknown>} [variables]
    * @param {boolean} [auth]
+   * @param {'http' | 'socket'} [via] over HTTP (through nginx), or over the user's graphql-ws socket
+   *   (as its own session: the socket authenticated when it connected)
    * @returns {Promise<Attempt>}
    */
-  async attempt(kind, query, variables, auth = true) {
+  async attempt(kind, query, variables, auth = true, via = 'http') {
     const tokenWait = Date.now();
-    const token = auth ? await this.token() : undefined;
-    const tokenValidUntil = this.accessExpiresAt;
+    const token = auth && via === 'http' ? await this.token() : undefined;
+    const tokenValidUntil = via === 'http' ? this.accessExpiresAt : this.socketTokenExpiresAt;
     const started = Date.now();
     if (started - tokenWait > 20) this.attempts?.push(`waited ${started - tokenWait} ms for a token`);
     /** @type {Attempt} */
     let result;
-    try {
-      const res = await fetch(this.api.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-      });
-      const text = await res.text();
-      /** @type {{ data?: any, errors?: { message?: string, extensions?: { code?: string, retryAfterMs?: number } }[] } | undefined} */
-      let json;
+    if (via === 'socket') result = await this.socketAttempt(query, variables, started);
+    else
       try {
-        json = JSON.parse(text);
+        const res = await fetch(this.api.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        });
+        const text = await res.text();
+        /** @type {{ data?: any, errors?: { message?: string, extensions?: { code?: string, retryAfterMs?: number } }[] } | undefined} */
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const ms = Date.now() - started;
+        const requestId = res.headers.get('x-request-id') ?? undefined;
+        if (!json) result = { code: `HTTP_${res.status}`, ms, requestId };
+        else if (json.errors?.length) {
+          const ext = json.errors[0]?.extensions ?? {};
+          result = {
+            code: ext.code ?? 'NO_CODE',
+            retryAfterMs: ext.retryAfterMs,
+            ms,
+            message: json.errors[0]?.message,
+            requestId,
+          };
+        } else result = { data: json.data, ms, requestId };
       } catch {
-        json = undefined;
+        result = { code: 'NETWORK', ms: Date.now() - started };
       }
-      const ms = Date.now() - started;
-      const requestId = res.headers.get('x-request-id') ?? undefined;
-      if (!json) result = { code: `HTTP_${res.status}`, ms, requestId };
-      else if (json.errors?.length) {
-        const ext = json.errors[0]?.extensions ?? {};
-        result = {
-          code: ext.code ?? 'NO_CODE',
-          retryAfterMs: ext.retryAfterMs,
-          ms,
-          message: json.errors[0]?.message,
-          requestId,
-        };
-      } else result = { data: json.data, ms, requestId };
-    } catch {
-      result = { code: 'NETWORK', ms: Date.now() - started };
-    }
     this.metrics.request(result.ms, kind);
     if (kind !== 'sendMessage')
       this.attempts?.push(`${kind} ${result.code ?? 'ok'} ${result.ms} ms (${result.requestId ?? 'no id'})`);
@@ -161,16 +165,67 @@ export class ChaosUser {
   }
 
   /**
+   * One query over the graphql-ws socket (queued by the client while it reconnects).
+   * @param {string} query
+   * @param {Record<string, unknown> | undefined} variables
+   * @param {number} started
+   * @returns {Promise<Attempt>}
+   */
+  socketAttempt(query, variables, started) {
+    const ws = /** @type {import('graphql-ws').Client} */ (this.ws);
+    return new Promise((resolve) => {
+      let settled = false;
+      /** @type {() => void} */
+      let unsubscribe = () => undefined;
+      // The sinks may run before subscribe() returns: unsubscribe once it has.
+      const done = (/** @type {Attempt} */ result) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+        queueMicrotask(() => unsubscribe());
+      };
+      const timer = setTimeout(() => done({ code: 'NETWORK', ms: Date.now() - started }), ATTEMPT_TIMEOUT_MS);
+      unsubscribe = ws.subscribe(
+        { query, variables },
+        {
+          next: (msg) => {
+            const ms = Date.now() - started;
+            const first = msg.errors?.[0];
+            const ext = /** @type {{ code?: string, retryAfterMs?: number }} */ (first?.extensions ?? {});
+            done(
+              first
+                ? { code: ext.code ?? 'NO_CODE', retryAfterMs: ext.retryAfterMs, ms, message: first.message }
+                : { data: msg.data, ms },
+            );
+          },
+          // A socket closed before the answer, or errors before execution (graphql-ws's error message).
+          error: (err) => {
+            const first = Array.isArray(err) ? err[0] : undefined;
+            const code = first?.extensions?.code;
+            done({
+              code: typeof code === 'string' ? code : 'NETWORK',
+              ms: Date.now() - started,
+              message: first?.message,
+            });
+          },
+          complete: () => done({ code: 'NETWORK', ms: Date.now() - started }),
+        },
+      );
+    });
+  }
+
+  /**
    * Retries `query` until it answers data (or the user is stopped and `untilStopped`); waits
    * retryAfterMs (or 200–400 ms) between attempts; an UNAUTHENTICATED answer refreshes first.
    * @param {string} kind
    * @param {string} query
    * @param {Record<string, unknown>} [variables]
-   * @param {{ auth?: boolean, deadline?: number }} [options] deadline: Date.now() scale
+   * @param {{ auth?: boolean, deadline?: number, via?: 'http' | 'socket' }} [options] deadline: Date.now() scale
    */
-  async call(kind, query, variables, { auth = true, deadline = Infinity } = {}) {
+  async call(kind, query, variables, { auth = true, deadline = Infinity, via = 'http' } = {}) {
     for (;;) {
-      const res = await this.attempt(kind, query, variables, auth);
+      const res = await this.attempt(kind, query, variables, auth, via);
       if (res.data) return res.data;
       if (Date.now() > deadline) throw new Error(`${this.name} ${kind}: gave up (last ${res.code})`);
       if (res.code === 'UNAUTHENTICATED' && auth) await this.refreshTokens(true);
@@ -342,18 +397,22 @@ export class ChaosUser {
    * Reads messagesAfter from the last contiguous seq until nothing newer is left; resolves with
    * how long it took (ms).
    * @param {number} [deadline]
+   * @param {'socket' | 'http'} [via] the socket after a reconnect, as the web app does; HTTP for the
+   *   final check (sockets stop reconnecting once the user is stopped)
    */
-  async catchUp(deadline = Infinity) {
+  async catchUp(deadline = Infinity, via = 'socket') {
     const started = Date.now();
     /** @type {string[] | undefined} the requests (other than sends) while it runs, for the report */
     this.attempts = [];
     try {
       for (;;) {
+        // Over the socket that just reconnected, as the web app does: an HTTP request may need a
+        // new connection to an instance, and a busy instance accepts new connections slowly.
         const data = await this.call(
           'messagesAfter',
           AFTER,
           { roomId: this.roomId, afterSeq: this.contiguous },
-          { deadline },
+          { deadline, via },
         );
         /** @type {WireMessage[]} */
         const page = data.messagesAfter;

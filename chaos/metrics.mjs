@@ -139,6 +139,12 @@ export class Metrics {
         (acc, f) => ({ ...acc, [`${f.kind} ${f.code}`]: (acc[`${f.kind} ${f.code}`] ?? 0) + 1 }),
         /** @type {Record<string, number>} */ ({}),
       ),
+      // What the server said, e.g. a send refused by an overloaded instance ("busy") against one
+      // refused by a backend outage: by request kind, code and message.
+      byMessage: failures.reduce((acc, f) => {
+        const key = `${f.kind} ${f.code}: ${f.message ?? ''}`;
+        return { ...acc, [key]: (acc[key] ?? 0) + 1 };
+      }, /** @type {Record<string, number>} */ ({})),
       samples: Object.fromEntries(this.samples),
       slowest: [...slow]
         .sort((a, b) => b.ms - a.ms)
@@ -200,7 +206,15 @@ export class Metrics {
       ),
       max: Math.max(0, ...all),
       perFault,
-      expiry: { reconnects: expiry.length, p99: percentile(expiry, 99) },
+      expiry: {
+        reconnects: expiry.length,
+        p99: percentile(expiry, 99),
+        slowest: this.catchUps
+          .filter((c) => c.reason === 'token expiry')
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
+          .map((c) => `${c.user} at t=${this.rel(c.at)}s: ${c.ms} ms: ${c.detail ?? ''}`),
+      },
     };
   }
 }

@@ -219,7 +219,16 @@ async function main() {
       const reason = u.lastClose;
       u.catchUp(at + 60_000)
         .then((ms) => metrics.catchUp(u.name, at, ms, reason, u.lastCatchUp))
-        .catch(() => metrics.catchUp(u.name, at, 60_000, reason));
+        // Counted as 60 s: it did not complete (the detail says why).
+        .catch((/** @type {Error} */ err) =>
+          metrics.catchUp(
+            u.name,
+            at,
+            60_000,
+            reason,
+            `did not complete after ${Date.now() - at} ms: ${err.message}; ${u.lastCatchUp}`,
+          ),
+        );
     };
 
   log(`${PLAN.searchers} users searching alone (far from everyone)`);
@@ -271,7 +280,9 @@ async function main() {
   log('final catch-up of every chatter');
   /** @type {string[]} users whose final catch-up did not complete (their missing messages count as lost) */
   const finalCatchUpFailed = [];
-  await Promise.all(chatters.map((u) => u.catchUp(Date.now() + 30_000).catch(() => finalCatchUpFailed.push(u.name))));
+  await Promise.all(
+    chatters.map((u) => u.catchUp(Date.now() + 30_000, 'http').catch(() => finalCatchUpFailed.push(u.name))),
+  );
 
   // ---- verdicts ----
   const check = await mysql.createConnection({ host: '127.0.0.1', port: db.port, user: 'root', database: 'chaos' });

@@ -9,12 +9,14 @@ describe('which transport an operation takes', () => {
     expect(runsOverSocket(op('subscription'), 'RoomEvents', true)).toBe(true);
   });
 
-  it('sends chat messages over the WebSocket while it is connected, over HTTP otherwise', () => {
+  it('sends chat messages and the catch-up over the WebSocket while it is connected, over HTTP otherwise', () => {
     expect(runsOverSocket(op('mutation'), 'SendMessage', true)).toBe(true);
     expect(runsOverSocket(op('mutation'), 'SendMessage', false)).toBe(false);
+    expect(runsOverSocket(op('query'), 'MessagesAfter', true)).toBe(true);
+    expect(runsOverSocket(op('query'), 'MessagesAfter', false)).toBe(false);
   });
 
-  it('keeps queries and every other mutation on HTTP (the refresh cookie, uploads, retries)', () => {
+  it('keeps every other query and mutation on HTTP (the refresh cookie, uploads, retries)', () => {
     for (const name of ['LogIn', 'RefreshSession', 'RequestMatch', 'MarkRead']) {
       expect(runsOverSocket(op('mutation'), name, true)).toBe(false);
     }
