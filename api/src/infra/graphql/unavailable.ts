@@ -47,12 +47,14 @@ const UNAVAILABLE_MESSAGE =
   /^(Command timed out|Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit|aborted$)|Timeout acquiring a connection/;
 
 /**
- * How long a client should wait before retrying after a backend failure: 0.5–1.5 s, drawn per
- * answer. Clients that were all refused by one outage and all waited the same second would come
- * back together, as a wave on a backend that has just recovered; the jitter spreads them out.
+ * How long a client should wait before retrying after a backend failure: 0.25–0.75 s, drawn per
+ * answer. Clients that were all refused by one outage and all waited the same time would come back
+ * together, as a wave on a backend that has just recovered; the jitter spreads them out. Short,
+ * because the wait is what a user waits after an outage ends (a catch-up, a send) before the next
+ * attempt can see that it did; an overloaded instance refuses sheddable work cheaply meanwhile.
  */
 function retryAfterMs(): number {
-  return 500 + Math.round(Math.random() * 1000);
+  return 250 + Math.round(Math.random() * 500);
 }
 
 /**
