@@ -1,6 +1,6 @@
 import { sendAcked } from './utils/acked-send';
 import { Chatter, newClientMessageId } from './utils/chatter';
-import type { GraphqlResponse } from './utils/graphql';
+import { gql, type GraphqlResponse } from './utils/graphql';
 import type { MatchPlayer } from './utils/match-player';
 import { ok } from './utils/ok';
 import { createRoomPair } from './utils/room-pair';
@@ -61,5 +61,48 @@ describe('an overloaded instance', () => {
     const after = ok(await b.messagesAfter(roomId, 0, 500)).messagesAfter;
     expect(after).toHaveLength(401);
     expect(new Set(after.map((m) => m.clientMessageId)).size).toBe(401);
+  });
+});
+
+// A request can wait in a busy instance's accept queue before the instance sees it; a trusted proxy
+// says when it forwarded it (X-Request-Start, nginx's $msec), and that wait counts against the deadline.
+describe('time waited before the instance read the request', () => {
+  const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { seq clientMessageId } }`;
+  const sendAt = (server: TestServer, who: Chatter, roomId: string, key: string, forwardedAt: number) =>
+    gql<{ sendMessage: { seq: number } }>(
+      server.graphqlUrl,
+      SEND,
+      { input: { roomId, body: 'queued', clientMessageId: key } },
+      { token: who.user.accessToken, headers: { 'x-request-start': `t=${(forwardedAt / 1000).toFixed(3)}` } },
+    );
+
+  it('answers UNAVAILABLE without running a send forwarded longer ago than the deadline, and runs a fresh one', async () => {
+    const pair = await createRoomPair(api, 31);
+    players.push(pair.a, pair.b);
+    const a = new Chatter(pair.a.user, api.graphqlUrl);
+    const late = newClientMessageId();
+
+    const refused = await sendAt(api, a, pair.roomId, late, Date.now() - 2500);
+    expect(codeOf(refused)).toBe('UNAVAILABLE');
+    expect(refused.errors![0]!.extensions!.outcome).toBeUndefined();
+    expect(ok(await sendAt(api, a, pair.roomId, newClientMessageId(), Date.now() - 100)).sendMessage.seq).toBe(1);
+    // Not stored: the same key now stores the message for the first time.
+    expect(ok(await a.send(pair.roomId, 'queued', late)).sendMessage.seq).toBe(2);
+  });
+
+  it('ignores the header from a peer that is not a trusted proxy, and values in the future or too old to trust', async () => {
+    const at = (server: TestServer, forwardedAt: number) =>
+      gql<{ __typename: string }>(server.graphqlUrl, '{ __typename }', undefined, {
+        headers: { 'x-request-start': `t=${(forwardedAt / 1000).toFixed(3)}` },
+      });
+    expect(codeOf(await at(api, Date.now() - 2500))).toBe('UNAVAILABLE');
+    expect(ok(await at(api, Date.now() + 60_000)).__typename).toBe('Query');
+    expect(ok(await at(api, Date.now() - 120_000)).__typename).toBe('Query');
+    const untrusting = await startTestServer({ env: { TRUST_PROXY: '10.0.0.1' } });
+    try {
+      expect(ok(await at(untrusting, Date.now() - 2500)).__typename).toBe('Query');
+    } finally {
+      await untrusting.close();
+    }
   });
 });

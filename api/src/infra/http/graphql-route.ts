@@ -40,6 +40,22 @@ class HttpFailure extends Error {
   }
 }
 
+/** How long ago a proxy's `X-Request-Start` may say at most; older (or future) values are clock skew. */
+const MAX_FORWARDED_AGO_MS = 60_000;
+
+/**
+ * How long ago a trusted proxy forwarded the request, by its `X-Request-Start: t=<seconds since the
+ * epoch>` (nginx: `t=${msec}` once it has the whole request); 0 without one. The wait since, in this
+ * instance's accept queue or event loop, then counts against the operation's deadline: a busy
+ * instance accepts new connections one per loop turn, and a request may wait there for seconds.
+ */
+export function forwardedAgoMs(header: string | string[] | undefined, now = Date.now()): number {
+  const match = typeof header === 'string' ? /^t=(\d{9,11}(?:\.\d{1,6})?)$/.exec(header.trim()) : null;
+  if (!match) return 0;
+  const ago = now - Number(match[1]) * 1000;
+  return ago > 0 && ago <= MAX_FORWARDED_AGO_MS ? ago : 0;
+}
+
 /** The request body, refused past the limit (413) or when it is not JSON where JSON was declared (400). */
 function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -134,8 +150,10 @@ export function createGraphqlRoute(deps: GraphqlRouteDeps): (req: IncomingMessag
     let response: HTTPGraphQLResponse;
     try {
       const body = req.method === 'POST' ? await readBody(req, config.http.bodyLimitBytes) : undefined;
-      // The deadline counts from here: a client's slow upload is not the server's time.
-      const receivedAt = performance.now();
+      // The deadline counts from here (a client's slow upload is not the server's time), or from when
+      // a trusted proxy forwarded the request.
+      const forwarded = trust(req.socket.remoteAddress ?? '', 0) ? forwardedAgoMs(req.headers['x-request-start']) : 0;
+      const receivedAt = performance.now() - forwarded;
       const url = req.url ?? '';
       const query = url.indexOf('?');
       response = await apollo.executeHTTPGraphQLRequest({
