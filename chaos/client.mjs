@@ -402,8 +402,11 @@ export class ChaosUser {
    */
   async catchUp(deadline = Infinity, via = 'socket') {
     const started = Date.now();
-    /** @type {string[] | undefined} the requests (other than sends) while it runs, for the report */
-    this.attempts = [];
+    // The requests (other than sends) while it runs, for the report; a catch-up started meanwhile
+    // (the final one after a reconnect's) collects its own.
+    /** @type {string[]} */
+    const attempts = [];
+    this.attempts = attempts;
     try {
       for (;;) {
         // Over the socket that just reconnected, as the web app does: an HTTP request may need a
@@ -420,8 +423,8 @@ export class ChaosUser {
         if (page.length < 100) return Date.now() - started;
       }
     } finally {
-      this.lastCatchUp = this.attempts.join(', ');
-      this.attempts = undefined;
+      this.lastCatchUp = attempts.join(', ');
+      if (this.attempts === attempts) this.attempts = undefined;
     }
   }
 
