@@ -35,7 +35,8 @@ export class RoomObject {
 
   @Field(() => Int, {
     nullable: true,
-    description: "The match's distance bucket in km (1, 2, 5, 10, 20, 50, 100), from grid-snapped positions",
+    description:
+      "The match's distance bucket in km (1, 2, 5, 10, 20, 50, 100, from grid-snapped positions), never more than either user's radius",
   })
   distanceKm?: number | null;
 

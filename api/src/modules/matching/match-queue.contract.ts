@@ -119,6 +119,14 @@ export function matchQueueContract(
         expect(events.map((e) => e.offer?.distanceKm)).toEqual([1, 1]);
       });
 
+      it('never shows a distance beyond either radius: 3 km apart within radii 4 and 10 shows 4 km, not the 5 km bucket', async () => {
+        await ready('alice', 'bob');
+        expect(haversineKm(place(3), place(0))).toBeCloseTo(3, 0);
+        await enqueue('alice', place(3), 4, T0);
+        const { events } = await enqueue('bob', place(0), 10, T0 + 1);
+        expect(events.map((e) => e.offer?.distanceKm)).toEqual([4, 4]);
+      });
+
       it('answers needs-exclusions until the mirror is loaded, and again once it is EXCLUSIONS_TTL_MS old', async () => {
         expect(await enqueue('alice', place(0), 5, T0)).toEqual({ status: 'needs-exclusions', events: [] });
         expect(await queue.status('alice', T0)).toEqual({ state: 'IDLE' });

@@ -60,7 +60,7 @@ import { MATCH_KEYS_LUA } from './keys';
  *   and Redis' (the C library's) may differ in the last bit, so about 1 distance in 100 differs
  *   from geo.ts by a few 1e-14 km: a decision can only differ when a distance lies that close to a
  *   radius or a bucket edge;
- * - bucket: geo.ts' distanceBucket, with the same buckets;
+ * - bucket: geo.ts' distanceBucket, with the same buckets (an offer shows at most either radius);
  * - prefilterRadiusKm: geo.ts' prefilterRadiusKm, with the same GEO_PREFILTER_MARGIN;
  * - fmt: exact number formatting;
  * - bytesLess: byte-wise string order (Lua's `<` follows the server's collation locale).
@@ -339,7 +339,7 @@ local function tryPair(u, events)
   end
   if not partner then return end
   local offer = {
-    id = newMatchId(), users = {u.id, partner.id}, distanceText = fmt(bucket(partner.distance)),
+    id = newMatchId(), users = {u.id, partner.id}, distanceText = fmt(math.min(bucket(partner.distance), u.radius, partner.radius)),
     expiresAt = now + OFFER_TTL_MS, accepted = {}, completing = false,
   }
   local key = keys.offer(offer.id)

@@ -67,6 +67,10 @@ export const byPlaceInLine = oldestFirst<Searcher>(
   (s) => s.id,
 );
 
-/** §3: the distance an offer shows, a bucket of the distance between the two cell centres. */
+/**
+ * §3: the distance an offer shows, a bucket of the distance between the two cell centres, never more
+ * than either radius: the pair is within both, so "within 5 km" to someone who searched within 3 km
+ * would contradict what they chose (it shows "within 3 km").
+ */
 export const offerDistanceKm = (a: Searcher, b: Searcher): number =>
-  distanceBucket(haversineKm(a.position, b.position));
+  Math.min(distanceBucket(haversineKm(a.position, b.position)), a.radiusKm, b.radiusKm);

@@ -66,7 +66,8 @@ export class MatchEventObject {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Coarse distance to the partner in km (1, 2, 5, 10, 20, 50 or 100), computed from grid cells',
+    description:
+      "Coarse distance to the partner in km (1, 2, 5, 10, 20, 50 or 100, computed from grid cells), never more than either user's radius",
   })
   distanceKm?: number | null;
 
