@@ -25,11 +25,11 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     await api?.close();
   });
 
-  async function phone(locale: string): Promise<Page> {
+  async function phone(locale: string, position = SEOUL): Promise<Page> {
     const context = await browser.newContext({
       baseURL: api.url,
       locale,
-      geolocation: SEOUL,
+      geolocation: position,
       permissions: ['geolocation'],
       viewport: { width: 390, height: 844 },
     });
@@ -87,5 +87,39 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     );
     expect(await clippedPx(ko)).toEqual([0, 0]);
     await shots.shot(ko, 'ko header signed in');
+  });
+
+  it('offers a match as "within 4 km" to someone who searched within 4 km, where the 5 km bucket used to show', async () => {
+    // Exactly three 1 km grid rows north: the cell centres are 3.0-3.1 km apart (the 5 km bucket).
+    const threeRowsNorth = { latitude: SEOUL.latitude + (3 * 180) / (Math.PI * 6371.0088), longitude: SEOUL.longitude };
+    const a = await phone('en-US');
+    const b = await phone('ko-KR', threeRowsNorth);
+    await signUp(a, { email: 'Email', nickname: 'Nickname', submit: 'Sign up', welcome: 'Hi Chloe' }, 'Chloe');
+    await signUp(b, { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Dami님, 안녕하세요' }, 'Dami');
+
+    await a.getByLabel('Distance in km').fill('4');
+    await a.getByRole('button', { name: 'Use my location' }).click();
+    await a.getByText('Location ready').waitFor();
+    await a.getByRole('button', { name: 'Find someone' }).click();
+    await a.getByRole('heading', { name: 'Looking for someone nearby…' }).waitFor();
+    await b.getByRole('button', { name: '내 위치 사용' }).click();
+    await b.getByRole('button', { name: '상대 찾기' }).click();
+
+    await a.getByRole('heading', { name: 'Someone is nearby!' }).waitFor();
+    await b.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
+    expect(
+      await a
+        .locator('.offer')
+        .getByText(/within \d+ km/)
+        .innerText(),
+    ).toBe('within 4 km');
+    expect(
+      await b
+        .locator('.offer')
+        .getByText(/\d+km 이내/)
+        .innerText(),
+    ).toBe('4km 이내');
+    await shots.shot(a, 'en offer within the chosen radius');
+    await shots.shot(b, 'ko offer within the chosen radius');
   });
 });
