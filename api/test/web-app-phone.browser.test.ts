@@ -122,4 +122,29 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     await shots.shot(a, 'en offer within the chosen radius');
     await shots.shot(b, 'ko offer within the chosen radius');
   });
+
+  it('keeps the chosen distance and location when the person leaves the Match tab and comes back, and after a reload', async () => {
+    const a = await phone('en-US');
+    await signUp(a, { email: 'Email', nickname: 'Nickname', submit: 'Sign up', welcome: 'Hi Erin' }, 'Erin');
+    await a.getByLabel('Distance in km').fill('7');
+    await a.getByRole('button', { name: 'Use my location' }).click();
+    await a.getByText('Location ready').waitFor();
+
+    await a.getByRole('link', { name: 'Chats', exact: true }).click();
+    await a.getByRole('heading', { name: 'Chats' }).waitFor();
+    await a.getByRole('link', { name: 'Match', exact: true }).click();
+    await a.getByRole('heading', { name: 'Hi Erin' }).waitFor();
+    expect(await a.getByLabel('Distance in km').inputValue()).toBe('7');
+    await a.getByText('Location ready').waitFor({ timeout: 2000 });
+    expect(await a.getByRole('button', { name: 'Find someone' }).isEnabled()).toBe(true);
+
+    // After a reload the distance is remembered on the device, and the location (allowed before) is read
+    // again by itself: the position itself is never stored.
+    await a.reload();
+    await a.getByRole('heading', { name: 'Hi Erin' }).waitFor();
+    expect(await a.getByLabel('Distance in km').inputValue()).toBe('7');
+    await a.getByText('Location ready').waitFor({ timeout: 5000 });
+    expect(await a.evaluate('JSON.stringify(localStorage)')).not.toMatch(/37\.5|126\.9/);
+    await shots.shot(a, 'en distance and location kept after a reload');
+  });
 });

@@ -4,7 +4,10 @@ import { ref } from 'vue';
 export const LOCALES = ['ko', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-/** The one key this app keeps in localStorage: the language picked with the switch. Never a token. */
+/**
+ * What this app keeps in localStorage: the language picked with the switch, and the matching
+ * distance (stores/match.ts). Never a token, never a position.
+ */
 export const LOCALE_KEY = 'randchat.locale';
 
 const isLocale = (value: unknown): value is Locale => LOCALES.includes(value as Locale);
@@ -21,7 +24,8 @@ export function pickLocale(stored: string | null, browserLanguages: readonly str
 
 type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
-function browserStorage(): KeyValueStorage | null {
+/** localStorage, or null where it is disabled (privacy mode): choices then last for the page only. */
+export function browserStorage(): KeyValueStorage | null {
   try {
     return globalThis.localStorage ?? null;
   } catch {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import { useApi } from '../api/context';
 import { apiFailure } from '../api/errors';
 import { subscribeLive } from '../api/live';
@@ -12,6 +12,7 @@ import {
   RequestMatchDocument,
   RespondToMatchDocument,
 } from '../operations/matching';
+import { browserStorage } from './locale';
 import { useRoomsStore } from './rooms';
 
 export interface Position {
@@ -35,10 +36,17 @@ export const clampRadius = (km: number) =>
  * keeps the current search's last input and, when the server says IDLE while the store is still
  * searching or offered, requests again with it (`resume`).
  */
+/** The matching distance last chosen on this device (localStorage). */
+export const RADIUS_KEY = 'randchat.radiusKm';
+
 export const useMatchStore = defineStore('match', () => {
   const api = useApi();
   const view = ref<MatchView>(idleView());
-  const radiusKm = ref(10);
+  // The distance is remembered on this device; the position only in memory (never stored).
+  const storage = browserStorage();
+  const storedRadius = Number(storage?.getItem(RADIUS_KEY) ?? NaN);
+  const radiusKm = ref(Number.isFinite(storedRadius) ? clampRadius(storedRadius) : 10);
+  watch(radiusKm, (km) => storage?.setItem(RADIUS_KEY, String(km)));
   const position = ref<Position | null>(null);
   const busy = ref(false);
   /** The input of the current search, for `resume`; null once the user cancelled. */
