@@ -147,4 +147,48 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     expect(await a.evaluate('JSON.stringify(localStorage)')).not.toMatch(/37\.5|126\.9/);
     await shots.shot(a, 'en distance and location kept after a reload');
   });
+
+  it('breaks Korean lines in a chat bubble between words, never inside one', async () => {
+    const BUSAN = { latitude: 35.1796, longitude: 129.0756 };
+    const a = await phone('ko-KR', BUSAN);
+    const b = await phone('ko-KR', { latitude: BUSAN.latitude + 0.004, longitude: BUSAN.longitude });
+    await signUp(a, { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Gaon님, 안녕하세요' }, 'Gaon');
+    await signUp(b, { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Hana님, 안녕하세요' }, 'Hana');
+    for (const p of [a, b]) {
+      await p.getByRole('button', { name: '내 위치 사용' }).click();
+      await p.getByRole('button', { name: '상대 찾기' }).click();
+    }
+    await a.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
+    await a.getByRole('button', { name: '수락' }).click();
+    await b.getByRole('button', { name: '수락' }).click();
+    await a.waitForURL(/\/rooms\/.+/);
+    await b.waitForURL(/\/rooms\/.+/);
+
+    const text =
+      '안녕하세요 오늘 날씨가 정말 좋네요 혹시 근처에서 맛있는 떡볶이집을 알고 계신가요 저는 부산에 처음 왔어요';
+    await a.getByLabel('메시지', { exact: true }).fill(text);
+    await a.getByLabel('메시지', { exact: true }).press('Enter');
+    await b.getByText(text).waitFor();
+    // Each word's boxes: a word split across two lines has boxes on two lines.
+    const split = (p: Page): Promise<string[]> =>
+      p.evaluate(`(() => {
+        const node = [...document.querySelectorAll('.bubble .text')].find((e) => e.textContent.includes('떡볶이집'));
+        const textNode = node.firstChild;
+        const lines = (start, end) => {
+          const range = document.createRange();
+          range.setStart(textNode, start);
+          range.setEnd(textNode, end);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        };
+        let at = 0;
+        return textNode.textContent.split(' ').filter((word) => {
+          const start = at;
+          at += word.length + 1;
+          return lines(start, start + word.length) > 1;
+        });
+      })()`);
+    expect(await split(b)).toEqual([]);
+    expect(await split(a)).toEqual([]);
+    await shots.shot(b, 'ko bubble breaks between words');
+  });
 });
