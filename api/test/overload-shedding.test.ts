@@ -13,7 +13,17 @@ let api: TestServer;
 const players: MatchPlayer[] = [];
 
 beforeAll(async () => {
-  api = await startTestServer({ env: { OVERLOAD_LAG: '20ms', CHAT_MESSAGES_PER_MINUTE: '100000' } });
+  // Long deadlines: on a loaded machine the burst outlasts the 2 s operation deadline and the 1.5 s
+  // pool wait, and those refusals (a send given up mid-way: outcome UNKNOWN) are the deadlines'
+  // behaviour, tested elsewhere, not shedding's.
+  api = await startTestServer({
+    env: {
+      OVERLOAD_LAG: '20ms',
+      CHAT_MESSAGES_PER_MINUTE: '100000',
+      OPERATION_DEADLINE: '30s',
+      DATABASE_TIMEOUT: '10s',
+    },
+  });
 });
 
 afterAll(async () => {
@@ -76,13 +86,13 @@ describe('time waited before the instance read the request', () => {
       { token: who.user.accessToken, headers: { 'x-request-start': `t=${(forwardedAt / 1000).toFixed(3)}` } },
     );
 
-  it('answers UNAVAILABLE without running a send forwarded longer ago than the deadline, and runs a fresh one', async () => {
+  it('answers UNAVAILABLE without running a send forwarded longer ago than the deadline (30 s here), and runs a fresh one', async () => {
     const pair = await createRoomPair(api, 31);
     players.push(pair.a, pair.b);
     const a = new Chatter(pair.a.user, api.graphqlUrl);
     const late = newClientMessageId();
 
-    const refused = await sendAt(api, a, pair.roomId, late, Date.now() - 2500);
+    const refused = await sendAt(api, a, pair.roomId, late, Date.now() - 35_000);
     expect(codeOf(refused)).toBe('UNAVAILABLE');
     expect(refused.errors![0]!.extensions!.outcome).toBeUndefined();
     expect(ok(await sendAt(api, a, pair.roomId, newClientMessageId(), Date.now() - 100)).sendMessage.seq).toBe(1);
@@ -95,12 +105,12 @@ describe('time waited before the instance read the request', () => {
       gql<{ __typename: string }>(server.graphqlUrl, '{ __typename }', undefined, {
         headers: { 'x-request-start': `t=${(forwardedAt / 1000).toFixed(3)}` },
       });
-    expect(codeOf(await at(api, Date.now() - 2500))).toBe('UNAVAILABLE');
+    expect(codeOf(await at(api, Date.now() - 35_000))).toBe('UNAVAILABLE');
     expect(ok(await at(api, Date.now() + 60_000)).__typename).toBe('Query');
     expect(ok(await at(api, Date.now() - 120_000)).__typename).toBe('Query');
     const untrusting = await startTestServer({ env: { TRUST_PROXY: '10.0.0.1' } });
     try {
-      expect(ok(await at(untrusting, Date.now() - 2500)).__typename).toBe('Query');
+      expect(ok(await at(untrusting, Date.now() - 35_000)).__typename).toBe('Query');
     } finally {
       await untrusting.close();
     }
