@@ -13,7 +13,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { DeadlineExceededError } from '../deadlines';
 import type { Context } from './context';
 import { ErrorCode } from './errors';
-import { overloaded } from './unavailable';
+import { overloadedError } from './unavailable';
 
 /** How one (document, operation name) runs: compiled, by graphql-js, or not at all. */
 type Plan =
@@ -127,7 +127,7 @@ export class CompiledExecutor {
     // Already past its deadline before it ran (a busy event loop, a slow session check): answered
     // UNAVAILABLE without running, so nothing of it takes effect.
     if (leftMs !== undefined && leftMs <= 0) return expired(this.deadlineMs, false);
-    if (plan.kind === 'mutation' && plan.sheddable && this.overloaded()) return refused(overloaded());
+    if (plan.kind === 'mutation' && plan.sheddable && this.overloaded()) return refused(overloadedError());
     const result = writes
       ? execute(args)
       : (plan.query.query(args.rootValue, args.contextValue, args.variableValues ?? {}) as

@@ -61,7 +61,7 @@ function retryAfterMs(): number {
  * The answer of a sheddable operation refused because this instance is overloaded: nothing of it
  * ran, so a retry is always safe.
  */
-export function overloaded(): UnavailableError {
+export function overloadedError(): UnavailableError {
   return new UnavailableError('This server is busy; retry shortly', retryAfterMs());
 }
 

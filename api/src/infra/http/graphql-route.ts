@@ -49,7 +49,7 @@ const MAX_FORWARDED_AGO_MS = 60_000;
  * instance's accept queue or event loop, then counts against the operation's deadline: a busy
  * instance accepts new connections one per loop turn, and a request may wait there for seconds.
  */
-export function forwardedAgoMs(header: string | string[] | undefined, now = Date.now()): number {
+function forwardedAgoMs(header: string | string[] | undefined, now = Date.now()): number {
   const match = typeof header === 'string' ? /^t=(\d{9,11}(?:\.\d{1,6})?)$/.exec(header.trim()) : null;
   if (!match) return 0;
   const ago = now - Number(match[1]) * 1000;
