@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only=me,rooms,matching,latency,sockets] [-- --no-build] [-- --no-profile]
+// `npm run bench [-- --quick] [-- --only=me,rooms,matching,latency,cluster,sockets] [-- --no-build] [-- --no-profile]
 //   [-- --before=<an earlier run's results.json>]`
 //
 // Starts its own MariaDB and Redis (fresh data dirs under the system temp dir, free ports), builds and
@@ -22,6 +22,7 @@ import { section } from './lib/report.mjs';
 import { FULL, QUICK } from './lib/scale.mjs';
 import { setup } from './lib/setup.mjs';
 import { killAllWorkers } from './lib/worker.mjs';
+import { benchCluster } from './benchmarks/cluster.mjs';
 import { benchLatency } from './benchmarks/latency.mjs';
 import { benchMatching } from './benchmarks/matching.mjs';
 import { clearQueue } from './benchmarks/matching-queue.mjs';
@@ -124,6 +125,7 @@ async function main() {
     ['rooms', benchRooms],
     ['matching', benchMatching],
     ['latency', benchLatency],
+    ['cluster', benchCluster],
     ['sockets', benchSockets],
   ];
   for (const [id, bench] of plan) {

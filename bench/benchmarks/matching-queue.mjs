@@ -85,10 +85,11 @@ const usecPerCall = (before, after, cmd) => {
  * queue's own "never eligible", so they stay searching), through `enqueue` itself.
  * @param {Ctx} ctx
  * @param {number} count
+ * @param {{ client(): Redis }} [server] where the queue is (default: the bench's Redis)
  */
-export async function buildBallast(ctx, count) {
+export async function buildBallast(ctx, count, server = ctx.redis) {
   const { createRedisMatchQueue, matchKeys } = matchingModules();
-  const redis = ctx.redis.client();
+  const redis = server.client();
   const queue = createRedisMatchQueue(redis, { ...queueOptions(ctx), prefix: ctx.redisPrefix });
   const started = performance.now();
   const ids = Array.from({ length: count }, (_, i) => `${BALLAST_PREFIX}${i}`);

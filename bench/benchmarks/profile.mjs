@@ -5,11 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startApi } from '../lib/api.mjs';
 import { startWorker } from '../lib/worker.mjs';
+import { sendRequests } from './latency.mjs';
 import { ME_QUERY } from './me.mjs';
 import { roomsQuery } from './rooms.mjs';
-
-const SEND =
-  'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
 
 /**
  * A V8 .cpuprofile (the fields read here); times in microseconds.
@@ -179,15 +177,7 @@ export async function profileHotPaths(ctx, stops) {
       id: 'sendMessage',
       title: '`sendMessage` (autocannon, 16 connections, a new clientMessageId each)',
       connections: 16,
-      requests: ctx.data.latencyRooms.slice(0, 50).map((r) => ({
-        method: 'POST',
-        path: '/graphql',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${r.senderToken}` },
-        body: JSON.stringify({
-          query: SEND,
-          variables: { input: { roomId: r.roomId, body: 'profiled message', clientMessageId: 'prof-[<id>]' } },
-        }),
-      })),
+      requests: sendRequests(ctx.data.latencyRooms.slice(0, 50), 'profiled message', 'prof'),
       unique: true,
     },
   ];

@@ -145,13 +145,15 @@ export async function sendViaApi(post, graphqlUrl, room, clientMessageId, body) 
 
 /**
  * The floor: one INSERT (autocommit) into the messages table and one PUBLISH of the event the API
- * would publish on the room's channel. Seqs count up from 1,000,000 (above the rooms' seeded ones).
+ * would publish on the room's channel. Seqs count up from `firstSeq` (above the rooms' seeded ones
+ * and every seq an earlier floor sender used).
  * @param {import('mysql2/promise').Pool} db
  * @param {import('ioredis').Redis} publisher
  * @param {string} channelPrefix
+ * @param {number} [firstSeq]
  */
-export function createFloorSender(db, publisher, channelPrefix) {
-  let nextSeq = 1_000_000;
+export function createFloorSender(db, publisher, channelPrefix, firstSeq = 1_000_000) {
+  let nextSeq = firstSeq;
   /**
    * @param {ChatRoom} room
    * @param {string} clientMessageId

@@ -146,13 +146,17 @@ export const methods = {
       const channelPrefix = required(cfg.channelPrefix, 'channelPrefix');
       const redisUrl = required(cfg.redisUrl, 'redisUrl');
       dbPool = mysql.createPool({ uri: cfg.mysqlUri, connectionLimit: 16 });
+      // Above every seq a floor sender of an earlier measurement used (seq is unique per room).
+      const [rows] = /** @type {[{ top: number | string }[], unknown]} */ (
+        await dbPool.query('SELECT COALESCE(MAX(seq), 0) AS top FROM messages')
+      );
       publisher = new Redis(redisUrl);
       subscriber = new Redis(redisUrl);
       subscriber.on('message', (/** @type {string} */ _channel, /** @type {string} */ raw) => {
         const event = JSON.parse(raw);
         onMessage(event.roomId, event.message.seq, event.message.clientMessageId);
       });
-      floor = createFloorSender(dbPool, publisher, channelPrefix);
+      floor = createFloorSender(dbPool, publisher, channelPrefix, Math.max(1_000_000, Number(rows[0]?.top ?? 0) + 1));
       await subscriber.subscribe(...rooms.map((r) => channelPrefix + r.roomId));
     }
     return { rooms: rooms.length };
