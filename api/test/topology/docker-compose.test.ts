@@ -40,6 +40,11 @@ if (backendKind() === 'embedded' && !command) {
   );
 }
 const withCompose = command ? describe : describe.skip;
+const BASE_SERVICES = ['api-1', 'api-2', 'db-primary', 'db-replica', 'migrate', 'nginx', 'redis'];
+const CLUSTER_SERVICES = [1, 2, 3, 4, 5, 6]
+  .map((n) => `redis-node-${n}`)
+  .concat('redis-cluster-create')
+  .sort();
 
 withCompose('docker/compose.yml (validated by `docker compose config`; no engine needed)', () => {
   it('is a valid compose file once the secrets are set', () => {
@@ -47,7 +52,31 @@ withCompose('docker/compose.yml (validated by `docker compose config`; no engine
     expect(result.stderr).not.toMatch(/ERROR|invalid/i);
     expect(result.status).toBe(0);
     const services = compose(['config', '--services'], SECRETS).stdout.trim().split('\n').sort();
-    expect(services).toEqual(['api-1', 'api-2', 'db-primary', 'db-replica', 'migrate', 'nginx', 'redis']);
+    expect(services).toEqual(expect.arrayContaining(BASE_SERVICES));
+    // Some compose versions list the services of inactive profiles too.
+    expect(services.filter((name) => !BASE_SERVICES.includes(name))).toEqual(
+      services.some((name) => CLUSTER_SERVICES.includes(name)) ? CLUSTER_SERVICES : [],
+    );
+  });
+
+  it('has a redis-cluster profile: six cluster nodes, a one-shot create, and the instances on REDIS_CLUSTER_NODES', () => {
+    const cluster = {
+      ...SECRETS,
+      COMPOSE_PROFILES: 'redis-cluster',
+      REDIS_URL: '',
+      REDIS_CLUSTER_NODES: 'redis-node-1:6379,redis-node-2:6379,redis-node-3:6379',
+    };
+    const result = compose(['config'], cluster);
+    expect(result.status).toBe(0);
+    const services = compose(['config', '--services'], cluster).stdout.trim().split('\n').sort();
+    expect(services).toEqual([...BASE_SERVICES, ...CLUSTER_SERVICES].sort());
+    expect(
+      result.stdout.match(/REDIS_CLUSTER_NODES: redis-node-1:6379,redis-node-2:6379,redis-node-3:6379/g),
+    ).toHaveLength(3);
+    expect(result.stdout).toMatch(/--cluster-replicas 1/);
+    expect(result.stdout.match(/cluster\.conf:\/usr\/local\/etc\/redis\/cluster\.conf/g)).toHaveLength(6);
+    // Without the profile's variables the instances keep the single Redis.
+    expect(compose(['config'], SECRETS).stdout).toMatch(/REDIS_URL: redis:\/\/redis:6379/);
   });
 
   it('has no default secrets: without JWT_SECRET it refuses to render and names the variable', () => {
