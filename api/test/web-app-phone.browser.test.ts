@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { backendKind } from './utils/backend';
 import { describeWithBrowser, launchChromium, stepShots, type StepShots } from './utils/browser';
 import { startTestServer, type TestServer } from './utils/test-server';
@@ -190,5 +191,67 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     expect(await split(b)).toEqual([]);
     expect(await split(a)).toEqual([]);
     await shots.shot(b, 'ko bubble breaks between words');
+  });
+
+  /** Both phones search from where their contexts are and accept the offer; resolves once both are in the room. */
+  async function matchIntoRoom(a: Page, b: Page) {
+    for (const p of [a, b]) {
+      await p.getByRole('button', { name: 'Use my location' }).click();
+      await p.getByRole('button', { name: 'Find someone' }).click();
+    }
+    await a.getByRole('heading', { name: 'Someone is nearby!' }).waitFor();
+    await a.getByRole('button', { name: 'Accept' }).click();
+    await b.getByRole('button', { name: 'Accept' }).click();
+    await a.waitForURL(/\/rooms\/.+/);
+    await b.waitForURL(/\/rooms\/.+/);
+  }
+
+  /**
+   * Pixels between the bottom of the message list and the bottom of what it shows (0: scrolled to the
+   * end), once every image in it has loaded and the layout has settled for two frames.
+   */
+  const belowTheFold = async (p: Page): Promise<number> => {
+    await p.waitForFunction(
+      `[...document.querySelectorAll('[role="log"] img')].every((i) => i.complete && i.naturalWidth > 0)`,
+    );
+    return p.evaluate(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+      const log = document.querySelector('[role="log"]');
+      resolve(Math.round(log.scrollHeight - log.scrollTop - log.clientHeight));
+    })))`);
+  };
+
+  it('keeps the conversation scrolled to the end when an image arrives, after a reload and for the next message', async () => {
+    const DAEGU = { latitude: 35.8714, longitude: 128.6014 };
+    const a = await phone('en-US', DAEGU);
+    const b = await phone('en-US', { latitude: DAEGU.latitude + 0.004, longitude: DAEGU.longitude });
+    await signUp(a, { email: 'Email', nickname: 'Nickname', submit: 'Sign up', welcome: 'Hi Ivan' }, 'Ivan');
+    await signUp(b, { email: 'Email', nickname: 'Nickname', submit: 'Sign up', welcome: 'Hi June' }, 'June');
+    await matchIntoRoom(a, b);
+
+    // Enough text to fill the phone's screen, so that the image lands below what was visible.
+    for (let i = 1; i <= 12; i++) {
+      await a.getByLabel('Message', { exact: true }).fill(`line ${i}`);
+      await a.getByLabel('Message', { exact: true }).press('Enter');
+    }
+    await b.getByText('line 12', { exact: true }).waitFor();
+    const portrait = await sharp({ create: { width: 600, height: 800, channels: 3, background: '#3a7' } })
+      .jpeg()
+      .toBuffer();
+    await a.getByLabel('Attach an image').setInputFiles({ name: 'tall.jpg', mimeType: 'image/jpeg', buffer: portrait });
+    await a.getByRole('button', { name: 'Send' }).click();
+    await b.locator('[role="log"] img').waitFor();
+    expect(await belowTheFold(b)).toBe(0);
+    expect(await belowTheFold(a)).toBe(0);
+    await shots.shot(b, 'en received image scrolled into view');
+
+    await b.reload();
+    await b.locator('[role="log"] img').waitFor();
+    expect(await belowTheFold(b)).toBe(0);
+
+    await a.getByLabel('Message', { exact: true }).fill('after the image');
+    await a.getByLabel('Message', { exact: true }).press('Enter');
+    await b.getByText('after the image', { exact: true }).waitFor();
+    expect(await belowTheFold(b)).toBe(0);
+    await shots.shot(b, 'en next message below the image in view');
   });
 });
