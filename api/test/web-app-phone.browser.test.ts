@@ -254,4 +254,55 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     expect(await belowTheFold(b)).toBe(0);
     await shots.shot(b, 'en next message below the image in view');
   });
+
+  it('lets two people whose offer expired unanswered be matched again at once when both search again', async () => {
+    // Offers that run out in 3 s (the default 30 s would make the test wait), on an API of its own.
+    const quick = await startTestServer({ env: { MATCH_OFFER_TTL_SECONDS: '3' } });
+    try {
+      const GWANGJU = { latitude: 35.1595, longitude: 126.8526 };
+      const onQuick = async (locale: string, position: typeof SEOUL) => {
+        const context = await browser.newContext({
+          baseURL: quick.url,
+          locale,
+          geolocation: position,
+          permissions: ['geolocation'],
+          viewport: { width: 390, height: 844 },
+        });
+        contexts.push(context);
+        return context.newPage();
+      };
+      const a = await onQuick('en-US', GWANGJU);
+      const b = await onQuick('ko-KR', { latitude: GWANGJU.latitude + 0.004, longitude: GWANGJU.longitude });
+      await signUp(a, { email: 'Email', nickname: 'Nickname', submit: 'Sign up', welcome: 'Hi Kai' }, 'Kai');
+      await signUp(
+        b,
+        { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Lina님, 안녕하세요' },
+        'Lina',
+      );
+      const search = async () => {
+        await a.getByRole('button', { name: 'Use my location' }).click();
+        await a.getByRole('button', { name: 'Find someone' }).click();
+        await b.getByRole('button', { name: '내 위치 사용' }).click();
+        await b.getByRole('button', { name: '상대 찾기' }).click();
+      };
+      await search();
+      await a.getByRole('heading', { name: 'Someone is nearby!' }).waitFor();
+      await b.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
+      await shots.shot(a, 'en offer with what a decline does');
+      // Neither answers: the offer runs out on both phones.
+      await a.getByText('The offer ran out of time.', { exact: false }).waitFor();
+      await b.getByText('응답 시간이 지났어요.', { exact: false }).waitFor();
+      await shots.shot(b, 'ko offer expired');
+
+      await search();
+      await a.getByRole('heading', { name: 'Someone is nearby!' }).waitFor({ timeout: 5000 });
+      await b.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor({ timeout: 5000 });
+      expect(await a.locator('.offer').getByText('Lina', { exact: true }).isVisible()).toBe(true);
+      expect(await b.locator('.offer').getByText('Kai', { exact: true }).isVisible()).toBe(true);
+      await shots.shot(a, 'en offered again after an expiry');
+    } finally {
+      await Promise.all(contexts.splice(0).map((c) => c.close()));
+      await quick.close();
+    }
+  });
 });

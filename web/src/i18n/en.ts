@@ -117,12 +117,14 @@ export const en = {
     secondsLeft: '{s} s left to answer',
     accept: 'Accept',
     decline: 'Decline',
+    declineHint: 'If you decline, you two won’t be offered to each other again for a few minutes.',
     peerAccepted: 'They accepted!',
     waitingForPeer: 'You accepted. Waiting for their answer…',
     notice: {
-      DECLINED: 'The other person declined. We keep looking for you.',
-      DECLINED_BY_ME: 'You declined. Start again whenever you like.',
-      EXPIRED: 'The offer ran out of time.',
+      DECLINED: 'The other person declined. We keep looking for someone else for you.',
+      DECLINED_BY_ME:
+        'You declined. You two won’t be offered to each other again for a few minutes. Start again whenever you like.',
+      EXPIRED: 'The offer ran out of time. Search again whenever you like, even for the same person.',
       EXPIRED_BACK_TO_SEARCH: 'They did not answer in time. We keep looking for you.',
       CANCELLED: 'You stopped searching.',
       SEARCH_TIMEOUT: 'Nobody was found for a while, so the search stopped. Try again or widen the distance.',
