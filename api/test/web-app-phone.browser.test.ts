@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { backendKind } from './utils/backend';
 import { describeWithBrowser, launchChromium, stepShots, type StepShots } from './utils/browser';
 import { startTestServer, type TestServer } from './utils/test-server';
+import { waitFor } from './utils/wait-for';
 
 const PASSWORD = 'correct horse battery';
 const SEOUL = { latitude: 37.5665, longitude: 126.978 };
@@ -25,6 +26,22 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     await browser?.close();
     await api?.close();
   });
+
+  /** The reset token of the reset mail to `email`, read from the dev outbox once it is there. */
+  async function resetTokenFor(email: string): Promise<string> {
+    let token: string | undefined;
+    await waitFor(
+      async () => {
+        const res = await fetch(`${api.url}/dev/outbox`, { headers: { accept: 'application/json' } });
+        const { mails } = (await res.json()) as { mails: { to: string; subject: string; text: string }[] };
+        const mail = mails.find((m) => m.to === email && /password reset/.test(m.subject));
+        token = mail && /Reset token: (\S+)/.exec(mail.text)?.[1];
+        return token !== undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, message: `a reset mail to ${email}` },
+    );
+    return token!;
+  }
 
   async function phone(locale: string, position = SEOUL): Promise<Page> {
     const context = await browser.newContext({
@@ -304,5 +321,34 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
       await Promise.all(contexts.splice(0).map((c) => c.close()));
       await quick.close();
     }
+  });
+
+  it('tells the person on the login page that their session ended because the password was reset on another device', async () => {
+    const a = await phone('en-US');
+    const email = `mira${Date.now()}@example.test`;
+    await a.goto('/signup');
+    await a.getByLabel('Email').fill(email);
+    await a.getByLabel('Password').first().fill(PASSWORD);
+    await a.getByLabel('Nickname').fill('Mira');
+    await a.getByRole('button', { name: 'Sign up' }).click();
+    await a.getByRole('heading', { name: 'Hi Mira' }).waitFor();
+
+    // Another device (a Korean laptop) asks for the reset link and sets a new password with it.
+    const laptop = await phone('ko-KR');
+    await laptop.goto('/forgot-password');
+    await laptop.getByLabel('이메일').fill(email);
+    await laptop.getByRole('button', { name: '링크 보내기' }).click();
+    const token = await resetTokenFor(email);
+    await laptop.goto(`/reset-password?token=${encodeURIComponent(token)}`);
+    await laptop.locator('input[autocomplete="new-password"]').first().fill('a brand new secret');
+    await laptop.getByLabel('새 비밀번호 확인').fill('a brand new secret');
+    await laptop.getByRole('button', { name: '비밀번호 설정' }).click();
+    await laptop.getByText('비밀번호가 바뀌었고').waitFor();
+
+    // The phone's socket is closed (4401), its refresh refused: it lands on the login page, told why.
+    await a.waitForURL(/\/login/, { timeout: 10_000 });
+    await a.getByText('Your password was reset', { exact: false }).waitFor({ timeout: 5_000 });
+    expect(await a.getByText('Reconnecting').count()).toBe(0);
+    await shots.shot(a, 'en logged out by a password reset elsewhere');
   });
 });

@@ -19,7 +19,15 @@ export const en = {
     password: 'Password',
     passwordHint: '8 to 128 characters',
     wrongCredentials: 'The email or the password is wrong.',
-    sessionEnded: 'Your session ended. Please log in again.',
+    sessionEndedReason: {
+      expired: 'Your session ended. Please log in again.',
+      LOGGED_OUT: 'You were logged out. Please log in again.',
+      PASSWORD_CHANGED: 'Your password was changed, so every device was logged out. Log in with the new password.',
+      PASSWORD_RESET: 'Your password was reset, so every device was logged out. Log in with the new password.',
+      SESSION_REVOKED:
+        'For your safety your session was ended: it was used from somewhere else. Log in again, and change your password if that was not you.',
+      ACCOUNT_DELETED: 'This account was deleted.',
+    },
     otherOptions: 'Other options',
     noAccount: 'No account yet? Sign up',
     haveAccount: 'Already have an account? Log in',

@@ -21,7 +21,15 @@ export const ko: typeof en = {
     password: '비밀번호',
     passwordHint: '8~128자',
     wrongCredentials: '이메일 또는 비밀번호가 올바르지 않아요.',
-    sessionEnded: '세션이 만료되었어요. 다시 로그인해 주세요.',
+    sessionEndedReason: {
+      expired: '세션이 만료되었어요. 다시 로그인해 주세요.',
+      LOGGED_OUT: '로그아웃되었어요. 다시 로그인해 주세요.',
+      PASSWORD_CHANGED: '비밀번호가 바뀌어서 모든 기기에서 로그아웃되었어요. 새 비밀번호로 로그인해 주세요.',
+      PASSWORD_RESET: '비밀번호가 재설정되어서 모든 기기에서 로그아웃되었어요. 새 비밀번호로 로그인해 주세요.',
+      SESSION_REVOKED:
+        '안전을 위해 세션을 종료했어요. 다른 곳에서 사용된 흔적이 있어요. 다시 로그인하고, 본인이 아니었다면 비밀번호를 바꿔 주세요.',
+      ACCOUNT_DELETED: '삭제된 계정이에요.',
+    },
     otherOptions: '다른 옵션',
     noAccount: '계정이 없나요? 회원가입',
     haveAccount: '이미 계정이 있나요? 로그인',
