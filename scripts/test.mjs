@@ -2,13 +2,18 @@
 // `npm test`: checks the generated client types, lints (ESLint, Prettier, module rules), builds the
 // web app and the API (tests also run the API as real processes), runs the web app's unit tests
 // once, then the whole API jest suite on the embedded adapters (SQLite + in-process), then again on
-// MariaDB + Redis when they answer, then the benchmarks' quick mode (bench/run.mjs --quick) and the
-// chaos suite's quick mode (chaos/run.mjs --quick).
+// MariaDB + Redis when they answer, then the Redis adapters and the auth, chat and matching suites
+// once more on a Redis Cluster of their own (3 masters + 3 replicas, scripts/topology/redis-cluster.cjs),
+// then the benchmarks' quick mode (bench/run.mjs --quick) and the chaos suite's quick mode
+// (chaos/run.mjs --quick).
 // Under CI=true an unreachable backend fails the run instead of being skipped.
 // Extra arguments go to jest, e.g. `npm test -- src/modules/auth`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import redisCluster from './topology/redis-cluster.cjs';
 
 const jestArgs = process.argv.slice(2);
 const mysqlUrl = new URL(process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306');
@@ -99,6 +104,40 @@ if (missing.length > 0) {
   console.log('\n== jest on MariaDB + Redis');
   real = run('npx', ['jest', '--config', 'api/jest.config.js', ...jestArgs], { RANDCHAT_TEST_BACKEND: 'real' });
 }
+// The same suites on a Redis Cluster (whole-suite runs with the real backends only): every Redis
+// adapter's contract on cluster clients and shard channels, and the auth, chat and matching suites
+// with the API instances on REDIS_CLUSTER_NODES. Each test file keeps its own key prefix.
+const CLUSTER_SUITES = [
+  'api/src/infra/pubsub/',
+  'api/src/infra/ratelimit/',
+  'api/src/modules/auth/',
+  'api/src/modules/chat/',
+  'api/src/modules/matching/',
+  'api/test/chat-instances\\.test\\.ts',
+  'api/test/matching-concurrency\\.test\\.ts',
+  'api/test/ws-auth\\.test\\.ts',
+];
+let cluster = 0;
+if (missing.length === 0 && jestArgs.length === 0) {
+  console.log('\n== jest on MariaDB + a Redis Cluster (3 masters, 3 replicas): Redis adapters, auth, chat, matching');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'randchat-cluster-'));
+  try {
+    const started = await redisCluster.startRedisCluster({ dir, persistent: false });
+    try {
+      cluster = run('npx', ['jest', '--config', 'api/jest.config.js', ...CLUSTER_SUITES], {
+        RANDCHAT_TEST_BACKEND: 'real',
+        TEST_REDIS_CLUSTER_NODES: started.seeds,
+      });
+    } finally {
+      await started.stop();
+    }
+  } catch (err) {
+    console.error(`the Redis Cluster pass could not run: ${err instanceof Error ? err.message : String(err)}`);
+    cluster = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 // The benchmarks at small scale (whole-suite runs with the real backends only): each must complete
 // with its correctness counters at zero (double matches, lost or duplicated messages); no timing
 // is asserted. The bench starts its own MariaDB and Redis and uses the API built above.
@@ -115,4 +154,4 @@ if (missing.length === 0 && jestArgs.length === 0) {
   console.log('\n== npm run chaos -- --quick');
   chaos = run('node', ['chaos/run.mjs', '--quick', '--no-build']);
 }
-process.exit(embedded || real || bench || chaos);
+process.exit(embedded || real || cluster || bench || chaos);

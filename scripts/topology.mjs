@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run topology -- up|down|status [--dir DIR] [--apis N] [--redis-url URL] [--no-build]`
+// `npm run topology -- up|down|status [--dir DIR] [--apis N] [--redis-url URL | --redis-cluster] [--no-build]`
 // The production-like topology on a machine without Docker: a MariaDB primary and a GTID replica
 // (own data dirs and ports), Redis, N API instances and nginx in front. `up` prints the URLs and
 // returns (everything keeps running in the background); `down` stops it all and deletes DIR.
@@ -14,6 +14,7 @@ const { values, positionals } = parseArgs({
     dir: { type: 'string', default: process.env.TOPOLOGY_DIR ?? topology.DEFAULT_DIR },
     apis: { type: 'string', default: '2' },
     'redis-url': { type: 'string' },
+    'redis-cluster': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -27,7 +28,9 @@ const USAGE = `npm run topology -- <command> [options]
   down     stop everything that "up" started and delete its directory (--keep keeps the logs)
   status   list the processes and whether they run
 options: --dir DIR (default ${topology.DEFAULT_DIR}, or TOPOLOGY_DIR)  --apis N (2)
-         --redis-url URL (use this Redis instead of starting one)  --no-build (skip "npm run build -w api")`;
+         --redis-url URL (use this Redis instead of starting one)
+         --redis-cluster (start a Redis Cluster: 3 masters + 3 replicas, instead of one Redis)
+         --no-build (skip "npm run build -w api")`;
 
 async function main() {
   if (values.help || command === 'help') {
@@ -63,7 +66,7 @@ async function main() {
   const apis = Number(values.apis);
   if (!Number.isInteger(apis) || apis < 1 || apis > 8) throw new Error(`--apis must be 1..8, got ${values.apis}`);
   console.log(`starting under ${dir} ...`);
-  const t = await topology.up({ dir, apis, redisUrl: values['redis-url'] });
+  const t = await topology.up({ dir, apis, redisUrl: values['redis-url'], redisCluster: values['redis-cluster'] });
   console.log(`
 randchat topology is up (stop it with: npm run topology down${values.dir === topology.DEFAULT_DIR ? '' : ` -- --dir ${dir}`})
   web app + API via nginx  ${t.web}${t.webBuilt ? '' : '   (web/dist is not built: npm run build -w web)'}

@@ -1,6 +1,6 @@
 /**
  * Adapter choice: which implementation of each port this instance runs, from the configuration.
- * Redis-backed ones when REDIS_URL is set (any number of instances), in-process ones otherwise
+ * Redis-backed ones when REDIS_URL or REDIS_CLUSTER_NODES is set (any number of instances), in-process ones otherwise
  * (one instance); SMTP or the dev outbox; S3 or the local disk; read replicas when configured.
  */
 import path from 'node:path';
@@ -35,7 +35,7 @@ export interface Adapters {
   redis?: RedisClients;
 }
 
-/** Production adapters when REDIS_URL is set, in-process ones otherwise (one instance only). */
+/** Production adapters when a Redis (or a Redis Cluster) is configured, in-process ones otherwise (one instance only). */
 export async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
   const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs } = config.matching;
   const queueOptions = { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs };
@@ -46,17 +46,17 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
       matchQueue: createMemoryMatchQueue(queueOptions),
     };
   }
-  const redis = await connectRedis(config.redis.url, logger, config.deadlines.redisMs);
-  const { prefix } = config.redis;
+  const { prefix, match } = config.redis;
+  const redis = await connectRedis(config.redis, logger, { timeoutMs: config.deadlines.redisMs, match });
   return {
     redis,
     pubsub: createRedisPubSub(
-      { publisher: redis.command, subscriber: redis.subscriber },
+      { publisher: redis.command, subscriber: redis.subscriber, sharded: redis.sharded },
       { topicPrefix: prefix },
       (err) => logger.warn({ err }, 'redis UNSUBSCRIBE failed (the channel goes with the connection)'),
     ),
     limiters: createRedisRateLimiterFactory(redis.command, { prefix }),
-    matchQueue: createRedisMatchQueue(redis.command, { ...queueOptions, prefix }),
+    matchQueue: createRedisMatchQueue(redis.match, { ...queueOptions, prefix }),
   };
 }
 
@@ -117,7 +117,7 @@ export async function readiness(orm: Orm, redis: RedisClients | undefined): Prom
   };
   const [database, cache] = await Promise.all([
     probe(() => orm.em.getConnection().execute('select 1')),
-    redis && probe(() => redis.command.ping()),
+    redis && probe(() => Promise.all([redis.command.ping(), redis.match.ping()])),
   ]);
   // Embedded mode has no Redis to check.
   return { database, ...(redis ? { redis: cache === true } : {}) };

@@ -13,6 +13,7 @@ const PRODUCTION = Object.fromEntries(
   DATABASE_URL=mariadb://rc:pw@db:3306/randchat DATABASE_POOL_MAX=20 MIGRATE_ON_START=false
   DATABASE_REPLICA_URLS=mariadb://ro@r1:3306/randchat,mariadb://ro@r2:3306/randchat DATABASE_REPLICA_MAX_LAG=0
   DATABASE_REPLICA_CHECK_INTERVAL=500ms DATABASE_REPLICA_TIMEOUT=3s REDIS_URL=rediss://cache:6380 REDIS_PREFIX=rc-prod:
+  MATCH_REDIS_CLUSTER_NODES=10.0.1.1:7000,[fd00::2]:7001
   JWT_SECRET=${'j'.repeat(48)} JWT_ISSUER=randchat-prod JWT_AUDIENCE=randchat-web PASSWORD_SCRYPT_LOG_N=18
   ACCESS_TOKEN_TTL=5m REFRESH_TOKEN_TTL=7d REFRESH_REUSE_LEEWAY=1s LOGIN_THROTTLE_WINDOW=10m SIGNUP_WINDOW=2h
   LOGIN_MAX_FAILURES_PER_ACCOUNT=3 LOGIN_MAX_ATTEMPTS_PER_IP=40 SIGNUP_MAX_PER_IP=4 SESSION_CACHE_TTL=1500ms
@@ -36,6 +37,17 @@ const PRODUCTION = Object.fromEntries(
     .split(/\s+/)
     .map((pair): [string, string] => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
+
+/**
+ * The same with the alternatives of PRODUCTION's choices (a Redis Cluster for everything, the queue
+ * on a Redis of its own): the two together set every variable.
+ */
+const { REDIS_URL: _single, MATCH_REDIS_CLUSTER_NODES: _queueCluster, ...common } = PRODUCTION;
+const PRODUCTION_ON_A_CLUSTER = {
+  ...common,
+  REDIS_CLUSTER_NODES: 'redis-1:6379,redis-2:6379',
+  MATCH_REDIS_URL: 'redis://queue:6379',
+};
 
 /** The names in the first column of the operators' Configuration table, `GRAPHQL_MAX_DEPTH` / `_ALIASES` expanded. */
 function documentedNames(): string[] {
@@ -69,7 +81,8 @@ describe('the declaration', () => {
   });
 
   it('reads every variable: dropping any one from a full environment changes the outcome', () => {
-    expect(Object.keys(PRODUCTION).sort()).toEqual([...NAMES].sort());
+    const environments = [PRODUCTION, PRODUCTION_ON_A_CLUSTER];
+    expect([...new Set(environments.flatMap((e) => Object.keys(e)))].sort()).toEqual([...NAMES].sort());
     const outcome = (source: Record<string, string>) => {
       try {
         return JSON.stringify(loadConfig(source));
@@ -77,10 +90,13 @@ describe('the declaration', () => {
         return String(err);
       }
     };
-    const full = outcome(PRODUCTION);
-    for (const name of NAMES) {
-      const { [name]: _dropped, ...rest } = PRODUCTION;
-      expect({ name, changed: outcome(rest) !== full }).toEqual({ name, changed: true });
+    for (const environment of environments) {
+      const full = outcome(environment);
+      expect(full).not.toMatch(/Invalid configuration/);
+      for (const name of Object.keys(environment)) {
+        const { [name]: _dropped, ...rest } = environment;
+        expect({ name, changed: outcome(rest) !== full }).toEqual({ name, changed: true });
+      }
     }
   });
 
@@ -110,7 +126,18 @@ describe('loadConfig', () => {
         migrateOnStart: false,
         replicaCheck: { intervalMs: 500, timeoutMs: 3000, maxLagMs: 0 },
       },
-      redis: { url: 'rediss://cache:6380', prefix: 'rc-prod:' },
+      redis: {
+        url: 'rediss://cache:6380',
+        clusterNodes: [],
+        prefix: 'rc-prod:',
+        match: {
+          url: undefined,
+          clusterNodes: [
+            { host: '10.0.1.1', port: 7000 },
+            { host: 'fd00::2', port: 7001 },
+          ],
+        },
+      },
       deadlines: { operationMs: 2500, databaseMs: 1200, redisMs: 800, overloadLagMs: 300 },
       auth: {
         jwtSecret: 'j'.repeat(48),
@@ -228,7 +255,26 @@ describe('loadConfig', () => {
     });
     expect(config.database?.replicaUrls).toEqual(['mysql://ro@r1:3306/randchat', 'mysql://ro@r2:3306/randchat']);
     expect(config.database?.replicaCheck).toEqual({ intervalMs: 1000, timeoutMs: 2000, maxLagMs: 10_000 });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', prefix: 'rc:' });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', clusterNodes: [], prefix: 'rc:' });
+  });
+
+  it('reads a Redis Cluster from its seed nodes, and the queue on a Redis of its own', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-b:7001 ,[::1]:7002' }).redis).toEqual({
+      clusterNodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      prefix: 'rc:',
+    });
+    expect(loadConfig(PRODUCTION_ON_A_CLUSTER).redis).toEqual({
+      clusterNodes: [
+        { host: 'redis-1', port: 6379 },
+        { host: 'redis-2', port: 6379 },
+      ],
+      prefix: 'rc-prod:',
+      match: { url: 'redis://queue:6379', clusterNodes: [] },
+    });
   });
 
   it.each([
@@ -246,6 +292,20 @@ describe('loadConfig', () => {
       /PASSWORD_SCRYPT_LOG_N: must be >= 17/,
     ],
     [{ DATABASE_REPLICA_URLS: 'mysql://r/x' }, /DATABASE_REPLICA_URLS: needs DATABASE_URL/],
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' },
+      /^Invalid configuration: REDIS_CLUSTER_NODES: set REDIS_URL or REDIS_CLUSTER_NODES, not both$/,
+    ],
+    [{ REDIS_CLUSTER_NODES: 'b:7000,c' }, /^Invalid configuration: REDIS_CLUSTER_NODES\.1: expected host:port items/],
+    [{ REDIS_CLUSTER_NODES: 'b:70000' }, /^Invalid configuration: REDIS_CLUSTER_NODES\.0: expected ports 1-65535$/],
+    [
+      { MATCH_REDIS_URL: 'redis://q:6379' },
+      /^Invalid configuration: MATCH_REDIS_URL: needs REDIS_URL or REDIS_CLUSTER_NODES/,
+    ],
+    [
+      { REDIS_URL: 'redis://a:6379', MATCH_REDIS_URL: 'redis://q:6379', MATCH_REDIS_CLUSTER_NODES: 'q:7000' },
+      /^Invalid configuration: MATCH_REDIS_CLUSTER_NODES: set MATCH_REDIS_URL or MATCH_REDIS_CLUSTER_NODES, not both$/,
+    ],
     [
       { DATABASE_URL: 'mysql://p/x', DATABASE_REPLICA_URLS: 'mysql://r/x,http://r' },
       /^Invalid configuration: DATABASE_REPLICA_URLS\.1: expected a mysql: or mariadb:\/\/ URL$/,

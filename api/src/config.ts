@@ -1,7 +1,18 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { env, envVariables, nameOfIssue, presentWhen, readEnv } from './config/env';
-import { bool, duration, flag, int, secondsAsMs, secret, url, urlList, withoutTrailingSlash } from './config/parsers';
+import { env, envVariables, nameOfIssue, presentWhen, presentWhenAny, readEnv } from './config/env';
+import {
+  bool,
+  duration,
+  flag,
+  hostPortList,
+  int,
+  secondsAsMs,
+  secret,
+  url,
+  urlList,
+  withoutTrailingSlash,
+} from './config/parsers';
 
 /** Thrown for an invalid environment; its message is the one line the process prints before exiting. */
 export class ConfigError extends Error {
@@ -10,6 +21,7 @@ export class ConfigError extends Error {
 
 const MYSQL = ['mysql:', 'mariadb:'];
 const HTTP = ['http:', 'https:'];
+const REDIS = ['redis:', 'rediss:'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -56,19 +68,61 @@ const schema = z
         }),
     ),
     /** Absent: in-process adapters (a single instance only). */
-    redis: presentWhen(
-      ['url'],
-      z.object({
-        url: env('REDIS_URL', url(['redis:', 'rediss:']).optional(), 'absent: in-process adapters, one instance'),
-        prefix: env(
-          'REDIS_PREFIX',
-          z
-            .string()
-            .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'expected 1-32 of [A-Za-z0-9:_-]')
-            .default('rc:'),
-          'prefix of every key and channel',
-        ),
-      }),
+    redis: presentWhenAny(
+      ['url', 'clusterNodes'],
+      z
+        .object({
+          url: env('REDIS_URL', url(REDIS).optional(), 'one Redis; absent (and no cluster): in-process, one instance'),
+          clusterNodes: env(
+            'REDIS_CLUSTER_NODES',
+            hostPortList(),
+            'Redis Cluster seed nodes host:port,host:port (instead of REDIS_URL)',
+          ),
+          prefix: env(
+            'REDIS_PREFIX',
+            z
+              .string()
+              .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'expected 1-32 of [A-Za-z0-9:_-]')
+              .default('rc:'),
+            'prefix of every key and channel',
+          ),
+          /** The matching queue on a Redis (or cluster) of its own; absent: on the one above. */
+          match: presentWhenAny(
+            ['url', 'clusterNodes'],
+            z.object({
+              url: env('MATCH_REDIS_URL', url(REDIS).optional(), 'the matching queue on a Redis of its own'),
+              clusterNodes: env(
+                'MATCH_REDIS_CLUSTER_NODES',
+                hostPortList(),
+                'the matching queue on a Redis Cluster of its own (seed nodes)',
+              ),
+            }),
+          ),
+        })
+        .superRefine((redis, ctx) => {
+          const both = (a: unknown, b: unknown[]) => a !== undefined && b.length > 0;
+          if (both(redis.url, redis.clusterNodes)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['clusterNodes'],
+              message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',
+            });
+          }
+          if (redis.match && redis.url === undefined && redis.clusterNodes.length === 0) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['match', redis.match.url === undefined ? 'clusterNodes' : 'url'],
+              message: 'needs REDIS_URL or REDIS_CLUSTER_NODES (everything but the queue lives there)',
+            });
+          }
+          if (redis.match && both(redis.match.url, redis.match.clusterNodes)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['match', 'clusterNodes'],
+              message: 'set MATCH_REDIS_URL or MATCH_REDIS_CLUSTER_NODES, not both',
+            });
+          }
+        }),
     ),
     auth: z.object({
       jwtSecret: env('JWT_SECRET', secret({ rejectKnownDefaults: true }).optional(), 'HS256 key; absent: in dataDir'),

@@ -1,6 +1,6 @@
 'use strict';
-// The whole local topology (no Docker needed): a MariaDB primary and its GTID replica, Redis, N API
-// instances and nginx in front, every piece on its own port with its files under one directory.
+// The whole local topology (no Docker needed): a MariaDB primary and its GTID replica, Redis (or a
+// Redis Cluster of 3 masters + 3 replicas), N API instances and nginx in front, every piece on its own port with its files under one directory.
 // Every process is recorded in DIR/state.json as soon as it runs, so `down` (or a test's cleanup)
 // stops exactly those pids, even after a failed or interrupted `up`.
 const { randomBytes } = require('node:crypto');
@@ -12,6 +12,7 @@ const { startReplicaPair } = require('./mariadb.cjs');
 const { startNginx } = require('./nginx.cjs');
 const { portOr, isRunning, stopPid } = require('./process.cjs');
 const { startRedis } = require('./redis.cjs');
+const { startRedisCluster } = require('./redis-cluster.cjs');
 
 const DEFAULT_DIR = path.join(os.tmpdir(), 'randchat-topology');
 const DEFAULT_PORTS = { nginx: 8080, api: 4001, primary: 3307, replica: 3308, redis: 6380 };
@@ -86,16 +87,20 @@ function status({ dir = DEFAULT_DIR } = {}) {
 /**
  * Starts the topology under `dir`. Ports default to DEFAULT_PORTS (API instances on consecutive
  * ports), each replaced by a free one when taken. `redisUrl` uses an existing Redis (keys under
- * `topology:`) instead of starting one. Resolves with the URLs; on failure stops what it started.
+ * `topology:`) instead of starting one; `redisCluster` starts a Redis Cluster (3 masters, 3 replicas,
+ * free ports) and points the instances at it with REDIS_CLUSTER_NODES. Resolves with the URLs; on
+ * failure stops what it started.
  * @param {object} [options]
  * @param {string} [options.dir]
  * @param {number} [options.apis] how many API instances
  * @param {Partial<typeof DEFAULT_PORTS>} [options.ports]
  * @param {string} [options.redisUrl]
+ * @param {boolean} [options.redisCluster]
  * @param {string} [options.webRoot] what nginx serves (default web/dist)
  * @param {Record<string, string>} [options.env] more environment for the API instances
  */
-async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, env = {} } = {}) {
+async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, redisCluster = false, webRoot, env = {} } = {}) {
+  if (redisUrl && redisCluster) throw new Error('use an existing Redis (redisUrl) or start a cluster, not both');
   const running = status({ dir })?.components.filter((c) => c.running) ?? [];
   if (running.length > 0)
     throw new Error(
@@ -115,13 +120,18 @@ async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, 
     await pair.primary.query(`CREATE DATABASE IF NOT EXISTS \`${DATABASE}\``);
     await pair.waitForSync();
 
-    /** @type {{ url: string, prefix: string }} */
+    /** @type {{ url: string, prefix: string, env: Record<string, string> }} */
     let redis;
-    if (redisUrl) redis = { url: redisUrl, prefix: 'topology:' };
-    else {
+    if (redisUrl) redis = { url: redisUrl, prefix: 'topology:', env: { REDIS_URL: redisUrl } };
+    else if (redisCluster) {
+      const cluster = await startRedisCluster({ dir: path.join(dir, 'redis-cluster') });
+      for (const node of cluster.nodes)
+        record(dir, { kind: 'redis', name: `redis-${node.port}`, pid: node.pid, port: node.port });
+      redis = { url: `cluster ${cluster.seeds}`, prefix: 'rc:', env: { REDIS_CLUSTER_NODES: cluster.seeds } };
+    } else {
       const own = await startRedis({ dir: path.join(dir, 'redis'), port: await portOr(want.redis) });
       record(dir, { kind: 'redis', name: 'redis', pid: own.pid, port: own.port });
-      redis = { url: own.url, prefix: 'rc:' };
+      redis = { url: own.url, prefix: 'rc:', env: { REDIS_URL: own.url } };
     }
 
     const nginxPort = await portOr(want.nginx);
@@ -134,7 +144,7 @@ async function up({ dir = DEFAULT_DIR, apis = 2, ports = {}, redisUrl, webRoot, 
       PUBLIC_URL: `http://localhost:${nginxPort}`,
       DATABASE_URL: urls.primary,
       DATABASE_REPLICA_URLS: urls.replica,
-      REDIS_URL: redis.url,
+      ...redis.env,
       REDIS_PREFIX: redis.prefix,
       ...env,
     };

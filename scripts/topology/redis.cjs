@@ -43,6 +43,8 @@ function redisCommand(port, command, timeoutMs = 1000) {
  * @property {number} pid
  * @property {string} dir
  * @property {() => Promise<void>} stop
+ * @property {() => Promise<void>} kill SIGKILL, as a crash: nothing is flushed or handed over
+ * @property {() => Promise<void>} start starts it again (after `stop` or `kill`) on the same port and files
  * @property {(options?: { wipe?: boolean, downMs?: number }) => Promise<void>} restart downMs in milliseconds
  * @property {(command: string) => Promise<string>} command one inline command, its first reply line
  */
@@ -54,10 +56,11 @@ function redisCommand(port, command, timeoutMs = 1000) {
  * `{ wipe: true }` the files are deleted in between (a Redis that lost everything).
  */
 /**
- * @param {{ dir: string, port: number, persistent?: boolean }} options
+ * @param {{ dir: string, port: number, persistent?: boolean, args?: readonly string[] }} options
+ *   `args`: more redis-server arguments (e.g. cluster mode)
  * @returns {Promise<RedisServer>}
  */
-async function startRedis({ dir, port, persistent = true }) {
+async function startRedis({ dir, port, persistent = true, args: extra = [] }) {
   const bin = redisBinary();
   if (!bin) throw new Error('redis-server not found (apt-get install -y redis-server)');
   mkdirSync(dir, { recursive: true });
@@ -76,6 +79,7 @@ async function startRedis({ dir, port, persistent = true }) {
     'always',
     '--logfile',
     path.join(dir, 'redis.log'),
+    ...extra,
   ];
   const boot = async () => {
     const daemon = spawnDaemon(bin, args, { logFile: path.join(dir, 'redis.out') });
@@ -98,6 +102,10 @@ async function startRedis({ dir, port, persistent = true }) {
     async stop() {
       await stopPid(handle.pid, { signal: 'SIGTERM', graceMs: 5000, expect: 'redis-server' });
     },
+    async kill() {
+      await stopPid(handle.pid, { signal: 'SIGKILL', graceMs: 5000, expect: 'redis-server' });
+    },
+    start: () => boot(),
     async restart({ wipe = false, downMs = 0 } = {}) {
       await handle.stop();
       if (wipe) {

@@ -36,6 +36,16 @@ export function presentWhen<S extends z.ZodObject, K extends keyof z.output<S> &
     .optional();
 }
 
+/**
+ * A section that exists when at least one of `keys` is set (a non-empty list counts as set), e.g.
+ * `config.redis` with either `REDIS_URL` or `REDIS_CLUSTER_NODES`. Like `presentWhen`, its other
+ * variables are still parsed and its rules still run when it is absent.
+ */
+export function presentWhenAny<S extends z.ZodType, K extends keyof z.output<S> & string>(keys: K[], section: S) {
+  const isSet = (value: unknown) => value !== undefined && !(Array.isArray(value) && value.length === 0);
+  return section.transform((v) => (keys.some((k) => isSet(v[k])) ? v : undefined)).optional();
+}
+
 /** The object under wrappers such as `presentWhen`, `.superRefine`, `.transform`; undefined for a bare leaf. */
 function objectOf(schema: z.ZodType): z.ZodObject | undefined {
   if (schema instanceof z.ZodObject) return schema;

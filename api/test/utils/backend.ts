@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { createTestRedis, redisTestUrl } from './redis';
+import { createTestRedis, redisTestEnv } from './redis';
 
 /** `embedded` (SQLite + in-process adapters) or `real` (MariaDB + Redis); set by scripts/test.mjs. */
 export type BackendKind = 'embedded' | 'real';
@@ -39,7 +39,7 @@ export async function createTestBackend(kind: BackendKind = backendKind()): Prom
   const redis = createTestRedis();
   return {
     kind,
-    env: { ...common, DATABASE_URL: databaseUrl, REDIS_URL: redisTestUrl(), REDIS_PREFIX: redis.prefix },
+    env: { ...common, DATABASE_URL: databaseUrl, ...redisTestEnv(), REDIS_PREFIX: redis.prefix },
     async cleanup() {
       const conn = await createConnection(mysqlTestUrl());
       await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);

@@ -2,12 +2,18 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-type Pids = { pid?: unknown; process?: { pid?: unknown }; primary?: { pid?: unknown }; replica?: { pid?: unknown } };
+type Pids = {
+  pid?: unknown;
+  process?: { pid?: unknown };
+  primary?: { pid?: unknown };
+  replica?: { pid?: unknown };
+  nodes?: { pid?: unknown }[];
+};
 
-/** The pids a handle holds now (a restarted Redis has a new one): its own, its child's, a pair's two. */
+/** The pids a handle holds now (a restarted Redis has a new one): its own, its child's, a pair's two, a cluster's nodes. */
 const pidsOf = (thing: unknown): number[] => {
   const t = (thing ?? {}) as Pids;
-  return [t.pid, t.process?.pid, t.primary?.pid, t.replica?.pid].filter(
+  return [t.pid, t.process?.pid, t.primary?.pid, t.replica?.pid, ...(t.nodes ?? []).map((n) => n.pid)].filter(
     (p): p is number => typeof p === 'number' && p > 0,
   );
 };

@@ -40,6 +40,33 @@ export interface RedisServer {
   /** One inline command; resolves with the first reply line (e.g. `+PONG`). */
   command(command: string): Promise<string>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+  /** Starts it again (after `stop` or `kill`) on the same port and files. */
+  start(): Promise<void>;
+}
+
+/** One line of CLUSTER NODES (scripts/topology/redis-cluster.cjs). */
+export interface ClusterNodeInfo {
+  id: string;
+  port: number;
+  role: 'master' | 'replica';
+  masterId: string | undefined;
+  failed: boolean;
+  slots: [number, number][];
+}
+
+/** A Redis Cluster of its own (scripts/topology/redis-cluster.cjs). */
+export interface RedisCluster {
+  nodes: RedisServer[];
+  /** `127.0.0.1:port,...`: the value of REDIS_CLUSTER_NODES. */
+  seeds: string;
+  topology(): Promise<ClusterNodeInfo[]>;
+  /** The node serving `key`'s slot now. */
+  masterOf(key: string): Promise<RedisServer>;
+  /** Every running node says cluster_state:ok, every slot has a live master, every running replica is linked. */
+  waitForHealthy(options?: { timeoutMs?: number }): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface NginxServer {
@@ -64,6 +91,15 @@ const redis = load<{
   redisBinary(): string | undefined;
   startRedis(options: { dir: string; port: number; persistent?: boolean }): Promise<RedisServer>;
 }>('redis.cjs');
+const redisCluster = load<{
+  startRedisCluster(options: {
+    dir: string;
+    masters?: number;
+    replicas?: number;
+    nodeTimeoutMs?: number;
+    persistent?: boolean;
+  }): Promise<RedisCluster>;
+}>('redis-cluster.cjs');
 const nginx = load<{
   nginxBinary(): string | undefined;
   startNginx(options: { dir: string; port: number; upstreams: number[]; webRoot: string }): Promise<NginxServer>;
@@ -72,6 +108,7 @@ const processes = load<{ freePort(): Promise<number> }>('process.cjs');
 
 export const { startReplicaPair, startMariaDb, mariadbBinaries } = mariadb;
 export const { startRedis, redisBinary } = redis;
+export const { startRedisCluster } = redisCluster;
 export const { startNginx, nginxBinary } = nginx;
 export const { freePort } = processes;
 

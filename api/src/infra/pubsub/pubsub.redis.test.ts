@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
-import { createTestRedis, redisTestUrl, type TestRedis } from '../../../test/utils/redis';
+import { Cluster, Redis } from 'ioredis';
+import { createTestRedis, redisTestClusterNodes, redisTestUrl, type TestRedis } from '../../../test/utils/redis';
+import type { RedisClient } from '../redis/clients';
 import { waitFor } from '../../../test/utils/wait-for';
 import { pubSubContract } from './pubsub.contract';
 import type { PubSubOptions } from './pubsub.port';
@@ -11,12 +12,15 @@ beforeAll(() => {
 });
 afterAll(() => redis.cleanup());
 
-/** One API instance: its own publisher and subscriber connections, quit by `close`. */
+/**
+ * One API instance: its own publisher and subscriber connections, quit by `close`. On the cluster
+ * pass (TEST_REDIS_CLUSTER_NODES) cluster clients over shard channels, as the API runs there.
+ */
 function instance(options: PubSubOptions = {}) {
   const publisher = redis.client();
-  const subscriber = redis.client();
+  const subscriber = redis.client({ subscriber: true });
   const pubsub = createRedisPubSub(
-    { publisher, subscriber },
+    { publisher, subscriber, sharded: redis.cluster },
     { ...options, topicPrefix: redis.prefix + (options.topicPrefix ?? '') },
   );
   const close = async () => {
@@ -26,17 +30,26 @@ function instance(options: PubSubOptions = {}) {
   return { pubsub, publisher, subscriber, close };
 }
 
-pubSubContract('redis', async (options = {}) => {
+pubSubContract(redisTestClusterNodes() ? 'redis cluster (shard channels)' : 'redis', async (options = {}) => {
   const a = instance(options.a);
   const b = instance(options.b);
   return { a: a.pubsub, b: b.pubsub, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
 });
 
 describe('Redis PubSub adapter', () => {
-  const subscribers = async (admin: Redis, channel: string) => {
-    const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
-    return Number(count);
+  /** Subscribers of `channel`: NUMSUB, or SHARDNUMSUB summed over every node of a cluster. */
+  const subscribers = async (admin: RedisClient, channel: string) => {
+    const servers = admin instanceof Cluster ? admin.nodes('all') : [admin];
+    const counts = await Promise.all(
+      servers.map(async (server) => {
+        const reply = redis.cluster ? server.pubsub('SHARDNUMSUB', channel) : server.pubsub('NUMSUB', channel);
+        const [, count] = (await reply) as [string, number];
+        return Number(count);
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   };
+  const messageEvent = () => (redis.cluster ? 'smessage' : 'message');
 
   it('releases the Redis channel once the last subscriber of a topic returns', async () => {
     const node = instance();
@@ -54,11 +67,11 @@ describe('Redis PubSub adapter', () => {
 
   it('leaves the given clients open and detaches its listeners on dispose', async () => {
     const node = instance();
-    const listenersBefore = node.subscriber.listenerCount('message');
-    const other = createRedisPubSub({ publisher: node.publisher, subscriber: node.subscriber });
-    expect(node.subscriber.listenerCount('message')).toBe(listenersBefore + 1);
+    const listenersBefore = node.subscriber.listenerCount(messageEvent());
+    const other = createRedisPubSub({ publisher: node.publisher, subscriber: node.subscriber, sharded: redis.cluster });
+    expect(node.subscriber.listenerCount(messageEvent())).toBe(listenersBefore + 1);
     await other.dispose();
-    expect(node.subscriber.listenerCount('message')).toBe(listenersBefore);
+    expect(node.subscriber.listenerCount(messageEvent())).toBe(listenersBefore);
     await node.pubsub.subscribe('room:1');
     await node.pubsub.dispose();
     expect(await node.publisher.ping()).toBe('PONG');
@@ -67,6 +80,7 @@ describe('Redis PubSub adapter', () => {
     await node.close();
   });
 
+  // Connection-level failures, on a single Redis connection (also on the cluster pass).
   describe('with Redis away', () => {
     const unhandled: unknown[] = [];
     const record = (reason: unknown) => void unhandled.push(reason);
@@ -81,7 +95,7 @@ describe('Redis PubSub adapter', () => {
     it('a SUBSCRIBE that times out rejects every subscriber of the channel, and nothing else', async () => {
       // Connected, then cut off: commands queue and time out, as when Redis stalls.
       const subscriber = new Redis(redisTestUrl(), { commandTimeout: 200, maxRetriesPerRequest: 1 });
-      const publisher = redis.client();
+      const publisher = redis.single();
       await subscriber.ping();
       subscriber.stream.pause();
       const pubsub = createRedisPubSub({ publisher, subscriber }, { topicPrefix: redis.prefix });
@@ -96,7 +110,7 @@ describe('Redis PubSub adapter', () => {
     });
 
     it('an UNSUBSCRIBE that fails is reported, not left unhandled', async () => {
-      const node = instance();
+      const node = { publisher: redis.single(), subscriber: redis.single() };
       const failures: unknown[] = [];
       const pubsub = createRedisPubSub(
         { publisher: node.publisher, subscriber: node.subscriber },

@@ -1,16 +1,40 @@
 import { PubSubEngine } from 'graphql-subscriptions';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/clients';
 import { EnginePubSub } from './pubsub.engine';
 import type { PubSub, PubSubOptions } from './pubsub.port';
 
 export interface RedisPubSubClients {
-  /** Any connection; it only runs PUBLISH and may be shared with other adapters. */
-  publisher: Redis;
+  /** Any connection; it only runs PUBLISH (SPUBLISH) and may be shared with other adapters. */
+  publisher: RedisClient;
   /**
    * A connection dedicated to this adapter: it enters subscriber mode, and two adapters on one
-   * subscriber connection would unsubscribe each other's channels.
+   * subscriber connection would unsubscribe each other's channels. A cluster client must have been
+   * created with `shardedSubscribers` when `sharded` is set.
    */
-  subscriber: Redis;
+  subscriber: RedisClient;
+  /**
+   * Shard channels (Redis 7: SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE, the `smessage` event): a channel
+   * lives on the shard of its hash slot, so on a cluster a message travels to that shard's nodes
+   * only, instead of every node of the cluster. @default false (PUBLISH and SUBSCRIBE)
+   */
+  sharded?: boolean;
+}
+
+/** The commands and the message event of classic or sharded pub/sub. */
+function channelCommands({ publisher, subscriber, sharded = false }: RedisPubSubClients) {
+  return sharded
+    ? {
+        publish: (channel: string, message: string) => publisher.spublish(channel, message),
+        subscribe: (channel: string) => subscriber.ssubscribe(channel),
+        unsubscribe: (channel: string) => subscriber.sunsubscribe(channel),
+        event: 'smessage',
+      }
+    : {
+        publish: (channel: string, message: string) => publisher.publish(channel, message),
+        subscribe: (channel: string) => subscriber.subscribe(channel),
+        unsubscribe: (channel: string) => subscriber.unsubscribe(channel),
+        event: 'message',
+      };
 }
 
 /**
@@ -29,19 +53,19 @@ class RedisChannels extends PubSubEngine {
   private readonly subscribing = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly clients: RedisPubSubClients,
+    private readonly commands: ReturnType<typeof channelCommands>,
     private readonly onUnsubscribeFailed: (err: unknown) => void,
   ) {
     super();
   }
 
-  /** The subscriber connection's `message` listener. */
+  /** The subscriber connection's `message` (`smessage`) listener. */
   readonly deliver = (channel: string, message: string): void => {
     for (const id of this.byChannel.get(channel) ?? []) this.subscriptions.get(id)?.onMessage(message);
   };
 
   async publish(channel: string, json: string): Promise<void> {
-    await this.clients.publisher.publish(channel, json);
+    await this.commands.publish(channel, json);
   }
 
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<number> {
@@ -63,7 +87,7 @@ class RedisChannels extends PubSubEngine {
   }
 
   private subscribeChannel(channel: string): Promise<void> {
-    const pending: Promise<void> = this.clients.subscriber
+    const pending: Promise<void> = this.commands
       .subscribe(channel)
       .then(() => undefined)
       .finally(() => {
@@ -76,7 +100,7 @@ class RedisChannels extends PubSubEngine {
   unsubscribe(id: number): void {
     const channel = this.forget(id);
     if (channel === undefined || this.byChannel.has(channel)) return;
-    this.clients.subscriber.unsubscribe(channel).catch(this.onUnsubscribeFailed);
+    this.commands.unsubscribe(channel).catch(this.onUnsubscribeFailed);
   }
 
   /** Drops subscription `id`; returns its channel. */
@@ -92,8 +116,9 @@ class RedisChannels extends PubSubEngine {
 }
 
 /**
- * PubSub across API instances over Redis PUBLISH/SUBSCRIBE. The channel is `topicPrefix + topic`;
- * the message is the JSON text `EnginePubSub` produces, carried unchanged.
+ * PubSub across API instances over Redis PUBLISH/SUBSCRIBE, or over shard channels on a Redis
+ * Cluster (`clients.sharded`). The channel is `topicPrefix + topic`; the message is the JSON text
+ * `EnginePubSub` produces, carried unchanged.
  *
  * The caller owns the connections: the adapter opens none and never quits them. `dispose()` only
  * unsubscribes and detaches its listener; call it before quitting the clients. ioredis re-subscribes
@@ -106,7 +131,12 @@ export function createRedisPubSub(
   options: PubSubOptions = {},
   onUnsubscribeFailed: (err: unknown) => void = () => undefined,
 ): PubSub {
-  const engine = new RedisChannels(clients, onUnsubscribeFailed);
-  clients.subscriber.on('message', engine.deliver);
-  return new EnginePubSub(engine, options, () => void clients.subscriber.removeListener('message', engine.deliver));
+  const commands = channelCommands(clients);
+  const engine = new RedisChannels(commands, onUnsubscribeFailed);
+  clients.subscriber.on(commands.event, engine.deliver);
+  return new EnginePubSub(
+    engine,
+    options,
+    () => void clients.subscriber.removeListener(commands.event, engine.deliver),
+  );
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/clients';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createFlexibleFactory } from './rate-limiter.flexible';
 import type { RateLimiterFactory } from './rate-limiter.port';
@@ -19,7 +19,10 @@ export interface RedisRateLimiterOptions {
  * the connection is not ready): limits stay in force, per instance, and the requests they guard keep
  * working on the database. The caller owns the client: `dispose()` does not quit it.
  */
-export function createRedisRateLimiterFactory(redis: Redis, options: RedisRateLimiterOptions): RateLimiterFactory {
+export function createRedisRateLimiterFactory(
+  redis: RedisClient,
+  options: RedisRateLimiterOptions,
+): RateLimiterFactory {
   return createFlexibleFactory(
     options.prefix,
     (flexible) =>

@@ -92,7 +92,8 @@ export interface MatchQueue {
    * that restarted empty, a failover without persistence, a flush): every search, offer and
    * exclusion mirror is gone and the users concerned were told nothing. The Redis adapter keeps a
    * generation marker and checks it whenever its connection is ready again and on every `sweep`;
-   * a marker that is missing or changed means the data was lost. The memory adapter never calls it
+   * a marker that is missing or changed means the data was lost. On a Redis Cluster, a failover of
+   * the queue's shard counts too (the promoted replica may miss the latest writes). The memory adapter never calls it
    * (its data lives exactly as long as the process). Returns the function that removes the listener.
    */
   onLost(listener: () => void): () => void;

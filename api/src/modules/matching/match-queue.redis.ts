@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis/clients';
 import { defineScript, type Script } from '../../infra/redis/define-script';
 import { matchKeys, sharedKeys } from './keys';
 import {
@@ -95,7 +95,7 @@ function checkFinite(what: string, value: number): void {
  * adapter starts, each time the client is ready again after a reconnect, and with every `sweep`
  * (which also catches a flush without a reconnect); `onLost` listeners run when it went missing.
  */
-export function createRedisMatchQueue(redis: Redis, options: RedisMatchQueueOptions): MatchQueue {
+export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQueueOptions): MatchQueue {
   const keys = matchKeys(options.prefix);
   const shared = sharedKeys(keys);
   const scripts = {

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { queryDb } from '../../../test/utils/db-query';
 import { codes, gql } from '../../../test/utils/graphql';
+import { createTestRedis } from '../../../test/utils/redis';
 import { area, MatchPlayer, north } from '../../../test/utils/match-player';
 import { startTestServer, type TestServer } from '../../../test/utils/test-server';
 import { signUpUser } from '../../../test/utils/users';
@@ -170,9 +170,13 @@ describe('offer lifecycle', () => {
     if (api.backend.kind === 'real') {
       await Promise.all([a.cancel(), b.cancel()]);
       const keys = matchKeys(api.backend.env.REDIS_PREFIX!);
-      const redis = new Redis(api.backend.env.REDIS_URL!);
-      for (const id of [a.id, b.id]) await redis.del(keys.exclusionsLoaded(id), keys.openRooms(id), keys.blocked(id));
-      await redis.quit();
+      const redis = createTestRedis(); // the test Redis or cluster, under a prefix of its own (cleaned up: nothing)
+      for (const id of [a.id, b.id]) {
+        expect(
+          await redis.client().del(keys.exclusionsLoaded(id), keys.openRooms(id), keys.blocked(id)),
+        ).toBeGreaterThan(0);
+      }
+      await redis.cleanup();
       await a.request(area(11), 5);
       expect((await b.request(area(11), 5)).data!.requestMatch.state).toBe('SEARCHING');
     }
@@ -276,11 +280,11 @@ describe('exclusions and limits', () => {
     expect((await b.request(north(area(30), 1), 5)).data!.requestMatch.state).toBe('SEARCHING');
 
     if (api.backend.kind === 'real') {
-      const redis = new Redis(api.backend.env.REDIS_URL!);
-      const mirrors = await redis.keys(`${api.backend.env.REDIS_PREFIX}{match}:x*`);
+      const redis = createTestRedis(); // the test Redis or cluster, under a prefix of its own (cleaned up: nothing)
+      const mirrors = await redis.keys(`${api.backend.env.REDIS_PREFIX}{match}:x`);
       expect(mirrors.length).toBeGreaterThan(0);
-      await redis.del(...mirrors);
-      await redis.quit();
+      await redis.client().del(...mirrors); // one slot: the {match} tag
+      await redis.cleanup();
       await a.request(area(30), 5);
       expect((await b.request(north(area(30), 1), 5)).data!.requestMatch.state).toBe('SEARCHING');
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../../infra/redis/clients';
 
 /** KEYS: the generation key. ARGV: a new generation, written only if there is none. */
 const SET_AND_GET = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])";
@@ -11,14 +12,24 @@ const SET_AND_GET = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call
  * written under the old one is gone (Redis restarted without persistence, failed over, was flushed),
  * and every listener runs once. Checks run one at a time. A check that fails (Redis unreachable)
  * changes nothing: the next one decides.
+ *
+ * On a Redis Cluster a failover of the shard holding the set counts as a loss too: the replica that
+ * took over has what was replicated to it (asynchronously), so the latest writes may be gone while
+ * the generation survived. Each check also notes which master serves the key's slot (the client's
+ * slot map, refreshed by the client when a node fails or answers MOVED); a different one than at the
+ * last check runs the listeners. A master that restarts with its data before its replica takes over
+ * keeps the slot and is no loss.
  */
 export class QueueGeneration {
   private known: string | null = null;
+  /** On a cluster: the key's slot (asked once) and the master that served it at the last check. */
+  private slot: number | undefined;
+  private master: string | undefined;
   private last: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
 
@@ -40,6 +51,18 @@ export class QueueGeneration {
     if (typeof current !== 'string') return;
     const before = this.known;
     this.known = current;
-    if (before !== null && before !== current) for (const listener of [...this.listeners]) listener();
+    const failedOver = await this.masterChanged();
+    if ((before !== null && before !== current) || failedOver) for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Whether another master serves the key's slot than at the last check (always false on a single Redis). */
+  private async masterChanged(): Promise<boolean> {
+    if (!(this.redis instanceof Cluster)) return false;
+    this.slot ??= await this.redis.cluster('KEYSLOT', this.key);
+    const master = this.redis.slots[this.slot]?.[0];
+    if (master === undefined) return false;
+    const before = this.master;
+    this.master = master;
+    return before !== undefined && before !== master;
   }
 }
