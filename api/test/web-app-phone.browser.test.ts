@@ -351,4 +351,62 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     expect(await a.getByText('Reconnecting').count()).toBe(0);
     await shots.shot(a, 'en logged out by a password reset elsewhere');
   });
+
+  /** Emoji characters in what the page shows (boxes where no emoji font is installed). */
+  const emojiIn = (p: Page): Promise<string[]> =>
+    p.evaluate(`document.body.innerText.match(/\\p{Extended_Pictographic}/gu) ?? []`);
+
+  it('draws its icons as SVG, keeps the Chats tab current inside a room, and links the dev outbox', async () => {
+    const ULSAN = { latitude: 35.5384, longitude: 129.3114 };
+    const a = await phone('en-US', ULSAN);
+    const b = await phone('ko-KR', { latitude: ULSAN.latitude + 0.004, longitude: ULSAN.longitude });
+    await signUp(a, { email: 'Email', nickname: 'Nickname', submit: 'Sign up', welcome: 'Hi Noah' }, 'Noah');
+    await signUp(b, { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Ona님, 안녕하세요' }, 'Ona');
+    for (const [p, locate, find] of [
+      [a, 'Use my location', 'Find someone'],
+      [b, '내 위치 사용', '상대 찾기'],
+    ] as const) {
+      await p.getByRole('button', { name: locate }).click();
+      await p.getByRole('button', { name: find }).click();
+    }
+    await a.getByRole('button', { name: 'Accept' }).click();
+    await b.getByRole('button', { name: '수락' }).click();
+    await a.waitForURL(/\/rooms\/.+/);
+    await b.waitForURL(/\/rooms\/.+/);
+
+    // The attach button and the empty room's wave are SVG; the button keeps its accessible name.
+    await a.getByText('Say hello!', { exact: false }).waitFor();
+    expect(await a.locator('label.attach svg').count()).toBe(1);
+    expect(await a.locator('.hello svg').count()).toBe(1);
+    expect(await a.getByLabel('Attach an image').count()).toBe(1);
+    expect(await b.getByLabel('이미지 첨부').count()).toBe(1);
+    expect(await emojiIn(a)).toEqual([]);
+    expect(await emojiIn(b)).toEqual([]);
+    // Inside the room the Chats tab is the current one.
+    expect(await a.getByRole('link', { name: 'Chats', exact: true }).getAttribute('aria-current')).toBe('page');
+    expect(await b.getByRole('link', { name: '채팅', exact: true }).getAttribute('aria-current')).toBe('page');
+    await shots.shot(a, 'en room with svg icons and the chats tab current');
+
+    // The reset link in the dev outbox is a link (its host is PUBLIC_URL's: followed here on the test server).
+    const email = `pia${Date.now()}@example.test`;
+    const c = await phone('en-US');
+    await c.goto('/signup');
+    await c.getByLabel('Email').fill(email);
+    await c.getByLabel('Password').first().fill(PASSWORD);
+    await c.getByLabel('Nickname').fill('Pia');
+    await c.getByRole('button', { name: 'Sign up' }).click();
+    await c.getByRole('heading', { name: 'Hi Pia' }).waitFor();
+    const d = await phone('en-US');
+    await d.goto('/forgot-password');
+    await d.getByLabel('Email').fill(email);
+    await d.getByRole('button', { name: 'Send the link' }).click();
+    await resetTokenFor(email);
+    await d.goto('/dev/outbox');
+    const link = d.getByRole('link', { name: /\/reset-password\?token=/ }).first();
+    const href = await link.getAttribute('href', { timeout: 5_000 });
+    expect(href).toMatch(/\/reset-password\?token=\S+$/);
+    const target = new URL(href!);
+    await d.goto(target.pathname + target.search);
+    await d.getByRole('heading', { name: 'Set a new password' }).waitFor();
+  });
 });
