@@ -81,7 +81,7 @@ describe('the declaration', () => {
   });
 
   it('reads every variable: dropping any one from a full environment changes the outcome', () => {
-    const environments = [PRODUCTION, PRODUCTION_ON_A_CLUSTER];
+    const environments: Record<string, string>[] = [PRODUCTION, PRODUCTION_ON_A_CLUSTER];
     expect([...new Set(environments.flatMap((e) => Object.keys(e)))].sort()).toEqual([...NAMES].sort());
     const outcome = (source: Record<string, string>) => {
       try {
