@@ -14,6 +14,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const server = await startServer(config);
+  // One line for people next to the JSON logs (stderr: stdout stays JSON for log collectors).
+  const open = config.account.publicUrl ?? `http://localhost:${server.port}`;
+  console.error(`randchat is running: open ${open}`);
   const stop = (signal: string) => {
     server.logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {

@@ -33,9 +33,9 @@ export type LogInInput = {
 export type MatchEventType =
   /** You left matching (cancelMatch, or no live matchEvents subscription) */
   | 'CANCELLED'
-  /** The offer was declined (by either side); if the partner declined, you are searching again */
+  /** The offer was declined (by either side); if the partner declined, you are searching again. The two of you are not offered to each other again for MATCH_DECLINE_COOLDOWN_SECONDS */
   | 'DECLINED'
-  /** The offer timed out; whoever accepted is searching again, whoever did not answer is idle */
+  /** The offer timed out; whoever accepted is searching again, whoever did not answer is idle. No cooldown: searching again, the same two can be offered to each other at once */
   | 'EXPIRED'
   /** Matching was interrupted by a server fault and your search or offer was lost: read matchStatus and, if IDLE, call requestMatch again with the same input */
   | 'INTERRUPTED'

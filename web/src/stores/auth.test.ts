@@ -71,6 +71,29 @@ describe('refreshing', () => {
     expect(auth.endedReason).toBe('expired');
   });
 
+  it('ends the session at the first refusal that says why, keeping the reason for the login screen', async () => {
+    server.handlers.RefreshSession = () => ({ refreshToken: session() });
+    const auth = useAuthStore();
+    await auth.restore();
+    server.handlers.RefreshSession = () => {
+      throw new GqlError('UNAUTHENTICATED', { reason: 'PASSWORD_RESET' });
+    };
+    expect(await auth.refresh()).toBe(false);
+    expect(server.count('RefreshSession')).toBe(2); // restore, then the refusal: no second try
+    expect(auth.status).toBe('anonymous');
+    expect(auth.endedReason).toBe('PASSWORD_RESET');
+  });
+
+  it('says why on app load too, when the session ended while the app was closed', async () => {
+    server.handlers.RefreshSession = () => {
+      throw new GqlError('UNAUTHENTICATED', { reason: 'PASSWORD_CHANGED' });
+    };
+    const auth = useAuthStore();
+    await auth.restore();
+    expect(auth.status).toBe('anonymous');
+    expect(auth.endedReason).toBe('PASSWORD_CHANGED');
+  });
+
   it('keeps the session through a network failure', async () => {
     server.handlers.RefreshSession = () => ({ refreshToken: session() });
     const auth = useAuthStore();

@@ -8,6 +8,21 @@ import { LogInDocument, LogOutDocument, RefreshSessionDocument, SignUpDocument }
 
 export type SessionStatus = 'restoring' | 'anonymous' | 'authenticated';
 
+/** Why the API ended a session (`extensions.reason` of a refused refresh). */
+export const SESSION_END_REASONS = [
+  'LOGGED_OUT',
+  'PASSWORD_CHANGED',
+  'PASSWORD_RESET',
+  'SESSION_REVOKED',
+  'ACCOUNT_DELETED',
+] as const;
+/** Why the last session ended without the user asking here: the API's reason, or just 'expired'. */
+export type EndedReason = (typeof SESSION_END_REASONS)[number] | 'expired';
+
+/** The API's reason when it gave one it documents, else null. */
+const endReasonOf = (error: ApiError): EndedReason | null =>
+  (SESSION_END_REASONS as readonly string[]).includes(error.reason ?? '') ? (error.reason as EndedReason) : null;
+
 /** Refresh this long before the access token expires (milliseconds), plus up to 10 s of jitter. */
 const REFRESH_LEAD_MS = 60_000;
 /** A token closer than this to its expiry is refreshed before use (milliseconds). */
@@ -34,7 +49,7 @@ export const useAuthStore = defineStore('auth', () => {
   const user = ref<MeFieldsFragment | null>(null);
   const status = ref<SessionStatus>('restoring');
   /** Why the last session ended without the user asking (shown on the login screen). */
-  const endedReason = ref<'expired' | null>(null);
+  const endedReason = ref<EndedReason | null>(null);
 
   let inFlight: Promise<boolean> | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -58,7 +73,11 @@ export const useAuthStore = defineStore('auth', () => {
     schedule();
   }
 
-  function clear(reason: 'expired' | null = null) {
+  /**
+   * Forgets the session. `reason`: why it ended, shown on the login screen when the person was
+   * logged in here, or whenever the API named it (a session that ended while the app was closed).
+   */
+  function clear(reason: EndedReason | null = null) {
     if (timer) clearTimeout(timer);
     timer = null;
     const wasLoggedIn = status.value === 'authenticated';
@@ -66,7 +85,7 @@ export const useAuthStore = defineStore('auth', () => {
     expiresAt.value = 0;
     user.value = null;
     status.value = 'anonymous';
-    endedReason.value = wasLoggedIn ? reason : null;
+    endedReason.value = wasLoggedIn || reason !== 'expired' ? reason : null;
   }
 
   async function callRefresh(): Promise<SessionFieldsFragment> {
@@ -93,12 +112,14 @@ export const useAuthStore = defineStore('auth', () => {
             timer = setTimeout(() => void refresh(), Math.max(REFRESH_RETRY_MS, error.retryAfterMs ?? 0));
           return false;
         }
-        // A parallel refresh (another tab) may have rotated the cookie a moment ago: once more.
-        if (attempt === 0 && status.value === 'authenticated') {
+        // The API says why the session ended (a password reset elsewhere...): no second try.
+        const reason = endReasonOf(error);
+        // Else a parallel refresh (another tab) may have rotated the cookie a moment ago: once more.
+        if (!reason && attempt === 0 && status.value === 'authenticated') {
           await sleep(SECOND_TRY_MS);
           continue;
         }
-        clear('expired');
+        clear(reason ?? 'expired');
         return false;
       }
     }
@@ -122,7 +143,7 @@ export const useAuthStore = defineStore('auth', () => {
         applySession(await callRefresh());
       } catch (err) {
         const error = toApiError(err);
-        if (!isTransient(error)) clear();
+        if (!isTransient(error)) clear(endReasonOf(error));
         else await sleep(retryDelay(error, attempt));
       }
     }

@@ -27,6 +27,14 @@ describe('the connection state', () => {
     expect(connection.reconnecting).toBe(false);
   });
 
+  it('does not count the server ending the session (4401) or refusing the token (4403) as an outage', () => {
+    const connection = useConnectionStore();
+    connection.socketClosed(4401);
+    expect(connection.reconnecting).toBe(false);
+    connection.socketClosed(4403);
+    expect(connection.reconnecting).toBe(false);
+  });
+
   it('is reconnecting after an HTTP network error or UNAVAILABLE until an answer comes', () => {
     const connection = useConnectionStore();
     connection.httpFailed();

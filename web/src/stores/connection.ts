@@ -31,9 +31,13 @@ export const useConnectionStore = defineStore('connection', () => {
     setHttpDown(false);
   }
 
-  /** The WebSocket closed; a normal closure (1000: logged out, nothing to follow) is no outage. */
+  /**
+   * The WebSocket closed. A normal closure (1000: logged out, nothing to follow) is no outage, nor
+   * is the server ending the session (4401) or refusing the token (4403): the server is there and
+   * answered; the session store refreshes or logs out, and the socket reopens with a fresh token.
+   */
   function socketClosed(code: number | undefined): void {
-    socketDown.value = code !== 1000;
+    socketDown.value = code !== 1000 && code !== 4401 && code !== 4403;
   }
 
   /** An HTTP request got an answer from the API (errors about the request itself included). */

@@ -26,8 +26,12 @@ export class BadUserInputError extends AppError {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'Authentication required: send a valid access token') {
-    super(ErrorCode.UNAUTHENTICATED, message);
+  /** @param extensions e.g. `{ reason: 'PASSWORD_RESET' }` when a refresh names a session that ended */
+  constructor(
+    message = 'Authentication required: send a valid access token',
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(ErrorCode.UNAUTHENTICATED, message, extensions);
   }
 }
 

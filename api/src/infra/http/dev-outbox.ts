@@ -2,6 +2,8 @@ import express from 'express';
 import type { OutboxMailer } from '../mail/mailer.outbox';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escaped text with its http(s) URLs as links (a reset link is clicked, not copied). */
+const withLinks = (s: string) => escapeHtml(s).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
 
 /**
  * `GET /dev/outbox`: the embedded default's sent mails, newest first, as a page (or JSON with
@@ -18,7 +20,7 @@ export function devOutboxRoute(outbox: OutboxMailer): express.Router {
       .map(
         (m) =>
           `<article><h2>${escapeHtml(m.subject)}</h2><p><b>To:</b> ${escapeHtml(m.to)} · <time>${escapeHtml(m.sentAt)}</time></p>` +
-          `<pre>${escapeHtml(m.text)}</pre></article>`,
+          `<pre>${withLinks(m.text)}</pre></article>`,
       )
       .join('\n');
     res

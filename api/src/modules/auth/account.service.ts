@@ -11,6 +11,7 @@ import { EmailCodePurpose, type EmailCodes } from './email-codes';
 import type { PasswordHasher } from './password';
 import { PasswordReset } from './password-reset.entity';
 import type { Session, SessionService } from './sessions.service';
+import { SessionEndReason } from './session-end-reason';
 
 export interface AccountServiceDeps {
   orm: Orm;
@@ -122,7 +123,7 @@ export class AccountService implements AccountHooks {
       await tx.nativeDelete(PasswordReset, { user: reset.user.id, usedAt: null });
       return reset.user.id;
     });
-    await this.deps.sessions.endAllSessions(userId, 'password-reset');
+    await this.deps.sessions.endAllSessions(userId, SessionEndReason.PASSWORD_RESET);
   }
 
   /**
@@ -145,7 +146,7 @@ export class AccountService implements AccountHooks {
       this.deps.mail.enqueue(tx, accountMails.passwordChanged(user.email!));
     });
     void this.deps.mail.kick();
-    await this.deps.sessions.endAllSessions(userId, 'password-change');
+    await this.deps.sessions.endAllSessions(userId, SessionEndReason.PASSWORD_CHANGED);
     return this.deps.sessions.createSession(user);
   }
 

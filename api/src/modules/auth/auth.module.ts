@@ -21,6 +21,7 @@ import { createSqlRefreshTokenStore } from './refresh-token.sql';
 import { SessionLiveness } from './session-liveness';
 import { SessionService } from './sessions.service';
 import { AccessTokens } from './tokens';
+import { SessionEndReason } from './session-end-reason';
 
 /** The sections of the configuration auth reads (see config.ts). */
 export interface AuthConfig {
@@ -146,7 +147,8 @@ export function createAuthModule(deps: AuthModuleDeps) {
     },
   });
 
-  const endSessions = ({ userId }: { userId: string }) => sessions.endAllSessions(userId, 'account-deleted');
+  const endSessions = ({ userId }: { userId: string }) =>
+    sessions.endAllSessions(userId, SessionEndReason.ACCOUNT_DELETED);
   events.on(UserDeleting, endSessions);
   events.on(UserErasing, async ({ tx, userId, email }) => {
     await tx.nativeDelete(EmailCode, { email });

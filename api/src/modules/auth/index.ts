@@ -2,14 +2,14 @@
 import { AccountResolver } from './account.resolver';
 import { AuthResolver } from './auth.resolver';
 import { EmailCode } from './email-code.entity';
-import { LoginSession, RotatedRefreshToken } from './login-session.entity';
+import { EndedLoginSession, LoginSession, RotatedRefreshToken } from './login-session.entity';
 import { PasswordReset } from './password-reset.entity';
 
 export { createAuthModule, type AuthModule, type AuthConfig } from './auth.module';
 export { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
 
 /** The module's tables, for the composition root's entity registry. */
-export const authEntities = [EmailCode, PasswordReset, LoginSession, RotatedRefreshToken];
+export const authEntities = [EmailCode, PasswordReset, LoginSession, RotatedRefreshToken, EndedLoginSession];
 
 /** The module's resolver classes, for the composition root's schema registry. */
 export const authResolverClasses = [AuthResolver, AccountResolver];

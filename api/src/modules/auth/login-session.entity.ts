@@ -1,4 +1,5 @@
 import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import type { SessionEndReason } from './session-end-reason';
 
 /**
  * One login session (a refresh-token family; refresh-token.port.ts): the store of record, so a
@@ -39,4 +40,28 @@ export class RotatedRefreshToken {
 
   @Property({ type: 'datetime', length: 3 })
   rotatedAt!: Date;
+}
+
+/**
+ * A login session that ended before its time, and why: its `login_sessions` row is gone, this one
+ * lets a later refresh say why it is refused. No user id (nothing personal outlives an account); a
+ * row is purged once the session would have expired anyway.
+ */
+@Entity({ tableName: 'ended_login_sessions' })
+export class EndedLoginSession {
+  /** The family id of the ended session. */
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  /** A string column rather than an enum: MikroORM 6 misreads SQLite enum checks as drift. */
+  @Property({ type: 'string', length: 20 })
+  reason!: SessionEndReason;
+
+  @Property({ type: 'datetime', length: 3 })
+  endedAt!: Date;
+
+  /** The session's own end; the row is purged after it. */
+  @Property({ type: 'datetime', length: 3 })
+  @Index()
+  expiresAt!: Date;
 }

@@ -4,9 +4,10 @@ import { TEST_ENV } from '../../../test/utils/test-server';
 import { loadConfig } from '../../config';
 import { createOrm } from '../../infra/db/orm';
 import { sqlRunnerFor } from '../../infra/db/sql-runner';
-import { LoginSession, RotatedRefreshToken } from './login-session.entity';
+import { EndedLoginSession, LoginSession, RotatedRefreshToken } from './login-session.entity';
 import type { NewFamily, RefreshTokenStore } from './refresh-token.port';
 import { createSqlRefreshTokenStore } from './refresh-token.sql';
+import { SessionEndReason } from './session-end-reason';
 
 export interface RefreshTokenBackend {
   store: RefreshTokenStore;
@@ -69,7 +70,8 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
           status: 'reused',
         });
         expect(await store.rotate(familyId, 'hash-3', 'hash-4', at(LEEWAY_MS), LEEWAY_MS)).toEqual({
-          status: 'invalid',
+          status: 'ended',
+          reason: SessionEndReason.SESSION_REVOKED,
         });
         expect(await store.isActive(familyId, at(LEEWAY_MS))).toBe(false);
       });
@@ -150,11 +152,36 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
     describe('revocation', () => {
       it('revokes a family once: its userId, then null', async () => {
         const { familyId, userId } = await family();
-        expect(await store.revokeFamily(familyId)).toBe(userId);
-        expect(await store.revokeFamily(familyId)).toBeNull();
+        expect(await store.revokeFamily(familyId, SessionEndReason.LOGGED_OUT)).toBe(userId);
+        expect(await store.revokeFamily(familyId, SessionEndReason.LOGGED_OUT)).toBeNull();
         expect(await store.isActive(familyId, at(0))).toBe(false);
-        expect(await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({ status: 'invalid' });
-        expect(await store.revokeFamily(randomUUID())).toBeNull();
+        expect(await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({
+          status: 'ended',
+          reason: SessionEndReason.LOGGED_OUT,
+        });
+        expect(await store.revokeFamily(randomUUID(), SessionEndReason.LOGGED_OUT)).toBeNull();
+      });
+
+      it('remembers why a family ended, keeping the first reason, until the family would have expired', async () => {
+        const { familyId, expiresAt } = await family();
+        await store.revokeFamily(familyId, SessionEndReason.PASSWORD_CHANGED);
+        await store.revokeFamily(familyId, SessionEndReason.LOGGED_OUT);
+        const ended = { status: 'ended', reason: SessionEndReason.PASSWORD_CHANGED };
+        expect(await store.rotate(familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual(ended);
+        expect(await store.rotate(familyId, 'forged', 'hash-2', at(0), LEEWAY_MS)).toEqual(ended);
+        expect(await store.rotate(familyId, 'hash-1', 'hash-2', expiresAt, LEEWAY_MS)).toEqual({ status: 'invalid' });
+      });
+
+      it('tells every live family of a user why it ended when all end at once, not the ones already expired', async () => {
+        const userId = `user-${randomUUID()}`;
+        const phone = await family({ userId });
+        const old = await family({ userId, expiresAt: new Date(Date.now() - 1000) });
+        expect(await store.revokeAllForUser(userId, SessionEndReason.ACCOUNT_DELETED)).toEqual([phone.familyId]);
+        expect(await store.rotate(phone.familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({
+          status: 'ended',
+          reason: SessionEndReason.ACCOUNT_DELETED,
+        });
+        expect(await store.rotate(old.familyId, 'hash-1', 'hash-2', at(0), LEEWAY_MS)).toEqual({ status: 'invalid' });
       });
 
       it('ends every family of a user, and only theirs', async () => {
@@ -163,23 +190,25 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
         const laptop = await family({ userId });
         const revokedEarlier = await family({ userId });
         const someoneElse = await family();
-        await store.revokeFamily(revokedEarlier.familyId);
+        await store.revokeFamily(revokedEarlier.familyId, SessionEndReason.LOGGED_OUT);
 
-        expect((await store.revokeAllForUser(userId)).sort()).toEqual([phone.familyId, laptop.familyId].sort());
+        expect((await store.revokeAllForUser(userId, SessionEndReason.PASSWORD_RESET)).sort()).toEqual(
+          [phone.familyId, laptop.familyId].sort(),
+        );
         expect(await store.isActive(phone.familyId, at(0))).toBe(false);
         expect(await store.isActive(laptop.familyId, at(0))).toBe(false);
         expect(await store.isActive(someoneElse.familyId, at(0))).toBe(true);
-        expect(await store.revokeAllForUser(userId)).toEqual([]);
-        expect(await store.revokeAllForUser(`user-${randomUUID()}`)).toEqual([]);
+        expect(await store.revokeAllForUser(userId, SessionEndReason.PASSWORD_RESET)).toEqual([]);
+        expect(await store.revokeAllForUser(`user-${randomUUID()}`, SessionEndReason.PASSWORD_RESET)).toEqual([]);
       });
 
       it('ends the families a user opens after revokeAllForUser only on the next call', async () => {
         const userId = `user-${randomUUID()}`;
         await family({ userId });
-        await store.revokeAllForUser(userId);
+        await store.revokeAllForUser(userId, SessionEndReason.PASSWORD_RESET);
         const later = await family({ userId });
         expect(await store.isActive(later.familyId, at(0))).toBe(true);
-        expect(await store.revokeAllForUser(userId)).toEqual([later.familyId]);
+        expect(await store.revokeAllForUser(userId, SessionEndReason.PASSWORD_RESET)).toEqual([later.familyId]);
       });
     });
 
@@ -202,7 +231,11 @@ export function refreshTokenStoreContract(name: string, makeStore: () => Promise
 /** The SQL store on a fresh database of the given kind (SQLite file or MariaDB/MySQL database). */
 export async function sqlRefreshTokenBackend(kind: BackendKind): Promise<RefreshTokenBackend> {
   const backend = await createTestBackend(kind);
-  const orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }), [LoginSession, RotatedRefreshToken]);
+  const orm = await createOrm(loadConfig({ ...TEST_ENV, ...backend.env }), [
+    LoginSession,
+    RotatedRefreshToken,
+    EndedLoginSession,
+  ]);
   await orm.schema.createSchema();
   const store = createSqlRefreshTokenStore(sqlRunnerFor(orm));
   return {

@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlRunner, SqlSession } from '../../infra/db/sql-runner.port';
 import { dateFromColumn } from '../../infra/db/sql-values';
 import type { NewFamily, RefreshTokenStore, RotateResult } from './refresh-token.port';
+import { SessionEndReason } from './session-end-reason';
 
 interface FamilyRow {
   user_id: string;
@@ -17,8 +18,9 @@ const DELETE_FAMILY = 'DELETE FROM login_sessions WHERE id = ?';
  * login-session.entity.ts), through plain statements on the ORM's connections. Every decision runs
  * in one transaction holding the family's row (MySQL: `FOR UPDATE`; SQLite: `BEGIN IMMEDIATE` holds
  * the write lock), so two rotations of one token cannot both win. An ended family is deleted with
- * its rotated hashes; expired families of a user are purged when the user opens a new one. A new
- * family is one INSERT in autocommit.
+ * its rotated hashes, and remembered with its reason in `ended_login_sessions` in the same
+ * transaction; expired families of a user, and every ended family past its expiry, are purged when
+ * the user opens a new one.
  */
 export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
   const forUpdate = sql.dialect === 'mysql' ? ' FOR UPDATE' : '';
@@ -34,6 +36,25 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
     await db.run(DELETE_ROTATED, [familyId]);
     await db.run(DELETE_FAMILY, [familyId]);
   };
+  /** A family that is gone: `ended` with its reason while it is remembered, else `invalid`. */
+  const endedOrInvalid = async (db: SqlSession, familyId: string, now: Date): Promise<RotateResult> => {
+    const [ended] = await db.all<{ reason: string; expires_at: unknown }>(
+      'SELECT reason, expires_at FROM ended_login_sessions WHERE id = ?',
+      [familyId],
+    );
+    if (!ended || now.getTime() >= dateFromColumn(ended.expires_at).getTime()) return { status: 'invalid' };
+    return { status: 'ended', reason: ended.reason as SessionEndReason };
+  };
+  /** Deletes a live family and remembers why it ended (until it would have expired). */
+  const endFamily = async (db: SqlSession, familyId: string, expiresAt: unknown, reason: SessionEndReason) => {
+    await deleteFamily(db, familyId);
+    await db.run('INSERT INTO ended_login_sessions (id, reason, ended_at, expires_at) VALUES (?, ?, ?, ?)', [
+      familyId,
+      reason,
+      new Date(),
+      dateFromColumn(expiresAt),
+    ]);
+  };
 
   return {
     async createFamily({ familyId, userId, tokenHash, expiresAt }: NewFamily) {
@@ -45,6 +66,7 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
         [userId, now],
       );
       await sql.session(async (db) => {
+        await db.run('DELETE FROM ended_login_sessions WHERE expires_at <= ?', [now]);
         for (const { id } of expired) await deleteFamily(db, id);
         await db
           .run(
@@ -63,7 +85,7 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
     rotate(familyId, presentedHash, nextHash, now, reuseLeewayMs): Promise<RotateResult> {
       return sql.session(async (db) => {
         const family = await lockFamily(db, familyId);
-        if (!family) return { status: 'invalid' };
+        if (!family) return endedOrInvalid(db, familyId, now);
         const expiresAt = dateFromColumn(family.expires_at);
         if (now.getTime() >= expiresAt.getTime()) return { status: 'invalid' };
         if (family.current_hash === presentedHash) {
@@ -94,33 +116,37 @@ export function createSqlRefreshTokenStore(sql: SqlRunner): RefreshTokenStore {
           await db.commit();
           return { status: 'rotated', userId: family.user_id, expiresAt };
         }
-        await deleteFamily(db, familyId);
+        await endFamily(db, familyId, family.expires_at, SessionEndReason.SESSION_REVOKED);
         await db.commit();
         return { status: 'reused' };
       });
     },
 
-    revokeFamily(familyId) {
+    revokeFamily(familyId, reason) {
       return sql.session(async (db) => {
         const family = await lockFamily(db, familyId);
         if (!family) return null;
-        await deleteFamily(db, familyId);
+        await endFamily(db, familyId, family.expires_at, reason);
         await db.commit();
         return family.user_id;
       });
     },
 
-    revokeAllForUser(userId) {
+    revokeAllForUser(userId, reason) {
       return sql.session(async (db) => {
         await db.begin();
         const families = await db.all<{ id: string; expires_at: unknown }>(
           `SELECT id, expires_at FROM login_sessions WHERE user_id = ?${forUpdate}`,
           [userId],
         );
-        for (const { id } of families) await deleteFamily(db, id);
-        await db.commit();
         const now = Date.now();
-        return families.filter((f) => dateFromColumn(f.expires_at).getTime() > now).map((f) => f.id);
+        const live = families.filter((f) => dateFromColumn(f.expires_at).getTime() > now);
+        for (const f of families) {
+          if (live.includes(f)) await endFamily(db, f.id, f.expires_at, reason);
+          else await deleteFamily(db, f.id);
+        }
+        await db.commit();
+        return live.map((f) => f.id);
       });
     },
 

@@ -7,6 +7,7 @@ import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { CredentialsService, UserFields } from '../users';
 import { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
 import type { RefreshTokenStore } from './refresh-token.port';
+import { SessionEndReason } from './session-end-reason';
 import type { SessionLiveness } from './session-liveness';
 import { refreshTokens, type AccessTokens } from './tokens';
 
@@ -36,6 +37,10 @@ export interface Session {
  */
 const SESSION_CHECK_DEADLINE_MS = 500;
 
+/** A refused refresh of a session that ended, saying why (`extensions.reason`). */
+const sessionEnded = (reason: SessionEndReason) =>
+  new UnauthenticatedError(`The session has ended (${reason}); log in again`, { reason });
+
 /** Login sessions: access tokens, refresh rotation, logout, revocation on every instance. */
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -56,9 +61,9 @@ export class SessionService {
       case 'rotated': {
         const user = await this.deps.credentials.byId(em, result.userId);
         if (!user) {
-          await this.deps.refreshStore.revokeFamily(familyId);
+          await this.deps.refreshStore.revokeFamily(familyId, SessionEndReason.ACCOUNT_DELETED);
           this.deps.liveness.revoke([familyId]);
-          throw new UnauthenticatedError('Invalid or expired refresh token');
+          throw sessionEnded(SessionEndReason.ACCOUNT_DELETED);
         }
         const access = this.deps.accessTokens.sign(user.id, familyId);
         return {
@@ -76,8 +81,12 @@ export class SessionService {
           { audit: 'refresh_token_reuse', sessionId: familyId },
           'refresh token reuse: session revoked',
         );
-        await this.announceRevoked({ sessionIds: [familyId], reason: 'refresh-reuse' });
-        throw new UnauthenticatedError('Refresh token was already used; the session has been revoked');
+        await this.announceRevoked({ sessionIds: [familyId], reason: SessionEndReason.SESSION_REVOKED });
+        throw new UnauthenticatedError('Refresh token was already used; the session has been revoked', {
+          reason: SessionEndReason.SESSION_REVOKED,
+        });
+      case 'ended':
+        throw sessionEnded(result.reason);
       case 'invalid':
         throw new UnauthenticatedError('Invalid or expired refresh token');
     }
@@ -90,8 +99,8 @@ export class SessionService {
   async logOut(presented: string | undefined, caller: AuthenticatedUser | null): Promise<boolean> {
     const familyId = (presented && refreshTokens.familyOf(presented)) || caller?.sessionId;
     if (!familyId) return false;
-    if (!(await this.deps.refreshStore.revokeFamily(familyId))) return false;
-    await this.announceRevoked({ sessionIds: [familyId], reason: 'logout' });
+    if (!(await this.deps.refreshStore.revokeFamily(familyId, SessionEndReason.LOGGED_OUT))) return false;
+    await this.announceRevoked({ sessionIds: [familyId], reason: SessionEndReason.LOGGED_OUT });
     return true;
   }
 
@@ -135,7 +144,7 @@ export class SessionService {
 
   /** Ends every login session of the user on every instance (their sockets close with 4401). */
   async endAllSessions(userId: string, reason: SessionRevokedEvent['reason']): Promise<void> {
-    const sessionIds = await this.deps.refreshStore.revokeAllForUser(userId);
+    const sessionIds = await this.deps.refreshStore.revokeAllForUser(userId, reason);
     if (sessionIds.length > 0) await this.announceRevoked({ sessionIds, reason });
   }
 

@@ -453,7 +453,7 @@ export function matchQueueContract(
         expect(await queue.cancel('alice', T0 + 2)).toEqual({ events: [] });
       });
 
-      it('declines for an offered user: CANCELLED to them, DECLINED to the peer, who searches again', async () => {
+      it('declines for an offered user: CANCELLED to them, DECLINED to the peer, who searches again; the pair cools down', async () => {
         const offer = await offerPair();
         expect(await queue.cancel('alice', T0 + 2)).toEqual({
           events: [
@@ -481,7 +481,7 @@ export function matchQueueContract(
     });
 
     describe('sweep', () => {
-      it('expires an offer: EXPIRED to both, the accepter searches again in their old place, the silent one is IDLE', async () => {
+      it('expires an offer: EXPIRED to both, the accepter searches again in their old place, the silent one is IDLE, no cooldown', async () => {
         const offer = await offerPair();
         await queue.respond('alice', offer.matchId, true, T0 + 2);
         expect(await queue.sweep(offer.expiresAt - 1)).toEqual({ events: [] });
@@ -494,8 +494,22 @@ export function matchQueueContract(
         });
         expect(await queue.status('alice', offer.expiresAt)).toEqual({ state: 'SEARCHING', radiusKm: 10, since: T0 });
         expect(await queue.status('bob', offer.expiresAt)).toEqual({ state: 'IDLE' });
-        expect((await enqueue('bob', place(1), 10, offer.expiresAt + 1)).status).toBe('searching');
-        expect((await enqueue('bob', place(1), 10, offer.expiresAt + cooldownMs)).status).toBe('offered');
+        // Nobody said no: the silent one searching again is offered to the accepter at once.
+        expect((await enqueue('bob', place(1), 10, offer.expiresAt + 1)).status).toBe('offered');
+      });
+
+      it('sets no cooldown when an offer nobody answered expires: both searching again are offered to each other at once', async () => {
+        const offer = await offerPair();
+        await queue.sweep(offer.expiresAt);
+        expect(await queue.status('alice', offer.expiresAt)).toEqual({ state: 'IDLE' });
+        expect(await queue.status('bob', offer.expiresAt)).toEqual({ state: 'IDLE' });
+        expect((await enqueue('alice', place(0), 10, offer.expiresAt + 1)).status).toBe('searching');
+        const again = await enqueue('bob', place(1), 10, offer.expiresAt + 2);
+        expect(again.status).toBe('offered');
+        expect(again.events.map((e) => [e.to, e.type, e.offer?.users])).toEqual([
+          ['bob', 'OFFERED', ['bob', 'alice']],
+          ['alice', 'OFFERED', ['bob', 'alice']],
+        ]);
       });
 
       it('re-pairs an accepter of an expired offer with a third user', async () => {
@@ -580,20 +594,23 @@ export function matchQueueContract(
         expect(await queue.sweep(now, 2)).toEqual({ events: [{ to: 'u1', type: 'CANCELLED' }] });
       });
 
-      it('returns false from complete() once the accepted offer expired', async () => {
+      it('returns false from complete() once the accepted offer expired, and offers the two to each other again', async () => {
         const offer = await offerPair();
         await queue.respond('alice', offer.matchId, true, T0 + 2);
         const { completing } = await queue.respond('bob', offer.matchId, true, T0 + 3);
         const expiresAt = completing?.expiresAt ?? 0;
         expect(await queue.complete(offer.matchId, expiresAt)).toBe(false);
         const { events } = await queue.sweep(expiresAt);
-        expect(events.map((e) => [e.to, e.type])).toEqual([
-          ['bob', 'EXPIRED'],
-          ['alice', 'EXPIRED'],
+        // Both back in line (both had accepted) and no cooldown (nobody said no): a fresh offer at once.
+        expect(events.map((e) => [e.to, e.type, e.offer?.matchId === offer.matchId])).toEqual([
+          ['bob', 'EXPIRED', true],
+          ['alice', 'EXPIRED', true],
+          ['alice', 'OFFERED', false],
+          ['bob', 'OFFERED', false],
         ]);
         expect(await queue.complete(offer.matchId, expiresAt)).toBe(false);
-        expect(await queue.status('alice', expiresAt)).toEqual({ state: 'SEARCHING', radiusKm: 10, since: T0 });
-        expect(await queue.status('bob', expiresAt)).toEqual({ state: 'SEARCHING', radiusKm: 10, since: T0 + 1 });
+        expect(await queue.status('alice', expiresAt)).toMatchObject({ state: 'OFFERED', radiusKm: 10 });
+        expect(await queue.status('bob', expiresAt)).toMatchObject({ state: 'OFFERED', radiusKm: 10 });
       });
     });
 

@@ -15,7 +15,8 @@ import { MATCH_KEYS_LUA } from './keys';
  *    - haversine(u, c) <= min(u.radiusKm, c.radiusKm), measured between the grid-cell centres the
  *      caller snapped both positions to (geo.ts' formula and Earth radius, term by term);
  *    - neither exclusion mirror holds the other: not blocked either way, no open room together;
- *    - the pair has no cooldown left from a decline or an expiry (cooldownMs).
+ *    - the pair has no cooldown left from a decline or a cancel while offered (cooldownMs); an
+ *      offer that merely expired leaves none.
  * §2 Order. Pairing is tried for one user at a time, whenever they start or resume searching
  *    (an enqueue, or back in line after a decline, a cancel or an expiry). Among the eligible, the
  *    one with the smallest `since` (longest waiting) is offered; ties: the byte-wise smallest
@@ -24,9 +25,10 @@ import { MATCH_KEYS_LUA } from './keys';
  *    offers of the call), the two users (first the one whose search found the other), the bucket of
  *    their distance, expiresAt = now + offerTtlMs, and who accepted. Both accepted: it stays open
  *    (completing, expiresAt renewed) until `complete` or expiry. Declined or cancelled: both are
- *    told, the pair gets a cooldown, the one who declined is IDLE, the other back in line. Expired:
- *    both are told, the pair gets a cooldown, whoever accepted is back in line, the silent one is
- *    IDLE. Back in line keeps `since` and renews the search deadline.
+ *    told, the pair gets a cooldown (an explicit "no"), the one who declined is IDLE, the other back
+ *    in line. Expired: both are told, the pair gets NO cooldown (nobody said no: they may simply have
+ *    looked away, and both searching again must find each other at once), whoever accepted is back
+ *    in line, the silent one is IDLE. Back in line keeps `since` and renews the search deadline.
  * §4 Atomicity. Each method is ONE script over keys sharing one hash tag (keys.ts): it reads and
  *    writes one consistent state, without locks or WATCH. Inputs are checked before a script runs,
  *    so none fails half-way through its writes. Decisions use the caller's `now` (ms), never Redis'
@@ -371,11 +373,12 @@ local function requeue(id, events)
   tryPair(u, events)
 end
 
--- §3: ends an offer that was declined or expired; keep: the users who go back in line.
-local function dropOffer(offer, keep, events)
+-- §3: ends an offer that was declined or expired; keep: the users who go back in line; declined:
+-- whether someone said no (only then does the pair get a cooldown).
+local function dropOffer(offer, keep, declined, events)
   redis.call('DEL', keys.offer(offer.id))
   redis.call('ZREM', keys.offers, offer.id)
-  if COOLDOWN_MS > 0 then
+  if declined and COOLDOWN_MS > 0 then
     redis.call('SET', keys.cooldown(offer.users[1], offer.users[2]), fmt(now + COOLDOWN_MS), 'PX', math.ceil(COOLDOWN_MS))
   end
   for _, id in ipairs(offer.users) do
@@ -427,7 +430,7 @@ end
 local peer = peerOf(offer, userId)
 local shown = offerReply(offer)
 local events = {{userId, 'CANCELLED', shown}, {peer, 'DECLINED', shown}}
-dropOffer(offer, {peer}, events)
+dropOffer(offer, {peer}, true, events)
 return {events}
 `;
 
@@ -441,7 +444,7 @@ local peer = peerOf(offer, userId)
 if not accept then
   local shown = offerReply(offer)
   local events = {{userId, 'DECLINED', shown}, {peer, 'DECLINED', shown}}
-  dropOffer(offer, {peer}, events)
+  dropOffer(offer, {peer}, true, events)
   return {'declined', events, false}
 end
 if includes(offer.accepted, userId) then return {'accepted', {}, false} end
@@ -503,7 +506,7 @@ for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(no
   if offer then
     local shown = offerReply(offer)
     for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
-    dropOffer(offer, offer.accepted, events)
+    dropOffer(offer, offer.accepted, false, events)
   else
     redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
   end

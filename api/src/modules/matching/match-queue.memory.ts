@@ -97,10 +97,19 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
     return tryPair(userId, now, nextId);
   }
 
-  /** §3: ends an offer that was declined or expired. `keep`: users who go back to searching. */
-  function dropOffer(offer: OfferEntry, now: number, keep: string[], nextId: () => string): QueueEvent[] {
+  /**
+   * §3: ends an offer that was declined or expired. `keep`: users who go back to searching;
+   * `declined`: someone said no (only then does the pair get a cooldown).
+   */
+  function dropOffer(
+    offer: OfferEntry,
+    now: number,
+    keep: string[],
+    declined: boolean,
+    nextId: () => string,
+  ): QueueEvent[] {
     offers.delete(offer.matchId);
-    relations.coolDown(...offer.users, now + options.cooldownMs);
+    if (declined) relations.coolDown(...offer.users, now + options.cooldownMs);
     const events: QueueEvent[] = [];
     for (const id of offer.users) {
       if (keep.includes(id)) events.push(...requeue(id, now, nextId));
@@ -147,7 +156,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
         events: [
           { to: userId, type: 'CANCELLED', offer: publicOffer(offer) },
           { to: peer, type: 'DECLINED', offer: publicOffer(offer) },
-          ...dropOffer(offer, now, [peer], idSource()),
+          ...dropOffer(offer, now, [peer], true, idSource()),
         ],
       };
     },
@@ -163,7 +172,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
           events: [
             { to: userId, type: 'DECLINED', offer: shown },
             { to: peer, type: 'DECLINED', offer: shown },
-            ...dropOffer(offer, now, [peer], idSource()),
+            ...dropOffer(offer, now, [peer], true, idSource()),
           ],
         };
       }
@@ -221,7 +230,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       for (const offer of expired) {
         const shown = publicOffer(offer);
         events.push(...offer.users.map((to) => ({ to, type: 'EXPIRED' as const, offer: shown })));
-        events.push(...dropOffer(offer, now, offer.accepted, nextId));
+        events.push(...dropOffer(offer, now, offer.accepted, false, nextId));
       }
       /** SEARCHING users whose `at` is at or before `until`, oldest first (ties: smallest id). */
       const dueSearches = (at: (entry: Entry) => number, until: number) =>

@@ -30,7 +30,7 @@ export interface MatchQueue {
 
   /**
    * Stops searching. A user who is OFFERED declines the offer instead (they get CANCELLED, the
-   * peer DECLINED and is searching again). IDLE: a no-op. Either way the user ends IDLE and their
+   * peer DECLINED and is searching again; the pair enters cooldown as after a decline). IDLE: a no-op. Either way the user ends IDLE and their
    * location is deleted.
    */
   cancel(userId: string, now: number): Promise<QueueChange>;
@@ -60,8 +60,9 @@ export interface MatchQueue {
 
   /**
    * Housekeeping, safe to run from every instance at once (each item is handled exactly once):
-   * offers past their deadline expire (everyone gets EXPIRED and a pair cooldown; whoever accepted
-   * searches again and may be re-paired, the silent one is IDLE); searches past their deadline end
+   * offers past their deadline expire (everyone gets EXPIRED, and the pair gets NO cooldown: nobody
+   * said no, so both searching again are offered to each other at once; whoever accepted searches
+   * again and may be re-paired, the silent one is IDLE); searches past their deadline end
    * (SEARCH_TIMEOUT); searching users unseen for presenceGraceMs are removed (CANCELLED).
    * Handles at most `limit` items of each kind per call.
    */
@@ -103,7 +104,10 @@ export interface MatchQueue {
 export interface MatchQueueOptions {
   /** How long both users have to accept. @default 30 000 ms */
   offerTtlMs: number;
-  /** After a decline or an expiry, the pair is not offered again for this long. @default 300 000 ms */
+  /**
+   * After an explicit "no" (a decline, or a cancel while offered) the pair is not offered again for
+   * this long; an offer that expires sets no cooldown. @default 300 000 ms
+   */
   cooldownMs: number;
   /** A search ends by itself after this long without a new request. @default 300 000 ms */
   searchTimeoutMs: number;

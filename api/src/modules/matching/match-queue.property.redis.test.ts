@@ -103,10 +103,13 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
     return pair(u, now, newId);
   }
 
-  /** §3: a declined, cancelled or expired offer ends; `keep` go back in line, the others are IDLE. */
-  function end(offer: OpenOffer, now: number, keep: string[], newId: () => string): QueueEvent[] {
+  /**
+   * §3: a declined, cancelled or expired offer ends; `keep` go back in line, the others are IDLE.
+   * Only a "no" (`declined`: a decline or a cancel) gives the pair a cooldown, an expiry none.
+   */
+  function end(offer: OpenOffer, now: number, keep: string[], declined: boolean, newId: () => string): QueueEvent[] {
     offers = offers.filter((o) => o !== offer);
-    cooldowns.push({ pair: [...offer.users], until: now + options.cooldownMs });
+    if (declined) cooldowns.push({ pair: [...offer.users], until: now + options.cooldownMs });
     const events: QueueEvent[] = [];
     for (const id of offer.users) {
       if (keep.includes(id)) events.push(...searchAgain(id, now, newId));
@@ -153,7 +156,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
         { to: userId, type: 'CANCELLED', offer: view(offer) },
         { to: peer, type: 'DECLINED', offer: view(offer) },
       ];
-      return { events: [...told, ...end(offer, now, [peer], ids())] };
+      return { events: [...told, ...end(offer, now, [peer], true, ids())] };
     },
 
     async respond(userId, matchId, accept, now) {
@@ -165,7 +168,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
           { to: userId, type: 'DECLINED', offer: view(offer) },
           { to: peer, type: 'DECLINED', offer: view(offer) },
         ];
-        return { status: 'declined', events: [...told, ...end(offer, now, [peer], ids())] };
+        return { status: 'declined', events: [...told, ...end(offer, now, [peer], true, ids())] };
       }
       if (offer.accepted.includes(userId)) return { status: 'accepted', events: [] };
       offer.accepted.push(userId);
@@ -214,7 +217,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
         .slice(0, limit);
       for (const offer of expired) {
         events.push(...offer.users.map((to): QueueEvent => ({ to, type: 'EXPIRED', offer: view(offer) })));
-        events.push(...end(offer, now, offer.accepted, newId));
+        events.push(...end(offer, now, offer.accepted, false, newId));
       }
       const due = (at: (u: User) => number, until: number) =>
         users

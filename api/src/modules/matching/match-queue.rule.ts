@@ -22,7 +22,7 @@ export interface Searcher {
 export interface PairRelations {
   /** Whether x's exclusion mirror holds y (blocked, or an open room together, as x's mirror records it). */
   excludes(x: string, y: string): boolean;
-  /** Whether the unordered pair is in a cooldown after a decline or an expiry. */
+  /** Whether the unordered pair is in a cooldown after a decline (or a cancel while offered). */
   coolingDown(x: string, y: string): boolean;
 }
 

@@ -37,10 +37,12 @@ registerEnumType(MatchEventType, {
     PEER_ACCEPTED: { description: 'The partner accepted the offer' },
     MATCHED: { description: 'Both accepted: `room` is your new chat room' },
     DECLINED: {
-      description: 'The offer was declined (by either side); if the partner declined, you are searching again',
+      description:
+        'The offer was declined (by either side); if the partner declined, you are searching again. The two of you are not offered to each other again for MATCH_DECLINE_COOLDOWN_SECONDS',
     },
     EXPIRED: {
-      description: 'The offer timed out; whoever accepted is searching again, whoever did not answer is idle',
+      description:
+        'The offer timed out; whoever accepted is searching again, whoever did not answer is idle. No cooldown: searching again, the same two can be offered to each other at once',
     },
     CANCELLED: { description: 'You left matching (cancelMatch, or no live matchEvents subscription)' },
     SEARCH_TIMEOUT: { description: 'The search ended after MATCH_SEARCH_TIMEOUT_SECONDS without a match' },
