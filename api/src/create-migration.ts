@@ -13,7 +13,7 @@ import { entities } from './registry';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.database) throw new Error('DATABASE_URL must point at a scratch MySQL database');
-  const orm = await createOrm(config, entities);
+  const orm = await createOrm(config, entities, undefined, { migrationSnapshot: true });
   try {
     await migrate(orm, createLogger('info'));
     const result = await orm.getMigrator().createMigration();

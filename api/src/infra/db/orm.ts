@@ -49,6 +49,7 @@ export async function createOrm(
   config: Config,
   entities: EntityList,
   onQuery: QueryListener = () => undefined,
+  { migrationSnapshot = false }: { migrationSnapshot?: boolean } = {},
 ): Promise<Orm> {
   if (config.database) {
     const driver = config.database.url.startsWith('mariadb:')
@@ -69,7 +70,9 @@ export async function createOrm(
         migrationsList,
         path: MIGRATIONS_SRC,
         transactional: false,
-        snapshot: true,
+        // Only `npm run migration:create` keeps the committed snapshot: MikroORM rewrites it after
+        // every `up` that applied something, which at run time would write into the source tree.
+        snapshot: migrationSnapshot,
         snapshotName: '.snapshot-randchat',
         emit: 'ts',
         silent: true,
