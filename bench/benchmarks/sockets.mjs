@@ -82,8 +82,16 @@ export async function benchSockets(ctx) {
       const deadline = Date.now() + 300_000;
       let pending = rooms;
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (Date.now() > deadline)
-          throw new Error(`${pending.length}/${rooms.length} probe rooms not heard by both members after ${label}`);
+        if (Date.now() > deadline) {
+          // What the clients saw: subscription errors, unexpected closes and the first of them.
+          const seen = await Promise.all(clients.map((c) => c.call('stats')));
+          const errorsSeen = seen.reduce((n, x) => n + x.errors, 0);
+          const closes = seen.reduce((n, x) => n + x.closedUnexpectedly, 0);
+          const first = seen.map((x) => x.firstError).find(Boolean) ?? 'none';
+          throw new Error(
+            `${pending.length}/${rooms.length} probe rooms not heard by both members after ${label} (clients saw ${errorsSeen} subscription errors, ${closes} unexpected closes; first: ${first})`,
+          );
+        }
         await Promise.all(
           pending.map((item) =>
             gqlOk(ctx.apis.api1.graphqlUrl, item.token, SEND, {
