@@ -9,8 +9,12 @@ const ENV = {
   MATCH_PRESENCE_GRACE_SECONDS: '120',
   // This test is about matching's invariants under a burst of 200 requests. The operation deadline
   // counts from each request's arrival, so on a loaded test machine the burst's queueing alone can
-  // pass the default 2 s; the deadline itself is tested in test/topology/backend-outage.test.ts.
+  // pass the default 2 s; so can a wait for a pooled database connection (1.5 s) or a Redis reply
+  // (1 s): CI saw UNAVAILABLE answers from them. The deadlines themselves are tested in
+  // test/topology/backend-outage.test.ts.
   OPERATION_DEADLINE: '20s',
+  DATABASE_TIMEOUT: '10s',
+  REDIS_TIMEOUT: '10s',
 };
 const REQUEST = 'mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state } }';
 const STATUS = '{ matchStatus { state offer { matchId partner { id } } } }';
