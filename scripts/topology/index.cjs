@@ -1,6 +1,7 @@
 'use strict';
 // The whole local topology (no Docker needed): a MariaDB primary and its GTID replica, Redis (or a
-// Redis Cluster of 3 masters + 3 replicas), N API instances and nginx in front, every piece on its own port with its files under one directory.
+// Redis Cluster of 3 masters + 3 replicas), N API instances and nginx in front, every piece on its
+// own port with its files under one directory.
 // Every process is recorded in DIR/state.json as soon as it runs, so `down` (or a test's cleanup)
 // stops exactly those pids, even after a failed or interrupted `up`.
 const { randomBytes } = require('node:crypto');
