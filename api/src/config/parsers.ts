@@ -69,8 +69,8 @@ export const url = (protocols: string[]) =>
       `expected a ${protocols.join(' or ')}// URL`,
     );
 
-/** A comma-separated list of URLs; absent means none. */
-export const urlList = (protocols: string[]) =>
+/** A comma-separated list of `item`s (each trimmed, empty ones dropped); absent means none. */
+const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .optional()
@@ -80,31 +80,23 @@ export const urlList = (protocols: string[]) =>
         .map((s) => s.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(url(protocols)));
+    .pipe(z.array(item));
+
+/** A comma-separated list of URLs; absent means none. */
+export const urlList = (protocols: string[]) => commaList(url(protocols));
 
 /** A comma-separated list of `host:port` (IPv6 hosts in brackets); absent means none. */
 export const hostPortList = () =>
-  z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port items, comma-separated')
-          .transform((item) => {
-            const colon = item.lastIndexOf(':');
-            return { host: item.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(item.slice(colon + 1)) };
-          })
-          .refine(({ port }) => port >= 1 && port <= 65535, 'expected ports 1-65535'),
-      ),
-    );
+  commaList(
+    z
+      .string()
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port items, comma-separated')
+      .transform((item) => {
+        const colon = item.lastIndexOf(':');
+        return { host: item.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(item.slice(colon + 1)) };
+      })
+      .refine(({ port }) => port >= 1 && port <= 65535, 'expected ports 1-65535'),
+  );
 
 /** Without the trailing slashes, so `${base}/path` never doubles one. */
 export const withoutTrailingSlash = (v: string) => v.replace(/\/+$/, '');
