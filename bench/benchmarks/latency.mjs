@@ -6,7 +6,7 @@ import { cpuLine, medianCpu, ms, num, section, table, verdict } from '../lib/rep
 import { alternate, variant } from '../lib/rounds.mjs';
 import { startWorker } from '../lib/worker.mjs';
 import { cpuMeter, median } from '../lib/util.mjs';
-import { DENSE, queueOptions } from './matching-queue.mjs';
+import { DENSE, denseGeoKey, queueOptions } from './matching-queue.mjs';
 
 const SEND_QUERY =
   'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id roomId seq sender { id nickname } body clientMessageId createdAt } }';
@@ -117,6 +117,7 @@ export async function measureLatency(ctx, target, rates) {
       queueOptions: queueOptions(ctx),
       square: DENSE,
       cellKm: 1,
+      geoKey: denseGeoKey(ctx.redisPrefix),
     });
     /**
      * @param {ChatLatencyWorker} worker

@@ -32,6 +32,19 @@ export function startGeoLoad(name) {
 /** @param {string} prefix the API's Redis prefix */
 export const queueKeys = (prefix) => matchingModules().matchKeys(prefix);
 
+/** The dense queue's radius: the queue's own "never eligible" (below zero), so its users stay searching. */
+export const BALLAST_RADIUS_KM = -1;
+
+/**
+ * The GEO key holding the dense queue (its radius class, keys.ts): every ballast user, so a raw
+ * GEOSEARCH on it reads everyone searching in the area.
+ * @param {string} prefix
+ */
+export const denseGeoKey = (prefix) => {
+  const { matchKeys, radiusClass } = matchingModules();
+  return matchKeys(prefix).geo(radiusClass(BALLAST_RADIUS_KM));
+};
+
 /**
  * A random position in the square, snapped to the queue's grid (cells of `cellKm`).
  * @param {Square} square
@@ -95,12 +108,15 @@ export async function buildBallast(ctx, count, server = ctx.redis) {
   const ids = Array.from({ length: count }, (_, i) => `${BALLAST_PREFIX}${i}`);
   await pool(ids, 400, async (userId) => {
     await queue.loadExclusions(userId, { blocked: [], openRooms: [] }, Date.now());
-    const result = await queue.enqueue({ userId, position: randomPoint(DENSE), radiusKm: -1 }, Date.now());
+    const result = await queue.enqueue(
+      { userId, position: randomPoint(DENSE), radiusKm: BALLAST_RADIUS_KM },
+      Date.now(),
+    );
     if (result.status !== 'searching') throw new Error(`ballast ${userId} ${result.status}`);
   });
   const seconds = (performance.now() - started) / 1000;
   const keys = matchKeys(ctx.redisPrefix);
-  const [geo, searching] = await Promise.all([redis.zcard(keys.geo), redis.zcard(keys.searching)]);
+  const [geo, searching] = await Promise.all([redis.zcard(denseGeoKey(ctx.redisPrefix)), redis.zcard(keys.searching)]);
   redis.disconnect();
   return { seconds, geo, searching };
 }
@@ -253,10 +269,30 @@ export async function throughput(ctx, loaders, radiusKm, label) {
  */
 export async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
   const redis = ctx.redis.client();
-  const keys = queueKeys(ctx.redisPrefix);
+  const { matchKeys, RADIUS_CLASSES_KM, EARTH_RADIUS_KM } = matchingModules();
+  const keys = matchKeys(ctx.redisPrefix);
+  // GEO members are '<meta entry>|<id>' (keys.ts): ids are cut out where a step needs them alone.
   const SEARCH = `local ids = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'km')`;
-  const LOAD = `for _, id in ipairs(ids) do redis.call('HMGET', ARGV[4] .. 'u:' .. id, 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId') end`;
-  const META = `for i = 1, #ids, 1000 do local chunk = redis.call('HMGET', ARGV[4] .. 'meta', unpack(ids, i, math.min(i + 999, #ids))) for j = 1, #chunk do local a, b, c, d = string.match(chunk[j] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$') end end`;
+  const IDS = `for i, m in ipairs(ids) do ids[i] = string.match(m, '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end`;
+  const LOAD = `${IDS} for _, id in ipairs(ids) do redis.call('HMGET', ARGV[4] .. 'u:' .. id, 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId') end`;
+  const META = `${IDS} for i = 1, #ids, 1000 do local chunk = redis.call('HMGET', ARGV[4] .. 'meta', unpack(ids, i, math.min(i + 999, #ids))) for j = 1, #chunk do local a, b, c, d = string.match(chunk[j] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$') end end`;
+  // The script's work per member (match-queue.lua.ts inRangeOf): radius and cell centre parsed, the
+  // haversine (geo.ts' formula), since and id only for members within both radii.
+  const MEMBERS = `local R, RAD, r = ${EARTH_RADIUS_KM}, math.pi / 180, tonumber(ARGV[5]) local lat0, lon0 = tonumber(ARGV[2]), tonumber(ARGV[1])
+for _, m in ipairs(ids) do
+  local cr, lat, lon = string.match(m, '^[^|]+|([^|]+)|([^|]+)|([^|]+)|')
+  cr, lat, lon = tonumber(cr), tonumber(lat), tonumber(lon)
+  local s1, s2 = math.sin((lat - lat0) * RAD / 2), math.sin((lon - lon0) * RAD / 2)
+  local d = 2 * R * math.asin(math.min(1, math.sqrt(s1 * s1 + math.cos(lat0 * RAD) * math.cos(lat * RAD) * (s2 * s2))))
+  if d <= math.min(r, cr) then local since, id = string.match(m, '^([^|]+)|[^|]+|[^|]+|[^|]+|(.*)$') end
+end`;
+  // The script's search (match-queue.lua.ts §7): every radius class, each as far as it can match.
+  const classes = [...RADIUS_CLASSES_KM, Infinity];
+  const CLASSES = `local ids = {} local r = tonumber(ARGV[3]) local limits = {${classes.map((c) => (c === Infinity ? 'math.huge' : c)).join(', ')}}
+for class, limit in ipairs(limits) do
+  local reach = math.min(r, limit) * 1.001 + 0.01
+  for _, m in ipairs(redis.call('GEOSEARCH', ARGV[4] .. 'geo:' .. class, 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', reach, 'km')) do table.insert(ids, m) end
+end`;
   /** @type {[name: string, script: string, radiusKm: number][]} */
   const variants = [
     [`GEOSEARCH at r (${radiusKm} km) inside Lua`, `${SEARCH} return #ids`, radiusKm],
@@ -272,9 +308,19 @@ export async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
       searchRadiusKm,
     ],
     [
-      "... + the candidates' meta in one HMGET per 1000, parsed (the script now)",
+      "... + the candidates' meta in one HMGET per 1000, parsed (the script before radius classes)",
       `${SEARCH} ${META} return #ids`,
       searchRadiusKm,
+    ],
+    [
+      "... the candidates judged from their GEO members alone (the script's work per member: radius and cell centre parsed, haversine; what a search costs were all these users of a radius class >= r)",
+      `${SEARCH} ${MEMBERS} return #ids`,
+      searchRadiusKm,
+    ],
+    [
+      `radius classes, each searched as far as it can match, members parsed (the script now: these users' radius ${BALLAST_RADIUS_KM} puts them in the first class, read to ${RADIUS_CLASSES_KM[0]} km)`,
+      `${CLASSES} ${MEMBERS} return #ids`,
+      radiusKm,
     ],
   ];
   /** @type {{ name: string, usec: number, members: number }[]} */
@@ -286,7 +332,16 @@ export async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
       const p = randomPoint(DENSE);
       // Each script returns its number of candidates.
       members += /** @type {number} */ (
-        await redis.eval(script, 1, keys.geo, String(p.lon), String(p.lat), String(r), keys.base)
+        await redis.eval(
+          script,
+          1,
+          denseGeoKey(ctx.redisPrefix),
+          String(p.lon),
+          String(p.lat),
+          String(r),
+          keys.base,
+          String(radiusKm),
+        )
       );
     }
     const after = await commandStats(redis);

@@ -3,6 +3,7 @@
 // through the real enqueue path: a key rebuilt by COPY or an RDB reload searches faster than one
 // built by GEOADDs); time-to-match through the API once a partner is waiting; and a burst of
 // concurrent requestMatch calls on two instances checked for double matches.
+import { matchingModules } from '../lib/api-dist.mjs';
 import { closePlayers, connectPlayers } from '../lib/players.mjs';
 import { cpuLine, medianCpu, ms, num, pct, section, table, verdict } from '../lib/report.mjs';
 import { median, sleep } from '../lib/util.mjs';
@@ -11,6 +12,7 @@ import {
   BURST,
   DENSE,
   buildBallast,
+  denseGeoKey,
   luaBreakdown,
   queueKeys,
   queueOptions,
@@ -28,6 +30,7 @@ export const targetTtmMs = (denseRadiusKm) => (denseRadiusKm === null || denseRa
 
 /** @param {import('../lib/setup.mjs').Ctx} ctx */
 export async function benchMatching(ctx) {
+  const { RADIUS_CLASSES_KM } = matchingModules();
   const scale = ctx.scale.matching;
   const players = await connectPlayers(ctx.data.matchPlayers, [ctx.apis.api1, ctx.apis.api2]);
   const loaders = Array.from({ length: scale.workers }, (_, i) => startGeoLoad(`geo-load-${i + 1}`));
@@ -58,6 +61,7 @@ export async function benchMatching(ctx) {
           queueOptions: queueOptions(ctx),
           square: DENSE,
           cellKm: 1,
+          geoKey: denseGeoKey(ctx.redisPrefix),
         }),
       ),
     );
@@ -172,7 +176,7 @@ export async function benchMatching(ctx) {
       },
     ];
     const markdown = [
-      `Dense case: ${num(scale.ballast)} searching users at random grid-snapped positions in a ${DENSE.sizeKm} km square, enqueued through the queue's own \`enqueue\` script (built in ${ballast.seconds.toFixed(1)} s). They are never eligible for anyone (radius -1, the queue's "never matches" value), so they stay searching and every seeker's search meets them as it would meet incompatible users. Seekers: new users at random grid-snapped positions in the square; ${scale.workers} load processes x ${scale.concurrency} concurrent calls, ${scale.durationMs / 1000} s per phase, ${scale.rounds} rounds alternated; seekers pair with each other when in range (they never answer; they are cancelled after each phase).`,
+      `Dense case: ${num(scale.ballast)} searching users at random grid-snapped positions in a ${DENSE.sizeKm} km square, enqueued through the queue's own \`enqueue\` script (built in ${ballast.seconds.toFixed(1)} s). They are never eligible for anyone (radius -1, the queue's "never matches" value), so they stay searching. The queue indexes searching users by radius class (match-queue.lua.ts §7) and reads each class only as far as its users could be offered: these users sit in the first class (up to ${RADIUS_CLASSES_KM[0]} km), so a 1 km search meets every one of them within 1 km as it would meet incompatible users, while a 5 km search reads them only within ${RADIUS_CLASSES_KM[0]} km; the Lua breakdown below also shows what a search costs per member when every user around has a radius of at least r (read from GEO members, parsed). Seekers: new users at random grid-snapped positions in the square; ${scale.workers} load processes x ${scale.concurrency} concurrent calls, ${scale.durationMs / 1000} s per phase, ${scale.rounds} rounds alternated; seekers pair with each other when in range (they never answer; they are cancelled after each phase).`,
       '',
       '#### Match step vs raw GEOSEARCH (same key, same radius, same random points)',
       '',

@@ -46,14 +46,17 @@ const load = (file) => require(path.join(API_DIST, file));
 
 /**
  * The queue's Redis keys (matching/keys.ts), those the bench reads.
- * @typedef {{ base: string, geo: string, searching: string }} MatchKeys
+ * @typedef {{ base: string, geo: (radiusClass: number) => string, meta: string, searching: string }} MatchKeys
  */
 
 /**
  * @typedef {object} MatchingModules
  * @property {(redis: Redis, options: MatchQueueOptions & { prefix: string }) => MatchQueue} createRedisMatchQueue
  * @property {(prefix: string) => MatchKeys} matchKeys
+ * @property {(radiusKm: number) => number} radiusClass the GEO index's radius class of a radius (1-based)
+ * @property {readonly number[]} RADIUS_CLASSES_KM each class's radius (the last class has none)
  * @property {(position: Position, cellKm: number) => Position} snapToGrid the centre of `position`'s grid cell
+ * @property {number} EARTH_RADIUS_KM the Earth radius of every distance in matching
  */
 
 /**
@@ -96,9 +99,9 @@ let matching;
 export function matchingModules() {
   if (!matching) {
     const { createRedisMatchQueue } = load('modules/matching/match-queue.redis.js');
-    const { matchKeys } = load('modules/matching/keys.js');
-    const { snapToGrid } = load('modules/matching/geo.js');
-    matching = { createRedisMatchQueue, matchKeys, snapToGrid };
+    const { matchKeys, radiusClass, RADIUS_CLASSES_KM } = load('modules/matching/keys.js');
+    const { snapToGrid, EARTH_RADIUS_KM } = load('modules/matching/geo.js');
+    matching = { createRedisMatchQueue, matchKeys, radiusClass, RADIUS_CLASSES_KM, snapToGrid, EARTH_RADIUS_KM };
   }
   return matching;
 }

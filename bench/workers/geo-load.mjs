@@ -1,7 +1,7 @@
 // Matching load generator against the API's Redis match queue, through the real code
 // (api/dist/modules/matching/match-queue.redis.js: the Lua scripts the instances run).
 //
-// mode 'geosearch': the floor, one raw GEOSEARCH FROMLONLAT .. BYRADIUS r km on the queue's GEO key.
+// mode 'geosearch': the floor, one raw GEOSEARCH FROMLONLAT .. BYRADIUS r km on the dense queue's GEO key.
 // mode 'enqueue':   the match step, one `enqueue` of a new seeker (random grid-snapped position in the
 //                   square, radius r or random in [rMin, rMax]) that pairs them on the spot if it can.
 // Each of `concurrency` loops runs one call at a time (closed loop) for durationMs.
@@ -21,12 +21,13 @@ import { serve } from './serve.mjs';
  * @property {import('../lib/api-dist.mjs').MatchQueueOptions} queueOptions
  * @property {{ lat0: number, lon0: number, sizeKm: number }} square where seekers appear
  * @property {number} cellKm the grid positions are snapped to
+ * @property {string} geoKey the GEO key the floor searches (matching-queue.mjs denseGeoKey: everyone searching in the dense queue)
  */
 
 /** A fixed radius in km, or [min, max] for a random whole number of km per seeker. */
 /** @typedef {number | [number, number]} Radius */
 
-const { createRedisMatchQueue, matchKeys, snapToGrid } = matchingModules();
+const { createRedisMatchQueue, snapToGrid } = matchingModules();
 const KM_PER_DEG_LAT = 111.195;
 
 /** @type {Redis | undefined} */
@@ -87,7 +88,7 @@ export const methods = {
    */
   async run({ mode, concurrency, durationMs, radiusKm }) {
     const { cfg, redis, queue } = ready();
-    const geoKey = matchKeys(cfg.prefix).geo;
+    const { geoKey } = cfg;
     /** @type {number[]} */
     const samples = [];
     /** @type {[matchId: string, a: string, b: string][]} */

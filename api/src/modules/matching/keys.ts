@@ -1,3 +1,5 @@
+import { DISTANCE_BUCKETS_KM } from './geo';
+
 /**
  * Redis keys of the matching queue: the one definition of their layout, rendered twice from the
  * same names below, for TypeScript (`matchKeys`) and for the Lua scripts (`MATCH_KEYS_LUA`); the
@@ -11,10 +13,28 @@
 const HASH_TAG = '{match}';
 
 /** The queue's shared keys (indexes), whole names after `base`. Scripts receive them as KEYS, in this order. */
-export const SHARED_KEYS = ['geo', 'unindexed', 'searching', 'deadlines', 'seen', 'meta', 'offers'] as const;
+export const SHARED_KEYS = ['unindexed', 'searching', 'deadlines', 'seen', 'meta', 'offers'] as const;
+
+/**
+ * Radius classes of the GEO index: a searching user is indexed in the first class whose radius is
+ * at least their own (below zero: the first), or past the last one (`RADIUS_CLASSES_KM.length + 1`).
+ * A candidate is eligible only within their own radius, so a search reads class i only as far as
+ * min(its radius, RADIUS_CLASSES_KM[i]) (match-queue.lua.ts §7). The distance buckets shown to users.
+ */
+export const RADIUS_CLASSES_KM: readonly number[] = DISTANCE_BUCKETS_KM;
+
+/** The class (1-based, as in Lua) of a radius: see RADIUS_CLASSES_KM. */
+export function radiusClass(radiusKm: number): number {
+  const i = RADIUS_CLASSES_KM.findIndex((limit) => radiusKm <= limit);
+  return i === -1 ? RADIUS_CLASSES_KM.length + 1 : i + 1;
+}
+
+/** Every radius class, 1-based. */
+export const RADIUS_CLASSES = Array.from({ length: RADIUS_CLASSES_KM.length + 1 }, (_, i) => i + 1);
 
 /** Per-user, per-offer and per-pair keys: `base` + segment + id(s). Short: there is one per queued user. */
 const SEGMENT = {
+  geo: 'geo:',
   user: 'u:',
   offer: 'o:',
   cooldown: 'cd:',
@@ -32,8 +52,12 @@ export function matchKeys(prefix: string) {
   return {
     /** Prepended to every key below; handed to the Lua scripts. */
     base,
-    /** GEO set of SEARCHING users (cell centres) inside the GEO-indexable band, for prefiltering. */
-    geo: `${base}geo`,
+    /**
+     * GEO set of the SEARCHING users of one radius class (`radiusClass`) inside the GEO-indexable
+     * band, at their cell centres, for prefiltering. Each member is the user's `meta` entry, '|' and
+     * the userId: a search judges candidates from the members alone.
+     */
+    geo: (radiusClass: number) => `${base}${SEGMENT.geo}${radiusClass}`,
     /** Set of SEARCHING users whose position GEO cannot index (|lat| > 85°): always checked exactly. */
     unindexed: `${base}unindexed`,
     /** ZSET of SEARCHING users: userId -> since (place in line). Its size is `searchingCount`. */
@@ -42,7 +66,10 @@ export function matchKeys(prefix: string) {
     deadlines: `${base}deadlines`,
     /** ZSET of SEARCHING users: userId -> last heartbeat (ms). */
     seen: `${base}seen`,
-    /** Hash of GEO-indexed SEARCHING users: userId -> 'since|radiusKm|lat|lon' (what a search judges them by). */
+    /**
+     * Hash of GEO-indexed SEARCHING users: userId -> 'since|radiusKm|lat|lon' (what a search judges
+     * them by; their GEO member is this entry + '|' + userId).
+     */
     meta: `${base}meta`,
     /** ZSET of open offers: matchId -> expiresAt (ms). */
     offers: `${base}offers`,
@@ -89,7 +116,7 @@ function lua(text: string): string {
 
 /**
  * The same layout in Lua: `matchKeys(base, shared)` returns a table read like `matchKeys(prefix)`
- * above (`keys.geo`, `keys.user(id)`, `keys.cooldown(a, b)`), whose shared keys are the script's
+ * above (`keys.meta`, `keys.user(id)`, `keys.cooldown(a, b)`), whose shared keys are the script's
  * KEYS (`shared`, in `SHARED_KEYS` order) and whose per-id keys are built from `base`. Needs
  * `bytesLess(a, b)` (byte-wise string order, as Buffer.compare) in scope.
  */
@@ -97,6 +124,7 @@ export const MATCH_KEYS_LUA = `
 local function matchKeys(base, shared)
   local keys = {}
 ${SHARED_KEYS.map((name, i) => `  keys.${name} = shared[${i + 1}]`).join('\n')}
+  keys.geo = function(radiusClass) return base .. ${lua(SEGMENT.geo)} .. radiusClass end
   keys.user = function(userId) return base .. ${lua(SEGMENT.user)} .. userId end
   keys.offer = function(matchId) return base .. ${lua(SEGMENT.offer)} .. matchId end
   keys.cooldown = function(a, b)

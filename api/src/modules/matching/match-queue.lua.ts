@@ -1,5 +1,5 @@
 import { DISTANCE_BUCKETS_KM, EARTH_RADIUS_KM, GEO_PREFILTER_MARGIN } from './geo';
-import { MATCH_KEYS_LUA } from './keys';
+import { MATCH_KEYS_LUA, RADIUS_CLASSES_KM } from './keys';
 
 /**
  * The Redis match queue's scripts, one per MatchQueue method (run by match-queue.redis.ts): the
@@ -47,6 +47,12 @@ import { MATCH_KEYS_LUA } from './keys';
  *    current one, or expired is `stale` and changes nothing. `complete` of a gone or expired offer
  *    is false. A cancel while IDLE is a no-op. Sweeping twice handles each item once.
  *    `loadExclusions` replaces the mirror; `setExcluded` twice is the same as once.
+ * §7 Index. A searching user is indexed by radius class (keys.ts RADIUS_CLASSES_KM): the first
+ *    class whose radius is at least their own. Since §1 needs haversine(u, c) <= c.radiusKm, a
+ *    search of radius r reads class i only as far as min(r, class i's radius) (plus the GEOSEARCH
+ *    margin): in a dense area a 5 km search never reads the 1 km searchers 4 km away, who could not
+ *    be offered anyway. Each GEO member carries what §1 and §2 judge the candidate by (since,
+ *    radius, cell centre, then the id), so a search reads candidates from the GEOSEARCH reply alone.
  *
  * Calling convention of every script:
  *   KEYS: the queue's shared keys, in keys.ts' SHARED_KEYS order (built by matchKeys);
@@ -64,6 +70,7 @@ import { MATCH_KEYS_LUA } from './keys';
  *   radius or a bucket edge;
  * - bucket: geo.ts' distanceBucket, with the same buckets (an offer shows at most either radius);
  * - prefilterRadiusKm: geo.ts' prefilterRadiusKm, with the same GEO_PREFILTER_MARGIN;
+ * - radiusClass: keys.ts' radiusClass, with the same RADIUS_CLASSES_KM;
  * - fmt: exact number formatting;
  * - bytesLess: byte-wise string order (Lua's `<` follows the server's collation locale).
  */
@@ -73,6 +80,7 @@ local RAD = math.pi / 180
 local BUCKETS = {${DISTANCE_BUCKETS_KM.join(', ')}}
 local PREFILTER_MARGIN_RATIO = ${GEO_PREFILTER_MARGIN.ratio}
 local PREFILTER_MARGIN_KM = ${GEO_PREFILTER_MARGIN.km}
+local RADIUS_CLASSES = {${RADIUS_CLASSES_KM.join(', ')}}
 
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -94,6 +102,14 @@ end
 
 local function prefilterRadiusKm(radiusKm)
   return radiusKm * (1 + PREFILTER_MARGIN_RATIO) + PREFILTER_MARGIN_KM
+end
+
+-- keys.ts' radiusClass: the first class whose radius is at least radiusKm, else the one past the last.
+local function radiusClass(radiusKm)
+  for i, limit in ipairs(RADIUS_CLASSES) do
+    if radiusKm <= limit then return i end
+  end
+  return #RADIUS_CLASSES + 1
 end
 
 local function bytesLess(a, b)
@@ -201,9 +217,18 @@ local function candidateFromMeta(id, entry)
   }
 end
 
+-- Removes the GEO member of a meta entry (§7).
+local function removeMember(id, entry)
+  local radius = string.match(entry, '^[^|]+|([^|]+)|')
+  redis.call('ZREM', keys.geo(radiusClass(tonumber(radius))), entry .. '|' .. id)
+end
+
 local function unindex(id)
-  redis.call('ZREM', keys.geo, id)
-  redis.call('HDEL', keys.meta, id)
+  local entry = redis.call('HGET', keys.meta, id)
+  if entry then
+    removeMember(id, entry)
+    redis.call('HDEL', keys.meta, id)
+  end
   redis.call('SREM', keys.unindexed, id)
   redis.call('ZREM', keys.searching, id)
   redis.call('ZREM', keys.deadlines, id)
@@ -226,12 +251,14 @@ local function saveSearching(u)
   redis.call('HSET', key, unpack(fields))
   if u.profile then redis.call('HDEL', key, 'matchId') else redis.call('HDEL', key, 'matchId', 'profile') end
   redis.call('PEXPIRE', key, SAFETY_TTL_MS)
-  if indexable(u.lat, u.lon) then
+  local before = redis.call('HGET', keys.meta, u.id)
+  local entry = indexable(u.lat, u.lon) and metaEntry(u)
+  if before and before ~= entry then removeMember(u.id, before) end
+  if entry then
     redis.call('SREM', keys.unindexed, u.id)
-    redis.call('GEOADD', keys.geo, u.lonText, u.latText, u.id)
-    redis.call('HSET', keys.meta, u.id, metaEntry(u))
+    redis.call('GEOADD', keys.geo(radiusClass(u.radius)), u.lonText, u.latText, entry .. '|' .. u.id)
+    redis.call('HSET', keys.meta, u.id, entry)
   else
-    redis.call('ZREM', keys.geo, u.id)
     redis.call('HDEL', keys.meta, u.id)
     redis.call('SADD', keys.unindexed, u.id)
   end
@@ -269,20 +296,6 @@ local function updateLoadedMirror(mirrorKey, owner, other, present)
   end
 end
 
--- Everyone who may be within u's radius: the GEOSEARCH prefilter around u's cell centre plus the
--- unindexed, or every searching user where the prefilter is not relied on (see GEOSEARCH_MAX_LAT).
-local function candidateIds(u)
-  if not (u.radius >= 0) then return {} end
-  local searchKm = prefilterRadiusKm(u.radius)
-  if not indexable(u.lat, u.lon) or math.abs(u.lat) + searchKm / KM_PER_DEGREE_LAT_AT_LEAST > GEOSEARCH_MAX_LAT
-      or searchKm > GEOSEARCH_MAX_KM then
-    return redis.call('ZRANGE', keys.searching, 0, -1)
-  end
-  local ids = redis.call('GEOSEARCH', keys.geo, 'FROMLONLAT', u.lonText, u.latText, 'BYRADIUS', fmt(searchKm), 'km')
-  for _, id in ipairs(redis.call('SMEMBERS', keys.unindexed)) do table.insert(ids, id) end
-  return ids
-end
-
 -- keys.meta's entries of ids, in order (false where there is none), one HMGET per 1000.
 local function metaEntries(ids)
   local entries = {}
@@ -293,6 +306,63 @@ local function metaEntries(ids)
   return entries
 end
 
+-- Adds c to inRange when they are another SEARCHING user within both radii of u (§1's distance).
+local function addIfInRange(u, c, inRange)
+  if c.id == u.id or c.state ~= 'SEARCHING' then return end
+  c.distance = haversine(u.lat, u.lon, c.lat, c.lon)
+  if c.distance <= math.min(u.radius, c.radius) then table.insert(inRange, c) end
+end
+
+-- Adds the users of ids (searching users' ids) within range of u: judged by their meta entries, else
+-- (unindexed) their hash. Ids whose hash outlived its safety TTL are dropped from the indexes.
+local function addInRange(u, ids, inRange)
+  local entries = metaEntries(ids)
+  for i, id in ipairs(ids) do
+    local c = candidateFromMeta(id, entries[i])
+    if not c then
+      c = loadUser(id) -- unindexed: no meta entry
+      if not c then unindex(id) end -- its hash outlived its safety TTL
+    end
+    if c then addIfInRange(u, c, inRange) end
+  end
+end
+
+-- Every other SEARCHING user within both radii of u (§1's distance), §7: in each radius class the
+-- GEOSEARCH prefilter around u's cell centre as far as the class allows, each member judged by what
+-- it carries (radius and cell centre first; since and id only for those in range), plus the
+-- unindexed; or every searching user where the prefilter is not relied on (see GEOSEARCH_MAX_LAT).
+local function inRangeOf(u)
+  local inRange = {}
+  if not (u.radius >= 0) then return inRange end
+  local searchKm = prefilterRadiusKm(u.radius)
+  if not indexable(u.lat, u.lon) or math.abs(u.lat) + searchKm / KM_PER_DEGREE_LAT_AT_LEAST > GEOSEARCH_MAX_LAT
+      or searchKm > GEOSEARCH_MAX_KM then
+    addInRange(u, redis.call('ZRANGE', keys.searching, 0, -1), inRange)
+    return inRange
+  end
+  for class = 1, #RADIUS_CLASSES + 1 do
+    local reachKm = math.min(u.radius, RADIUS_CLASSES[class] or u.radius)
+    local members = redis.call('GEOSEARCH', keys.geo(class), 'FROMLONLAT', u.lonText, u.latText,
+      'BYRADIUS', fmt(prefilterRadiusKm(reachKm)), 'km')
+    for _, member in ipairs(members) do
+      local radius, lat, lon = string.match(member, '^[^|]+|([^|]+)|([^|]+)|([^|]+)|')
+      radius, lat, lon = tonumber(radius), tonumber(lat), tonumber(lon)
+      local distance = haversine(u.lat, u.lon, lat, lon)
+      if distance <= math.min(u.radius, radius) then
+        local since, id = string.match(member, '^([^|]+)|[^|]+|[^|]+|[^|]+|(.*)$')
+        if id ~= u.id then
+          table.insert(inRange, {
+            id = id, state = 'SEARCHING', since = tonumber(since), radius = radius, lat = lat, lon = lon,
+            distance = distance, fromMeta = true,
+          })
+        end
+      end
+    end
+  end
+  addInRange(u, redis.call('SMEMBERS', keys.unindexed), inRange)
+  return inRange
+end
+
 -- §2's order.
 local function byPlaceInLine(x, y)
   if x.since ~= y.since then return x.since < y.since end
@@ -301,26 +371,11 @@ end
 
 -- §1 and §2 for one SEARCHING user u: offers them the first eligible candidate in line, if any, and
 -- appends both OFFERED events (§3). Cheap checks first: self, state and distance for every candidate,
--- from the meta entries; then exclusions and cooldown (a read each) in line order until one passes,
+-- from their GEO members (§7); then exclusions and cooldown (a read each) in line order until one passes,
 -- whose own hash is read last, to confirm they are still there and for their profile.
 local function tryPair(u, events)
   if not u or u.state ~= 'SEARCHING' then return end
-  local inRange = {}
-  local ids = candidateIds(u)
-  local entries = metaEntries(ids)
-  for i, id in ipairs(ids) do
-    if id ~= u.id then
-      local c = candidateFromMeta(id, entries[i])
-      if not c then
-        c = loadUser(id) -- unindexed: no meta entry
-        if not c then unindex(id) end -- its hash outlived its safety TTL
-      end
-      if c and c.state == 'SEARCHING' then
-        c.distance = haversine(u.lat, u.lon, c.lat, c.lon)
-        if c.distance <= math.min(u.radius, c.radius) then table.insert(inRange, c) end
-      end
-    end
-  end
+  local inRange = inRangeOf(u)
   table.sort(inRange, byPlaceInLine)
   local partner
   for _, c in ipairs(inRange) do

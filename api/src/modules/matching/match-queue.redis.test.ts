@@ -1,7 +1,15 @@
 import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
 import { waitFor } from '../../../test/utils/wait-for';
 import { distanceBucket, haversineKm, prefilterRadiusKm, snapToGrid } from './geo';
-import { MATCH_KEYS_LUA, matchKeys, SHARED_KEYS, sharedKeys } from './keys';
+import {
+  MATCH_KEYS_LUA,
+  matchKeys,
+  RADIUS_CLASSES,
+  RADIUS_CLASSES_KM,
+  radiusClass,
+  SHARED_KEYS,
+  sharedKeys,
+} from './keys';
 import { matchQueueContract, mulberry32, place } from './match-queue.contract';
 import { HELPERS_LUA } from './match-queue.lua';
 import { EXCLUSIONS_TTL_MS, type Offer } from './match-queue.port';
@@ -62,7 +70,12 @@ describe('Redis match queue adapter', () => {
     expect(await client.zrange(keys.searching, 0, -1, 'WITHSCORES')).toEqual(['carol', String(now)]);
     expect(await client.zscore(keys.deadlines, 'carol')).toBe(String(now + options.searchTimeoutMs));
     expect(await client.zscore(keys.seen, 'carol')).toBe(String(now));
-    expect(await client.zrange(keys.geo, 0, -1)).toEqual(['carol']);
+    // Indexed in the 5 km radius class, the member holding the meta entry and the id.
+    const carol = `${now}|5|${place(40).lat}|${place(40).lon}`;
+    expect(await client.hget(keys.meta, 'carol')).toBe(carol);
+    expect(await client.zrange(keys.geo(radiusClass(5)), 0, -1)).toEqual([`${carol}|carol`]);
+    for (const other of RADIUS_CLASSES.filter((c) => c !== radiusClass(5)))
+      expect(await client.exists(keys.geo(other))).toBe(0);
     expect(await client.hgetall(keys.user('alice'))).toMatchObject({ state: 'OFFERED', matchId: offer.matchId });
     expect(await client.hgetall(keys.offer(offer.matchId))).toEqual({
       a: 'bob',
@@ -84,11 +97,43 @@ describe('Redis match queue adapter', () => {
     expect(await client.zcard(keys.offers)).toBe(0);
     await queue.cancel('bob', now + 3);
     await queue.cancel('carol', now + 3);
-    for (const index of [keys.geo, keys.unindexed, keys.searching, keys.deadlines, keys.seen])
+    for (const index of [
+      ...RADIUS_CLASSES.map(keys.geo),
+      keys.meta,
+      keys.unindexed,
+      keys.searching,
+      keys.deadlines,
+      keys.seen,
+    ])
       expect(await client.exists(index)).toBe(0);
   });
 
-  it('computes the haversine of geo.ts to within 1e-12 km, with the same buckets and radius decisions', async () => {
+  it('finds a candidate of every radius class at the very edge of both radii (a class is read as far as it can match)', async () => {
+    const { queue } = open();
+    const now = Date.now();
+    for (const [i, limit] of [...RADIUS_CLASSES_KM, 150].entries()) {
+      const [seeker, candidate] = [`seeker-${i}`, `candidate-${i}`];
+      const origin = place(0, 1000 * i);
+      // The farthest cell centre east still within the class's radius (cell centres are about 1 km apart).
+      const far = [0, 0.5, 1]
+        .map((short) => place(0, limit - short, origin))
+        .find((p) => haversineKm(origin, p) <= limit);
+      if (!far) throw new Error(`no cell centre within ${limit} km`);
+      // The candidate's radius is exactly their distance: the farthest they can be offered.
+      const distance = haversineKm(origin, far);
+      expect(distance).toBeGreaterThan(limit - 1);
+      expect(radiusClass(distance)).toBe(i + 1);
+      await queue.loadExclusions(candidate, none, now);
+      await queue.loadExclusions(seeker, none, now);
+      expect((await queue.enqueue({ userId: candidate, position: far, radiusKm: distance }, now)).status).toBe(
+        'searching',
+      );
+      const { status, events } = await queue.enqueue({ userId: seeker, position: origin, radiusKm: 200 }, now);
+      expect({ status, to: events.map((e) => e.to) }).toEqual({ status: 'offered', to: [seeker, candidate] });
+    }
+  });
+
+  it('computes the haversine of geo.ts to within 1e-12 km, with the same buckets, radius classes and radius decisions', async () => {
     const { client } = open();
     const next = mulberry32(7);
     const pairs = Array.from({ length: 20_000 }, () => {
@@ -102,6 +147,7 @@ for i = 1, #ARGV, 4 do
   local d = haversine(tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]))
   table.insert(out, fmt(d))
   table.insert(out, bucket(d))
+  table.insert(out, radiusClass(d))
 end
 return out`;
     const reply = (await client.eval(
@@ -110,11 +156,14 @@ return out`;
       ...pairs.flatMap(([a, b]) => [a.lat, a.lon, b.lat, b.lon].map(String)),
     )) as Array<string | number>;
     const mismatches = pairs.filter(([a, b], i) => {
-      const [lua, bucket] = [Number(reply[2 * i]), reply[2 * i + 1]];
+      const [lua, bucket, radiusClassOf] = [Number(reply[3 * i]), reply[3 * i + 1], reply[3 * i + 2]];
       const js = haversineKm(a, b);
       const decisions = (d: number) => [Math.floor(js), Math.ceil(js)].map((r) => d <= r);
       return (
-        Math.abs(lua - js) > 1e-12 || bucket !== distanceBucket(js) || decisions(lua).join() !== decisions(js).join()
+        Math.abs(lua - js) > 1e-12 ||
+        bucket !== distanceBucket(js) ||
+        radiusClassOf !== radiusClass(js) ||
+        decisions(lua).join() !== decisions(js).join()
       );
     });
     expect(mismatches).toEqual([]);
@@ -127,6 +176,7 @@ return out`;
 local keys = matchKeys(ARGV[1], KEYS)
 local out = {}
 for _, name in ipairs(cjson.decode(ARGV[2])) do table.insert(out, keys[name]) end
+for class = 1, ${RADIUS_CLASSES.length} do table.insert(out, keys.geo(class)) end
 for i = 3, #ARGV do
   local id = ARGV[i]
   for _, build in ipairs({keys.user, keys.offer, keys.blocked, keys.openRooms, keys.exclusionsLoaded}) do
@@ -139,6 +189,7 @@ return out`;
     const reply = await client.eval(lua, shared.length, ...shared, keys.base, JSON.stringify(SHARED_KEYS), ...ids);
     const expected = [
       ...shared,
+      ...RADIUS_CLASSES.map(keys.geo),
       ...ids.flatMap((id) => [
         ...[keys.user, keys.offer, keys.blocked, keys.openRooms, keys.exclusionsLoaded].map((build) => build(id)),
         ...ids.map((other) => keys.cooldown(id, other)),

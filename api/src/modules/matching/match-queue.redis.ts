@@ -69,11 +69,14 @@ function checkFinite(what: string, value: number): void {
  * locks or WATCH. `status` is a (read-only) script too, so it never mixes two states.
  *
  * Candidates are prefiltered with GEOSEARCH around the user's cell centre (geo.ts' prefilterRadiusKm:
- * the radius + 0.1 % + 10 m, covering GEO's own Earth radius and 52-bit rounding), then judged in Lua
- * with geo.ts' haversine on the stored cell centres, longest waiting first (ties: byte-wise smallest
- * userId). What a candidate is judged by (since, radius, position) is mirrored in one `meta` hash and
- * read with one HMGET per search; only the chosen partner's own hash is read, to confirm it is still
- * there (and for their profile, which lives in that hash and travels back in OFFERED events only).
+ * the radius + 0.1 % + 10 m, covering GEO's own Earth radius and 52-bit rounding), one GEO key per
+ * radius class (keys.ts RADIUS_CLASSES_KM), each read only as far as a candidate of that class could
+ * be eligible, then judged in Lua with geo.ts' haversine on the stored cell centres, longest waiting
+ * first (ties: byte-wise smallest userId). What a candidate is judged by (since, radius, position)
+ * is the GEO member itself (and mirrored in one `meta` hash, which finds the member to remove), so a
+ * search reads nothing but the GEOSEARCH replies; only the chosen partner's own hash is read, to
+ * confirm it is still there (and for their profile, which lives in that hash and travels back in
+ * OFFERED events only).
  * Users beyond GEO's latitude band (|lat| > 85°) sit in an unindexed set that every search checks; a
  * search whose prefilter circle may reach past 84° of latitude, or is over 1000 km wide (a radius
  * over about 999 km), checks every searching user.
