@@ -27,7 +27,10 @@ export class RoomStream {
     let delivered = member.room.getEntity().lastSeq;
     const live = await this.deps.pubsub.subscribe<RoomEventPayload>(roomTopic(roomId));
     // The room may have closed between the check and the subscription.
-    const room = await em.findOne(Room, { id: roomId }, { refresh: true });
+    const room = await em.findOne(Room, { id: roomId }, { refresh: true }).catch(async (err: unknown) => {
+      await live.return?.(); // the database refused or timed out: nothing may stay subscribed
+      throw err;
+    });
     if (room?.closedAt) {
       await live.return?.();
       return ended();

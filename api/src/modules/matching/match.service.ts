@@ -150,10 +150,15 @@ export class MatchService {
    * as present (no ghost removal).
    */
   async events(userId: string): Promise<AsyncIterableIterator<MatchEventPayload>> {
-    const live = merge(
-      await this.local.subscribe<MatchEventPayload>(matchTopic(userId)),
-      await this.deps.pubsub.subscribe<MatchEventPayload>(matchTopic(userId)),
-    );
+    const local = await this.local.subscribe<MatchEventPayload>(matchTopic(userId));
+    let shared: AsyncIterableIterator<MatchEventPayload>;
+    try {
+      shared = await this.deps.pubsub.subscribe<MatchEventPayload>(matchTopic(userId));
+    } catch (err) {
+      await local.return?.(); // Redis refused or timed out: nothing may stay subscribed
+      throw err;
+    }
+    const live = merge(local, shared);
     this.present.set(userId, (this.present.get(userId) ?? 0) + 1);
     const leave = () => {
       const n = (this.present.get(userId) ?? 1) - 1;
