@@ -59,6 +59,23 @@ describe('subscribeLive', () => {
     expect(handlers.error).not.toHaveBeenCalled();
   });
 
+  it('waits longer after each refusal in a row: the backoff once it exceeds retryAfterMs', () => {
+    const { openings, last } = start();
+    jest.spyOn(Math, 'random').mockReturnValue(1);
+    const waits: number[] = [];
+    for (let refusal = 0; refusal < 5; refusal++) {
+      last().error({ graphQLErrors: [graphqlError('UNAVAILABLE', 700)] });
+      const before = openings.length;
+      let waited = 0;
+      while (openings.length === before) {
+        jest.advanceTimersByTime(100);
+        waited += 100;
+      }
+      waits.push(waited);
+    }
+    expect(waits).toEqual([700, 1000, 2000, 4000, 8000]);
+  });
+
   it('treats an UNAVAILABLE result followed by the end of the stream as one failure to retry, not as the end', () => {
     const { openings, last, handlers } = start();
     last().next({ errors: [graphqlError('UNAVAILABLE', 500)] });

@@ -19,7 +19,8 @@ export interface LiveHandlers<T> {
  * session revoked) or after its retries, and the server refuses a subscription with UNAVAILABLE
  * while a backend is slow or away (a reconnect storm after a restart, a Redis failover). Both are
  * transient (errors.ts `isTransient`): the subscription is opened again after the server's
- * `retryAfterMs`, else a backoff (the token is refreshed by the next connection_init), and
+ * `retryAfterMs` or the backoff, whichever is longer (refused again and again, it waits longer and
+ * longer; the token is refreshed by the next connection_init), and
  * `reopened` tells the caller to catch up on what went by. Any other GraphQL error (FORBIDDEN,
  * BAD_USER_INPUT...) ends it for good. Returns the stop function.
  */
@@ -39,13 +40,15 @@ export function subscribeLive<T, V extends Record<string, unknown>>(
     if (stopped || timer) return;
     current?.unsubscribe();
     current = null;
+    // The server's retryAfterMs, but never less than the backoff: when many clients are refused
+    // together (a reconnect storm), retrying at the same pace would keep the server overloaded.
     timer = setTimeout(
       () => {
         timer = null;
         open();
         handlers.reopened?.();
       },
-      failure.retryAfterMs ?? backoffMs(attempt),
+      Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt)),
     );
     attempt++;
   };
