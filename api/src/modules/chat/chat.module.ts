@@ -57,7 +57,7 @@ export function createChatModule({
     },
     onMessage,
   });
-  const stream = new RoomStream({ orm, pubsub, rooms });
+  const stream = new RoomStream({ orm, sql, pubsub });
 
   events.on(UserBlocked, ({ blockerId, blockedId }) => rooms.closeShared(blockerId, blockedId));
   events.on(UserErasing, async ({ tx, userId, afterCommit }) => {

@@ -1,14 +1,26 @@
 import type { Orm } from '../../infra/db/orm';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
+import { ForbiddenError } from '../../infra/graphql/errors';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { ended, relay } from '../../infra/pubsub/relay';
 import { roomTopic, toMessagePayload, type RoomEventPayload } from './chat.events';
 import { Message } from './message.entity';
-import { Room } from './room.entity';
-import type { RoomService } from './room.service';
 
-/** The `roomEvents` subscription's stream: live events in order, gaps filled from the primary. */
+/** The caller's membership and the room's state (RoomService.membership's check, as a plain row). */
+const MEMBER_SQL = `SELECT r.closed_at, r.last_seq FROM room_members me
+JOIN rooms r ON r.id = me.room_id
+WHERE me.room_id = ? AND me.user_id = ?`;
+
+/** Whether the room closed meanwhile. */
+const CLOSED_SQL = 'SELECT closed_at FROM rooms WHERE id = ?';
+
+/**
+ * The `roomEvents` subscription's stream: live events in order, gaps filled from the primary. Its
+ * set-up is two plain statements on the primary around the SUBSCRIBE (no EntityManager, no
+ * hydration): every open socket subscribes again after a reconnect, all at once after a restart.
+ */
 export class RoomStream {
-  constructor(private readonly deps: { orm: Orm; pubsub: PubSub; rooms: RoomService }) {}
+  constructor(private readonly deps: { orm: Orm; sql: SqlRunner; pubsub: PubSub }) {}
 
   /**
    * The room's live events for one member: MESSAGE, READ, PEER_LEFT and the peer's TYPING (not
@@ -21,17 +33,18 @@ export class RoomStream {
    * skipped. PEER_LEFT is preceded by whatever was committed before the room closed.
    */
   async open(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
-    const em = this.deps.orm.em.fork();
-    const member = await this.deps.rooms.membership(em, roomId, userId);
-    if (member.room.getEntity().closedAt) return ended();
-    let delivered = member.room.getEntity().lastSeq;
+    const [member] = await this.deps.sql.all<{ closed_at: unknown; last_seq: unknown }>(MEMBER_SQL, [roomId, userId]);
+    // Unknown rooms and rooms of others are refused identically, so ids cannot be probed.
+    if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
+    if (member.closed_at !== null) return ended();
+    let delivered = Number(member.last_seq);
     const live = await this.deps.pubsub.subscribe<RoomEventPayload>(roomTopic(roomId));
     // The room may have closed between the check and the subscription.
-    const room = await em.findOne(Room, { id: roomId }, { refresh: true }).catch(async (err: unknown) => {
+    const [room] = await this.deps.sql.all<{ closed_at: unknown }>(CLOSED_SQL, [roomId]).catch(async (err: unknown) => {
       await live.return?.(); // the database refused or timed out: nothing may stay subscribed
       throw err;
     });
-    if (room?.closedAt) {
+    if (room?.closed_at !== null) {
       await live.return?.();
       return ended();
     }
