@@ -4,6 +4,7 @@ import { apiKey } from './api/context';
 import { createApi } from './apollo';
 import App from './App.vue';
 import { createAppI18n } from './i18n';
+import { onNotificationOpen, registerServiceWorker } from './pwa/service-worker';
 import { createAppRouter } from './router';
 import { useAuthStore } from './stores/auth';
 import { useChatStore } from './stores/chat';
@@ -75,3 +76,7 @@ watch(
 );
 
 app.use(i18n).use(router).mount('#app');
+
+// The installable app: the shell works offline; a tapped notification opens its screen here.
+void registerServiceWorker();
+onNotificationOpen((path) => void router.push(path));

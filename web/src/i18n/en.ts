@@ -9,7 +9,12 @@ export const en = {
     skip: 'Skip to content',
     main: 'Main',
   },
-  connection: { reconnecting: 'Reconnecting…' },
+  connection: {
+    reconnecting: 'Reconnecting…',
+    offline: "You're offline. Messages and matches wait until the network is back.",
+    offlineTitle: 'No network',
+    offlineStart: "You're offline. randchat opens as soon as the network is back.",
+  },
   common: { loading: 'Loading…', dismiss: 'Dismiss', close: 'Close', cancel: 'Cancel', save: 'Save' },
   notFound: { title: 'Page not found', body: 'There is nothing at this address.', home: 'Go to the start page' },
   auth: {

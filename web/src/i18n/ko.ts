@@ -11,7 +11,12 @@ export const ko: typeof en = {
     skip: '본문으로 건너뛰기',
     main: '메인 메뉴',
   },
-  connection: { reconnecting: '다시 연결하는 중…' },
+  connection: {
+    reconnecting: '다시 연결하는 중…',
+    offline: '오프라인 상태예요. 네트워크가 돌아오면 메시지와 매칭이 이어져요.',
+    offlineTitle: '네트워크 없음',
+    offlineStart: '오프라인 상태예요. 네트워크가 돌아오면 randchat이 바로 열려요.',
+  },
   common: { loading: '불러오는 중…', dismiss: '닫기', close: '닫기', cancel: '취소', save: '저장' },
   notFound: { title: '페이지를 찾을 수 없어요', body: '이 주소에는 아무것도 없어요.', home: '첫 화면으로' },
   auth: {
