@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { backendKind } from './utils/backend';
 import { describeWithBrowser, launchChromiumProfile, stepShots, type StepShots } from './utils/browser';
 import { startTestServer, type TestServer } from './utils/test-server';
+import { waitFor } from './utils/wait-for';
 
 const PASSWORD = 'correct horse battery';
 
@@ -46,8 +47,10 @@ describeWithBrowser('the web app as an installable, offline-capable app', () => 
   /** The active service worker's state and whether it controls the page, once it is ready. */
   const serviceWorkerState = (p: Page) =>
     p.evaluate(`navigator.serviceWorker.ready.then(async (registration) => {
-      // clients.claim() runs on activation: wait until this page is controlled too.
-      for (let i = 0; i < 100 && !navigator.serviceWorker.controller; i++) await new Promise((r) => setTimeout(r, 50));
+      // ready resolves with an active worker that may still be activating; clients.claim() runs on
+      // activation: wait (10 s at most) until it is activated and controls this page.
+      for (let i = 0; i < 200 && !(registration.active.state === 'activated' && navigator.serviceWorker.controller); i++)
+        await new Promise((r) => setTimeout(r, 50));
       return {
         state: registration.active && registration.active.state,
         scope: registration.scope,
@@ -121,6 +124,44 @@ describeWithBrowser('the web app as an installable, offline-capable app', () => 
     expect(cached.some((u) => /^\/assets\/HomeView-.*\.js$/.test(u))).toBe(true);
     expect(cached.filter((u) => /playground/.test(u))).toEqual([]);
   });
+
+  it('shows a Web Push as a notification for its room, in the browser language, with the preview the push carries', async () => {
+    await context.grantPermissions(['notifications'], { origin: api.url });
+    await page.goto('/login');
+    await serviceWorkerState(page);
+    const cdp = await context.newCDPSession(page);
+    type Registration = { registrationId: string; scopeURL: string; isDeleted: boolean };
+    const registrationId = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: Registration[] }) => {
+        const mine = registrations.find((r) => r.scopeURL === `${api.url}/` && !r.isDeleted);
+        if (mine) resolve(mine.registrationId);
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    try {
+      // What the push service hands the browser: the API's JSON payload (as push.test.ts decrypts it).
+      const push = { type: 'MESSAGE', roomId: 'room-1', text: 'New message', preview: 'see you at 7' };
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: api.url,
+        registrationId: await registrationId,
+        data: JSON.stringify(push),
+      });
+      const notifications = () =>
+        page.evaluate(`navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) =>
+        list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data.url })))`) as Promise<unknown[]>;
+      await waitFor(async () => (await notifications()).length > 0, {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        message: 'a notification from the push',
+      });
+      expect(await notifications()).toEqual([
+        { title: 'New message', body: 'see you at 7', tag: 'room-room-1', url: '/rooms/room-1' },
+      ]);
+    } finally {
+      await cdp.send('ServiceWorker.disable');
+      await cdp.detach();
+    }
+  }, 60_000);
 
   it('opens offline on the cached shell with a translated offline notice, while GraphQL and the playground fail instead of coming from the cache', async () => {
     await context.setOffline(true);

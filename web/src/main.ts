@@ -11,6 +11,7 @@ import { useChatStore } from './stores/chat';
 import { useConnectionStore } from './stores/connection';
 import { useLocaleStore } from './stores/locale';
 import { useMatchStore } from './stores/match';
+import { useNotificationsStore } from './stores/notifications';
 import { useRoomsStore } from './stores/rooms';
 import './styles.css';
 
@@ -57,6 +58,7 @@ watch(
       useMatchStore(pinia).reset();
       useRoomsStore(pinia).reset();
       useChatStore(pinia).reset();
+      useNotificationsStore(pinia).reset();
     }
     if (userId && userId !== previous) {
       const match = useMatchStore(pinia);
@@ -64,6 +66,9 @@ watch(
       void match.loadStatus().catch(() => undefined);
       void useRoomsStore(pinia)
         .refresh()
+        .catch(() => undefined);
+      void useNotificationsStore(pinia)
+        .load()
         .catch(() => undefined);
     }
   },

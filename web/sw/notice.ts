@@ -43,6 +43,16 @@ const TEXT = {
   },
 } as const;
 
+/** The longest preview, in characters, the ellipsis included (as the API's pushes). */
+export const PREVIEW_LENGTH = 80;
+
+/** The start of a message for a notification; undefined for a message without text (an image). */
+export function previewOf(body: string): string | undefined {
+  const chars = [...body];
+  if (chars.length === 0) return undefined;
+  return chars.length > PREVIEW_LENGTH ? `${chars.slice(0, PREVIEW_LENGTH - 1).join('')}…` : body;
+}
+
 /** 'ko' for Korean language tags, else 'en'. */
 export const noticeLocale = (tag: string | undefined): NoticeLocale => (tag?.startsWith('ko') ? 'ko' : 'en');
 

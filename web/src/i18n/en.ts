@@ -64,6 +64,17 @@ export const en = {
     codeNeeded: 'This server verifies email addresses: request a code and enter it.',
     emailCode: 'Email code',
   },
+  notifications: {
+    title: 'Notifications',
+    thisDevice: 'Notifications on this device',
+    previews: 'Show the start of messages in notifications',
+    offHint: 'Get a notification for offers and messages while randchat is in the background or closed.',
+    onEverywhere: 'On: offers and messages reach this device even when randchat is closed.',
+    pageOnly:
+      'On while randchat is open in the background. This browser could not subscribe to push, so nothing arrives while it is closed.',
+    denied: 'Notifications are blocked for this site. Allow them in the browser settings, then try again.',
+    unsupported: 'This browser cannot show notifications.',
+  },
   profile: {
     title: 'Profile',
     email: 'Email',

@@ -66,6 +66,17 @@ export const ko: typeof en = {
     codeNeeded: '이 서버는 이메일 인증이 필요해요. 코드를 받아 입력하세요.',
     emailCode: '이메일 인증 코드',
   },
+  notifications: {
+    title: '알림',
+    thisDevice: '이 기기에서 알림 받기',
+    previews: '알림에 메시지 앞부분 보이기',
+    offHint: 'randchat이 백그라운드에 있거나 닫혀 있을 때 제안과 메시지 알림을 받아요.',
+    onEverywhere: '켜짐: randchat이 닫혀 있어도 제안과 메시지가 이 기기에 도착해요.',
+    pageOnly:
+      'randchat이 백그라운드에 열려 있을 때만 켜져요. 이 브라우저는 푸시를 구독하지 못해서 닫혀 있는 동안에는 알림이 오지 않아요.',
+    denied: '이 사이트의 알림이 차단되어 있어요. 브라우저 설정에서 허용한 뒤 다시 시도하세요.',
+    unsupported: '이 브라우저는 알림을 보여줄 수 없어요.',
+  },
   profile: {
     title: '프로필',
     email: '이메일',
