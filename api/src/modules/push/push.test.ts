@@ -118,6 +118,15 @@ describe('subscriptions', () => {
     expect((await devicesOf(second.id)).map((d) => d.endpoint)).toEqual([phone.endpoint]);
   });
 
+  it("deletes an account's devices with the account", async () => {
+    const user = await signUpUser(api.graphqlUrl);
+    ok(await register(user, pushService.device(), 'Phone'));
+    ok(await register(user, pushService.device(), 'Laptop'));
+    expect(await devicesOf(user.id)).toHaveLength(2);
+    ok(await call(user, 'mutation($p: String!) { deleteAccount(password: $p) }', { p: user.password }));
+    expect(await devicesOf(user.id)).toEqual([]);
+  });
+
   it('refuses malformed subscriptions with BAD_USER_INPUT naming the field, and anonymous callers', async () => {
     const user = await signUpUser(api.graphqlUrl);
     const good = pushService.device().input();
