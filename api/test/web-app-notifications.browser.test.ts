@@ -95,7 +95,7 @@ describeWithBrowser('the web app notifies a person whose page is in the backgrou
     }
   }
 
-  it('turns notifications on from the account screen, then shows an offer and messages while hidden, with the text only after previews are allowed', async () => {
+  it('turns notifications on from the account screen, shows an offer and messages while hidden (the text only after previews are allowed), and opens the room when one is tapped', async () => {
     const a = await phone('en-US', SEOUL);
     const b = await phone('ko-KR', NEARBY);
     await signUp(a, 'Ana');
@@ -175,5 +175,19 @@ describeWithBrowser('the web app notifies a person whose page is in the backgrou
     await b.getByLabel('메시지', { exact: true }).press('Enter');
     await a.getByText('still there?').waitFor();
     expect(await shown(a)).toEqual(before);
+
+    // Tapping the message notification (elsewhere in the app) opens the room and closes it. The
+    // worker's own notificationclick handler runs, on an event dispatched in the worker.
+    await a.getByRole('link', { name: 'Account' }).click();
+    await a.waitForURL('**/account');
+    const [worker] = a.context().serviceWorkers();
+    await worker!.evaluate(`self.registration.getNotifications({ tag: 'room-${roomId}' }).then(([notification]) => {
+      const event = new NotificationEvent('notificationclick', { notification });
+      // A synthetic event cannot be extended (waitUntil throws): the handler's work runs regardless.
+      try { self.dispatchEvent(event); } catch (err) {}
+    })`);
+    await a.waitForURL(`**/rooms/${roomId}`);
+    await a.getByText('still there?').waitFor();
+    expect((await shown(a)).filter((n) => n.tag === `room-${roomId}`)).toEqual([]);
   }, 90_000);
 });

@@ -60,6 +60,7 @@ async function openOrFocus(url: string): Promise<void> {
     await self.clients.openWindow(url);
     return;
   }
-  await existing.focus();
+  // The page routes first: focusing may be refused (no user activation) and must not stop that.
   existing.postMessage({ type: 'open', path: new URL(url).pathname } satisfies OpenMessage);
+  await existing.focus();
 }
