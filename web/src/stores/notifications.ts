@@ -71,10 +71,16 @@ export const useNotificationsStore = defineStore('notifications', () => {
       query: PushDeviceDocument,
       variables: { endpoint: subscription.endpoint },
     });
-    if (!data.pushDevice) return;
-    enabled.value = true;
-    pushing.value = true;
-    previews.value = data.pushDevice.previews;
+    if (data.pushDevice) {
+      enabled.value = true;
+      pushing.value = true;
+      previews.value = data.pushDevice.previews;
+    } else if (choice.on) {
+      // On here, but the API has no such device for this account (another account signed in on
+      // this browser last, or the push service dropped it): register it for this one.
+      await register(subscription);
+      pushing.value = true;
+    }
   }
 
   async function register(subscription: PushSubscription): Promise<void> {
