@@ -50,6 +50,8 @@ export class TestDevice {
 export class TestPushService {
   readonly requests: PushRequest[] = [];
   private readonly statuses = new Map<string, number>();
+  /** Devices whose pushes get no answer until `release`, and the answers held back. */
+  private readonly held = new Map<string, (() => void)[]>();
 
   private constructor(
     private readonly server: Server,
@@ -63,8 +65,12 @@ export class TestPushService {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const device = (req.url ?? '').split('/').pop() ?? '';
-        holder.service!.requests.push({ device, headers: req.headers, body: Buffer.concat(chunks) });
-        res.writeHead(holder.service!.statuses.get(device) ?? 201).end();
+        const service = holder.service!;
+        service.requests.push({ device, headers: req.headers, body: Buffer.concat(chunks) });
+        const answer = () => void res.writeHead(service.statuses.get(device) ?? 201).end();
+        const held = service.held.get(device);
+        if (held) held.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,11 +79,19 @@ export class TestPushService {
     return holder.service;
   }
 
-  /** A new device; the service answers `status` to pushes for it. */
-  device(status = 201): TestDevice {
+  /** A new device; the service answers `status` to pushes for it, or (`hold`) not until `release`. */
+  device(status = 201, { hold = false } = {}): TestDevice {
     const id = randomBytes(8).toString('hex');
     this.statuses.set(id, status);
+    if (hold) this.held.set(id, []);
     return new TestDevice(id, `${this.url}/push/${id}`);
+  }
+
+  /** Answers the pushes held for `device`, and the next ones at once. */
+  release(device: TestDevice): void {
+    const answers = this.held.get(device.id) ?? [];
+    this.held.delete(device.id);
+    for (const answer of answers) answer();
   }
 
   /** The pushes that reached `device` so far. */
@@ -86,6 +100,7 @@ export class TestPushService {
   }
 
   close(): Promise<void> {
+    for (const answers of this.held.values()) for (const answer of answers) answer();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -174,6 +174,21 @@ describe('pushes', () => {
     });
   });
 
+  it('answers sendMessage without waiting for the push service (it still holds the push), and records the push once answered', async () => {
+    const { roomId, a, b } = await roomWithOfflinePeer(6);
+    const slow = pushService.device(201, { hold: true });
+    ok(await register(b, slow));
+    ok(await send(a, roomId, 'no waiting'));
+    // The send has answered; the push reaches the service after it and gets no answer yet.
+    const [push] = await pushesTo(slow);
+    expect(slow.open(push!)).toMatchObject({ type: 'MESSAGE', roomId });
+    expect(ok(await call(b, DEVICE, { endpoint: slow.endpoint })).pushDevice.lastUsedAt).toBeNull();
+    pushService.release(slow);
+    await waitFor(async () => ok(await call(b, DEVICE, { endpoint: slow.endpoint })).pushDevice.lastUsedAt !== null, {
+      message: 'lastUsedAt set once the push service answered',
+    });
+  });
+
   it('shows the start of the message on a device that allows previews', async () => {
     const { roomId, a, b } = await roomWithOfflinePeer(1);
     const [withPreviews, without] = [pushService.device(), pushService.device()];
