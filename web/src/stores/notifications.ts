@@ -91,7 +91,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
         input: {
           endpoint: subscription.endpoint,
           keys: { p256dh: keys?.p256dh ?? '', auth: keys?.auth ?? '' },
-          deviceLabel: deviceLabel(navigator.userAgent),
+          deviceLabel: deviceLabel(typeof navigator === 'undefined' ? '' : navigator.userAgent),
           previews: previews.value,
         },
       },
