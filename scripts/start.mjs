@@ -14,6 +14,7 @@ const WORKSPACES = [
     sources: [
       'web/src',
       'web/public',
+      'web/sw',
       'web/index.html',
       'web/playground.html',
       'web/vite.config.ts',

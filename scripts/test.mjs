@@ -105,7 +105,7 @@ if (missing.length > 0) {
   real = run('npx', ['jest', '--config', 'api/jest.config.js', ...jestArgs], { RANDCHAT_TEST_BACKEND: 'real' });
 }
 // The same suites on a Redis Cluster (whole-suite runs with the real backends only): every Redis
-// adapter's contract on cluster clients and shard channels, and the auth, chat and matching suites
+// adapter's contract on cluster clients and shard channels, and the auth, chat, matching and push suites
 // with the API instances on REDIS_CLUSTER_NODES. Each test file keeps its own key prefix.
 const CLUSTER_SUITES = [
   'api/src/infra/pubsub/',
@@ -113,13 +113,16 @@ const CLUSTER_SUITES = [
   'api/src/modules/auth/',
   'api/src/modules/chat/',
   'api/src/modules/matching/',
+  'api/src/modules/push/',
   'api/test/chat-instances\\.test\\.ts',
   'api/test/matching-concurrency\\.test\\.ts',
   'api/test/ws-auth\\.test\\.ts',
 ];
 let cluster = 0;
 if (missing.length === 0 && jestArgs.length === 0) {
-  console.log('\n== jest on MariaDB + a Redis Cluster (3 masters, 3 replicas): Redis adapters, auth, chat, matching');
+  console.log(
+    '\n== jest on MariaDB + a Redis Cluster (3 masters, 3 replicas): Redis adapters, auth, chat, matching, push',
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'randchat-cluster-'));
   try {
     const started = await redisCluster.startRedisCluster({ dir, persistent: false });

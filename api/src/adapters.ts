@@ -3,6 +3,7 @@
  * Redis-backed ones when REDIS_URL or REDIS_CLUSTER_NODES is set (any number of instances), in-process ones otherwise
  * (one instance); SMTP or the dev outbox; S3 or the local disk; read replicas when configured.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import nodemailer from 'nodemailer';
@@ -26,12 +27,16 @@ import { createDiskStorage } from './infra/storage/storage.disk';
 import type { Storage } from './infra/storage/storage.port';
 import { createS3Storage } from './infra/storage/storage.s3';
 import { createUrlSigner, deriveMediaSigningSecret, type UrlSigner } from './infra/storage/url-signer';
+import { loadOrCreateVapidKeys, type VapidKeys } from './infra/vapid-keys';
 import { createMemoryMatchQueue, createRedisMatchQueue, type MatchQueue } from './modules/matching';
+import { createMemoryPresence, createRedisPresence, type Presence } from './modules/push';
 
 export interface Adapters {
   pubsub: PubSub;
   limiters: RateLimiterFactory;
   matchQueue: MatchQueue;
+  /** Who holds a live socket on any instance (Web Push skips them for messages). */
+  presence: Presence;
   redis?: RedisClients;
 }
 
@@ -39,11 +44,13 @@ export interface Adapters {
 export async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
   const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs } = config.matching;
   const queueOptions = { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs };
+  const instanceId = randomUUID();
   if (!config.redis) {
     return {
       pubsub: createMemoryPubSub(),
       limiters: createMemoryRateLimiterFactory(),
       matchQueue: createMemoryMatchQueue(queueOptions),
+      presence: createMemoryPresence({ instanceId }),
     };
   }
   const { prefix, match } = config.redis;
@@ -57,12 +64,22 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
     ),
     limiters: createRedisRateLimiterFactory(redis.command, { prefix }),
     matchQueue: createRedisMatchQueue(redis.match, { ...queueOptions, prefix }),
+    presence: createRedisPresence(redis.command, { instanceId, prefix }),
   };
 }
 
 /** The JWT secret: JWT_SECRET, or (outside production) one generated once under DATA_DIR. */
 export function jwtSecretOf(config: Config): string {
   return config.auth.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir);
+}
+
+/**
+ * The Web Push key pair and subject: VAPID_* when set; else (outside production) a pair generated
+ * once under DATA_DIR; else (production without keys) null: no Web Push.
+ */
+export function vapidOf(config: Config): (VapidKeys & { subject: string }) | null {
+  const keys = config.push.vapid ?? (config.isProduction ? null : loadOrCreateVapidKeys(config.dataDir));
+  return keys && { ...keys, subject: config.push.subject };
 }
 
 /** SMTP when SMTP_URL is set, else the dev outbox under dataDir/outbox. */
@@ -146,5 +163,6 @@ export async function disposeAdapters(adapters: Adapters): Promise<void> {
   await adapters.pubsub.dispose();
   await adapters.limiters.dispose();
   await adapters.matchQueue.dispose();
+  await adapters.presence.dispose();
   await adapters.redis?.quit();
 }

@@ -3,6 +3,11 @@ import path from 'node:path';
 import { ConfigError, configVariables, loadConfig } from './config';
 
 const SECRET = 'k'.repeat(48);
+/** A VAPID key pair (web-push's generateVAPIDKeys), for parsing only. */
+const VAPID = {
+  publicKey: 'BK5wnj19125KDG0D9mGkJOXMiu_NkQ1lffMkKdQj-J7egBusfPKz2mKsQr481Yy8QeWIVdcR0NzJfsPVUmB2N64',
+  privateKey: 'UbN22LbRiwu20qKhFK77QMU3e9jhZF5HTw_jX8avVw0',
+};
 const NAMES = configVariables.map((v) => v.name);
 
 /** Every variable set, none to its default: a production deployment with every option (`NAME=value`, by section). */
@@ -20,6 +25,7 @@ const PRODUCTION = Object.fromEntries(
   MATCH_OFFER_TTL_SECONDS=45 MATCH_DECLINE_COOLDOWN_SECONDS=0 MATCH_SEARCH_TIMEOUT_SECONDS=600
   MATCH_PRESENCE_GRACE_SECONDS=30 MATCH_GRID_CELL_KM=2.5 MATCH_REQUESTS_PER_MINUTE=5 MATCH_SWEEP_INTERVAL=2s
   CHAT_MESSAGES_PER_MINUTE=100 CHAT_TYPING_PER_MINUTE=50 REPORTS_PER_HOUR=3
+  VAPID_PUBLIC_KEY=${VAPID.publicKey} VAPID_PRIVATE_KEY=${VAPID.privateKey} VAPID_SUBJECT=mailto:ops@randchat.example
   SMTP_URL=smtps://mailer:pw@mail:465 MAIL_FROM=hello@randchat.example MAIL_POLL_INTERVAL=3s MAIL_MAX_ATTEMPTS=2
   MAIL_RETRY_BASE=1m PUBLIC_URL=https://randchat.example/ REQUIRE_EMAIL_VERIFICATION=0 PASSWORD_RESET_TTL=1h
   EMAIL_CODE_TTL=5m EMAIL_CODE_MAX_ATTEMPTS=3 EMAIL_CODE_RESEND_INTERVAL=30s EMAIL_CODES_PER_HOUR=4
@@ -164,6 +170,7 @@ describe('loadConfig', () => {
         sweepIntervalMs: 2000,
       },
       chat: { messagesPerMinute: 100, typingPerMinute: 50, reportsPerHour: 3 },
+      push: { vapid: VAPID, subject: 'mailto:ops@randchat.example' },
       mail: {
         smtpUrl: 'smtps://mailer:pw@mail:465',
         from: 'hello@randchat.example',
@@ -230,6 +237,8 @@ describe('loadConfig', () => {
     expect(config.auth.sessionCacheTtlMs).toBe(3000);
     expect(config.graphql.introspection).toBe(true);
     expect(config.mail.smtpUrl).toBeUndefined();
+    // No VAPID keys: generated under DATA_DIR at start (or no Web Push in production).
+    expect(config.push).toEqual({ vapid: undefined, subject: 'mailto:no-reply@localhost' });
     expect(config.account).toMatchObject({
       requireEmailVerification: false,
       emailCodeMaxAttempts: 5,
@@ -319,6 +328,32 @@ describe('loadConfig', () => {
       /^Invalid configuration: SMTP_URL: required when NODE_ENV=production/,
     ],
     [{ SMTP_URL: 'http://mail' }, /^Invalid configuration: SMTP_URL: expected a smtp: or smtps:\/\/ URL$/],
+    [
+      { VAPID_PUBLIC_KEY: VAPID.publicKey },
+      /^Invalid configuration: VAPID_PRIVATE_KEY: VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together$/,
+    ],
+    [
+      { VAPID_PUBLIC_KEY: VAPID.privateKey, VAPID_PRIVATE_KEY: VAPID.privateKey },
+      /^Invalid configuration: VAPID_PUBLIC_KEY: expected 65 bytes in URL-safe base64$/,
+    ],
+    [
+      { VAPID_PUBLIC_KEY: VAPID.publicKey, VAPID_PRIVATE_KEY: `${VAPID.privateKey}=` },
+      /^Invalid configuration: VAPID_PRIVATE_KEY: expected URL-safe base64 without padding$/,
+    ],
+    [
+      { VAPID_SUBJECT: 'ops@randchat.example' },
+      /^Invalid configuration: VAPID_SUBJECT: expected a mailto: or https:\/\/ URL$/,
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        SMTP_URL: 'smtp://mail:587',
+        VAPID_PUBLIC_KEY: VAPID.publicKey,
+        VAPID_PRIVATE_KEY: VAPID.privateKey,
+      },
+      /^Invalid configuration: VAPID_SUBJECT: required with VAPID_PUBLIC_KEY in production$/,
+    ],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { env, envVariables, nameOfIssue, presentWhen, presentWhenAny, readEnv } from './config/env';
+import { env, envVariables, nameOfIssue, presentWhen, presentWhenAny, readEnv, together } from './config/env';
 import {
+  base64urlBytes,
   bool,
   duration,
   flag,
@@ -161,6 +162,28 @@ const schema = z
       typingPerMinute: env('CHAT_TYPING_PER_MINUTE', int(60, 1, 1_000_000), 'per user'),
       reportsPerHour: env('REPORTS_PER_HOUR', int(10, 1, 10_000), 'per user'),
     }),
+    /** Web Push (issue M): notifications to devices with no tab open. */
+    push: z.object({
+      /** Absent: a key pair generated once under dataDir outside production; no Web Push in production. */
+      vapid: presentWhen(
+        ['publicKey', 'privateKey'],
+        z
+          .object({
+            publicKey: env(
+              'VAPID_PUBLIC_KEY',
+              base64urlBytes(65).optional(),
+              'Web Push key pair (P-256, URL-safe base64); absent: generated in dataDir, or push off in production',
+            ),
+            privateKey: env('VAPID_PRIVATE_KEY', base64urlBytes(32).optional(), 'with VAPID_PUBLIC_KEY'),
+          })
+          .superRefine(together('publicKey', 'privateKey', 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together')),
+      ),
+      subject: env(
+        'VAPID_SUBJECT',
+        url(['mailto:', 'https:']).optional(),
+        'contact the push services see (mailto: or https:); required with the keys in production',
+      ),
+    }),
     mail: z.object({
       smtpUrl: env('SMTP_URL', url(['smtp:', 'smtps:']).optional(), 'absent: files in dataDir/outbox'),
       from: env('MAIL_FROM', z.string().min(3).default('randchat <no-reply@localhost>'), 'From header'),
@@ -206,15 +229,9 @@ const schema = z
                   accessKeyId: env('S3_ACCESS_KEY_ID', z.string().optional(), 'with S3_SECRET_ACCESS_KEY'),
                   secretAccessKey: env('S3_SECRET_ACCESS_KEY', z.string().optional(), 'with S3_ACCESS_KEY_ID'),
                 })
-                .superRefine((c, ctx) => {
-                  if (Boolean(c.accessKeyId) !== Boolean(c.secretAccessKey)) {
-                    ctx.addIssue({
-                      code: 'custom',
-                      path: [c.accessKeyId ? 'secretAccessKey' : 'accessKeyId'],
-                      message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together',
-                    });
-                  }
-                }),
+                .superRefine(
+                  together('accessKeyId', 'secretAccessKey', 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together'),
+                ),
             ),
             forcePathStyle: env('S3_FORCE_PATH_STYLE', bool(false), 'endpoint/bucket/key URLs (MinIO)'),
           })
@@ -294,6 +311,7 @@ const schema = z
     const fail = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     if (!c.auth.jwtSecret) fail(['auth', 'jwtSecret'], 'required when NODE_ENV=production');
     if (c.auth.scryptLogN < 17) fail(['auth', 'scryptLogN'], 'must be >= 17 (OWASP) in production');
+    if (c.push.vapid && !c.push.subject) fail(['push', 'subject'], 'required with VAPID_PUBLIC_KEY in production');
     if (!c.mail.smtpUrl) {
       fail(['mail', 'smtpUrl'], 'required when NODE_ENV=production (mail is how accounts are verified and recovered)');
     }
@@ -308,6 +326,7 @@ const schema = z
       requireEmailVerification: c.account.requireEmailVerification ?? c.env === 'production',
     },
     media: { ...c.media, dir: c.media.dir ?? path.join(c.dataDir, 'uploads') },
+    push: { ...c.push, subject: c.push.subject ?? 'mailto:no-reply@localhost' },
   }));
 
 export type Config = z.output<typeof schema>;

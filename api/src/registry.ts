@@ -9,9 +9,17 @@ import { authEntities, authResolverClasses } from './modules/auth';
 import { chatEntities, chatResolverClasses } from './modules/chat';
 import { matchingResolverClasses } from './modules/matching';
 import { mediaEntities, mediaResolverClasses } from './modules/media';
+import { pushEntities, pushResolverClasses } from './modules/push';
 import { usersEntities, usersResolverClasses } from './modules/users';
 
-export const entities = [...usersEntities, ...authEntities, ...mediaEntities, ...chatEntities, OutgoingMail];
+export const entities = [
+  ...usersEntities,
+  ...authEntities,
+  ...mediaEntities,
+  ...chatEntities,
+  ...pushEntities,
+  OutgoingMail,
+];
 
 export const resolverClasses = [
   ...usersResolverClasses,
@@ -19,6 +27,7 @@ export const resolverClasses = [
   ...mediaResolverClasses,
   ...chatResolverClasses,
   ...matchingResolverClasses,
+  ...pushResolverClasses,
 ];
 
 /** The API's schema; pass the modules' resolver instances to serve it, nothing to print it. */

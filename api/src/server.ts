@@ -6,6 +6,7 @@ import {
   jwtSecretOf,
   readiness,
   routeReads,
+  vapidOf,
   type Adapters,
 } from './adapters';
 import type { Config } from './config';
@@ -22,6 +23,7 @@ import { createAuthModule } from './modules/auth';
 import { createChatModule } from './modules/chat';
 import { createMatchingModule } from './modules/matching';
 import { createMediaModule, type MediaService } from './modules/media';
+import { createPushModule } from './modules/push';
 import { createUsersModule } from './modules/users';
 import { createAppSchema, entities } from './registry';
 
@@ -105,13 +107,20 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     config: config.matching,
     onMatched: () => metrics.matchesMade.inc(),
   });
+  const push = createPushModule({
+    ...base,
+    chat,
+    presence: adapters.presence,
+    vapid: vapidOf(config),
+    config: { allowLoopbackHttp: !config.isProduction, offerTtlMs: config.matching.offerTtlMs },
+  });
   registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());
 
   const transport = await startTransport({
     ...base,
     config,
     metrics,
-    schema: await createAppSchema([users, auth, media, chat, matching].flatMap((m): object[] => m.resolvers)),
+    schema: await createAppSchema([users, auth, media, chat, matching, push].flatMap((m): object[] => m.resolvers)),
     streams: { ...chat.streams, ...matching.streams },
     authenticate: auth.authenticate,
     isSessionLive: auth.isSessionLive,
@@ -121,6 +130,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
       ...(storage.signer ? [createMediaRouter({ storage: storage.storage, signer: storage.signer })] : []),
     ],
     readiness: () => readiness(orm, adapters.redis),
+    onUserSockets: push.socketsChanged,
   });
   const stopWatching = await auth.watchRevocations((ids) => transport.sessions.closeSessions(ids));
   matching.start();
@@ -135,6 +145,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
   const close = async () => {
     matching.stop();
     await transport.close();
+    await push.stop();
     await auth.stop();
     await stopWatching();
     await storage.close();

@@ -4,12 +4,14 @@ import { apiKey } from './api/context';
 import { createApi } from './apollo';
 import App from './App.vue';
 import { createAppI18n } from './i18n';
+import { onNotificationOpen, registerServiceWorker } from './pwa/service-worker';
 import { createAppRouter } from './router';
 import { useAuthStore } from './stores/auth';
 import { useChatStore } from './stores/chat';
 import { useConnectionStore } from './stores/connection';
 import { useLocaleStore } from './stores/locale';
 import { useMatchStore } from './stores/match';
+import { useNotificationsStore } from './stores/notifications';
 import { useRoomsStore } from './stores/rooms';
 import './styles.css';
 
@@ -56,6 +58,7 @@ watch(
       useMatchStore(pinia).reset();
       useRoomsStore(pinia).reset();
       useChatStore(pinia).reset();
+      useNotificationsStore(pinia).reset();
     }
     if (userId && userId !== previous) {
       const match = useMatchStore(pinia);
@@ -63,6 +66,9 @@ watch(
       void match.loadStatus().catch(() => undefined);
       void useRoomsStore(pinia)
         .refresh()
+        .catch(() => undefined);
+      void useNotificationsStore(pinia)
+        .load()
         .catch(() => undefined);
     }
   },
@@ -75,3 +81,7 @@ watch(
 );
 
 app.use(i18n).use(router).mount('#app');
+
+// The installable app: the shell works offline; a tapped notification opens its screen here.
+void registerServiceWorker();
+onNotificationOpen((path) => void router.push(path));

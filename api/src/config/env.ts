@@ -91,3 +91,12 @@ export function nameOfIssue(variables: EnvVariable[], path: readonly PropertyKey
   }
   return best ? [best.name, ...path.slice(best.path.length).map(String)].join('.') : 'environment';
 }
+
+/** A rule for two variables set together or not at all; the issue names the missing one. */
+export function together<K extends string>(a: K, b: K, message: string) {
+  return (section: Partial<Record<K, unknown>>, ctx: z.RefinementCtx) => {
+    if (Boolean(section[a]) !== Boolean(section[b])) {
+      ctx.addIssue({ code: 'custom', path: [section[a] ? b : a], message });
+    }
+  };
+}

@@ -120,3 +120,10 @@ export const secret = ({ rejectKnownDefaults = false } = {}) =>
         ? 'must be at least 32 random bytes, not a known default'
         : 'must be at least 32 random bytes',
     );
+
+/** URL-safe base64 without padding that decodes to exactly `bytes` bytes (a VAPID key). */
+export const base64urlBytes = (bytes: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected URL-safe base64 without padding')
+    .refine((v) => Buffer.from(v, 'base64url').length === bytes, `expected ${bytes} bytes in URL-safe base64`);

@@ -30,6 +30,8 @@ export interface TransportDeps {
   routes: express.Router[];
   /** The state of each backend; `accepting` is added here. */
   readiness: () => Promise<Record<string, boolean>>;
+  /** A user's first socket on this instance opened (`true`), or their last one closed (`false`). */
+  onUserSockets?: (userId: string, open: boolean) => void;
 }
 
 export interface Transport {
@@ -56,7 +58,12 @@ export function authenticateHeader(authenticate: Authenticate) {
  */
 export async function startTransport(deps: TransportDeps): Promise<Transport> {
   const { config, logger, metrics } = deps;
-  const sessions = new WsSessions({ isLive: deps.isSessionLive, recheckMs: config.ws.sessionRecheckMs, logger });
+  const sessions = new WsSessions({
+    isLive: deps.isSessionLive,
+    recheckMs: config.ws.sessionRecheckMs,
+    logger,
+    onUserSockets: deps.onUserSockets,
+  });
   // A proxy (nginx) must reuse its connections to an instance rather than open new ones under load:
   // libuv accepts one connection per turn of the event loop, so a busy instance accepts only tens of
   // new connections a second, and a request sent on a new one waits in the accept queue for seconds

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's `chromium` from apt (.ci/run installs it); tests never download a browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,6 +44,31 @@ export function describeWithBrowser(name: string, fn: () => void): void {
 /** Chromium, headless, with a fresh throwaway profile (Playwright's temporary user-data dir). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Chromium with a regular (not incognito) profile in a fresh temporary directory, as one context:
+ * what an installed app needs (Chromium reports `in-incognito` for the contexts of `newContext`).
+ * `close()` closes the browser and removes the directory.
+ */
+export async function launchChromiumProfile(
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'randchat-profile-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...options,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      // The browser may still be flushing the profile for a moment after closing.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    },
+  };
 }
 
 const slug = (text: string) =>

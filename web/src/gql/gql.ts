@@ -52,6 +52,10 @@ type Documents = {
     "\n  mutation CancelMatch {\n    cancelMatch {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.CancelMatchDocument,
     "\n  mutation RespondToMatch($matchId: ID!, $accept: Boolean!) {\n    respondToMatch(matchId: $matchId, accept: $accept) {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.RespondToMatchDocument,
     "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n": typeof types.MatchEventsDocument,
+    "\n  query PushPublicKey {\n    pushPublicKey\n  }\n": typeof types.PushPublicKeyDocument,
+    "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n": typeof types.PushDeviceDocument,
+    "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n": typeof types.RegisterPushSubscriptionDocument,
+    "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n": typeof types.UnregisterPushSubscriptionDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      ...MeFields\n    }\n  }\n": types.MeDocument,
@@ -92,6 +96,10 @@ const documents: Documents = {
     "\n  mutation CancelMatch {\n    cancelMatch {\n      ...MatchStatusFields\n    }\n  }\n": types.CancelMatchDocument,
     "\n  mutation RespondToMatch($matchId: ID!, $accept: Boolean!) {\n    respondToMatch(matchId: $matchId, accept: $accept) {\n      ...MatchStatusFields\n    }\n  }\n": types.RespondToMatchDocument,
     "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n": types.MatchEventsDocument,
+    "\n  query PushPublicKey {\n    pushPublicKey\n  }\n": types.PushPublicKeyDocument,
+    "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n": types.PushDeviceDocument,
+    "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n": types.RegisterPushSubscriptionDocument,
+    "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n": types.UnregisterPushSubscriptionDocument,
 };
 
 /**
@@ -260,6 +268,22 @@ export function graphql(source: "\n  mutation RespondToMatch($matchId: ID!, $acc
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n"): (typeof documents)["\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PushPublicKey {\n    pushPublicKey\n  }\n"): (typeof documents)["\n  query PushPublicKey {\n    pushPublicKey\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n"): (typeof documents)["\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n"): (typeof documents)["\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n"): (typeof documents)["\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

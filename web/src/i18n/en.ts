@@ -9,7 +9,12 @@ export const en = {
     skip: 'Skip to content',
     main: 'Main',
   },
-  connection: { reconnecting: 'Reconnecting…' },
+  connection: {
+    reconnecting: 'Reconnecting…',
+    offline: "You're offline. Messages and matches wait until the network is back.",
+    offlineTitle: 'No network',
+    offlineStart: "You're offline. randchat opens as soon as the network is back.",
+  },
   common: { loading: 'Loading…', dismiss: 'Dismiss', close: 'Close', cancel: 'Cancel', save: 'Save' },
   notFound: { title: 'Page not found', body: 'There is nothing at this address.', home: 'Go to the start page' },
   auth: {
@@ -58,6 +63,17 @@ export const en = {
     codeSent: 'We sent a 6-digit code to {email}. Enter it to finish signing up.',
     codeNeeded: 'This server verifies email addresses: request a code and enter it.',
     emailCode: 'Email code',
+  },
+  notifications: {
+    title: 'Notifications',
+    thisDevice: 'Notifications on this device',
+    previews: 'Show the start of messages in notifications',
+    offHint: 'Get a notification for offers and messages while randchat is in the background or closed.',
+    onEverywhere: 'On: offers and messages reach this device even when randchat is closed.',
+    pageOnly:
+      'On while randchat is open in the background. This browser could not subscribe to push, so nothing arrives while it is closed.',
+    denied: 'Notifications are blocked for this site. Allow them in the browser settings, then try again.',
+    unsupported: 'This browser cannot show notifications.',
   },
   profile: {
     title: 'Profile',

@@ -11,7 +11,12 @@ export const ko: typeof en = {
     skip: '본문으로 건너뛰기',
     main: '메인 메뉴',
   },
-  connection: { reconnecting: '다시 연결하는 중…' },
+  connection: {
+    reconnecting: '다시 연결하는 중…',
+    offline: '오프라인 상태예요. 네트워크가 돌아오면 메시지와 매칭이 이어져요.',
+    offlineTitle: '네트워크 없음',
+    offlineStart: '오프라인 상태예요. 네트워크가 돌아오면 randchat이 바로 열려요.',
+  },
   common: { loading: '불러오는 중…', dismiss: '닫기', close: '닫기', cancel: '취소', save: '저장' },
   notFound: { title: '페이지를 찾을 수 없어요', body: '이 주소에는 아무것도 없어요.', home: '첫 화면으로' },
   auth: {
@@ -60,6 +65,17 @@ export const ko: typeof en = {
     codeSent: '{email}(으)로 6자리 코드를 보냈어요. 코드를 입력하면 가입이 끝나요.',
     codeNeeded: '이 서버는 이메일 인증이 필요해요. 코드를 받아 입력하세요.',
     emailCode: '이메일 인증 코드',
+  },
+  notifications: {
+    title: '알림',
+    thisDevice: '이 기기에서 알림 받기',
+    previews: '알림에 메시지 앞부분 보이기',
+    offHint: 'randchat이 백그라운드에 있거나 닫혀 있을 때 제안과 메시지 알림을 받아요.',
+    onEverywhere: '켜짐: randchat이 닫혀 있어도 제안과 메시지가 이 기기에 도착해요.',
+    pageOnly:
+      'randchat이 백그라운드에 열려 있을 때만 켜져요. 이 브라우저는 푸시를 구독하지 못해서 닫혀 있는 동안에는 알림이 오지 않아요.',
+    denied: '이 사이트의 알림이 차단되어 있어요. 브라우저 설정에서 허용한 뒤 다시 시도하세요.',
+    unsupported: '이 브라우저는 알림을 보여줄 수 없어요.',
   },
   profile: {
     title: '프로필',

@@ -11,6 +11,12 @@ export const HTTP_DOWN_MS = 5_000;
  * catch-up retry on their own, this only tells the user why things wait.
  */
 export const useConnectionStore = defineStore('connection', () => {
+  /** The browser says there is no network at all (navigator.onLine): the app shows it is offline. */
+  const offline = ref(typeof navigator !== 'undefined' && navigator.onLine === false);
+  if (typeof window !== 'undefined') {
+    window.addEventListener('online', () => (offline.value = false));
+    window.addEventListener('offline', () => (offline.value = true));
+  }
   const socketDown = ref(false);
   const httpDown = ref(false);
   let httpTimer: ReturnType<typeof setTimeout> | null = null;
@@ -50,5 +56,5 @@ export const useConnectionStore = defineStore('connection', () => {
     setHttpDown(true, retryAfterMs ?? HTTP_DOWN_MS);
   }
 
-  return { socketDown, httpDown, reconnecting, socketConnected, socketClosed, httpAnswered, httpFailed };
+  return { offline, socketDown, httpDown, reconnecting, socketConnected, socketClosed, httpAnswered, httpFailed };
 });

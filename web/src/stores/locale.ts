@@ -5,8 +5,9 @@ export const LOCALES = ['ko', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /**
- * What this app keeps in localStorage: the language picked with the switch, and the matching
- * distance (stores/match.ts). Never a token, never a position.
+ * What this app keeps in localStorage: the language picked with the switch, the matching distance
+ * (stores/match.ts) and the notification choice of this device (stores/notifications.ts). Never a
+ * token, never a position.
  */
 export const LOCALE_KEY = 'randchat.locale';
 

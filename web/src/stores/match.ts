@@ -13,6 +13,7 @@ import {
   RespondToMatchDocument,
 } from '../operations/matching';
 import { browserStorage } from './locale';
+import { useNotificationsStore } from './notifications';
 import { useRoomsStore } from './rooms';
 
 export interface Position {
@@ -62,6 +63,7 @@ export const useMatchStore = defineStore('match', () => {
   function onEvent(event: MatchEventPartsFragment) {
     const missedOffer = AFTER_AN_OFFER.has(event.type) && view.value.phase === 'searching' && !view.value.offer;
     view.value = applyMatchEvent(view.value, event);
+    if (event.type === 'OFFERED') useNotificationsStore().notify({ type: 'OFFERED', matchId: event.matchId, text: '' });
     // Lost with the queue, or an event lost on the way (pub/sub is at-most-once): ask the server.
     if (event.type === 'INTERRUPTED' || missedOffer) void resume();
     // The event names the room only (query depth and cost limits); the room list fetches it.

@@ -6,7 +6,9 @@ import { subscribeLive } from '../api/live';
 import type { RoomEventsSubscription, RoomPartsFragment } from '../gql/graphql';
 import { RoomEventsDocument, RoomDocument, RoomsDocument } from '../operations/chat';
 import { useAuthStore } from './auth';
+import { previewOf } from '../../sw/notice';
 import { useChatStore } from './chat';
+import { useNotificationsStore } from './notifications';
 
 export type RoomEvent = RoomEventsSubscription['roomEvents'];
 
@@ -109,6 +111,8 @@ export const useRoomsStore = defineStore('rooms', () => {
         const m = event.message;
         const newer = !room.lastMessage || m.seq > room.lastMessage.seq;
         const mine = m.sender.id === me;
+        if (!mine && newer)
+          useNotificationsStore().notify({ type: 'MESSAGE', roomId: room.id, text: '', preview: previewOf(m.body) });
         const reading = chat.isReading(room.id);
         patch(room.id, {
           lastMessage: newer ? m : room.lastMessage,

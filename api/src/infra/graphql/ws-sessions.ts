@@ -29,6 +29,8 @@ export interface WsSessionsOptions {
   /** How often every open socket's session is checked again (0: never). */
   recheckMs: number;
   logger: Logger;
+  /** A user's first socket on this instance opened (`true`), or their last one closed (`false`). */
+  onUserSockets?: (userId: string, open: boolean) => void;
 }
 
 /**
@@ -63,7 +65,9 @@ export class WsSessions {
     this.remove(socket);
     const { userId, sessionId } = auth;
     this.sockets.set(socket, { userId, sessionId, expiresAt: auth.accessTokenExpiresAt.getTime() });
-    this.perUser.set(userId, this.countForUser(userId) + 1);
+    const count = this.countForUser(userId) + 1;
+    this.perUser.set(userId, count);
+    if (count === 1) this.options?.onUserSockets?.(userId, true);
     this.sweeper ??= setInterval(() => this.closeExpired(), EXPIRY_SWEEP_MS).unref();
     const recheckMs = this.options?.recheckMs ?? 0;
     if (recheckMs > 0) this.rechecker ??= setInterval(() => void this.recheck(), recheckMs).unref();
@@ -75,7 +79,10 @@ export class WsSessions {
     this.sockets.delete(socket);
     const left = this.countForUser(entry.userId) - 1;
     if (left > 0) this.perUser.set(entry.userId, left);
-    else this.perUser.delete(entry.userId);
+    else {
+      this.perUser.delete(entry.userId);
+      this.options?.onUserSockets?.(entry.userId, false);
+    }
     if (this.sockets.size === 0) {
       clearInterval(this.sweeper);
       clearInterval(this.rechecker);

@@ -74,7 +74,16 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   if (existsSync(path.join(deps.webDistDir, 'index.html'))) {
-    app.use(express.static(deps.webDistDir, { index: 'index.html', maxAge: '1h' }));
+    app.use(
+      express.static(deps.webDistDir, {
+        index: 'index.html',
+        maxAge: '1h',
+        // The service worker and the manifest are checked on every load: a new build takes over at once.
+        setHeaders: (res, file) => {
+          if (/(^|[\\/])(sw\.js|manifest\.webmanifest)$/.test(file)) res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
     app.get('/{*path}', (_req, res) => res.sendFile(path.join(deps.webDistDir, 'index.html')));
   }
 

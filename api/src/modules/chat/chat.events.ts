@@ -48,6 +48,14 @@ export function toMessagePayload(m: Message): MessagePayload {
   };
 }
 
+/**
+ * A message was stored (committed) and published; emitted once per message (a retry answered with
+ * the stored message emits nothing). Handlers must return at once: the send waits for nothing else.
+ */
+export const MessageSent = domainEvent<{ roomId: string; senderId: string; messageId: string; body: string }>(
+  'chat.message-sent',
+);
+
 /** A room closed (committed), with both members: e.g. the pair may meet again in matching. */
 export const RoomClosed = domainEvent<{ roomId: string; memberIds: string[]; reason: RoomClosedReason }>(
   'chat.room-closed',

@@ -49,6 +49,7 @@ export function createChatModule({
     orm,
     sql,
     rooms,
+    events,
     logger,
     media: media.media,
     limiters: {

@@ -7,7 +7,7 @@ import { Room } from './room.entity';
 
 export { createChatModule, type ChatModule } from './chat.module';
 export type { RoomService, MatchedRoom } from './room.service';
-export { RoomClosed } from './chat.events';
+export { MessageSent, RoomClosed } from './chat.events';
 export { RoomClosedReason } from './room-closed-reason';
 export { RoomObject } from './room.types';
 export { loadRoomView } from './room.queries';

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
+import type { DomainEvents } from '../../infra/events/domain-events';
 import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import { hasControlCharacter, hasVisibleCharacter } from '../../infra/text';
 import type { MediaService } from '../media';
 import { toUserPayload, userColumns, userFromRow, type UserFields } from '../users';
-import { toMessagePayload, type MessagePayload } from './chat.events';
+import { MessageSent, toMessagePayload, type MessagePayload } from './chat.events';
 import { Message } from './message.entity';
 import { findSent, SEND_CHECK_SQL, sentMessage, storeMessage } from './message.store';
 import { RoomMember } from './room-member.entity';
@@ -19,6 +20,8 @@ export interface MessageServiceDeps {
   /** The send path's statements, below the ORM. */
   sql: SqlRunner;
   rooms: RoomService;
+  /** Where MessageSent goes (Web Push listens). */
+  events: DomainEvents;
   limiters: { send: RateLimiter; typing: RateLimiter };
   /** Checks that an attached image is one of the sender's uploads. */
   media: Pick<MediaService, 'ownedUpload'>;
@@ -138,6 +141,10 @@ export class MessageService {
         .catch((err: unknown) => {
           this.deps.logger.warn({ err, roomId }, 'message stored but not published; peers catch up');
         });
+      const { id: messageId, body: text } = sent.message;
+      this.deps.events.emit(MessageSent, { roomId, senderId: userId, messageId, body: text }).catch((err: unknown) => {
+        this.deps.logger.warn({ err, roomId }, 'a MessageSent listener failed; the message is stored and published');
+      });
     }
     return { message: sent.message, sender: sent.sender };
   }

@@ -96,6 +96,12 @@ export class RoomService {
     }
   }
 
+  /** The members of a room other than `userId`, from the primary. */
+  async otherMembers(roomId: string, userId: string): Promise<string[]> {
+    const others = await this.deps.orm.em.fork().find(RoomMember, { room: roomId, user: { $ne: userId } });
+    return others.map((m) => m.user.id);
+  }
+
   /** The other members of the user's open rooms, from the primary, in one query. */
   async openRoomPeers(userId: string): Promise<string[]> {
     const peers = await this.deps.orm.em

@@ -50,6 +50,8 @@ export interface MatchServiceDeps {
   /** A subscription opened this long after a match still starts with its MATCHED (a dropped socket). */
   matchedReplayMs: number;
   onMatched?: () => void;
+  /** Called for each user an offer is made to (after the queue step, before publishing). */
+  onOffered?: (userId: string, matchId: string) => void;
 }
 
 /** Search-level events (no offer) carry the id of the search instead of an offer id. */
@@ -292,6 +294,7 @@ export class MatchService {
   }
 
   private async publish(events: QueueEvent[]): Promise<void> {
+    for (const { type, to, offer } of events) if (type === 'OFFERED' && offer) this.deps.onOffered?.(to, offer.matchId);
     await Promise.all(events.map((event) => this.deps.pubsub.publish(matchTopic(event.to), payloadFor(event))));
   }
 }

@@ -6,6 +6,7 @@ import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port
 import { RoomClosed, RoomClosedReason, type ChatModule } from '../chat';
 import { UserBlocked, UserDeleted, UserDeleting, type UsersModule } from '../users';
 import type { MatchQueue } from './match-queue.port';
+import { MatchOffered } from './matching.events';
 import { MatchResolver } from './match.resolver';
 import { MatchService } from './match.service';
 
@@ -52,6 +53,10 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
     sweepIntervalMs: config.sweepIntervalMs,
     matchedReplayMs: config.offerTtlMs,
     onMatched: deps.onMatched,
+    onOffered: (userId, matchId) =>
+      void events.emit(MatchOffered, { userId, matchId }).catch((err: unknown) => {
+        deps.logger.warn({ err, matchId }, 'a MatchOffered listener failed; the offer stands');
+      }),
   });
 
   events.on(UserBlocked, ({ blockerId, blockedId }) => queue.setExcluded(blockerId, blockedId, 'blocked', true));

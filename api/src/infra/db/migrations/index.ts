@@ -5,6 +5,7 @@ import { Migration20261125083642 } from './Migration20261125083642';
 import { Migration20261201223535 } from './Migration20261201223535';
 import { Migration20261203100914 } from './Migration20261203100914';
 import { Migration20261204060016 } from './Migration20261204060016';
+import { Migration20261204092826 } from './Migration20261204092826';
 
 /** Every MySQL migration in order; new ones are appended by `npm run migration:create -w api`. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201223535', class: Migration20261201223535 },
   { name: 'Migration20261203100914', class: Migration20261203100914 },
   { name: 'Migration20261204060016', class: Migration20261204060016 },
+  { name: 'Migration20261204092826', class: Migration20261204092826 },
 ];
