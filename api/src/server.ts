@@ -96,7 +96,9 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     ...base,
     users,
     media,
-    config: config.chat,
+    // A set-up holds a pool connection for two short reads: this many at once keep the pool's
+    // queue far below what it serves within DATABASE_TIMEOUT (SQLite: statements run in-process).
+    config: { ...config.chat, streamSetups: 8 * (config.database?.poolMax ?? 10) },
     onMessage: () => metrics.messagesSent.inc(),
   });
   const matching = createMatchingModule({

@@ -1,3 +1,4 @@
+import { Admission } from '../../infra/admission';
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
@@ -23,7 +24,12 @@ export interface ChatModuleDeps {
   logger: Logger;
   users: Pick<UsersModule, 'profile'>;
   media: Pick<MediaModule, 'media'>;
-  config: { messagesPerMinute: number; typingPerMinute: number };
+  config: {
+    messagesPerMinute: number;
+    typingPerMinute: number;
+    /** `roomEvents` set-ups running at once on this instance; more are refused UNAVAILABLE (infra/admission.ts). */
+    streamSetups: number;
+  };
   onMessage?: () => void;
 }
 
@@ -58,7 +64,7 @@ export function createChatModule({
     },
     onMessage,
   });
-  const stream = new RoomStream({ orm, sql, pubsub });
+  const stream = new RoomStream({ orm, sql, pubsub, setups: new Admission(config.streamSetups) });
 
   events.on(UserBlocked, ({ blockerId, blockedId }) => rooms.closeShared(blockerId, blockedId));
   events.on(UserErasing, async ({ tx, userId, afterCommit }) => {

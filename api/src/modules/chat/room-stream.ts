@@ -1,3 +1,4 @@
+import type { Admission } from '../../infra/admission';
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import { ForbiddenError } from '../../infra/graphql/errors';
@@ -20,7 +21,8 @@ const CLOSED_SQL = 'SELECT closed_at FROM rooms WHERE id = ?';
  * hydration): every open socket subscribes again after a reconnect, all at once after a restart.
  */
 export class RoomStream {
-  constructor(private readonly deps: { orm: Orm; sql: SqlRunner; pubsub: PubSub }) {}
+  /** @param deps.setups admits the set-ups (their reads and SUBSCRIBE) of a reconnect storm a few at a time. */
+  constructor(private readonly deps: { orm: Orm; sql: SqlRunner; pubsub: PubSub; setups: Admission }) {}
 
   /**
    * The room's live events for one member: MESSAGE, READ, PEER_LEFT and the peer's TYPING (not
@@ -32,7 +34,11 @@ export class RoomStream {
    * committed, and they are read from the primary and delivered first; their late copies are
    * skipped. PEER_LEFT is preceded by whatever was committed before the room closed.
    */
-  async open(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
+  open(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
+    return this.deps.setups.run(() => this.setUp(userId, roomId));
+  }
+
+  private async setUp(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
     const [member] = await this.deps.sql.all<{ closed_at: unknown; last_seq: unknown }>(MEMBER_SQL, [roomId, userId]);
     // Unknown rooms and rooms of others are refused identically, so ids cannot be probed.
     if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
