@@ -1,6 +1,6 @@
 // API instances as separate processes: api/dist/main.js behind bench/lib/api-host.cjs (IPC for memory).
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from './util.mjs';
@@ -24,10 +24,14 @@ export async function startApi(env, { name = 'api', profileDir } = {}) {
     mkdirSync(profileDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`);
   }
+  // BENCH_API_LOGS=<dir>: each instance's log (JSON lines, warnings and errors) in <dir>/<name>.log.
+  const logDir = process.env.BENCH_API_LOGS;
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const logFile = logDir ? openSync(path.join(logDir, `${name}.log`), 'w') : 'ignore';
   const child = fork(path.join(here, 'api-host.cjs'), [], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, ...(logDir ? { LOG_LEVEL: 'warn' } : {}), PORT: String(port), HOST: '127.0.0.1' },
     execArgv,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', logFile, 'pipe', 'ipc'],
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name}: could not start`);

@@ -18,6 +18,8 @@ import { serve } from './serve.mjs';
  * @property {boolean} closing
  * @property {boolean} [opened]
  * @property {string} [subId] the current subscription's operation id
+ * @property {number} refusals UNAVAILABLE refusals in a row of the current subscription
+ * @property {string} [last] the last message received: its type and operation id
  */
 
 const ROOM_EVENTS =
@@ -31,6 +33,12 @@ let errors = 0;
 let firstError = null;
 let events = 0;
 let generation = 0;
+/** Subscriptions refused with UNAVAILABLE (and subscribed again after retryAfterMs). */
+let shed = 0;
+/** The refusals' messages, counted. @type {Record<string, number>} */
+const refusalMessages = {};
+/** Subscribe operations sent: each gets a fresh operation id. */
+let attempts = 0;
 
 /**
  * @param {string} url
@@ -46,7 +54,7 @@ function open(url, mode, item, localAddress) {
       perMessageDeflate: false,
     });
     /** @type {Conn} */
-    const conn = { ws, item, subscribed: false, events: 0, closing: false };
+    const conn = { ws, item, subscribed: false, events: 0, closing: false, refusals: 0 };
     /** @param {Error} err */
     const fail = (err) => {
       firstError ??= String(err.message);
@@ -61,12 +69,26 @@ function open(url, mode, item, localAddress) {
     });
     ws.on('message', (raw) => {
       const msg = JSON.parse(String(raw));
+      conn.last = `${msg.type} ${msg.id ?? ''}`;
       if (msg.type === 'connection_ack') {
         conn.opened = true;
         subscribeOn(conn);
         resolve(conn);
       } else if (msg.type === 'next') {
-        if (msg.payload?.errors) {
+        const retryAfterMs = unavailable(msg.payload?.errors);
+        if (retryAfterMs !== null && msg.id === conn.subId) {
+          // Refused while the server sheds load (a storm of subscriptions): as the web app does
+          // (web/src/api/live.ts), subscribe again after the server's retryAfterMs or the backoff,
+          // whichever is longer.
+          shed++;
+          const text = String(msg.payload.errors[0]?.message);
+          refusalMessages[text] = (refusalMessages[text] ?? 0) + 1;
+          conn.subscribed = false;
+          const wait = Math.max(retryAfterMs, backoffMs(conn.refusals++));
+          setTimeout(() => {
+            if (!conn.closing && conn.ws.readyState === WebSocket.OPEN && !conn.subscribed) subscribeOn(conn);
+          }, wait);
+        } else if (msg.payload?.errors) {
           errors++;
           firstError ??= JSON.stringify(msg.payload.errors).slice(0, 300);
         } else {
@@ -91,9 +113,29 @@ function open(url, mode, item, localAddress) {
   });
 }
 
+/**
+ * The web app's reconnect backoff (web/src/api/backoff.ts): exponential from 500 ms, capped at
+ * 30 s, half of it random.
+ * @param {number} attempt
+ */
+const backoffMs = (attempt) => {
+  const ceiling = Math.min(30_000, 500 * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+};
+
+/**
+ * The wait an UNAVAILABLE refusal asks for (its retryAfterMs), or null for anything else.
+ * @param {unknown} errors a `next` payload's errors
+ */
+function unavailable(errors) {
+  if (!Array.isArray(errors)) return null;
+  const ext = errors[0]?.extensions;
+  return ext?.code === 'UNAVAILABLE' ? Number(ext.retryAfterMs ?? 1000) : null;
+}
+
 /** @param {Conn} conn */
 function subscribeOn(conn) {
-  conn.subId = `s${generation}`;
+  conn.subId = `s${generation}-${attempts++}`;
   conn.ws.send(
     JSON.stringify({
       id: conn.subId,
@@ -145,6 +187,7 @@ export const methods = {
     for (let i = 0; i < conns.length; i += batch) {
       for (const conn of conns.slice(i, i + batch)) {
         conn.ws.send(JSON.stringify({ id: conn.subId, type: 'complete' }));
+        conn.refusals = 0;
         subscribeOn(conn);
       }
       await sleep(pauseMs);
@@ -157,6 +200,8 @@ export const methods = {
       open: conns.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
       events,
       errors,
+      shed,
+      refusalMessages,
       closedUnexpectedly,
       firstError,
     };
@@ -170,6 +215,24 @@ export const methods = {
     const rooms = conns.filter((c) => c.events > 0).map((c) => c.item.roomId);
     if (reset) for (const c of conns) c.events = 0;
     return rooms;
+  },
+
+  /**
+   * The state of the connections of these rooms (why a probe went unheard).
+   * @param {{ roomIds: string[] }} args
+   */
+  async inspect({ roomIds }) {
+    const wanted = new Set(roomIds);
+    return conns
+      .filter((c) => c.item.roomId && wanted.has(c.item.roomId))
+      .map((c) => ({
+        roomId: c.item.roomId,
+        subId: c.subId,
+        subscribed: c.subscribed,
+        refusals: c.refusals,
+        last: c.last,
+        open: c.ws.readyState === WebSocket.OPEN,
+      }));
   },
 
   async close() {
