@@ -315,7 +315,7 @@ export async function benchSockets(ctx) {
         churnRows,
       ),
       '',
-      `Re-subscribing all ${num(count)} at once (each client process 500 every 5 ms): the instance refused ${results.api.map((x) => num(x.shed)).join(' / ')} of them with UNAVAILABLE (its deadlines shed the storm: each subscription reads its room twice from the database) and each client subscribed again after the \`retryAfterMs\` it was given, as the web app does (web/src/api/live.ts); every sampled room was live again ${results.api.map((x) => x.churnLive.map((t) => `${t.toFixed(1)} s`).join(', ')).join(' / ')} after the churn began.`,
+      `Re-subscribing all ${num(count)} at once (each client process 500 every 5 ms): the instance refused ${results.api.map((x) => num(x.shed)).join(' / ')} of them with UNAVAILABLE (an instance admits a few set-ups per database connection at a time and refuses the rest at once, api/src/infra/admission.ts) and each client subscribed again after the \`retryAfterMs\` it was given, as the web app does (web/src/api/live.ts); every sampled room was live again ${results.api.map((x) => x.churnLive.map((t) => `${t.toFixed(1)} s`).join(', ')).join(' / ')} after the churn began.`,
       '',
       `Heap growth per churn round: **${churnText} bytes per connection** (${verdict(flat)}: flat means under 256 bytes per connection per round); after closing every socket the heap is ${num(leftAfterClose)} bytes per connection above where it started.`,
     ].join('\n');
