@@ -5,12 +5,21 @@ import { DISTANCE_BUCKETS_KM } from './geo';
  * same names below, for TypeScript (`matchKeys`) and for the Lua scripts (`MATCH_KEYS_LUA`); the
  * Redis adapter's tests check that both renderings build the same key byte for byte.
  *
- * Every key is `base` + a name or a segment + id(s), and `base` (prefix + `{match}:`) carries the
+ * Every key is `base` + a name or a segment + id(s), and `base` (prefix + `{match}:v2:`) carries the
  * one hash tag, so a single Lua script may touch them all (one Redis Cluster slot). Scripts get
  * `base` as an argument and never spell the tag: sharding the queue by area (docs/scaling.md)
  * changes `base`, not the scripts.
  */
 const HASH_TAG = '{match}';
+
+/**
+ * The layout's version, part of `base`: instances of two versions (a rolling upgrade) keep two
+ * separate queues instead of reading each other's indexes wrongly. v2: the GEO index by radius
+ * class with the judged fields in the member. The old version's searches are simply unknown here:
+ * a client whose socket moves to an upgraded instance finds its search gone (matchStatus IDLE) and
+ * requests again, as after any lost queue; the old keys expire or stay as a few idle bytes.
+ */
+const LAYOUT_VERSION = 'v2';
 
 /** The queue's shared keys (indexes), whole names after `base`. Scripts receive them as KEYS, in this order. */
 export const SHARED_KEYS = ['unindexed', 'searching', 'deadlines', 'seen', 'meta', 'offers'] as const;
@@ -48,7 +57,7 @@ const LENGTH_END = ':';
 const PAIR_SEPARATOR = '|';
 
 export function matchKeys(prefix: string) {
-  const base = `${prefix}${HASH_TAG}:`;
+  const base = `${prefix}${HASH_TAG}:${LAYOUT_VERSION}:`;
   return {
     /** Prepended to every key below; handed to the Lua scripts. */
     base,

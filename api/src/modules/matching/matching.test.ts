@@ -281,7 +281,7 @@ describe('exclusions and limits', () => {
 
     if (api.backend.kind === 'real') {
       const redis = createTestRedis(); // the test Redis or cluster, under a prefix of its own (cleaned up: nothing)
-      const mirrors = await redis.keys(`${api.backend.env.REDIS_PREFIX}{match}:x`);
+      const mirrors = await redis.keys(`${matchKeys(api.backend.env.REDIS_PREFIX ?? '').base}x`);
       expect(mirrors.length).toBeGreaterThan(0);
       await redis.client().del(...mirrors); // one slot: the {match} tag
       await redis.cleanup();
