@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import { createTestBackend, type TestBackend } from '../utils/backend';
 import { Chatter, newClientMessageId, type ChatMessage } from '../utils/chatter';
-import { queryDb } from '../utils/db-query';
+import { storedMessages } from '../utils/db-query';
 import { describeTopology } from '../utils/describe-topology';
 import { area, MatchPlayer, north } from '../utils/match-player';
 import { ok } from '../utils/ok';
-import { subscribeRoom, type RoomEventStream } from '../utils/room-events';
+import { recoveredView, subscribeRoom, type RoomEventStream } from '../utils/room-events';
 import { createRoomPair } from '../utils/room-pair';
 import { spawnInstance, type SpawnedInstance } from '../utils/spawn-instance';
 import { startRedisCluster, type RedisCluster, type RedisServer } from '../utils/topology';
@@ -74,28 +74,10 @@ describeTopology(
       }
     };
 
-    const stored = async (roomId: string) =>
-      (
-        await queryDb<{ id: string; seq: number }>(
-          backend,
-          'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq',
-          [roomId],
-        )
-      ).map((r) => [r.id, Number(r.seq)]);
+    const stored = (roomId: string) => storedMessages(backend, roomId);
 
     /** b's view: what arrived live up to the first gap, then messagesAfter from there (what the web app does). */
-    const recovered = async (c: Conversation) => {
-      const live = c.ofB.messages();
-      let upTo = 0;
-      while (live.some((m) => m.seq === upTo + 1)) upTo++;
-      const merged = new Map<number, ChatMessage>();
-      for (const m of [
-        ...live.filter((m) => m.seq <= upTo),
-        ...ok(await c.b.messagesAfter(c.roomId, upTo)).messagesAfter,
-      ])
-        merged.set(m.seq, m);
-      return [...merged.values()].sort((x, y) => x.seq - y.seq);
-    };
+    const recovered = (c: Conversation) => recoveredView(c.ofB, c.b, c.roomId);
 
     /** Opens conversations until `wanted` of them have their channel on `shard` (at most `max` in all). */
     const conversations: Conversation[] = [];

@@ -2,12 +2,12 @@ import type { Client } from 'graphql-ws';
 import { sendAcked } from '../utils/acked-send';
 import { createTestBackend, type TestBackend } from '../utils/backend';
 import { Chatter, type ChatMessage } from '../utils/chatter';
-import { queryDb } from '../utils/db-query';
+import { storedMessages } from '../utils/db-query';
 import { describeTopology } from '../utils/describe-topology';
 import { codes, gql } from '../utils/graphql';
 import type { MatchPlayer } from '../utils/match-player';
 import { ok } from '../utils/ok';
-import { subscribeRoom, type RoomEventStream } from '../utils/room-events';
+import { recoveredView, subscribeRoom, type RoomEventStream } from '../utils/room-events';
 import { createRoomPair } from '../utils/room-pair';
 import { spawnInstance, type SpawnedInstance } from '../utils/spawn-instance';
 import { freePort, startRedis, type RedisServer } from '../utils/topology';
@@ -57,27 +57,9 @@ describeTopology(
       });
     };
     const ready = async (instance: SpawnedInstance) => (await fetch(`${instance.url}/readyz`)).status === 200;
-    const stored = async () =>
-      (
-        await queryDb<{ id: string; seq: number }>(
-          backend,
-          'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq',
-          [roomId],
-        )
-      ).map((r) => [r.id, Number(r.seq)]);
+    const stored = () => storedMessages(backend, roomId);
     /** b's view: what arrived live up to the first gap, then messagesAfter from there. */
-    const recovered = async (stream: RoomEventStream, reader: Chatter) => {
-      const live = stream.messages();
-      let upTo = 0;
-      while (live.some((m) => m.seq === upTo + 1)) upTo++;
-      const merged = new Map<number, ChatMessage>();
-      for (const m of [
-        ...live.filter((m) => m.seq <= upTo),
-        ...ok(await reader.messagesAfter(roomId, upTo)).messagesAfter,
-      ])
-        merged.set(m.seq, m);
-      return [...merged.values()].sort((x, y) => x.seq - y.seq);
-    };
+    const recovered = (stream: RoomEventStream, reader: Chatter) => recoveredView(stream, reader, roomId);
 
     beforeAll(async () => {
       scope = new TopologyScope();

@@ -26,3 +26,13 @@ export async function queryDb<T = Record<string, unknown>>(
     await conn.end();
   }
 }
+
+/** The room's stored messages as [id, seq], in seq order (what acknowledged sends must match). */
+export async function storedMessages(backend: TestBackend, roomId: string): Promise<[string, number][]> {
+  const rows = await queryDb<{ id: string; seq: number }>(
+    backend,
+    'SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq',
+    [roomId],
+  );
+  return rows.map((r) => [r.id, Number(r.seq)]);
+}

@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
-import { ROOM_EVENTS, type ChatMessage } from './chatter';
+import { ROOM_EVENTS, type ChatMessage, type Chatter } from './chatter';
+import { ok } from './ok';
 import { waitFor } from './wait-for';
 
 export interface RoomEvent {
@@ -103,4 +104,18 @@ export function subscribeRoom(client: Client, roomId: string, query = ROOM_EVENT
     },
   );
   return stream;
+}
+
+/**
+ * A reader's view of a room after a fault, as the web app builds it: what `stream` delivered live up
+ * to the first gap in seq, then `messagesAfter` from there, by seq.
+ */
+export async function recoveredView(stream: RoomEventStream, reader: Chatter, roomId: string): Promise<ChatMessage[]> {
+  const live = stream.messages();
+  let upTo = 0;
+  while (live.some((m) => m.seq === upTo + 1)) upTo++;
+  const merged = new Map<number, ChatMessage>();
+  for (const m of [...live.filter((m) => m.seq <= upTo), ...ok(await reader.messagesAfter(roomId, upTo)).messagesAfter])
+    merged.set(m.seq, m);
+  return [...merged.values()].sort((x, y) => x.seq - y.seq);
 }
