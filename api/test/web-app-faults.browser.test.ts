@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { createTestBackend, type TestBackend } from './utils/backend';
-import { describeWithBrowser, launchChromium, stepShots, type StepShots } from './utils/browser';
+import { describeWithBrowser, launchChromium, logIn, stepShots, type StepShots } from './utils/browser';
 import { newClientMessageId } from './utils/chatter';
 import { gql } from './utils/graphql';
 import { ok } from './utils/ok';
@@ -65,14 +65,6 @@ describeWithBrowser('the web app in Chromium through an API crash, restart and f
       ),
     );
 
-  async function logIn(page: Page) {
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(pair.a.user.email);
-    await page.getByLabel('Password', { exact: false }).first().fill(pair.a.user.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await page.waitForURL((url) => url.pathname !== '/login');
-  }
-
   it('shows "Reconnecting…", stays logged in, delivers the queued message once and catches up', async () => {
     context = await browser.newContext({
       baseURL: instance.url,
@@ -83,7 +75,7 @@ describeWithBrowser('the web app in Chromium through an API crash, restart and f
     page.on('pageerror', (e) => pageErrors.push(e.message));
     const reconnecting = page.getByRole('status').filter({ hasText: 'Reconnecting…' });
 
-    await logIn(page);
+    await logIn(page, pair.a.user);
     await page.goto(`/rooms/${pair.roomId}`);
     const message = page.getByLabel('Message', { exact: true });
     await message.fill('before the crash');
@@ -197,10 +189,7 @@ describeWithBrowser('the web app in Chromium when the access token expires while
     context = await browser.newContext({ baseURL: instance.url, locale: 'en-US' });
     const page = await context.newPage();
     const reconnecting = page.getByRole('status').filter({ hasText: 'Reconnecting…' });
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password', { exact: false }).first().fill(user.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await logIn(page, user);
     await page.getByRole('heading', { name: 'Hi Expiring' }).waitFor();
 
     await instance.kill();

@@ -1,16 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { createTestBackend } from './utils/backend';
-import { describeWithBrowser, launchChromium, stepShots, type StepShots } from './utils/browser';
-import { newClientMessageId } from './utils/chatter';
+import { describeWithBrowser, launchChromium, logIn, stepShots, type StepShots } from './utils/browser';
+import { Chatter } from './utils/chatter';
 import { describeTopology } from './utils/describe-topology';
-import { gql } from './utils/graphql';
 import { ok } from './utils/ok';
 import { createRoomPair, type RoomPair } from './utils/room-pair';
 import { spawnInstance, type SpawnedInstance } from './utils/spawn-instance';
 import { freePort, startRedis, type RedisServer } from './utils/topology';
 import { TopologyScope } from './utils/topology-scope';
-
-const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { seq } }`;
 
 /**
  * The web app while the API's Redis stalls (SIGSTOP: the connection stays up, commands time out):
@@ -52,22 +49,7 @@ describeTopology('the web app while Redis stalls (its own redis-server, frozen w
     }, 60_000);
 
     const peerSends = async (body: string) =>
-      ok(
-        await gql(
-          instance.graphqlUrl,
-          SEND,
-          { input: { roomId: pair.roomId, clientMessageId: newClientMessageId(), body } },
-          { token: pair.b.user.accessToken },
-        ),
-      );
-
-    async function logIn(page: Page) {
-      await page.goto('/login');
-      await page.getByLabel('Email').fill(pair.a.user.email);
-      await page.getByLabel('Password', { exact: false }).first().fill(pair.a.user.password);
-      await page.getByRole('button', { name: 'Log in', exact: true }).click();
-      await page.waitForURL((url) => url.pathname !== '/login');
-    }
+      ok(await new Chatter(pair.b.user, instance.graphqlUrl).send(pair.roomId, body));
 
     it('subscribes again after UNAVAILABLE and shows the peer’s messages live once Redis answers', async () => {
       context = await browser.newContext({
@@ -88,7 +70,7 @@ describeTopology('the web app while Redis stalls (its own redis-server, frozen w
       );
       const bubble = (text: string) => page.locator('.bubble .text', { hasText: text });
 
-      await logIn(page);
+      await logIn(page, pair.a.user);
       await page.goto(`/rooms/${pair.roomId}`);
       await peerSends('before the stall');
       await bubble('before the stall').waitFor({ timeout: 10_000 });

@@ -100,3 +100,12 @@ export function stepShots(testName: string): StepShots {
     },
   };
 }
+
+/** Logs in through the web app's login page and waits until it has left it. */
+export async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password', { exact: false }).first().fill(user.password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.waitForURL((url) => url.pathname !== '/login');
+}
