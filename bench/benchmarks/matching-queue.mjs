@@ -269,29 +269,27 @@ export async function throughput(ctx, loaders, radiusKm, label) {
  */
 export async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
   const redis = ctx.redis.client();
-  const { matchKeys, RADIUS_CLASSES_KM, EARTH_RADIUS_KM } = matchingModules();
+  const { matchKeys, RADIUS_CLASSES_KM, HELPERS_LUA } = matchingModules();
   const keys = matchKeys(ctx.redisPrefix);
   // GEO members are '<meta entry>|<id>' (keys.ts): ids are cut out where a step needs them alone.
   const SEARCH = `local ids = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'km')`;
   const IDS = `for i, m in ipairs(ids) do ids[i] = string.match(m, '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end`;
   const LOAD = `${IDS} for _, id in ipairs(ids) do redis.call('HMGET', ARGV[4] .. 'u:' .. id, 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId') end`;
   const META = `${IDS} for i = 1, #ids, 1000 do local chunk = redis.call('HMGET', ARGV[4] .. 'meta', unpack(ids, i, math.min(i + 999, #ids))) for j = 1, #chunk do local a, b, c, d = string.match(chunk[j] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$') end end`;
-  // The script's work per member (match-queue.lua.ts inRangeOf): radius and cell centre parsed, the
-  // haversine (geo.ts' formula), since and id only for members within both radii.
-  const MEMBERS = `local R, RAD, r = ${EARTH_RADIUS_KM}, math.pi / 180, tonumber(ARGV[5]) local lat0, lon0 = tonumber(ARGV[2]), tonumber(ARGV[1])
+  // The script's work per member (match-queue.lua.ts inRangeOf), with its own helpers (HELPERS_LUA:
+  // haversine, prefilterRadiusKm, RADIUS_CLASSES): radius and cell centre parsed, the haversine, since
+  // and id only for members within both radii.
+  const MEMBERS = `local r, lat0, lon0 = tonumber(ARGV[5]), tonumber(ARGV[2]), tonumber(ARGV[1])
 for _, m in ipairs(ids) do
   local cr, lat, lon = string.match(m, '^[^|]+|([^|]+)|([^|]+)|([^|]+)|')
   cr, lat, lon = tonumber(cr), tonumber(lat), tonumber(lon)
-  local s1, s2 = math.sin((lat - lat0) * RAD / 2), math.sin((lon - lon0) * RAD / 2)
-  local d = 2 * R * math.asin(math.min(1, math.sqrt(s1 * s1 + math.cos(lat0 * RAD) * math.cos(lat * RAD) * (s2 * s2))))
-  if d <= math.min(r, cr) then local since, id = string.match(m, '^([^|]+)|[^|]+|[^|]+|[^|]+|(.*)$') end
+  if haversine(lat0, lon0, lat, lon) <= math.min(r, cr) then local since, id = string.match(m, '^([^|]+)|[^|]+|[^|]+|[^|]+|(.*)$') end
 end`;
   // The script's search (match-queue.lua.ts §7): every radius class, each as far as it can match.
-  const classes = [...RADIUS_CLASSES_KM, Infinity];
-  const CLASSES = `local ids = {} local r = tonumber(ARGV[3]) local limits = {${classes.map((c) => (c === Infinity ? 'math.huge' : c)).join(', ')}}
-for class, limit in ipairs(limits) do
-  local reach = math.min(r, limit) * 1.001 + 0.01
-  for _, m in ipairs(redis.call('GEOSEARCH', ARGV[4] .. 'geo:' .. class, 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', reach, 'km')) do table.insert(ids, m) end
+  const CLASSES = `local ids = {} local r = tonumber(ARGV[3])
+for class = 1, #RADIUS_CLASSES + 1 do
+  local reach = prefilterRadiusKm(math.min(r, RADIUS_CLASSES[class] or r))
+  for _, m in ipairs(redis.call('GEOSEARCH', ARGV[4] .. 'geo:' .. class, 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', fmt(reach), 'km')) do table.insert(ids, m) end
 end`;
   /** @type {[name: string, script: string, radiusKm: number][]} */
   const variants = [
@@ -314,12 +312,12 @@ end`;
     ],
     [
       "... the candidates judged from their GEO members alone (the script's work per member: radius and cell centre parsed, haversine; what a search costs were all these users of a radius class >= r)",
-      `${SEARCH} ${MEMBERS} return #ids`,
+      `${HELPERS_LUA} ${SEARCH} ${MEMBERS} return #ids`,
       searchRadiusKm,
     ],
     [
       `radius classes, each searched as far as it can match, members parsed (the script now: these users' radius ${BALLAST_RADIUS_KM} puts them in the first class, read to ${RADIUS_CLASSES_KM[0]} km)`,
-      `${CLASSES} ${MEMBERS} return #ids`,
+      `${HELPERS_LUA} ${CLASSES} ${MEMBERS} return #ids`,
       radiusKm,
     ],
   ];

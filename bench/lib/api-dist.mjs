@@ -56,7 +56,7 @@ const load = (file) => require(path.join(API_DIST, file));
  * @property {(radiusKm: number) => number} radiusClass the GEO index's radius class of a radius (1-based)
  * @property {readonly number[]} RADIUS_CLASSES_KM each class's radius (the last class has none)
  * @property {(position: Position, cellKm: number) => Position} snapToGrid the centre of `position`'s grid cell
- * @property {number} EARTH_RADIUS_KM the Earth radius of every distance in matching
+ * @property {string} HELPERS_LUA the queue scripts' pure Lua helpers (haversine, prefilterRadiusKm, RADIUS_CLASSES...)
  */
 
 /**
@@ -100,8 +100,9 @@ export function matchingModules() {
   if (!matching) {
     const { createRedisMatchQueue } = load('modules/matching/match-queue.redis.js');
     const { matchKeys, radiusClass, RADIUS_CLASSES_KM } = load('modules/matching/keys.js');
-    const { snapToGrid, EARTH_RADIUS_KM } = load('modules/matching/geo.js');
-    matching = { createRedisMatchQueue, matchKeys, radiusClass, RADIUS_CLASSES_KM, snapToGrid, EARTH_RADIUS_KM };
+    const { snapToGrid } = load('modules/matching/geo.js');
+    const { HELPERS_LUA } = load('modules/matching/match-queue.lua.js');
+    matching = { createRedisMatchQueue, matchKeys, radiusClass, RADIUS_CLASSES_KM, snapToGrid, HELPERS_LUA };
   }
   return matching;
 }
