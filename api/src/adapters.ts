@@ -42,8 +42,8 @@ export interface Adapters {
 
 /** Production adapters when a Redis (or a Redis Cluster) is configured, in-process ones otherwise (one instance only). */
 export async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
-  const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs } = config.matching;
-  const queueOptions = { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs };
+  const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, pairMemoryMs } = config.matching;
+  const queueOptions = { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, pairMemoryMs };
   const instanceId = randomUUID();
   if (!config.redis) {
     return {

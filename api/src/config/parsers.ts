@@ -38,15 +38,21 @@ export const duration = (fallback: string, limits: { min?: string; max?: string 
 export const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
-/** An integer number of seconds in [min, max], in milliseconds (for variables named `*_SECONDS`). */
-export const secondsAsMs = (fallback: number, min: number, max: number) =>
+/** An integer number of `unitMs` in [min, max], in milliseconds. */
+const unitsAsMs = (unitMs: number) => (fallback: number, min: number, max: number) =>
   z.coerce
     .number()
     .int()
     .min(min)
     .max(max)
     .default(fallback)
-    .transform((s) => s * 1000);
+    .transform((n) => n * unitMs);
+
+/** An integer number of seconds in [min, max], in milliseconds (for variables named `*_SECONDS`). */
+export const secondsAsMs = unitsAsMs(1000);
+
+/** An integer number of hours in [min, max], in milliseconds (for variables named `*_HOURS`). */
+export const hoursAsMs = unitsAsMs(3_600_000);
 
 /** `true`/`false`/`1`/`0`; no default (`.optional()`) when the default depends on another variable. */
 export const flag = () => z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

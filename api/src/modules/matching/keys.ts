@@ -15,11 +15,12 @@ const HASH_TAG = '{match}';
 /**
  * The layout's version, part of `base`: instances of two versions (a rolling upgrade) keep two
  * separate queues instead of reading each other's indexes wrongly. v2: the GEO index by radius
- * class with the judged fields in the member. The old version's searches are simply unknown here:
+ * class with the judged fields in the member; v3: the user's filter (pool, traits, preferences) in the
+ * member, and the mirror of recent meetings. The old version's searches are simply unknown here:
  * a client whose socket moves to an upgraded instance finds its search gone (matchStatus IDLE) and
  * requests again, as after any lost queue; the old keys expire or stay as a few idle bytes.
  */
-const LAYOUT_VERSION = 'v2';
+const LAYOUT_VERSION = 'v3';
 
 /** The queue's shared keys (indexes), whole names after `base`. Scripts receive them as KEYS, in this order. */
 export const SHARED_KEYS = ['unindexed', 'searching', 'deadlines', 'seen', 'meta', 'offers'] as const;
@@ -49,6 +50,7 @@ const SEGMENT = {
   cooldown: 'cd:',
   blocked: 'xb:',
   openRooms: 'xr:',
+  met: 'xm:',
   exclusionsLoaded: 'xl:',
 } as const;
 
@@ -76,13 +78,14 @@ export function matchKeys(prefix: string) {
     /** ZSET of SEARCHING users: userId -> last heartbeat (ms). */
     seen: `${base}seen`,
     /**
-     * Hash of GEO-indexed SEARCHING users: userId -> 'since|radiusKm|lat|lon' (what a search judges
-     * them by; their GEO member is this entry + '|' + userId).
+     * Hash of GEO-indexed SEARCHING users: userId -> 'since|radiusKm|lat|lon|filter' (what a search
+     * judges them by, the filter as match-queue.filter.ts encodes it; their GEO member is this entry
+     * + '|' + userId).
      */
     meta: `${base}meta`,
     /** ZSET of open offers: matchId -> expiresAt (ms). */
     offers: `${base}offers`,
-    /** Hash of a queued user: state, lat, lon, radiusKm, since, deadline, seen, matchId, profile (safety TTL). */
+    /** Hash of a queued user: state, lat, lon, radiusKm, since, deadline, seen, matchId, profile, filter (safety TTL). */
     user: (userId: string) => `${base}${SEGMENT.user}${userId}`,
     /**
      * Hash of an offer: a, b (the users, enqueuer first), distanceKm, expiresAt, acc1 and acc2 (the
@@ -101,6 +104,8 @@ export function matchKeys(prefix: string) {
     blocked: (userId: string) => `${base}${SEGMENT.blocked}${userId}`,
     /** Set of peers with an open room (exclusion mirror). */
     openRooms: (userId: string) => `${base}${SEGMENT.openRooms}${userId}`,
+    /** Hash of users met recently (exclusion mirror): userId -> until (ms). */
+    met: (userId: string) => `${base}${SEGMENT.met}${userId}`,
     /** Marker of a loaded mirror: value = loadedAt (ms), PX = EXCLUSIONS_TTL_MS. */
     exclusionsLoaded: (userId: string) => `${base}${SEGMENT.exclusionsLoaded}${userId}`,
     /**
@@ -142,6 +147,7 @@ ${SHARED_KEYS.map((name, i) => `  keys.${name} = shared[${i + 1}]`).join('\n')}
   end
   keys.blocked = function(userId) return base .. ${lua(SEGMENT.blocked)} .. userId end
   keys.openRooms = function(userId) return base .. ${lua(SEGMENT.openRooms)} .. userId end
+  keys.met = function(userId) return base .. ${lua(SEGMENT.met)} .. userId end
   keys.exclusionsLoaded = function(userId) return base .. ${lua(SEGMENT.exclusionsLoaded)} .. userId end
   return keys
 end

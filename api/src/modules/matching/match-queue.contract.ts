@@ -1,9 +1,11 @@
 import { EARTH_RADIUS_KM, haversineKm, snapToGrid, type Position } from './geo';
 import {
   EXCLUSIONS_TTL_MS,
+  type Filter,
   type MatchQueue,
   type MatchQueueOptions,
   type Offer,
+  type Preferences,
   type QueueEvent,
 } from './match-queue.port';
 
@@ -18,8 +20,9 @@ export const CONTRACT_OPTIONS: MatchQueueOptions = {
   cooldownMs: 60_000,
   searchTimeoutMs: 300_000,
   presenceGraceMs: 20_000,
+  pairMemoryMs: 86_400_000,
 };
-const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs } = CONTRACT_OPTIONS;
+const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, pairMemoryMs } = CONTRACT_OPTIONS;
 
 /** The fake clock's start (ms); every call passes an explicit `now`. */
 const T0 = 1_700_000_000_000;
@@ -182,6 +185,64 @@ export function matchQueueContract(
         expect((await enqueue('user-a', place(4), 3, T0)).status).toBe('searching');
         const { events } = await enqueue('me', place(2), 10, T0 + 1);
         expect(events[0]?.offer?.users).toEqual(['me', 'user-a']);
+      });
+
+      it('pairs two users only when each side accepts the other: genders, ages and pool, a preference on an unstated trait unmet', async () => {
+        const f = (gender: string | undefined, age: number | undefined, preferences: Preferences = {}, pool = '') => ({
+          pool,
+          traits: { ...(gender ? { gender } : {}), ...(age === undefined ? {} : { age }) },
+          preferences,
+        });
+        const cases: Array<[Filter | undefined, Filter | undefined, boolean]> = [
+          [
+            f('FEMALE', 25, { genders: ['MALE'] }),
+            f('MALE', 30, { genders: ['FEMALE'], minAge: 20, maxAge: 28 }),
+            true,
+          ],
+          [
+            f('FEMALE', 29, { genders: ['MALE'] }),
+            f('MALE', 30, { genders: ['FEMALE'], minAge: 20, maxAge: 28 }),
+            false,
+          ],
+          [f('FEMALE', 19, { genders: ['MALE'] }), f('MALE', 30, { minAge: 20 }), false],
+          [f('FEMALE', 25, { genders: ['MALE', 'NONBINARY'] }), f('NONBINARY', 40), true],
+          [f('FEMALE', 25, { genders: ['MALE'] }), f(undefined, 30), false],
+          [f('FEMALE', 25, { minAge: 20 }), f('MALE', undefined), false],
+          [f('FEMALE', 25, { genders: [] }), undefined, true],
+          [undefined, f('MALE', 30, { maxAge: 30 }), false],
+          [f('FEMALE', 25, {}, 'q'), f('MALE', 30), false],
+          [f('FEMALE', 25, {}, 'q'), f('MALE', 30, {}, 'q'), true],
+        ];
+        for (const [i, [a, b, paired]] of cases.entries()) {
+          const [first, second] = [`a${i}`, `b${i}`];
+          await ready(first, second);
+          const origin = place(0, 50 * i);
+          await queue.enqueue({ userId: first, position: origin, radiusKm: 5, filter: a }, T0);
+          const { status } = await queue.enqueue({ userId: second, position: origin, radiusKm: 5, filter: b }, T0 + 1);
+          expect({ case: i, status }).toEqual({ case: i, status: paired ? 'offered' : 'searching' });
+        }
+      });
+
+      it('offers the longest-waiting candidate among those whose preferences match, and keeps the filter on a re-queue', async () => {
+        await ready('alice', 'bob', 'carol');
+        const wantsWomen = { traits: { gender: 'MALE' }, preferences: { genders: ['FEMALE'] } };
+        await queue.enqueue({ userId: 'alice', position: place(0), radiusKm: 5, filter: wantsWomen }, T0);
+        await queue.enqueue(
+          { userId: 'carol', position: place(1), radiusKm: 5, filter: { traits: { gender: 'FEMALE' } } },
+          T0 + 1,
+        );
+        // carol took alice's offer; bob (a man who accepts anyone) waits; carol declines alice, who is back in
+        // line with her filter: only that filter keeps alice and bob apart.
+        const anyone = { traits: { gender: 'MALE' } };
+        const { events } = await queue.enqueue(
+          { userId: 'bob', position: place(0), radiusKm: 5, filter: anyone },
+          T0 + 2,
+        );
+        expect(events).toEqual([]);
+        const offer = (await queue.status('carol', T0 + 3)) as { offer: Offer };
+        const declined = await queue.respond('carol', offer.offer.matchId, false, T0 + 3);
+        expect(declined.events.filter((e) => e.type === 'OFFERED')).toEqual([]);
+        expect(await queue.status('alice', T0 + 3)).toMatchObject({ state: 'SEARCHING' });
       });
 
       it('never pairs a user with themself', async () => {
@@ -350,7 +411,7 @@ export function matchQueueContract(
         expect(await queue.respond('bob', offer.matchId, true, T0 + 4)).toEqual({ status: 'accepted', events: [] });
       });
 
-      it('completes an accepted offer: both IDLE and never paired again while the room is open', async () => {
+      it('completes an accepted offer: both IDLE, never paired again while the room is open nor for pairMemoryMs', async () => {
         const offer = await offerPair();
         await queue.respond('alice', offer.matchId, true, T0 + 2);
         await queue.respond('bob', offer.matchId, true, T0 + 3);
@@ -360,8 +421,32 @@ export function matchQueueContract(
         expect(await queue.complete(offer.matchId, T0 + 5)).toBe(false);
         await enqueue('alice', place(0), 10, T0 + cooldownMs * 2);
         expect((await enqueue('bob', place(0), 10, T0 + cooldownMs * 2)).status).toBe('searching');
+        // The room closed: the meeting is still remembered (complete wrote it into both loaded mirrors).
         await queue.setExcluded('alice', 'bob', 'openRooms', false);
-        expect((await enqueue('bob', place(0), 10, T0 + cooldownMs * 2)).status).toBe('offered');
+        expect((await enqueue('bob', place(0), 10, T0 + cooldownMs * 2)).status).toBe('searching');
+        await queue.cancel('alice', T0 + cooldownMs * 2);
+        await queue.cancel('bob', T0 + cooldownMs * 2);
+      });
+
+      it('keeps a meeting loaded into either mirror until its end, then pairs the two again', async () => {
+        const until = T0 + pairMemoryMs;
+        const at = until - 1000;
+        // The mirror holding the meeting is the searcher's, then the candidate's (two pairs: cancelling an offer cools a pair down).
+        for (const [searcher, candidate, holder] of [
+          ['bob', 'alice', 'bob'],
+          ['dave', 'carol', 'carol'],
+        ] as const) {
+          for (const [owner, other] of [
+            [searcher, candidate],
+            [candidate, searcher],
+          ] as const) {
+            const met = owner === holder ? [{ userId: other, until }] : [];
+            await queue.loadExclusions(owner, { blocked: [], openRooms: [], met }, at);
+          }
+          await enqueue(candidate, place(0), 10, until - 1);
+          expect((await enqueue(searcher, place(0), 10, until - 1)).status).toBe('searching');
+          expect((await enqueue(searcher, place(0), 10, until)).status).toBe('offered');
+        }
       });
 
       it('refuses to complete an offer that only one user accepted', async () => {

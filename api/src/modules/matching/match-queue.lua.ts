@@ -14,7 +14,10 @@ import { MATCH_KEYS_LUA, RADIUS_CLASSES_KM } from './keys';
  *      ever in two offers;
  *    - haversine(u, c) <= min(u.radiusKm, c.radiusKm), measured between the grid-cell centres the
  *      caller snapped both positions to (geo.ts' formula and Earth radius, term by term);
- *    - neither exclusion mirror holds the other: not blocked either way, no open room together;
+ *    - the same pool, and each side's preferences accept the other's traits (match-queue.filter.ts'
+ *      encoding; a preference the other does not state a trait for is not met);
+ *    - neither exclusion mirror holds the other: not blocked either way, no open room together, not
+ *      met within pairMemoryMs (a completed match);
  *    - the pair has no cooldown left from a decline or a cancel while offered (cooldownMs); an
  *      offer that merely expired leaves none.
  * §2 Order. Pairing is tried for one user at a time, whenever they start or resume searching
@@ -52,12 +55,13 @@ import { MATCH_KEYS_LUA, RADIUS_CLASSES_KM } from './keys';
  *    search of radius r reads class i only as far as min(r, class i's radius) (plus the GEOSEARCH
  *    margin): in a dense area a 5 km search never reads the 1 km searchers 4 km away, who could not
  *    be offered anyway. Each GEO member carries what §1 and §2 judge the candidate by (since,
- *    radius, cell centre, then the id), so a search reads candidates from the GEOSEARCH reply alone.
+ *    radius, cell centre, filter, then the id), so a search reads candidates from the GEOSEARCH
+ *    reply alone.
  *
  * Calling convention of every script:
  *   KEYS: the queue's shared keys, in keys.ts' SHARED_KEYS order (built by matchKeys);
  *   ARGV: base (keys.ts), offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, exclusionsTtlMs,
- *         now, nonce, then the method's own arguments from ARGV[9].
+ *         pairMemoryMs, now, nonce, then the method's own arguments from ARGV[10].
  * Numbers travel as strings formatted with %.17g (exact round trip of a double), never as Lua
  * numbers, whose default formatting keeps only 14 digits.
  */
@@ -72,7 +76,9 @@ import { MATCH_KEYS_LUA, RADIUS_CLASSES_KM } from './keys';
  * - prefilterRadiusKm: geo.ts' prefilterRadiusKm, with the same GEO_PREFILTER_MARGIN;
  * - radiusClass: keys.ts' radiusClass, with the same RADIUS_CLASSES_KM;
  * - fmt: exact number formatting;
- * - bytesLess: byte-wise string order (Lua's `<` follows the server's collation locale).
+ * - bytesLess: byte-wise string order (Lua's `<` follows the server's collation locale);
+ * - parseFilter, mutuallyAccepted: match-queue.filter.ts' decoding and match-queue.rule.ts'
+ *   mutuallyAccepted (the default filter is '').
  */
 export const HELPERS_LUA = `
 local EARTH_RADIUS_KM = ${EARTH_RADIUS_KM}
@@ -121,6 +127,41 @@ local function bytesLess(a, b)
   end
   return #a < #b
 end
+
+-- match-queue.filter.ts' 'pool:gender:age:genders:minAge:maxAge' ('' fields absent, genders
+-- comma-separated); '' is the default filter. Decoded once per distinct text and call.
+local DEFAULT_FILTER = {pool = ''}
+local filters = {}
+local function parseFilter(text)
+  if not text or text == '' then return DEFAULT_FILTER end
+  local f = filters[text]
+  if f then return f end
+  local pool, gender, age, genders, minAge, maxAge =
+    string.match(text, '^([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):([^:]*)$')
+  f = {pool = pool or '', age = tonumber(age), minAge = tonumber(minAge), maxAge = tonumber(maxAge)}
+  if gender and gender ~= '' then f.gender = gender end
+  if genders and genders ~= '' then
+    f.genders = {}
+    for g in string.gmatch(genders, '[^,]+') do f.genders[g] = true end
+  end
+  filters[text] = f
+  return f
+end
+
+-- Whether p's preferences accept t's traits.
+local function accepts(p, t)
+  if p.genders and not (t.gender and p.genders[t.gender]) then return false end
+  if p.minAge and not (t.age and t.age >= p.minAge) then return false end
+  if p.maxAge and not (t.age and t.age <= p.maxAge) then return false end
+  return true
+end
+
+-- match-queue.rule.ts' mutuallyAccepted, on two filters' texts.
+local function mutuallyAccepted(aText, bText)
+  if aText == bText and (aText == '' or aText == nil) then return true end
+  local a, b = parseFilter(aText), parseFilter(bText)
+  return a.pool == b.pool and accepts(a, b) and accepts(b, a)
+end
 `;
 
 /** State helpers shared by every script: arguments, users, offers, candidates, pairing (§1, §2), offers ending (§3). */
@@ -132,8 +173,9 @@ local COOLDOWN_MS = tonumber(ARGV[3])
 local SEARCH_TIMEOUT_MS = tonumber(ARGV[4])
 local PRESENCE_GRACE_MS = tonumber(ARGV[5])
 local EXCLUSIONS_TTL_MS = tonumber(ARGV[6])
-local now = tonumber(ARGV[7])
-local nonce = ARGV[8]
+local PAIR_MEMORY_MS = tonumber(ARGV[7])
+local now = tonumber(ARGV[8])
+local nonce = ARGV[9]
 -- §5: the longest a queued user's or an offer's hash can matter after its last write (ms).
 local SAFETY_TTL_MS = math.max(1, math.ceil(SEARCH_TIMEOUT_MS + 2 * OFFER_TTL_MS + PRESENCE_GRACE_MS))
 -- The offer hash's fields naming the first and the second user to accept.
@@ -160,12 +202,12 @@ end
 -- A queued user's hash. The *Text fields keep the stored text, written back unchanged (exact round trip).
 local function loadUser(id)
   local v = redis.call('HMGET', keys.user(id),
-    'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile')
+    'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile', 'filter')
   if not v[1] then return nil end
   return {
     id = id, state = v[1], latText = v[2], lonText = v[3], lat = tonumber(v[2]), lon = tonumber(v[3]),
     radiusText = v[4], radius = tonumber(v[4]), since = tonumber(v[5]), deadline = tonumber(v[6]),
-    seen = tonumber(v[7]), matchId = v[8], profile = v[9] or nil,
+    seen = tonumber(v[7]), matchId = v[8], profile = v[9] or nil, filterText = v[10] or '',
   }
 end
 
@@ -204,16 +246,16 @@ end
 
 -- keys.meta's entry of a GEO-indexed searching user: what a search judges them by (§1, §2).
 local function metaEntry(u)
-  return fmt(u.since) .. '|' .. u.radiusText .. '|' .. u.latText .. '|' .. u.lonText
+  return fmt(u.since) .. '|' .. u.radiusText .. '|' .. u.latText .. '|' .. u.lonText .. '|' .. u.filterText
 end
 
 -- A candidate from its keys.meta entry (nil without one). Their own hash is not read yet.
 local function candidateFromMeta(id, entry)
-  local since, radius, lat, lon = string.match(entry or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$')
+  local since, radius, lat, lon, filter = string.match(entry or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]*)$')
   if not since then return nil end
   return {
     id = id, state = 'SEARCHING', since = tonumber(since), radius = tonumber(radius),
-    lat = tonumber(lat), lon = tonumber(lon), fromMeta = true,
+    lat = tonumber(lat), lon = tonumber(lon), filterText = filter, fromMeta = true,
   }
 end
 
@@ -244,12 +286,17 @@ local function saveSearching(u)
   local key = keys.user(u.id)
   local fields = {'state', 'SEARCHING', 'lat', u.latText, 'lon', u.lonText, 'radiusKm', u.radiusText,
     'since', fmt(u.since), 'deadline', fmt(u.deadline), 'seen', fmt(u.seen)}
-  if u.profile then
-    table.insert(fields, 'profile')
-    table.insert(fields, u.profile)
+  local absent = {'matchId'}
+  for _, field in ipairs({{'profile', u.profile}, {'filter', u.filterText ~= '' and u.filterText or nil}}) do
+    if field[2] then
+      table.insert(fields, field[1])
+      table.insert(fields, field[2])
+    else
+      table.insert(absent, field[1])
+    end
   end
   redis.call('HSET', key, unpack(fields))
-  if u.profile then redis.call('HDEL', key, 'matchId') else redis.call('HDEL', key, 'matchId', 'profile') end
+  redis.call('HDEL', key, unpack(absent))
   redis.call('PEXPIRE', key, SAFETY_TTL_MS)
   local before = redis.call('HGET', keys.meta, u.id)
   local entry = indexable(u.lat, u.lon) and metaEntry(u)
@@ -272,10 +319,14 @@ local function removeUser(id)
   unindex(id)
 end
 
--- Whether owner's exclusion mirror holds other (blocked, or an open room together).
+-- Whether owner's exclusion mirror holds other (blocked, an open room together, or met until after now).
 local function mirrorExcludes(owner, other)
-  return redis.call('SISMEMBER', keys.blocked(owner), other) == 1
-    or redis.call('SISMEMBER', keys.openRooms(owner), other) == 1
+  if redis.call('SISMEMBER', keys.blocked(owner), other) == 1
+    or redis.call('SISMEMBER', keys.openRooms(owner), other) == 1 then
+    return true
+  end
+  local metUntil = redis.call('HGET', keys.met(owner), other)
+  return metUntil ~= false and tonumber(metUntil) > now
 end
 
 local function coolingDown(a, b)
@@ -296,6 +347,16 @@ local function updateLoadedMirror(mirrorKey, owner, other, present)
   end
 end
 
+-- Records in owner's loaded mirror that owner met other, until now + PAIR_MEMORY_MS (never shortened).
+local function rememberMeeting(owner, other)
+  local ttl = redis.call('PTTL', keys.exclusionsLoaded(owner))
+  if ttl <= 0 or not (PAIR_MEMORY_MS > 0) then return end
+  local untilMs = now + PAIR_MEMORY_MS
+  local before = tonumber(redis.call('HGET', keys.met(owner), other) or '0')
+  if before < untilMs then redis.call('HSET', keys.met(owner), other, fmt(untilMs)) end
+  redis.call('PEXPIRE', keys.met(owner), ttl)
+end
+
 -- keys.meta's entries of ids, in order (false where there is none), one HMGET per 1000.
 local function metaEntries(ids)
   local entries = {}
@@ -306,11 +367,14 @@ local function metaEntries(ids)
   return entries
 end
 
--- Adds c to inRange when they are another SEARCHING user within both radii of u (§1's distance).
+-- Adds c to inRange when they are another SEARCHING user within both radii of u (§1's distance)
+-- whose filter and u's accept each other.
 local function addIfInRange(u, c, inRange)
   if c.id == u.id or c.state ~= 'SEARCHING' then return end
   c.distance = haversine(u.lat, u.lon, c.lat, c.lon)
-  if c.distance <= math.min(u.radius, c.radius) then table.insert(inRange, c) end
+  if c.distance <= math.min(u.radius, c.radius) and mutuallyAccepted(u.filterText, c.filterText) then
+    table.insert(inRange, c)
+  end
 end
 
 -- Adds the users of ids (searching users' ids) within range of u: judged by their meta entries, else
@@ -327,9 +391,10 @@ local function addInRange(u, ids, inRange)
   end
 end
 
--- Every other SEARCHING user within both radii of u (§1's distance), §7: in each radius class the
--- GEOSEARCH prefilter around u's cell centre as far as the class allows, each member judged by what
--- it carries (radius and cell centre first; since and id only for those in range), plus the
+-- Every other SEARCHING user within both radii of u (§1's distance) whose filter and u's accept each
+-- other, §7: in each radius class the GEOSEARCH prefilter around u's cell centre as far as the class
+-- allows, each member judged by what it carries (radius and cell centre first; filter, since and id
+-- only for those in range), plus the
 -- unindexed; or every searching user where the prefilter is not relied on (see GEOSEARCH_MAX_LAT).
 local function inRangeOf(u)
   local inRange = {}
@@ -349,8 +414,8 @@ local function inRangeOf(u)
       radius, lat, lon = tonumber(radius), tonumber(lat), tonumber(lon)
       local distance = haversine(u.lat, u.lon, lat, lon)
       if distance <= math.min(u.radius, radius) then
-        local since, id = string.match(member, '^([^|]+)|[^|]+|[^|]+|[^|]+|(.*)$')
-        if id ~= u.id then
+        local since, filter, id = string.match(member, '^([^|]+)|[^|]+|[^|]+|[^|]+|([^|]*)|(.*)$')
+        if id ~= u.id and mutuallyAccepted(u.filterText, filter) then
           table.insert(inRange, {
             id = id, state = 'SEARCHING', since = tonumber(since), radius = radius, lat = lat, lon = lon,
             distance = distance, fromMeta = true,
@@ -450,10 +515,10 @@ local function currentOffer(u)
 end
 `;
 
-// ARGV[9..]: userId, lat, lon, radiusKm, profile ('' for none). Returns {status, events}.
+// ARGV[10..]: userId, lat, lon, radiusKm, profile ('' for none), filter ('' for the default). Returns {status, events}.
 export const ENQUEUE_LUA = `${QUEUE_LUA}
-local userId = ARGV[9]
-local profile = ARGV[13]
+local userId = ARGV[10]
+local profile = ARGV[14]
 if profile == '' then profile = nil end
 local loadedAt = redis.call('GET', keys.exclusionsLoaded(userId))
 if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL_MS <= now then return {'needs-exclusions', {}} end
@@ -462,9 +527,9 @@ if currentOffer(existing) then return {'busy', {}} end
 local since = now
 if existing and existing.state == 'SEARCHING' then since = existing.since end
 local u = {
-  id = userId, state = 'SEARCHING', latText = ARGV[10], lonText = ARGV[11], lat = tonumber(ARGV[10]), lon = tonumber(ARGV[11]),
-  radiusText = ARGV[12], radius = tonumber(ARGV[12]), since = since, deadline = now + SEARCH_TIMEOUT_MS, seen = now,
-  profile = profile,
+  id = userId, state = 'SEARCHING', latText = ARGV[11], lonText = ARGV[12], lat = tonumber(ARGV[11]), lon = tonumber(ARGV[12]),
+  radiusText = ARGV[13], radius = tonumber(ARGV[13]), since = since, deadline = now + SEARCH_TIMEOUT_MS, seen = now,
+  profile = profile, filterText = ARGV[15],
 }
 saveSearching(u)
 local events = {}
@@ -473,9 +538,9 @@ if #events > 0 then return {'offered', events} end
 return {'searching', events}
 `;
 
-// ARGV[9]: userId. Returns {events}.
+// ARGV[10]: userId. Returns {events}.
 export const CANCEL_LUA = `${QUEUE_LUA}
-local userId = ARGV[9]
+local userId = ARGV[10]
 local u = loadUser(userId)
 local offer = currentOffer(u)
 if not offer then
@@ -489,9 +554,9 @@ dropOffer(offer, {peer}, true, events)
 return {events}
 `;
 
-// ARGV[9..]: userId, matchId, accept ('1' | '0'). Returns {status, events, completing | false}.
+// ARGV[10..]: userId, matchId, accept ('1' | '0'). Returns {status, events, completing | false}.
 export const RESPOND_LUA = `${QUEUE_LUA}
-local userId, matchId, accept = ARGV[9], ARGV[10], ARGV[11] == '1'
+local userId, matchId, accept = ARGV[10], ARGV[11], ARGV[12] == '1'
 local u = loadUser(userId)
 local offer = currentOffer(u)
 if not offer or offer.id ~= matchId or offer.expiresAt <= now then return {'stale', {}, false} end
@@ -516,9 +581,9 @@ for _, k in ipairs({key, keys.user(offer.users[1]), keys.user(offer.users[2])}) 
 return {'accepted', events, offerReply(offer)}
 `;
 
-// ARGV[9]: matchId. Returns 1 when completed, else 0.
+// ARGV[10]: matchId. Returns 1 when completed, else 0.
 export const COMPLETE_LUA = `${QUEUE_LUA}
-local offer = loadOffer(ARGV[9])
+local offer = loadOffer(ARGV[10])
 if not offer or not offer.completing or offer.expiresAt <= now then return 0 end
 redis.call('DEL', keys.offer(offer.id))
 redis.call('ZREM', keys.offers, offer.id)
@@ -527,12 +592,14 @@ removeUser(a)
 removeUser(b)
 updateLoadedMirror(keys.openRooms, a, b, true)
 updateLoadedMirror(keys.openRooms, b, a, true)
+rememberMeeting(a, b)
+rememberMeeting(b, a)
 return 1
 `;
 
-// ARGV[9]: userId. Returns {'IDLE'} | {'SEARCHING', radiusKm, since} | {'OFFERED', radiusKm, offer}.
+// ARGV[10]: userId. Returns {'IDLE'} | {'SEARCHING', radiusKm, since} | {'OFFERED', radiusKm, offer}.
 export const STATUS_LUA = `${QUEUE_LUA}
-local u = loadUser(ARGV[9])
+local u = loadUser(ARGV[10])
 if not u then return {'IDLE'} end
 if u.state == 'SEARCHING' then return {'SEARCHING', u.radiusText, fmt(u.since)} end
 local offer = currentOffer(u)
@@ -540,9 +607,9 @@ if offer then return {'OFFERED', u.radiusText, offerReply(offer)} end
 return {'IDLE'}
 `;
 
-// ARGV[9..]: userIds. Returns nothing.
+// ARGV[10..]: userIds. Returns nothing.
 export const TOUCH_LUA = `${QUEUE_LUA}
-for i = 9, #ARGV do
+for i = 10, #ARGV do
   local u = loadUser(ARGV[i])
   if u and u.seen < now then
     redis.call('HSET', keys.user(u.id), 'seen', fmt(now))
@@ -552,9 +619,9 @@ end
 return 0
 `;
 
-// ARGV[9]: limit per kind (-1: no limit). Returns {events}.
+// ARGV[10]: limit per kind (-1: no limit). Returns {events}.
 export const SWEEP_LUA = `${QUEUE_LUA}
-local limit = ARGV[9]
+local limit = ARGV[10]
 local events = {}
 for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(now), 'LIMIT', 0, limit)) do
   local offer = loadOffer(matchId)
@@ -577,27 +644,32 @@ end
 return {events}
 `;
 
-// ARGV[9..]: userId, number of blocked ids, blocked ids..., open-room peer ids...
+// ARGV[10..]: userId, number of blocked ids, number of open-room peers, blocked ids..., open-room peer
+// ids..., then the users met recently as pairs of id and until (ms).
 export const LOAD_EXCLUSIONS_LUA = `${QUEUE_LUA}
-local userId = ARGV[9]
-local blockedCount = tonumber(ARGV[10])
+local userId = ARGV[10]
+local blockedCount, openCount = tonumber(ARGV[11]), tonumber(ARGV[12])
 local ttl = math.max(1, math.ceil(EXCLUSIONS_TTL_MS))
-local function fill(key, from, to)
+local function fill(key, command, from, to)
   redis.call('DEL', key)
   for i = from, to, 1000 do
-    redis.call('SADD', key, unpack(ARGV, i, math.min(i + 999, to)))
+    redis.call(command, key, unpack(ARGV, i, math.min(i + 999, to)))
   end
   if to >= from then redis.call('PEXPIRE', key, ttl) end
 end
-fill(keys.blocked(userId), 11, 10 + blockedCount)
-fill(keys.openRooms(userId), 11 + blockedCount, #ARGV)
+local first = 13
+fill(keys.blocked(userId), 'SADD', first, first + blockedCount - 1)
+first = first + blockedCount
+fill(keys.openRooms(userId), 'SADD', first, first + openCount - 1)
+first = first + openCount
+fill(keys.met(userId), 'HSET', first, #ARGV)
 redis.call('SET', keys.exclusionsLoaded(userId), fmt(now), 'PX', ttl)
 return 0
 `;
 
-// ARGV[9..]: a, b, kind ('blocked' | 'openRooms', the Exclusions field), excluded ('1' | '0').
+// ARGV[10..]: a, b, kind ('blocked' | 'openRooms', the Exclusions field), excluded ('1' | '0').
 export const SET_EXCLUDED_LUA = `${QUEUE_LUA}
-local a, b, kind, excluded = ARGV[9], ARGV[10], ARGV[11], ARGV[12] == '1'
+local a, b, kind, excluded = ARGV[10], ARGV[11], ARGV[12], ARGV[13] == '1'
 local mirrorKey = ({blocked = keys.blocked, openRooms = keys.openRooms})[kind]
 if not mirrorKey then return redis.error_reply('unknown exclusion kind: ' .. kind) end
 updateLoadedMirror(mirrorKey, a, b, excluded)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createMemoryPairRelations } from './match-queue.memory-relations';
 import {
   type EnqueueResult,
+  type ExclusionKind,
   type Exclusions,
   type MatchQueue,
   type MatchQueueOptions,
@@ -124,7 +125,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
   };
 
   return {
-    async enqueue({ userId, position, radiusKm, profile }: SearchRequest, now: number): Promise<EnqueueResult> {
+    async enqueue({ userId, position, radiusKm, profile, filter }: SearchRequest, now: number): Promise<EnqueueResult> {
       if (!relations.fresh(userId, now)) return { status: 'needs-exclusions', events: [] };
       const existing = users.get(userId);
       if (existing?.state === 'OFFERED') return { status: 'busy', events: [] };
@@ -138,6 +139,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
         deadline,
         lastSeen: now,
         profile: profile || undefined,
+        filter,
       });
       const events = tryPair(userId, now, idSource());
       return { status: events.length > 0 ? 'offered' : 'searching', events };
@@ -194,6 +196,8 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       const [a, b] = offer.users;
       relations.set(a, b, 'openRooms', true);
       relations.set(b, a, 'openRooms', true);
+      relations.meet(a, b, now + options.pairMemoryMs);
+      relations.meet(b, a, now + options.pairMemoryMs);
       return true;
     },
 
@@ -259,7 +263,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       return relations.fresh(userId, now);
     },
 
-    async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
+    async setExcluded(a: string, b: string, kind: ExclusionKind, excluded: boolean): Promise<void> {
       relations.set(a, b, kind, excluded);
       relations.set(b, a, kind, excluded);
     },

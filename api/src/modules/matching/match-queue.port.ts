@@ -10,8 +10,9 @@ export const EXCLUSIONS_TTL_MS = 3_600_000;
  * two offers and no decision is taken on stale state. There are no locks that could be lost.
  *
  * Pairing rule, applied whenever a user starts or resumes searching: among the other SEARCHING
- * users c with haversine(u, c) <= min(radius(u), radius(c)), not excluded either way (blocked, or
- * an open room together), and not in a cooldown with u, the one with the smallest `since` (longest
+ * users c with haversine(u, c) <= min(radius(u), radius(c)), in u's pool, whose preferences accept u
+ * and whom u's preferences accept, not excluded either way (blocked, an open room together, or met
+ * within pairMemoryMs), and not in a cooldown with u, the one with the smallest `since` (longest
  * waiting; ties: smallest userId) is offered to u. Exact distance never orders candidates.
  *
  * Time is passed in (`now`, ms since epoch) so that every instance judges deadlines the same way
@@ -47,7 +48,9 @@ export interface MatchQueue {
 
   /**
    * Ends a fully accepted offer after its room was created: both users become IDLE (locations
-   * deleted) and the pair is excluded from re-matching while the room is open. False when the
+   * deleted) and the pair is excluded from re-matching while the room is open, and for
+   * pairMemoryMs from now (in the loaded mirrors; the database's rooms say the same on the next
+   * load). False when the
    * offer no longer exists (it expired meanwhile).
    */
   complete(matchId: string, now: number): Promise<boolean>;
@@ -82,7 +85,7 @@ export interface MatchQueue {
    * Adds or removes one excluded pair in both users' mirrors (a block, a room opened or closed).
    * A mirror that is not loaded is left alone: it will be loaded from the database when needed.
    */
-  setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void>;
+  setExcluded(a: string, b: string, kind: ExclusionKind, excluded: boolean): Promise<void>;
 
   /** Users currently SEARCHING (for metrics). */
   searchingCount(): Promise<number>;
@@ -113,6 +116,36 @@ export interface MatchQueueOptions {
   searchTimeoutMs: number;
   /** A searching user unseen (no heartbeat) for this long is removed. @default 20 000 ms */
   presenceGraceMs: number;
+  /** A pair whose match completed is not offered to each other again for this long. @default 24 h */
+  pairMemoryMs: number;
+}
+
+/** What a user states about themself, for the preferences of others. */
+export interface Traits {
+  /** The user's gender (any token of [A-Z_]); none: not stated. */
+  gender?: string;
+  /** Whole years (the caller's rule); none: not stated. */
+  age?: number;
+}
+
+/** Whom a user accepts; each stated part must be met, and a trait not stated does not meet it. */
+export interface Preferences {
+  /** Accepted genders (tokens of [A-Z_]); none or empty: any, including not stated. */
+  genders?: string[];
+  minAge?: number;
+  maxAge?: number;
+}
+
+/**
+ * Who a searching user is and whom they accept: two users are paired only when they are in the same
+ * pool and each side's preferences accept the other's traits (checked in the same atomic step as
+ * distance, exclusions and cooldowns).
+ */
+export interface Filter {
+  /** Users are paired only within one pool ([a-z0-9]*; '' is the default pool). @default '' */
+  pool?: string;
+  traits?: Traits;
+  preferences?: Preferences;
 }
 
 export interface SearchRequest {
@@ -125,12 +158,19 @@ export interface SearchRequest {
    * kept while the user is queued so that offers need no lookup. @default none
    */
   profile?: string;
+  /** Pool, traits and preferences. @default the default pool, no traits, no preferences */
+  filter?: Filter;
 }
 
 export interface Exclusions {
   blocked: string[];
   openRooms: string[];
+  /** Users met recently (a completed match), each excluded until `until` (ms). @default none */
+  met?: { userId: string; until: number }[];
 }
+
+/** The kinds of exclusion `setExcluded` changes (a recent meeting only ends by itself). */
+export type ExclusionKind = 'blocked' | 'openRooms';
 
 export interface Offer {
   matchId: string;

@@ -5,7 +5,9 @@ import { place } from './match-queue.contract';
 import { createMemoryMatchQueue } from './match-queue.memory';
 import {
   EXCLUSIONS_TTL_MS,
+  type ExclusionKind,
   type Exclusions,
+  type Filter,
   type MatchQueue,
   type MatchQueueOptions,
   type Offer,
@@ -19,6 +21,7 @@ const OPTIONS: MatchQueueOptions = {
   cooldownMs: 40_000,
   searchTimeoutMs: 60_000,
   presenceGraceMs: 30_000,
+  pairMemoryMs: 50_000,
 };
 const T0 = 1_700_000_000_000;
 const CENTRE: Position = { lat: 48.8566, lon: 2.3522 };
@@ -56,7 +59,12 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
   });
   /** What §1 reads besides the two users, at `now`. */
   const relationsAt = (now: number) => ({
-    excludes: (x: string, y: string) => Boolean(mirror(x)?.blocked.includes(y) || mirror(x)?.openRooms.includes(y)),
+    excludes: (x: string, y: string) =>
+      Boolean(
+        mirror(x)?.blocked.includes(y) ||
+        mirror(x)?.openRooms.includes(y) ||
+        mirror(x)?.met?.some((m) => m.userId === y && m.until > now),
+      ),
     coolingDown: (x: string, y: string) =>
       cooldowns.some((c) => c.pair.includes(x) && c.pair.includes(y) && c.until > now),
   });
@@ -124,7 +132,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
   };
 
   return {
-    async enqueue({ userId, position, radiusKm, profile }, now) {
+    async enqueue({ userId, position, radiusKm, profile, filter }, now) {
       const m = mirror(userId);
       if (!m || m.loadedAt + EXCLUSIONS_TTL_MS <= now) return { status: 'needs-exclusions', events: [] };
       const old = user(userId);
@@ -139,6 +147,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
         deadline: now + options.searchTimeoutMs,
         seen: now,
         profile,
+        filter,
       };
       users = [...users.filter((x) => x.id !== userId), u];
       const events = pair(u, now, ids());
@@ -184,8 +193,14 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       offers = offers.filter((o) => o !== offer);
       users = users.filter((u) => !offer.users.includes(u.id));
       const [a, b] = offer.users;
-      mirror(a)?.openRooms.push(b);
-      mirror(b)?.openRooms.push(a);
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const m = mirror(x);
+        m?.openRooms.push(y);
+        m?.met?.push({ userId: y, until: now + options.pairMemoryMs });
+      }
       return true;
     },
 
@@ -235,10 +250,10 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       return { events };
     },
 
-    async loadExclusions(userId, { blocked, openRooms }, now) {
+    async loadExclusions(userId, { blocked, openRooms, met = [] }, now) {
       mirrors = [
         ...mirrors.filter((m) => m.userId !== userId),
-        { userId, blocked: [...blocked], openRooms: [...openRooms], loadedAt: now },
+        { userId, blocked: [...blocked], openRooms: [...openRooms], met: [...met], loadedAt: now },
       ];
     },
 
@@ -268,15 +283,15 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
 
 type Target = 'current' | { created: number };
 type Op = { dt: number } & (
-  | { kind: 'enqueue'; user: number; spot: number; radiusKm: number; profile: string | undefined }
+  | { kind: 'enqueue'; user: number; spot: number; radiusKm: number; profile: string | undefined; filter?: Filter }
   | { kind: 'cancel'; user: number }
   /** `offered`: `user` counts among the users who are OFFERED right now (if any), else among all. */
   | { kind: 'respond'; user: number; offered: boolean; accept: boolean; target: Target }
   | { kind: 'complete'; user: number; offered: boolean; target: Target }
   | { kind: 'sweep'; limit: number | undefined }
   | { kind: 'touch'; users: number[] }
-  | { kind: 'exclude'; a: number; b: number; what: keyof Exclusions; excluded: boolean }
-  | { kind: 'load'; user: number; blocked: number[] }
+  | { kind: 'exclude'; a: number; b: number; what: ExclusionKind; excluded: boolean }
+  | { kind: 'load'; user: number; blocked: number[]; met: Array<[number, number]> }
 );
 
 const userIndex = fc.nat(7);
@@ -294,6 +309,26 @@ const dt = fc.noBias(
 );
 const radiusKm = fc.integer({ min: 1, max: 30 });
 const what = fc.constantFrom('blocked' as const, 'openRooms' as const);
+/**
+ * Pools, traits and preferences, small enough that matches still happen: mostly the default pool,
+ * often no filter at all.
+ */
+const gender = fc.constantFrom('FEMALE', 'MALE', 'NONBINARY');
+const age = fc.integer({ min: 18, max: 40 });
+const filter: fc.Arbitrary<Filter | undefined> = fc.option(
+  fc.record(
+    {
+      pool: fc.oneof({ arbitrary: fc.constant(''), weight: 4 }, { arbitrary: fc.constant('q'), weight: 1 }),
+      traits: fc.record({ gender, age }, { requiredKeys: [] }),
+      preferences: fc.record(
+        { genders: fc.uniqueArray(gender, { maxLength: 2 }), minAge: age, maxAge: age },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined, freq: 2 },
+);
 /** Opaque to the queue; '' means none, as leaving it out does. */
 const profile = fc.option(fc.constantFrom('', 'p', '{"nickname":"Zoë | 9"}'), { nil: undefined });
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -305,6 +340,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       spot: fc.nat(1),
       radiusKm,
       profile,
+      filter,
     }),
     weight: 6,
   },
@@ -357,6 +393,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       kind: fc.constant('load' as const),
       user: userIndex,
       blocked: fc.uniqueArray(userIndex, { maxLength: 2 }),
+      /** Users met, each with the ms (after the load) until which they stay excluded. */
+      met: fc.uniqueArray(fc.tuple(userIndex, fc.integer({ min: 1, max: 60_000 })), {
+        maxLength: 2,
+        selector: ([user]) => user,
+      }),
     }),
     weight: 1,
   },
@@ -429,6 +470,7 @@ class Subject {
             position: spots[o.user % userIds.length]?.[o.spot] as Position,
             radiusKm: o.radiusKm,
             profile: o.profile,
+            filter: o.filter,
           },
           now,
         );
@@ -454,7 +496,15 @@ class Subject {
         result = await q.setExcluded(id(o.a), id(o.b), o.what, o.excluded);
         break;
       case 'load':
-        result = await q.loadExclusions(id(o.user), { blocked: o.blocked.map(id), openRooms: [] }, now);
+        result = await q.loadExclusions(
+          id(o.user),
+          {
+            blocked: o.blocked.map(id),
+            openRooms: [],
+            met: o.met.map(([u, ms]) => ({ userId: id(u), until: now + ms })),
+          },
+          now,
+        );
         break;
     }
     const statuses = [];
@@ -465,6 +515,20 @@ class Subject {
     }
     return this.normalise({ result: result ?? null, statuses, mirrors, searching: await q.searchingCount() });
   }
+}
+
+/**
+ * Whether `who`'s stated wishes hold for `other`, written from the issue's words apart from
+ * match-queue.rule.ts: the same pool; a wished gender list names the other's stated gender; the
+ * other's stated age lies within the wished bounds (a wish about what the other did not state fails).
+ */
+function wishesHold(who: Filter | undefined, other: Filter | undefined): boolean {
+  const wish = who?.preferences ?? {};
+  const them = other?.traits ?? {};
+  const genderOk = !wish.genders?.length || (them.gender !== undefined && wish.genders.includes(them.gender));
+  const minOk = wish.minAge === undefined || (them.age !== undefined && them.age >= wish.minAge);
+  const maxOk = wish.maxAge === undefined || (them.age !== undefined && them.age <= wish.maxAge);
+  return (who?.pool ?? '') === (other?.pool ?? '') && genderOk && minOk && maxOk;
 }
 
 let redis: TestRedis;
@@ -493,6 +557,8 @@ describe('MatchQueue adapters against a brute-force reference model', () => {
           }
         }
         let now = T0;
+        /** Each user's filter as of their last enqueue that took effect. */
+        const filters = new Map<string, Filter | undefined>();
         for (const [step, o] of ops.entries()) {
           now += o.dt;
           const expected = await reference.apply(o, userIds, spots, now);
@@ -501,6 +567,19 @@ describe('MatchQueue adapters against a brute-force reference model', () => {
             const observed = await subject.apply(o, userIds, spots, now);
             expect({ adapter, step, observed }).toEqual({ adapter, step, observed: expected });
           }
+          const { result } = expected as { result: { status?: string; events?: QueueEvent[] } | null };
+          if (o.kind === 'enqueue' && (result?.status === 'searching' || result?.status === 'offered'))
+            filters.set(userIds[o.user % userIds.length] as string, o.filter);
+          // No offer ever goes against either side's preferences or pool.
+          for (const event of result?.events ?? [])
+            if (event.type === 'OFFERED' && event.offer) {
+              const [a, b] = event.offer.users.map((u) => filters.get(u));
+              expect({ step, offer: event.offer.users, holds: wishesHold(a, b) && wishesHold(b, a) }).toEqual({
+                step,
+                offer: event.offer.users,
+                holds: true,
+              });
+            }
         }
         await Promise.all(subjects.map((s) => s.queue.dispose()));
       }),

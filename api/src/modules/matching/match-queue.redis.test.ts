@@ -35,7 +35,13 @@ matchQueueContract('redis', async (options) => {
 });
 
 describe('Redis match queue adapter', () => {
-  const options = { offerTtlMs: 30_000, cooldownMs: 60_000, searchTimeoutMs: 300_000, presenceGraceMs: 20_000 };
+  const options = {
+    offerTtlMs: 30_000,
+    cooldownMs: 60_000,
+    searchTimeoutMs: 300_000,
+    presenceGraceMs: 20_000,
+    pairMemoryMs: 86_400_000,
+  };
   const safetyTtlMs = options.searchTimeoutMs + 2 * options.offerTtlMs + options.presenceGraceMs;
   const none = { blocked: [], openRooms: [] };
   const open = (prefix = `${redis.prefix}q${++queues}:`) => {
@@ -48,8 +54,13 @@ describe('Redis match queue adapter', () => {
     const now = Date.now();
     await queue.loadExclusions('alice', none, now);
     await queue.loadExclusions('bob', none, now);
-    await queue.loadExclusions('carol', { blocked: ['dave'], openRooms: ['erin'] }, now);
-    await queue.enqueue({ userId: 'carol', position: place(40), radiusKm: 5 }, now);
+    await queue.loadExclusions(
+      'carol',
+      { blocked: ['dave'], openRooms: ['erin'], met: [{ userId: 'frank', until: now + 1000 }] },
+      now,
+    );
+    const filter = { pool: 'q', traits: { gender: 'FEMALE', age: 30 }, preferences: { genders: ['MALE', 'FEMALE'] } };
+    await queue.enqueue({ userId: 'carol', position: place(40), radiusKm: 5, filter }, now);
     await queue.enqueue({ userId: 'alice', position: place(0), radiusKm: 5 }, now);
     const { events } = await queue.enqueue({ userId: 'bob', position: place(1), radiusKm: 5 }, now + 1);
     const offer = events[0]?.offer as Offer;
@@ -64,14 +75,15 @@ describe('Redis match queue adapter', () => {
       since: String(now),
       deadline: String(now + options.searchTimeoutMs),
       seen: String(now),
+      filter: 'q:FEMALE:30:MALE,FEMALE::',
     });
     expect(await client.pttl(keys.user('carol'))).toBeGreaterThan(safetyTtlMs - 5_000);
     expect(await client.pttl(keys.user('carol'))).toBeLessThanOrEqual(safetyTtlMs);
     expect(await client.zrange(keys.searching, 0, -1, 'WITHSCORES')).toEqual(['carol', String(now)]);
     expect(await client.zscore(keys.deadlines, 'carol')).toBe(String(now + options.searchTimeoutMs));
     expect(await client.zscore(keys.seen, 'carol')).toBe(String(now));
-    // Indexed in the 5 km radius class, the member holding the meta entry and the id.
-    const carol = `${now}|5|${place(40).lat}|${place(40).lon}`;
+    // Indexed in the 5 km radius class, the member holding the meta entry (with the filter) and the id.
+    const carol = `${now}|5|${place(40).lat}|${place(40).lon}|q:FEMALE:30:MALE,FEMALE::`;
     expect(await client.hget(keys.meta, 'carol')).toBe(carol);
     expect(await client.zrange(keys.geo(radiusClass(5)), 0, -1)).toEqual([`${carol}|carol`]);
     for (const other of RADIUS_CLASSES.filter((c) => c !== radiusClass(5)))
@@ -89,6 +101,8 @@ describe('Redis match queue adapter', () => {
     expect(await client.pttl(keys.exclusionsLoaded('carol'))).toBeGreaterThan(EXCLUSIONS_TTL_MS - 5_000);
     expect(await client.smembers(keys.blocked('carol'))).toEqual(['dave']);
     expect(await client.smembers(keys.openRooms('carol'))).toEqual(['erin']);
+    expect(await client.hgetall(keys.met('carol'))).toEqual({ frank: String(now + 1000) });
+    expect(await client.hget(keys.meta, 'alice')).toBeNull(); // offered: in no index
 
     await queue.respond('alice', offer.matchId, false, now + 2);
     expect(await client.get(keys.cooldown('bob', 'alice'))).toBe(String(now + 2 + options.cooldownMs));

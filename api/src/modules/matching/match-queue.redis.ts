@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../../infra/redis/clients';
 import { defineScript, type Script } from '../../infra/redis/define-script';
 import { matchKeys, sharedKeys } from './keys';
+import { encodeFilter } from './match-queue.filter';
 import {
   CANCEL_LUA,
   COMPLETE_LUA,
@@ -17,6 +18,7 @@ import { QueueGeneration } from './queue-generation';
 import {
   EXCLUSIONS_TTL_MS,
   type EnqueueResult,
+  type ExclusionKind,
   type Exclusions,
   type MatchQueue,
   type MatchQueueOptions,
@@ -118,6 +120,7 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
     options.searchTimeoutMs,
     options.presenceGraceMs,
     EXCLUSIONS_TTL_MS,
+    options.pairMemoryMs,
   ];
   durations.forEach((ms) => checkFinite('a duration (ms)', ms));
   const generation = new QueueGeneration(redis, keys.generation);
@@ -132,11 +135,21 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
   };
 
   return {
-    async enqueue({ userId, position, radiusKm, profile = '' }: SearchRequest, now: number): Promise<EnqueueResult> {
+    async enqueue(
+      { userId, position, radiusKm, profile = '', filter }: SearchRequest,
+      now: number,
+    ): Promise<EnqueueResult> {
       checkFinite('latitude', position.lat);
       checkFinite('longitude', position.lon);
       checkFinite('radiusKm', radiusKm);
-      const args = [userId, String(position.lat), String(position.lon), String(radiusKm), profile];
+      const args = [
+        userId,
+        String(position.lat),
+        String(position.lon),
+        String(radiusKm),
+        profile,
+        encodeFilter(filter),
+      ];
       const [status, events] = (await run(scripts.enqueue, now, ...args)) as [EnqueueResult['status'], EventReply[]];
       return { status, events: toEvents(events) };
     },
@@ -187,8 +200,11 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
       return { events: toEvents(events) };
     },
 
-    async loadExclusions(userId: string, { blocked, openRooms }: Exclusions, now: number): Promise<void> {
-      await run(scripts.loadExclusions, now, userId, String(blocked.length), ...blocked, ...openRooms);
+    async loadExclusions(userId: string, { blocked, openRooms, met = [] }: Exclusions, now: number): Promise<void> {
+      met.forEach(({ until }) => checkFinite('until (ms)', until));
+      const counts = [String(blocked.length), String(openRooms.length)];
+      const meetings = met.flatMap(({ userId: peer, until }) => [peer, String(until)]);
+      await run(scripts.loadExclusions, now, userId, ...counts, ...blocked, ...openRooms, ...meetings);
     },
 
     async hasExclusions(userId: string, now: number): Promise<boolean> {
@@ -196,7 +212,7 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
       return loadedAt !== null && Number(loadedAt) + EXCLUSIONS_TTL_MS > now;
     },
 
-    async setExcluded(a: string, b: string, kind: keyof Exclusions, excluded: boolean): Promise<void> {
+    async setExcluded(a: string, b: string, kind: ExclusionKind, excluded: boolean): Promise<void> {
       await run(scripts.setExcluded, 0, a, b, kind, excluded ? '1' : '0');
     },
 

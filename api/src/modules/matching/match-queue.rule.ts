@@ -1,4 +1,5 @@
 import { distanceBucket, haversineKm, type Position } from './geo';
+import type { Filter, Preferences, Traits } from './match-queue.port';
 
 /**
  * The pairing rule as pure TypeScript, shared by the two oracles that the Redis scripts are judged
@@ -16,6 +17,8 @@ export interface Searcher {
   radiusKm: number;
   /** Place in line: when the search started (ms), kept across re-queues. */
   since: number;
+  /** Who the user is and whom they accept (match-queue.port.ts `Filter`); none: anybody in the default pool. */
+  filter?: Filter;
 }
 
 /** What the rule reads of the queue's other state, at the instant of the pairing. */
@@ -26,10 +29,28 @@ export interface PairRelations {
   coolingDown(x: string, y: string): boolean;
 }
 
+/** Whether preferences accept traits: a preference the traits do not state (no gender, no age) is not met. */
+export function accepts(preferences: Preferences | undefined, traits: Traits | undefined): boolean {
+  if (!preferences) return true;
+  const { genders, minAge, maxAge } = preferences;
+  const { gender, age } = traits ?? {};
+  if (genders?.length && !(gender && genders.includes(gender))) return false;
+  if (minAge !== undefined && !(age !== undefined && age >= minAge)) return false;
+  if (maxAge !== undefined && !(age !== undefined && age <= maxAge)) return false;
+  return true;
+}
+
+/** §1's preferences: the same pool, and each side's preferences accept the other's traits. */
+export function mutuallyAccepted(a: Filter | undefined, b: Filter | undefined): boolean {
+  return (
+    (a?.pool ?? '') === (b?.pool ?? '') && accepts(a?.preferences, b?.traits) && accepts(b?.preferences, a?.traits)
+  );
+}
+
 /**
  * §1 Eligibility: whether c may be offered to u. Not self; both SEARCHING (an OFFERED user is in
  * nobody's candidates, so nobody is in two offers); the distance between the two cell centres
- * within both radii; not excluded by either mirror (blocked either way, open room together); no
+ * within both radii; the same pool and each side's preferences accepting the other; not excluded by either mirror (blocked either way, open room together); no
  * cooldown for the pair.
  */
 export function eligible(u: Searcher, c: Searcher, relations: PairRelations): boolean {
@@ -38,6 +59,7 @@ export function eligible(u: Searcher, c: Searcher, relations: PairRelations): bo
     u.state === 'SEARCHING' &&
     c.state === 'SEARCHING' &&
     haversineKm(u.position, c.position) <= Math.min(u.radiusKm, c.radiusKm) &&
+    mutuallyAccepted(u.filter, c.filter) &&
     !relations.excludes(u.id, c.id) &&
     !relations.excludes(c.id, u.id) &&
     !relations.coolingDown(u.id, c.id)
