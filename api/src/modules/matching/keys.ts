@@ -52,6 +52,7 @@ const SEGMENT = {
   openRooms: 'xr:',
   met: 'xm:',
   exclusionsLoaded: 'xl:',
+  hold: 'h:',
 } as const;
 
 /** Separators of the cooldown key: `cd:<byte length of the smaller id>:<smaller id>|<larger id>`. */
@@ -106,6 +107,8 @@ export function matchKeys(prefix: string) {
     openRooms: (userId: string) => `${base}${SEGMENT.openRooms}${userId}`,
     /** Hash of users met recently (exclusion mirror): userId -> until (ms). */
     met: (userId: string) => `${base}${SEGMENT.met}${userId}`,
+    /** The user's hold (`holdOff`): value = until (ms), PX = until - now. */
+    hold: (userId: string) => `${base}${SEGMENT.hold}${userId}`,
     /** Marker of a loaded mirror: value = loadedAt (ms), PX = EXCLUSIONS_TTL_MS. */
     exclusionsLoaded: (userId: string) => `${base}${SEGMENT.exclusionsLoaded}${userId}`,
     /**
@@ -149,6 +152,7 @@ ${SHARED_KEYS.map((name, i) => `  keys.${name} = shared[${i + 1}]`).join('\n')}
   keys.openRooms = function(userId) return base .. ${lua(SEGMENT.openRooms)} .. userId end
   keys.met = function(userId) return base .. ${lua(SEGMENT.met)} .. userId end
   keys.exclusionsLoaded = function(userId) return base .. ${lua(SEGMENT.exclusionsLoaded)} .. userId end
+  keys.hold = function(userId) return base .. ${lua(SEGMENT.hold)} .. userId end
   return keys
 end
 `;

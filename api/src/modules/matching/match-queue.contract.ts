@@ -245,6 +245,21 @@ export function matchQueueContract(
         expect(await queue.status('alice', T0 + 3)).toMatchObject({ state: 'SEARCHING' });
       });
 
+      it('holds a user off until the hold ends, changing nothing meanwhile; a shorter hold never shortens it', async () => {
+        await ready('alice', 'bob');
+        await enqueue('alice', place(0), 10, T0);
+        await queue.holdOff('bob', T0 + 5_000, T0);
+        await queue.holdOff('bob', T0 + 1_000, T0);
+        expect(await enqueue('bob', place(0), 10, T0 + 4_999)).toEqual({
+          status: 'held',
+          events: [],
+          heldUntil: T0 + 5_000,
+        });
+        expect(await queue.status('bob', T0 + 4_999)).toEqual({ state: 'IDLE' });
+        expect(await queue.status('alice', T0 + 4_999)).toMatchObject({ state: 'SEARCHING' });
+        expect((await enqueue('bob', place(0), 10, T0 + 5_000)).status).toBe('offered');
+      });
+
       it('never pairs a user with themself', async () => {
         await ready('alice');
         expect(await enqueue('alice', place(0), 5, T0)).toEqual({ status: 'searching', events: [] });

@@ -515,11 +515,14 @@ local function currentOffer(u)
 end
 `;
 
-// ARGV[10..]: userId, lat, lon, radiusKm, profile ('' for none), filter ('' for the default). Returns {status, events}.
+// ARGV[10..]: userId, lat, lon, radiusKm, profile ('' for none), filter ('' for the default).
+// Returns {status, events} ({'held', {}, until} while held off).
 export const ENQUEUE_LUA = `${QUEUE_LUA}
 local userId = ARGV[10]
 local profile = ARGV[14]
 if profile == '' then profile = nil end
+local heldUntil = redis.call('GET', keys.hold(userId))
+if heldUntil and tonumber(heldUntil) > now then return {'held', {}, heldUntil} end
 local loadedAt = redis.call('GET', keys.exclusionsLoaded(userId))
 if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL_MS <= now then return {'needs-exclusions', {}} end
 local existing = loadUser(userId)
@@ -605,6 +608,16 @@ if u.state == 'SEARCHING' then return {'SEARCHING', u.radiusText, fmt(u.since)} 
 local offer = currentOffer(u)
 if offer then return {'OFFERED', u.radiusText, offerReply(offer)} end
 return {'IDLE'}
+`;
+
+// ARGV[10..]: userId, until (ms). Returns nothing.
+export const HOLD_LUA = `${QUEUE_LUA}
+local userId, untilMs = ARGV[10], tonumber(ARGV[11])
+local before = tonumber(redis.call('GET', keys.hold(userId)) or '0')
+if untilMs > now and untilMs > before then
+  redis.call('SET', keys.hold(userId), fmt(untilMs), 'PX', math.ceil(untilMs - now))
+end
+return 0
 `;
 
 // ARGV[10..]: userIds. Returns nothing.

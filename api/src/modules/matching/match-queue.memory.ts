@@ -39,6 +39,8 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
   const users = new Map<string, Entry>();
   const offers = new Map<string, OfferEntry>();
   const relations = createMemoryPairRelations();
+  /** userId -> until (ms): `holdOff`. */
+  const holds = new Map<string, number>();
 
   /** Ids of offers created by one call: a random nonce plus a counter. */
   const idSource = () => {
@@ -126,6 +128,8 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
 
   return {
     async enqueue({ userId, position, radiusKm, profile, filter }: SearchRequest, now: number): Promise<EnqueueResult> {
+      const heldUntil = holds.get(userId) ?? 0;
+      if (heldUntil > now) return { status: 'held', events: [], heldUntil };
       if (!relations.fresh(userId, now)) return { status: 'needs-exclusions', events: [] };
       const existing = users.get(userId);
       if (existing?.state === 'OFFERED') return { status: 'busy', events: [] };
@@ -210,6 +214,10 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       return { state: 'SEARCHING', radiusKm: entry.radiusKm, since: entry.since };
     },
 
+    async holdOff(userId: string, until: number): Promise<void> {
+      holds.set(userId, Math.max(until, holds.get(userId) ?? 0));
+    },
+
     async touch(userIds: readonly string[], now: number): Promise<void> {
       for (const id of userIds) {
         const entry = users.get(id);
@@ -252,6 +260,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
         events.push({ to: id, type: 'CANCELLED' });
       }
       relations.prune(now);
+      for (const [id, until] of holds) if (until <= now) holds.delete(id);
       return { events };
     },
 
@@ -281,6 +290,7 @@ export function createMemoryMatchQueue(options: MatchQueueOptions): MatchQueue {
       users.clear();
       offers.clear();
       relations.clear();
+      holds.clear();
     },
   };
 }

@@ -25,7 +25,8 @@ export interface MatchQueue {
    * The request's `profile` replaces the stored one (none given: none stored); each OFFERED event
    * carries the partner's as `partnerProfile`, also after a re-queue. A user who is OFFERED is left
    * unchanged (`busy`). `needs-exclusions`: the user's exclusion mirror (blocks, open rooms) is not
-   * loaded; call `loadExclusions` and retry.
+   * loaded; call `loadExclusions` and retry. `held`: the user is held off (`holdOff`) until
+   * `heldUntil`; nothing changed (a running search stays as it was).
    */
   enqueue(request: SearchRequest, now: number): Promise<EnqueueResult>;
 
@@ -57,6 +58,12 @@ export interface MatchQueue {
 
   /** The user's state as this instant. */
   status(userId: string, now: number): Promise<QueueStatus>;
+
+  /**
+   * Keeps the user from starting or updating a search until `until` (ms): `enqueue` answers `held`
+   * meanwhile. A shorter hold never shortens a longer one. A search already running is left alone.
+   */
+  holdOff(userId: string, until: number, now: number): Promise<void>;
 
   /** Heartbeat: marks these users present (they hold a live matchEvents subscription). */
   touch(userIds: readonly string[], now: number): Promise<void>;
@@ -198,7 +205,11 @@ export interface QueueChange {
   events: QueueEvent[];
 }
 
-export type EnqueueResult = QueueChange & { status: 'searching' | 'offered' | 'busy' | 'needs-exclusions' };
+export type EnqueueResult = QueueChange & {
+  status: 'searching' | 'offered' | 'busy' | 'needs-exclusions' | 'held';
+  /** `held` only: when the hold ends (ms). */
+  heldUntil?: number;
+};
 
 export type RespondResult = QueueChange & { status: 'accepted' | 'declined' | 'stale'; completing?: Offer };
 

@@ -46,6 +46,7 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
   let offers: OpenOffer[] = [];
   const cooldowns: Array<{ pair: string[]; until: number }> = [];
   let mirrors: Array<Exclusions & { userId: string; loadedAt: number }> = [];
+  const holds: Record<string, number> = {};
   let calls = 0;
 
   const user = (id: string) => users.find((u) => u.id === id);
@@ -133,6 +134,8 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
 
   return {
     async enqueue({ userId, position, radiusKm, profile, filter }, now) {
+      const heldUntil = holds[userId] ?? 0;
+      if (heldUntil > now) return { status: 'held', events: [], heldUntil };
       const m = mirror(userId);
       if (!m || m.loadedAt + EXCLUSIONS_TTL_MS <= now) return { status: 'needs-exclusions', events: [] };
       const old = user(userId);
@@ -211,6 +214,10 @@ function createReferenceQueue(options: MatchQueueOptions): MatchQueue {
       return offer
         ? { state: 'OFFERED', radiusKm: u.radiusKm, offer: view(offer) }
         : { state: 'SEARCHING', radiusKm: u.radiusKm, since: u.since };
+    },
+
+    async holdOff(userId, until) {
+      holds[userId] = Math.max(until, holds[userId] ?? 0);
     },
 
     async touch(userIds, now) {
@@ -292,6 +299,7 @@ type Op = { dt: number } & (
   | { kind: 'touch'; users: number[] }
   | { kind: 'exclude'; a: number; b: number; what: ExclusionKind; excluded: boolean }
   | { kind: 'load'; user: number; blocked: number[]; met: Array<[number, number]> }
+  | { kind: 'hold'; user: number; ms: number }
 );
 
 const userIndex = fc.nat(7);
@@ -401,6 +409,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
     weight: 1,
   },
+  {
+    arbitrary: fc.record({
+      dt,
+      kind: fc.constant('hold' as const),
+      user: userIndex,
+      ms: fc.integer({ min: 1, max: 5_000 }),
+    }),
+    weight: 1,
+  },
 );
 /** Kilometres from CENTRE, to a metre: mostly a dense core (so that pairs form), sometimes up to 20 km. */
 const offset = fc
@@ -494,6 +511,9 @@ class Subject {
         break;
       case 'exclude':
         result = await q.setExcluded(id(o.a), id(o.b), o.what, o.excluded);
+        break;
+      case 'hold':
+        result = await q.holdOff(id(o.user), now + o.ms, now);
         break;
       case 'load':
         result = await q.loadExclusions(

@@ -7,6 +7,7 @@ import {
   CANCEL_LUA,
   COMPLETE_LUA,
   ENQUEUE_LUA,
+  HOLD_LUA,
   LOAD_EXCLUSIONS_LUA,
   RESPOND_LUA,
   SET_EXCLUDED_LUA,
@@ -110,6 +111,7 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
     complete: defineScript(redis, 'matchQueueComplete', shared.length, COMPLETE_LUA),
     status: defineScript(redis, 'matchQueueStatus', shared.length, STATUS_LUA),
     touch: defineScript(redis, 'matchQueueTouch', shared.length, TOUCH_LUA),
+    hold: defineScript(redis, 'matchQueueHold', shared.length, HOLD_LUA),
     sweep: defineScript(redis, 'matchQueueSweep', shared.length, SWEEP_LUA),
     loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', shared.length, LOAD_EXCLUSIONS_LUA),
     setExcluded: defineScript(redis, 'matchQueueSetExcluded', shared.length, SET_EXCLUDED_LUA),
@@ -150,8 +152,12 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
         profile,
         encodeFilter(filter),
       ];
-      const [status, events] = (await run(scripts.enqueue, now, ...args)) as [EnqueueResult['status'], EventReply[]];
-      return { status, events: toEvents(events) };
+      const [status, events, heldUntil] = (await run(scripts.enqueue, now, ...args)) as [
+        EnqueueResult['status'],
+        EventReply[],
+        string | undefined,
+      ];
+      return { status, events: toEvents(events), ...(heldUntil === undefined ? {} : { heldUntil: Number(heldUntil) }) };
     },
 
     async cancel(userId: string, now: number): Promise<QueueChange> {
@@ -184,6 +190,11 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
         case 'OFFERED':
           return { state: 'OFFERED', radiusKm: Number(reply[1]), offer: toOffer(reply[2]) };
       }
+    },
+
+    async holdOff(userId: string, until: number, now: number): Promise<void> {
+      checkFinite('until (ms)', until);
+      await run(scripts.hold, now, userId, String(until));
     },
 
     async touch(userIds: readonly string[], now: number): Promise<void> {
