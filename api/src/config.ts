@@ -158,6 +158,7 @@ const schema = z
       gridCellKm: env('MATCH_GRID_CELL_KM', z.coerce.number().min(0.5).max(10).default(1), 'positions snap to it'),
       requestsPerMinute: env('MATCH_REQUESTS_PER_MINUTE', int(20, 1, 10_000), 'requestMatch per user'),
       sweepIntervalMs: env('MATCH_SWEEP_INTERVAL', duration('1s'), 'expiry sweep period'),
+      nextPerHour: env('NEXT_PER_HOUR', int(30, 1, 10_000), 'nexts and declines before a user is held off'),
     }),
     chat: z.object({
       messagesPerMinute: env('CHAT_MESSAGES_PER_MINUTE', int(120, 1, 1_000_000), 'per user'),

@@ -52,6 +52,13 @@ export class MatchPlayer {
     return player;
   }
 
+  /** A player for an existing user, e.g. on another instance sharing the database. */
+  static forUser(api: { graphqlUrl: string; wsUrl: string }, user: TestUser): MatchPlayer {
+    const player = new MatchPlayer(user, api.graphqlUrl, api.wsUrl);
+    player.subscribe();
+    return player;
+  }
+
   get id(): string {
     return this.user.id;
   }

@@ -37,14 +37,17 @@ function literal(type: GraphQLInputType, id: string): string {
 
 /**
  * The smallest valid document calling one root field: every required argument filled with a
- * plausible literal (each ID gets `id`), and `{ __typename }` as the selection of an object result.
+ * plausible literal (each ID gets `id`), plus the optional arguments named in `alsoArgs` (e.g.
+ * `roomId`, so that an optional room is named too), and `{ __typename }` as the selection of an
+ * object result.
  */
 export function minimalOperation(
   kind: 'query' | 'mutation' | 'subscription',
   field: GraphQLField<unknown, unknown>,
   id: string,
+  alsoArgs: readonly string[] = [],
 ): string {
-  const args = field.args.filter(required);
+  const args = field.args.filter((a) => required(a) || alsoArgs.includes(a.name));
   const argText = args.length ? `(${args.map((a) => `${a.name}: ${literal(a.type, id)}`).join(', ')})` : '';
   const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
   return `${kind} { ${field.name}${argText}${selection} }`;

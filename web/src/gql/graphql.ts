@@ -48,12 +48,24 @@ export type MatchEventType =
   /** The search ended after MATCH_SEARCH_TIMEOUT_SECONDS without a match */
   | 'SEARCH_TIMEOUT';
 
+/** Whom you want to meet. Preferences are mutual: you are only offered people whose own preferences accept you, and a preference about something a person did not state (gender, birth year) is not met by them. Free for everyone. */
+export type MatchPreferencesInput = {
+  /** Genders you accept; empty or absent: anyone */
+  genders?: Array<Gender> | null | undefined;
+  /** The oldest age you accept (the age a person turns this calendar year) */
+  maxAge?: number | null | undefined;
+  /** The youngest age you accept (the age a person turns this calendar year) */
+  minAge?: number | null | undefined;
+};
+
 /** Where you are and how far you are willing to go. Coordinates are snapped to a ~1 km grid and never stored in the database or shown to anyone. */
 export type MatchRequestInput = {
   /** Latitude in degrees, -90..90 */
   latitude: number;
   /** Longitude in degrees, -180..180 */
   longitude: number;
+  /** Whom you want to meet; absent: anyone */
+  preferences?: MatchPreferencesInput | null | undefined;
   /** Search radius in km, 1..100; a partner must be within both radii */
   radiusKm: number;
 };
@@ -102,7 +114,9 @@ export type RoomClosedReason =
   /** A member blocked the other */
   | 'BLOCKED'
   /** A member left (leaveRoom) */
-  | 'LEFT';
+  | 'LEFT'
+  /** A member moved on to the next match (nextMatch) */
+  | 'NEXT';
 
 /** What happened in a room */
 export type RoomEventType =

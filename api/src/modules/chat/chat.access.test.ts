@@ -200,6 +200,7 @@ describe('a user who is not a member of the room', () => {
         'leaveRoom',
         'setTyping',
         'roomEvents',
+        'nextMatch',
       ]),
     );
 
@@ -211,7 +212,7 @@ describe('a user who is not a member of the room', () => {
     try {
       for (const { kind, field } of walked) {
         for (const id of [roomId, randomUUID()]) {
-          const query = minimalOperation(kind, field, id);
+          const query = minimalOperation(kind, field, id, ['roomId']);
           const refused =
             kind === 'subscription' ? (await runOnSocket(socket, query)).codes : codes(await outsider.call(query));
           expect({ query, codes: refused }).toEqual({ query, codes: ['FORBIDDEN'] });

@@ -57,7 +57,8 @@ async function walkRooms(who: Chatter, first: number): Promise<{ pages: Connecti
 }
 
 beforeAll(async () => {
-  api = await startTestServer();
+  // No pair memory: the blocking cases need two rooms with the same person, one after the other.
+  api = await startTestServer({ env: { MATCH_PAIR_MEMORY_HOURS: '0' } });
 });
 
 afterAll(async () => {

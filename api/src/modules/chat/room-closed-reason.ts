@@ -5,6 +5,7 @@ export enum RoomClosedReason {
   LEFT = 'LEFT',
   BLOCKED = 'BLOCKED',
   ACCOUNT_DELETED = 'ACCOUNT_DELETED',
+  NEXT = 'NEXT',
 }
 
 registerEnumType(RoomClosedReason, {
@@ -14,5 +15,6 @@ registerEnumType(RoomClosedReason, {
     LEFT: { description: 'A member left (leaveRoom)' },
     BLOCKED: { description: 'A member blocked the other' },
     ACCOUNT_DELETED: { description: 'A member deleted their account' },
+    NEXT: { description: 'A member moved on to the next match (nextMatch)' },
   },
 });

@@ -56,10 +56,10 @@ export class RoomService {
   }
 
   /** Closes the room for both members; history stays readable. False when it was already closed. */
-  async leave(userId: string, roomId: string): Promise<boolean> {
+  async leave(userId: string, roomId: string, reason = RoomClosedReason.LEFT): Promise<boolean> {
     const em = this.deps.orm.em.fork();
     await this.membership(em, roomId, userId);
-    return this.close(em, [roomId], userId, RoomClosedReason.LEFT);
+    return this.close(em, [roomId], userId, reason);
   }
 
   /** Closes the open rooms `userId` shares with `otherId` (a block). */
@@ -108,6 +108,21 @@ export class RoomService {
       .fork()
       .find(RoomMember, { room: { closedAt: null, members: { user: userId } }, user: { $ne: userId } });
     return peers.map((p) => p.user.id);
+  }
+
+  /**
+   * Everyone the user was matched with since `since` (a room was opened for the two, open or closed
+   * since), with when: the pair memory of matching. From the primary, in one query.
+   */
+  async matchedSince(userId: string, since: Date): Promise<Array<{ userId: string; matchedAt: Date }>> {
+    const peers = await this.deps.orm.em
+      .fork()
+      .find(
+        RoomMember,
+        { room: { createdAt: { $gt: since }, members: { user: userId } }, user: { $ne: userId } },
+        { populate: ['room'] },
+      );
+    return peers.map((p) => ({ userId: p.user.id, matchedAt: p.room.getEntity().createdAt }));
   }
 
   /** The user's newest open room created after `since`, from the primary. */

@@ -66,6 +66,24 @@ export class MatchResolver {
   }
 
   @Authorized()
+  @Mutation(() => MatchStatusObject, {
+    description:
+      'Next: searches again and leaves your current chat room in one call (the peer gets PEER_LEFT with reason NEXT). The search starts first: when it is refused (RATE_LIMITED, BAD_USER_INPUT) the room stays open. The partner you leave is not offered to you again for MATCH_PAIR_MEMORY_HOURS. Nexts and declines beyond NEXT_PER_HOUR in an hour hold you off from searching for a growing time.',
+  })
+  async nextMatch(
+    @Arg('input', () => MatchRequestInput, { description: 'The new search, as for requestMatch' })
+    input: MatchRequestInput,
+    @Arg('roomId', () => ID, {
+      nullable: true,
+      description: 'The room to leave; absent: your newest open room (none open: just searches)',
+    })
+    roomId: string | null | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<MatchStatusObject> {
+    return this.toStatusObject(ctx, await this.matching.nextMatch(viewer(ctx), input, roomId));
+  }
+
+  @Authorized()
   @Mutation(() => MatchStatusObject, { description: 'Leaves the queue; during an offer this declines it' })
   async cancelMatch(@Ctx() ctx: Context): Promise<MatchStatusObject> {
     return this.toStatusObject(ctx, await this.matching.cancel(viewer(ctx)));

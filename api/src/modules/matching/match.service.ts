@@ -1,15 +1,25 @@
 import type { Orm } from '../../infra/db/orm';
-import { NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
+import { BadUserInputError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import { merge } from '../../infra/pubsub/merge';
 import { createMemoryPubSub } from '../../infra/pubsub/pubsub.memory';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
-import type { RoomService } from '../chat';
+import { RoomClosedReason, type RoomService } from '../chat';
 import { parseUserPayload, toUserPayload, type ProfileService, type SafetyService, type UserPayload } from '../users';
 import { snapToGrid } from './geo';
-import type { EnqueueResult, MatchQueue, Offer, QueueEvent, QueueStatus } from './match-queue.port';
+import type {
+  EnqueueResult,
+  Exclusions,
+  Filter,
+  MatchQueue,
+  Offer,
+  Preferences,
+  QueueEvent,
+  QueueStatus,
+  Traits,
+} from './match-queue.port';
 
 /** Pub/sub topic of one user's match events. */
 export const matchTopic = (userId: string) => `match:${userId}`;
@@ -25,6 +35,42 @@ export interface MatchEventPayload {
   distanceKm?: number;
   expiresAt?: string;
   roomId?: string;
+}
+
+/** What a client asks for (MatchRequestInput). */
+export interface MatchRequest {
+  latitude: number;
+  longitude: number;
+  radiusKm: number;
+  preferences?: { genders?: readonly string[] | null; minAge?: number | null; maxAge?: number | null } | null;
+}
+
+/**
+ * The skip budget's counter: how many nexts and declines a user made in the current hour (a budget
+ * far above any real count, so that `remaining` counts them).
+ */
+export const SKIP_COUNTER_POINTS = 100_000;
+/** The first hold past the budget; each further skip within the hour doubles it, up to SKIP_HOLD_MAX_MS. */
+export const SKIP_HOLD_BASE_MS = 15_000;
+export const SKIP_HOLD_MAX_MS = 3_600_000;
+
+/** How long a user who skipped `count` people this hour waits before searching again (0 within the budget). */
+export function skipHoldMs(count: number, perHour: number): number {
+  const over = count - perHour;
+  return over <= 0 ? 0 : Math.min(SKIP_HOLD_BASE_MS * 2 ** Math.min(over - 1, 30), SKIP_HOLD_MAX_MS);
+}
+
+/** A request's preferences as the queue takes them; BAD_USER_INPUT when they cannot be met by anyone. */
+function preferencesOf(input: MatchRequest['preferences']): Preferences | undefined {
+  if (!input) return undefined;
+  const { genders, minAge, maxAge } = input;
+  if (minAge != null && maxAge != null && minAge > maxAge)
+    throw new BadUserInputError(`preferences.minAge (${minAge}) must not be above preferences.maxAge (${maxAge})`);
+  const preferences: Preferences = {};
+  if (genders?.length) preferences.genders = [...new Set(genders)];
+  if (minAge != null) preferences.minAge = minAge;
+  if (maxAge != null) preferences.maxAge = maxAge;
+  return Object.keys(preferences).length > 0 ? preferences : undefined;
 }
 
 export interface MatchStatusView {
@@ -43,6 +89,14 @@ export interface MatchServiceDeps {
   profile: ProfileService;
   safety: Pick<SafetyService, 'blockedEither'>;
   requestLimiter: RateLimiter;
+  /** Counts nexts and declines per user and hour (points SKIP_COUNTER_POINTS). */
+  skipCounter: RateLimiter;
+  /** Nexts and declines an hour before a user's own hold starts to grow (NEXT_PER_HOUR). */
+  nextPerHour: number;
+  /** A completed match is remembered this long (MATCH_PAIR_MEMORY_HOURS). */
+  pairMemoryMs: number;
+  /** The matching pool of a user ('' for everyone; quarantined accounts meet only each other). @default '' */
+  poolOf?: (userId: string) => Promise<string>;
   logger: Logger;
   gridCellKm: number;
   presenceGraceMs: number;
@@ -87,30 +141,60 @@ export class MatchService {
 
   constructor(private readonly deps: MatchServiceDeps) {}
 
-  async requestMatch(
-    userId: string,
-    input: { latitude: number; longitude: number; radiusKm: number },
-  ): Promise<MatchStatusView> {
+  async requestMatch(userId: string, input: MatchRequest): Promise<MatchStatusView> {
+    const preferences = preferencesOf(input.preferences);
     // The profile read overlaps the rate limiter's round trip; offers then need no read at all.
-    const [limit, profile] = await Promise.all([this.deps.requestLimiter.consume(userId), this.profileOf(userId)]);
+    const [limit, me, pool] = await Promise.all([
+      this.deps.requestLimiter.consume(userId),
+      this.searcherOf(userId),
+      this.deps.poolOf?.(userId) ?? '',
+    ]);
     if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
+    const filter: Filter = { pool, traits: me.traits, ...(preferences ? { preferences } : {}) };
     const request = {
       userId,
       position: snapToGrid({ lat: input.latitude, lon: input.longitude }, this.deps.gridCellKm),
       radiusKm: input.radiusKm,
-      profile,
+      profile: me.profile,
+      filter,
     };
     let result = await this.deps.queue.enqueue(request, Date.now());
     if (result.status === 'needs-exclusions') {
       await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), Date.now());
       result = await this.deps.queue.enqueue(request, Date.now());
     }
+    if (result.status === 'held') {
+      const waitMs = Math.max(0, (result.heldUntil ?? 0) - Date.now());
+      throw new RateLimitedError(
+        `You skipped many people within the hour: you can search again in ${Math.ceil(waitMs / 1000)} s`,
+        waitMs,
+      );
+    }
     await this.publish(result.events);
     return this.enqueued(userId, input.radiusKm, result);
   }
 
+  /**
+   * "Next": searches again and leaves the room (the newest open one, or `roomId`), whose peer hears
+   * PEER_LEFT with reason NEXT. The search starts first, so a refused search (a hold, the rate limit,
+   * bad input) leaves the room as it was; the peer is remembered and never offered again within the
+   * pair memory. Counts towards the skip budget.
+   */
+  async nextMatch(userId: string, input: MatchRequest, roomId?: string | null): Promise<MatchStatusView> {
+    const leaving = roomId
+      ? (await this.deps.rooms.membership(this.deps.orm.em.fork(), roomId, userId)).room.id
+      : (await this.deps.rooms.newestOpenRoomSince(userId, new Date(0)))?.roomId;
+    const view = await this.requestMatch(userId, input);
+    if (leaving) await this.deps.rooms.leave(userId, leaving, RoomClosedReason.NEXT);
+    await this.countSkip(userId);
+    return view;
+  }
+
   async cancel(userId: string): Promise<MatchStatusView> {
-    await this.publish((await this.deps.queue.cancel(userId, Date.now())).events);
+    const { events } = await this.deps.queue.cancel(userId, Date.now());
+    await this.publish(events);
+    // A cancel during an offer declines it.
+    if (events.some((e) => e.to === userId && e.type === 'CANCELLED' && e.offer)) await this.countSkip(userId);
     return this.status(userId);
   }
 
@@ -120,7 +204,22 @@ export class MatchService {
       throw new NotFoundError(`Match offer ${matchId} is not open (it expired, was answered or is not yours)`);
     await this.publish(result.events);
     if (result.completing) await this.createRoom(result.completing);
+    if (result.status === 'declined') await this.countSkip(userId);
     return this.status(userId);
+  }
+
+  /**
+   * One more next or decline by the user this hour: past NEXT_PER_HOUR, the user is held off from
+   * searching for a time that doubles with each further skip (skipHoldMs), so a bot that skips
+   * everyone slows itself down while a person never meets the budget.
+   */
+  private async countSkip(userId: string): Promise<void> {
+    const { remaining } = await this.deps.skipCounter.consume(userId);
+    const holdMs = skipHoldMs(SKIP_COUNTER_POINTS - remaining, this.deps.nextPerHour);
+    if (holdMs > 0) {
+      const now = Date.now();
+      await this.deps.queue.holdOff(userId, now + holdMs, now);
+    }
   }
 
   /** The state the enqueue left the user in (what `status` would read right after it). */
@@ -271,11 +370,18 @@ export class MatchService {
     };
   }
 
-  /** The user's profile as partners see it in offers, as the queue keeps it (JSON text). */
-  private async profileOf(userId: string): Promise<string | undefined> {
+  /**
+   * The user as a search carries them: their profile as partners see it in offers (JSON text) and
+   * their traits for others' preferences (gender; age = the age they turn this calendar year).
+   */
+  private async searcherOf(userId: string): Promise<{ profile?: string; traits: Traits }> {
     // One plain statement on the primary: no fork, no identity map (nothing is written through it).
     const user = await this.deps.profile.find(this.deps.orm.em, userId);
-    return user ? JSON.stringify(toUserPayload(user)) : undefined;
+    if (!user) return { traits: {} };
+    const traits: Traits = {};
+    if (user.gender) traits.gender = user.gender;
+    if (user.birthYear) traits.age = new Date().getUTCFullYear() - user.birthYear;
+    return { profile: JSON.stringify(toUserPayload(user)), traits };
   }
 
   /** Loads the user's exclusion mirror unless it is loaded and fresh. */
@@ -284,13 +390,19 @@ export class MatchService {
     await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), Date.now());
   }
 
-  /** The database's view of who may never be offered to the user: blocks both ways, open rooms. */
-  private async exclusionsOf(userId: string): Promise<{ blocked: string[]; openRooms: string[] }> {
-    const [blocked, openRooms] = await Promise.all([
+  /**
+   * The database's view of who may not be offered to the user: blocks both ways, open rooms, and
+   * everyone matched with within the pair memory (until the memory of that match ends).
+   */
+  private async exclusionsOf(userId: string): Promise<Exclusions> {
+    const memoryMs = this.deps.pairMemoryMs;
+    const [blocked, openRooms, matched] = await Promise.all([
       this.deps.safety.blockedEither(userId),
       this.deps.rooms.openRoomPeers(userId),
+      memoryMs > 0 ? this.deps.rooms.matchedSince(userId, new Date(Date.now() - memoryMs)) : [],
     ]);
-    return { blocked, openRooms };
+    const met = matched.map((m) => ({ userId: m.userId, until: m.matchedAt.getTime() + memoryMs }));
+    return { blocked, openRooms, met };
   }
 
   private async publish(events: QueueEvent[]): Promise<void> {

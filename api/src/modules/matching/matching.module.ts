@@ -8,7 +8,7 @@ import { UserBlocked, UserDeleted, UserDeleting, type UsersModule } from '../use
 import type { MatchQueue } from './match-queue.port';
 import { MatchOffered } from './matching.events';
 import { MatchResolver } from './match.resolver';
-import { MatchService } from './match.service';
+import { MatchService, SKIP_COUNTER_POINTS } from './match.service';
 
 export interface MatchingModuleDeps {
   orm: Orm;
@@ -25,6 +25,8 @@ export interface MatchingModuleDeps {
     gridCellKm: number;
     requestsPerMinute: number;
     sweepIntervalMs: number;
+    nextPerHour: number;
+    pairMemoryMs: number;
   };
   onMatched?: () => void;
 }
@@ -47,6 +49,9 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
       points: config.requestsPerMinute,
       durationMs: 60_000,
     }),
+    skipCounter: deps.limiters.create({ name: 'match-skips', points: SKIP_COUNTER_POINTS, durationMs: 3_600_000 }),
+    nextPerHour: config.nextPerHour,
+    pairMemoryMs: config.pairMemoryMs,
     logger: deps.logger,
     gridCellKm: config.gridCellKm,
     presenceGraceMs: config.presenceGraceMs,
