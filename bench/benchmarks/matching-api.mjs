@@ -1,6 +1,6 @@
 // The matching benchmark's API side (see matching.mjs): time to match through requestMatch and
 // matchEvents once a partner waits, and a concurrent burst checked for double matches.
-import { cancelMatch, nextEvent, requestMatch } from '../lib/players.mjs';
+import { acceptMatch, cancelMatch, nextEvent, nextMatch, requestMatch } from '../lib/players.mjs';
 import { ms } from '../lib/report.mjs';
 import { latencySummary, pool, sleep } from '../lib/util.mjs';
 import { BURST, randomPoint } from './matching-queue.mjs';
@@ -64,6 +64,57 @@ export async function timeToMatch(ctx, players, { pairs, radiusKm, area, label }
     missed,
     wrongPartner,
   };
+}
+
+/**
+ * "Next" while a partner waits: A and B are matched into a room, C waits at the same place, and A
+ * calls nextMatch (leave the room, search again): until A heard OFFERED with C. Each trio of
+ * distinct players once: a completed match is remembered, so A and B never meet again, and both are
+ * even-numbered players, never a pair of timeToMatch (which pairs player 2k with 2k + 1).
+ * @param {import('../lib/setup.mjs').Ctx} ctx
+ * @param {Player[]} players
+ * @param {{ trios: number, radiusKm: number, area: import('./matching-queue.mjs').Square }} options
+ */
+export async function timeToNext(ctx, players, { trios, radiusKm, area }) {
+  /** @type {number[]} */
+  const offered = [];
+  /** @type {number[]} */
+  const responses = [];
+  let missed = 0;
+  const count = Math.min(trios, Math.floor(players.length / 4));
+  for (let i = 0; i < count; i++) {
+    const [a, c, b] = /** @type {[Player, Player, Player]} */ (players.slice(4 * i, 4 * i + 3));
+    const at = randomPoint(area);
+    const sinceA = a.events.length;
+    await requestMatch(a, at, radiusKm);
+    await requestMatch(b, at, radiusKm);
+    const offer = await nextEvent(a, (e) => e.type === 'OFFERED' && a.events.indexOf(e) >= sinceA);
+    if (!offer?.matchId) {
+      missed++;
+      await Promise.all([cancelMatch(a), cancelMatch(b)]);
+      continue;
+    }
+    await Promise.all([acceptMatch(a, offer.matchId), acceptMatch(b, offer.matchId)]);
+    const matched = await nextEvent(a, (e) => e.type === 'MATCHED' && e.matchId === offer.matchId);
+    const waiting = await requestMatch(c, at, radiusKm);
+    if (!matched || waiting.data?.requestMatch?.state !== 'SEARCHING') {
+      missed++;
+      await Promise.all([cancelMatch(a), cancelMatch(c)]);
+      continue;
+    }
+    const since = a.events.length;
+    const t0 = performance.now();
+    const [res, next] = await Promise.all([
+      nextMatch(a, at, radiusKm),
+      nextEvent(a, (e) => e.type === 'OFFERED' && a.events.indexOf(e) >= since),
+    ]);
+    responses.push(performance.now() - t0);
+    if (!next || next.partner?.id !== c.userId || res.data?.nextMatch?.state !== 'OFFERED') missed++;
+    else offered.push(next.at - t0);
+    await Promise.all([cancelMatch(a), cancelMatch(c)]);
+  }
+  ctx.log(`  next -> new offer: p50 ${ms(latencySummary(offered).p50)} (${offered.length} of ${count})`);
+  return { offered: latencySummary(offered), response: latencySummary(responses), trios: count, missed };
 }
 
 /**

@@ -66,6 +66,7 @@ export const queueOptions = (ctx) => ({
   cooldownMs: 0,
   searchTimeoutMs: ctx.matchSearchTimeoutSeconds * 1000,
   presenceGraceMs: ctx.matchGraceSeconds * 1000,
+  pairMemoryMs: 0,
 });
 
 /**
@@ -164,8 +165,11 @@ function checkOffers(offers) {
  * @param {GeoLoadWorker[]} loaders
  * @param {import('../workers/geo-load.mjs').Radius} radiusKm
  * @param {string} label
+ * @param {{ preferences?: boolean }} [options] also run the match step with seekers stating traits and
+ *   preferences (variant 'prefs': every seeker accepts every other, so the same pairs form while each
+ *   candidate in range is judged by both filters)
  */
-export async function throughput(ctx, loaders, radiusKm, label) {
+export async function throughput(ctx, loaders, radiusKm, label, options = {}) {
   const { rounds, durationMs, concurrency, seekersPerWorker } = ctx.scale.matching;
   const redis = ctx.redis.client();
   const loaderPids = Object.fromEntries(loaders.map((w, i) => [`loader${i + 1}`, w.pid]));
@@ -173,8 +177,12 @@ export async function throughput(ctx, loaders, radiusKm, label) {
   let stats0 = {};
   const counters = { doubles: 0, ineligible: 0, notMutual: 0 };
   let tag = 0;
-  /** @param {'geosearch' | 'enqueue'} mode */
-  const runAll = (mode) => Promise.all(loaders.map((w) => w.call('run', { mode, concurrency, durationMs, radiusKm })));
+  /**
+   * @param {'geosearch' | 'enqueue'} mode
+   * @param {boolean} [preferences]
+   */
+  const runAll = (mode, preferences = false) =>
+    Promise.all(loaders.map((w) => w.call('run', { mode, concurrency, durationMs, radiusKm, preferences })));
   /** @param {LoadRun[]} results */
   const combine = (results) => ({
     perSecond: results.reduce((n, r) => n + r.perSecond, 0),
@@ -199,6 +207,51 @@ export async function throughput(ctx, loaders, radiusKm, label) {
       ops,
     };
   };
+  /**
+   * The match step's variant: seekers enqueue (without or with traits and preferences).
+   * @template {string} const N
+   * @param {N} name
+   * @param {boolean} preferences
+   */
+  const matchVariant = (name, preferences) =>
+    variant({
+      name,
+      pids: { redis: ctx.redis.pid, ...loaderPids },
+      before: async () => {
+        const t = `seek-${label}-${name}-${tag++}`;
+        await Promise.all(loaders.map((w, i) => w.call('prepare', { count: seekersPerWorker, tag: `${t}-${i}` })));
+        stats0 = await commandStats(redis);
+      },
+      run: async () => combine(await runAll('enqueue', preferences)),
+      after: async (_r, result) => {
+        const redisCall = await perCall('evalsha', result.ops);
+        const check = checkOffers(result.offers);
+        // Every offer must still be open and mutual in the queue (nobody answered them).
+        const sample = check.users.slice(0, 4000);
+        /** @type {Awaited<ReturnType<import('../workers/geo-load.mjs').GeoLoad['statuses']>>} */
+        const statuses = Object.assign(
+          {},
+          ...(await Promise.all(
+            loaders.map((w, i) => w.call('statuses', { userIds: sample.filter((_, j) => j % loaders.length === i) })),
+          )),
+        );
+        const offerOf = new Map(
+          result.offers.flatMap(([m, a, b]) => [
+            [a, m],
+            [b, m],
+          ]),
+        );
+        const notMutual = sample.filter(
+          (u) => statuses[u]?.[0] !== 'OFFERED' || statuses[u][1] !== offerOf.get(u),
+        ).length;
+        counters.doubles += check.doubles;
+        counters.ineligible += check.ineligible;
+        counters.notMutual += notMutual;
+        await Promise.all(loaders.map((w) => w.call('cleanup')));
+        return { redisCall, offersMade: result.offers.length, offers: undefined };
+      },
+      summary: (r) => `${num(r.perSecond)} enqueue/s, p50 ${ms(r.latency.p50)}`,
+    });
   const runs = await alternate(
     rounds,
     [
@@ -212,51 +265,16 @@ export async function throughput(ctx, loaders, radiusKm, label) {
         after: async (_r, result) => ({ redisCall: await perCall('geosearch', result.ops) }),
         summary: (r) => `${num(r.perSecond)} GEOSEARCH/s (${num(r.membersPerCall)} members each)`,
       }),
-      variant({
-        name: 'match',
-        pids: { redis: ctx.redis.pid, ...loaderPids },
-        before: async () => {
-          const t = `seek-${label}-${tag++}`;
-          await Promise.all(loaders.map((w, i) => w.call('prepare', { count: seekersPerWorker, tag: `${t}-${i}` })));
-          stats0 = await commandStats(redis);
-        },
-        run: async () => combine(await runAll('enqueue')),
-        after: async (_r, result) => {
-          const redisCall = await perCall('evalsha', result.ops);
-          const check = checkOffers(result.offers);
-          // Every offer must still be open and mutual in the queue (nobody answered them).
-          const sample = check.users.slice(0, 4000);
-          /** @type {Awaited<ReturnType<import('../workers/geo-load.mjs').GeoLoad['statuses']>>} */
-          const statuses = Object.assign(
-            {},
-            ...(await Promise.all(
-              loaders.map((w, i) => w.call('statuses', { userIds: sample.filter((_, j) => j % loaders.length === i) })),
-            )),
-          );
-          const offerOf = new Map(
-            result.offers.flatMap(([m, a, b]) => [
-              [a, m],
-              [b, m],
-            ]),
-          );
-          const notMutual = sample.filter(
-            (u) => statuses[u]?.[0] !== 'OFFERED' || statuses[u][1] !== offerOf.get(u),
-          ).length;
-          counters.doubles += check.doubles;
-          counters.ineligible += check.ineligible;
-          counters.notMutual += notMutual;
-          await Promise.all(loaders.map((w) => w.call('cleanup')));
-          return { redisCall, offersMade: result.offers.length, offers: undefined };
-        },
-        summary: (r) => `${num(r.perSecond)} enqueue/s, p50 ${ms(r.latency.p50)}`,
-      }),
+      matchVariant('match', false),
+      ...(options.preferences ? [matchVariant('prefs', true)] : []),
     ],
     (line) => ctx.log(`  [${label}]${line}`),
   );
   redis.disconnect();
   const geo = median(runs.geosearch.map((r) => r.perSecond));
   const match = median(runs.match.map((r) => r.perSecond));
-  return { radiusKm, label, runs, geo, match, ratio: match / geo, counters };
+  const prefs = runs.prefs ? median(runs.prefs.map((r) => r.perSecond)) : null;
+  return { radiusKm, label, runs, geo, match, ratio: match / geo, prefs, counters };
 }
 
 /**
@@ -273,9 +291,9 @@ export async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
   const keys = matchKeys(ctx.redisPrefix);
   // GEO members are '<meta entry>|<id>' (keys.ts): ids are cut out where a step needs them alone.
   const SEARCH = `local ids = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'km')`;
-  const IDS = `for i, m in ipairs(ids) do ids[i] = string.match(m, '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end`;
+  const IDS = `for i, m in ipairs(ids) do ids[i] = string.match(m, '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end`;
   const LOAD = `${IDS} for _, id in ipairs(ids) do redis.call('HMGET', ARGV[4] .. 'u:' .. id, 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId') end`;
-  const META = `${IDS} for i = 1, #ids, 1000 do local chunk = redis.call('HMGET', ARGV[4] .. 'meta', unpack(ids, i, math.min(i + 999, #ids))) for j = 1, #chunk do local a, b, c, d = string.match(chunk[j] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$') end end`;
+  const META = `${IDS} for i = 1, #ids, 1000 do local chunk = redis.call('HMGET', ARGV[4] .. 'meta', unpack(ids, i, math.min(i + 999, #ids))) for j = 1, #chunk do local a, b, c, d, e = string.match(chunk[j] or '', '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]*)$') end end`;
   // The script's work per member (match-queue.lua.ts inRangeOf), with its own helpers (HELPERS_LUA:
   // haversine, prefilterRadiusKm, RADIUS_CLASSES): radius and cell centre parsed, the haversine, since
   // and id only for members within both radii.
@@ -283,7 +301,7 @@ export async function luaBreakdown(ctx, radiusKm, searchRadiusKm, calls) {
 for _, m in ipairs(ids) do
   local cr, lat, lon = string.match(m, '^[^|]+|([^|]+)|([^|]+)|([^|]+)|')
   cr, lat, lon = tonumber(cr), tonumber(lat), tonumber(lon)
-  if haversine(lat0, lon0, lat, lon) <= math.min(r, cr) then local since, id = string.match(m, '^([^|]+)|[^|]+|[^|]+|[^|]+|(.*)$') end
+  if haversine(lat0, lon0, lat, lon) <= math.min(r, cr) then local since, filter, id = string.match(m, '^([^|]+)|[^|]+|[^|]+|[^|]+|([^|]*)|(.*)$') end
 end`;
   // The script's search (match-queue.lua.ts §7): every radius class, each as far as it can match.
   const CLASSES = `local ids = {} local r = tonumber(ARGV[3])

@@ -7,7 +7,7 @@ import { matchingModules } from '../lib/api-dist.mjs';
 import { closePlayers, connectPlayers } from '../lib/players.mjs';
 import { cpuLine, medianCpu, ms, num, pct, section, table, verdict } from '../lib/report.mjs';
 import { median, sleep } from '../lib/util.mjs';
-import { burst, timeToMatch } from './matching-api.mjs';
+import { burst, timeToMatch, timeToNext } from './matching-api.mjs';
 import {
   BURST,
   DENSE,
@@ -45,6 +45,7 @@ export async function benchMatching(ctx) {
       label: 'empty queue, r = 5 km',
     });
     const ttm = [ttmEmpty];
+    const next = await timeToNext(ctx, players, { trios: pairs, radiusKm: 5, area: DENSE });
     /** @type {{ r: number, result: typeof ttmEmpty }[]} */
     const ttmDense = [];
     const burstResult = await burst(ctx, players.slice(0, scale.burstUsers));
@@ -69,7 +70,11 @@ export async function benchMatching(ctx) {
     /** @type {Awaited<ReturnType<typeof throughput>>[]} */
     const cases = [];
     for (const r of scale.radii)
-      cases.push(await throughput(ctx, loaders, r, Array.isArray(r) ? `r ${r[0]}-${r[1]} km` : `r ${r} km`));
+      cases.push(
+        await throughput(ctx, loaders, r, Array.isArray(r) ? `r ${r[0]}-${r[1]} km` : `r ${r} km`, {
+          preferences: true,
+        }),
+      );
     for (const r of scale.ttmRadii) {
       const result = await timeToMatch(ctx, players, {
         pairs,
@@ -100,6 +105,7 @@ export async function benchMatching(ctx) {
       'matching: double matches (API burst)': burstResult.doubles,
       'matching: inconsistent offers (API burst)': burstResult.broken,
       'matching: time-to-match misses': ttm.reduce((n, t) => n + t.missed + t.wrongPartner, 0),
+      'matching: next misses (no offer from the waiting partner)': next.missed,
       'matching: seekers left in the queue': queueState.searching - ballast.searching,
     };
     const caseRows = cases.flatMap((c) => {
@@ -116,16 +122,21 @@ export async function benchMatching(ctx) {
           num(median(g.map((x) => x.membersPerCall))),
           cpuLine(medianCpu(g.map((x) => x.cpu))),
         ],
-        [
-          c.label,
-          'match step (enqueue script)',
-          m.map((x) => num(x.perSecond)).join(' / '),
-          num(c.match),
-          ms(median(m.map((x) => x.latency.p50))),
-          `${num(median(m.map((x) => x.redisCall.usecPerCall)))} µs`,
-          `${num(median(m.map((x) => x.offersMade)))} offers`,
-          cpuLine(medianCpu(m.map((x) => x.cpu))),
-        ],
+        .../** @type {[string, typeof m][]} */ ([
+          ['match step (enqueue script)', m],
+          ['match step, seekers with traits and preferences', c.runs.prefs ?? []],
+        ])
+          .filter(([, runs]) => runs.length > 0)
+          .map(([name, runs]) => [
+            c.label,
+            name,
+            runs.map((x) => num(x.perSecond)).join(' / '),
+            num(median(runs.map((x) => x.perSecond))),
+            ms(median(runs.map((x) => x.latency.p50))),
+            `${num(median(runs.map((x) => x.redisCall.usecPerCall)))} µs`,
+            `${num(median(runs.map((x) => x.offersMade)))} offers`,
+            cpuLine(medianCpu(runs.map((x) => x.cpu))),
+          ]),
       ];
     });
     const ttmRows = ttm.map((t) => [
@@ -137,6 +148,16 @@ export async function benchMatching(ctx) {
       t.seeker.n,
       t.missed + t.wrongPartner,
     ]);
+    ttmRows.splice(1, 0, [
+      '"next": `nextMatch` from a room while a partner waits (empty queue, r = 5 km)',
+      ms(next.offered.p50),
+      ms(next.offered.p99),
+      '',
+      ms(next.response.p50),
+      next.offered.n,
+      next.missed,
+    ]);
+    ctx.metrics.note('matching.next.p50', next.offered.p50, 'ms');
     const { note } = ctx.metrics;
     const ratios = cases.map((c) => {
       const key = `matching.${c.label.replaceAll(' ', '')}`;
@@ -144,6 +165,19 @@ export async function benchMatching(ctx) {
       note(`${key}.matchStep`, c.match, 'perSecond');
       return { label: c.label, ratio: c.ratio, text: note(`${key}.ratio`, c.ratio, 'share') };
     });
+    // Preferences cost: the match step with every seeker stating traits and preferences, against the
+    // same step without (alternated rounds, the same dense queue).
+    const preferenceRatios = cases.flatMap((c) =>
+      c.prefs === null
+        ? []
+        : [
+            {
+              label: c.label,
+              ratio: c.prefs / c.match,
+              text: note(`matching.${c.label.replaceAll(' ', '')}.preferencesRatio`, c.prefs / c.match, 'share'),
+            },
+          ],
+    );
     /**
      * @param {typeof ttmEmpty} t
      * @param {string} key
@@ -158,6 +192,11 @@ export async function benchMatching(ctx) {
         name: `match step >= 80 % of raw GEOSEARCH ops/s (${c.label}, ${num(scale.ballast)} searching)`,
         value: c.text,
         met: c.ratio >= TARGET_RATIO,
+      })),
+      ...preferenceRatios.map((c) => ({
+        name: `preferences slow the match step by at most 10 % (${c.label}: with / without >= 90 %)`,
+        value: c.text,
+        met: c.ratio >= 0.9,
       })),
       {
         name: `time-to-match p50 <= ${emptyTarget} ms once a partner waits (empty queue)`,
@@ -198,6 +237,10 @@ export async function benchMatching(ctx) {
         (c) =>
           `- ${c.label}: **match step / GEOSEARCH = ${c.text}** (target >= ${pct(TARGET_RATIO)}: ${verdict(c.ratio >= TARGET_RATIO)})`,
       ),
+      ...preferenceRatios.map(
+        (c) =>
+          `- ${c.label}: **match step with preferences / without = ${c.text}** (each seeker states a gender and an age and prefers both genders, ages 18 to 60, so the same pairs form while every candidate in range is judged by both filters; target >= 90 %: ${verdict(c.ratio >= 0.9)})`,
+      ),
       '',
       '#### Where a match step spends its Redis time (sequential EVALs on the dense key, commandstats)',
       '',
@@ -210,7 +253,7 @@ export async function benchMatching(ctx) {
       ]),
       '#### Time to match through the API (partner waiting; seeker on the other instance half of the time)',
       '',
-      "From the seeker's `requestMatch` being sent to its `OFFERED` event arriving on its `matchEvents` socket; the partner's OFFERED and the HTTP response beside it.",
+      'From the seeker\'s `requestMatch` being sent to its `OFFERED` event arriving on its `matchEvents` socket; the partner\'s OFFERED and the HTTP response beside it. The "next" row: a user in a fresh room calls `nextMatch` (the room closes, the peer hears PEER_LEFT with reason NEXT, the search starts) while a third user waits; from the call to the OFFERED naming the waiting user.',
       '',
       table(
         ['queue', 'seeker OFFERED p50', 'p99', 'partner OFFERED p50', 'requestMatch response p50', 'pairs', 'misses'],
@@ -230,9 +273,11 @@ export async function benchMatching(ctx) {
           geo: c.geo,
           match: c.match,
           ratio: c.ratio,
+          prefs: c.prefs,
           usec: median(c.runs.match.map((x) => x.redisCall.usecPerCall)),
         })),
         ttm,
+        next,
         burst: burstResult,
         breakdown,
         ballast,

@@ -27,18 +27,19 @@ const load = (file) => require(path.join(API_DIST, file));
  * @typedef {{ matchId: string, users: [string, string], distanceKm: number, expiresAt: number, accepted: string[] }} Offer
  * @typedef {'OFFERED' | 'PEER_ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'SEARCH_TIMEOUT'} QueueEventType
  * @typedef {{ to: string, type: QueueEventType, offer?: Offer, partnerProfile?: string }} QueueEvent
- * @typedef {{ events: QueueEvent[], status: 'searching' | 'offered' | 'busy' | 'needs-exclusions' }} EnqueueResult
+ * @typedef {{ events: QueueEvent[], status: 'searching' | 'offered' | 'busy' | 'needs-exclusions' | 'held' }} EnqueueResult
  * @typedef {{ state: 'IDLE' }
  *   | { state: 'SEARCHING', radiusKm: number, since: number }
  *   | { state: 'OFFERED', radiusKm: number, offer: Offer }} QueueStatus
  * @typedef {{ blocked: string[], openRooms: string[] }} Exclusions
- * @typedef {{ offerTtlMs: number, cooldownMs: number, searchTimeoutMs: number, presenceGraceMs: number }} MatchQueueOptions
+ * @typedef {{ offerTtlMs: number, cooldownMs: number, searchTimeoutMs: number, presenceGraceMs: number, pairMemoryMs: number }} MatchQueueOptions
+ * @typedef {{ pool?: string, traits?: { gender?: string, age?: number }, preferences?: { genders?: string[], minAge?: number, maxAge?: number } }} Filter
  */
 
 /**
  * MatchQueue (match-queue.port.ts), the methods the bench calls; times are epoch milliseconds.
  * @typedef {object} MatchQueue
- * @property {(request: { userId: string, position: Position, radiusKm: number }, now: number) => Promise<EnqueueResult>} enqueue
+ * @property {(request: { userId: string, position: Position, radiusKm: number, filter?: Filter }, now: number) => Promise<EnqueueResult>} enqueue
  * @property {(userId: string, now: number) => Promise<{ events: QueueEvent[] }>} cancel
  * @property {(userId: string, now: number) => Promise<QueueStatus>} status
  * @property {(userId: string, exclusions: Exclusions, now: number) => Promise<void>} loadExclusions

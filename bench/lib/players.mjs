@@ -31,6 +31,9 @@ const MATCH_EVENTS = 'subscription { matchEvents { type matchId distanceKm expir
 const REQUEST =
   'mutation($input: MatchRequestInput!) { requestMatch(input: $input) { state radiusKm offer { type matchId } } }';
 const CANCEL = 'mutation { cancelMatch { state } }';
+const RESPOND = 'mutation($id: ID!) { respondToMatch(matchId: $id, accept: true) { state } }';
+const NEXT =
+  'mutation($input: MatchRequestInput!) { nextMatch(input: $input) { state radiusKm offer { type matchId } } }';
 
 /**
  * @param {readonly { userId: string, token: string }[]} users
@@ -106,6 +109,22 @@ export const requestMatch = (player, { lat, lon }, radiusKm, api = player.api) =
 
 /** @param {Player} player */
 export const cancelMatch = (player) => gql(player.api.graphqlUrl, player.token, CANCEL);
+
+/**
+ * @param {Player} player
+ * @param {string} matchId
+ */
+export const acceptMatch = (player, matchId) => gql(player.api.graphqlUrl, player.token, RESPOND, { id: matchId });
+
+/**
+ * "Next": leaves the player's newest open room and searches again.
+ * @param {Player} player
+ * @param {{ lat: number, lon: number }} position
+ * @param {number} radiusKm
+ * @returns {Promise<import('./graphql.mjs').GqlAnswer<{ nextMatch?: RequestMatchData['requestMatch'] }>>}
+ */
+export const nextMatch = (player, { lat, lon }, radiusKm) =>
+  gql(player.api.graphqlUrl, player.token, NEXT, { input: { latitude: lat, longitude: lon, radiusKm } });
 
 /** @param {readonly (Player | undefined)[]} players */
 export function closePlayers(players) {

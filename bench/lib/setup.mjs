@@ -89,6 +89,8 @@ export async function setup(options, stops) {
     CHAT_MESSAGES_PER_MINUTE: '1000000',
     MATCH_REQUESTS_PER_MINUTE: '10000',
     MATCH_DECLINE_COOLDOWN_SECONDS: '0',
+    // The players cancel hundreds of offers (each a skip): the bots' brake is not what this measures.
+    NEXT_PER_HOUR: '10000',
     MATCH_SEARCH_TIMEOUT_SECONDS: String(options.matchSearchTimeoutSeconds),
     MATCH_PRESENCE_GRACE_SECONDS: String(options.matchGraceSeconds),
     // The bench drives instances to saturation to measure their capacity; shedding (on by default)

@@ -48,6 +48,16 @@ function ready() {
   return { cfg, redis, queue };
 }
 
+/**
+ * A seeker's filter in the preferences variant: a stated gender and age, preferring both genders
+ * and ages 18 to 60.
+ * @returns {import('../lib/api-dist.mjs').Filter}
+ */
+const seekerFilter = () => ({
+  traits: { gender: Math.random() < 0.5 ? 'FEMALE' : 'MALE', age: 20 + Math.floor(Math.random() * 30) },
+  preferences: { genders: ['FEMALE', 'MALE'], minAge: 18, maxAge: 60 },
+});
+
 /** @param {GeoLoadConfig} config */
 function randomPoint({ square, cellKm }) {
   const { lat0, lon0, sizeKm } = square;
@@ -84,9 +94,11 @@ export const methods = {
   },
 
   /**
-   * @param {{ mode: 'geosearch' | 'enqueue', concurrency: number, durationMs: number, radiusKm: Radius }} args
+   * @param {{ mode: 'geosearch' | 'enqueue', concurrency: number, durationMs: number, radiusKm: Radius, preferences?: boolean }} args
+   *   preferences: each seeker states a gender and an age and prefers both genders and ages 18 to 60
+   *   (so everyone still accepts everyone, while every candidate in range is judged by both filters)
    */
-  async run({ mode, concurrency, durationMs, radiusKm }) {
+  async run({ mode, concurrency, durationMs, radiusKm, preferences = false }) {
     const { cfg, redis, queue } = ready();
     const { geoKey } = cfg;
     /** @type {number[]} */
@@ -130,7 +142,8 @@ export const methods = {
             }
             created.add(userId);
             const t0 = performance.now();
-            const result = await queue.enqueue({ userId, position: p, radiusKm: r }, Date.now());
+            const filter = preferences ? seekerFilter() : undefined;
+            const result = await queue.enqueue({ userId, position: p, radiusKm: r, filter }, Date.now());
             samples.push(performance.now() - t0);
             statuses[result.status] = (statuses[result.status] ?? 0) + 1;
             for (const e of result.events)
