@@ -129,7 +129,7 @@ export type SendMessageInput = {
 
 /** A new account */
 export type SignUpInput = {
-  /** Optional year of birth; members must be 18+ */
+  /** Optional year of birth; members must be adults (ADULT_AGE: trustPolicy.maxAdultBirthYear or earlier) */
   birthYear?: number | null | undefined;
   /** Login email; case-insensitive, unique */
   email: string;
@@ -153,7 +153,7 @@ export type UnlockAccountInput = {
 
 /** Profile fields to change; absent fields stay as they are, null clears gender or birthYear */
 export type UpdateProfileInput = {
-  /** Year of birth (null clears it); members must be 18+ */
+  /** Year of birth (null clears it); members must be adults (ADULT_AGE: trustPolicy.maxAdultBirthYear or earlier) */
   birthYear?: number | null | undefined;
   /** Self-described gender (null clears it) */
   gender?: Gender | null | undefined;

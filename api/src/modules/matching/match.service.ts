@@ -9,6 +9,7 @@ import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import type { RoomService } from '../chat';
 import { parseUserPayload, toUserPayload, type ProfileService, type SafetyService, type UserPayload } from '../users';
 import { snapToGrid } from './geo';
+import type { MatchGate } from './match-gate';
 import type { EnqueueResult, MatchQueue, Offer, QueueEvent, QueueStatus } from './match-queue.port';
 
 /** Pub/sub topic of one user's match events. */
@@ -43,6 +44,8 @@ export interface MatchServiceDeps {
   profile: ProfileService;
   safety: Pick<SafetyService, 'blockedEither'>;
   requestLimiter: RateLimiter;
+  /** Checked of the caller before a request is queued (a verified phone, new accounts' limit). */
+  gate?: MatchGate;
   logger: Logger;
   gridCellKm: number;
   presenceGraceMs: number;
@@ -91,9 +94,15 @@ export class MatchService {
     userId: string,
     input: { latitude: number; longitude: number; radiusKm: number },
   ): Promise<MatchStatusView> {
-    // The profile read overlaps the rate limiter's round trip; offers then need no read at all.
-    const [limit, profile] = await Promise.all([this.deps.requestLimiter.consume(userId), this.profileOf(userId)]);
+    // The profile read (one plain statement on the primary) overlaps the rate limiter's round trip;
+    // offers then need no read at all.
+    const [limit, user] = await Promise.all([
+      this.deps.requestLimiter.consume(userId),
+      this.deps.profile.find(this.deps.orm.em, userId),
+    ]);
     if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
+    if (user) await this.deps.gate?.(user);
+    const profile = user ? JSON.stringify(toUserPayload(user)) : undefined;
     const request = {
       userId,
       position: snapToGrid({ lat: input.latitude, lon: input.longitude }, this.deps.gridCellKm),
@@ -269,13 +278,6 @@ export class MatchService {
       distanceKm: room.distanceKm ?? undefined,
       roomId: room.roomId,
     };
-  }
-
-  /** The user's profile as partners see it in offers, as the queue keeps it (JSON text). */
-  private async profileOf(userId: string): Promise<string | undefined> {
-    // One plain statement on the primary: no fork, no identity map (nothing is written through it).
-    const user = await this.deps.profile.find(this.deps.orm.em, userId);
-    return user ? JSON.stringify(toUserPayload(user)) : undefined;
   }
 
   /** Loads the user's exclusion mirror unless it is loaded and fresh. */
