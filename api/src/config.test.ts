@@ -269,6 +269,24 @@ describe('loadConfig', () => {
     });
   });
 
+  it('has the safety defaults: link guard 10, no phone required, adults from 19, new for a day, SMS to the outbox', () => {
+    const config = loadConfig({});
+    expect(config.trust).toEqual({
+      linkGuardMessages: 10,
+      requirePhoneVerification: false,
+      adultAge: 19,
+      newAccountPeriodMs: 86_400_000,
+      newAccountMessagesPerMinute: 30,
+      newAccountMatchRequestsPerMinute: 5,
+    });
+    expect(config.phone).toMatchObject({
+      defaultCountry: 'KR',
+      codeTtlMs: 300_000,
+      codeMaxAttempts: 5,
+      gateway: undefined,
+    });
+  });
+
   it('verifies emails by default in production, and lets the switch override it', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, SMTP_URL: 'smtp://mail:587' };
     expect(loadConfig(production).account.requireEmailVerification).toBe(true);
@@ -376,6 +394,14 @@ describe('loadConfig', () => {
       },
       /^Invalid configuration: VAPID_SUBJECT: required with VAPID_PUBLIC_KEY in production$/,
     ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: SECRET, SMTP_URL: 'smtp://mail:587', REQUIRE_PHONE_VERIFICATION: 'true' },
+      /^Invalid configuration: SMS_GATEWAY_URL: required with REQUIRE_PHONE_VERIFICATION=true in production/,
+    ],
+    [{ SMS_CODE_TEMPLATE: 'your code' }, /^Invalid configuration: SMS_CODE_TEMPLATE: expected a text with \{code\}/],
+    [{ PHONE_DEFAULT_COUNTRY: 'korea' }, /^Invalid configuration: PHONE_DEFAULT_COUNTRY: expected an ISO 3166/],
+    [{ ADULT_AGE: '12' }, /^Invalid configuration: ADULT_AGE: /],
+    [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /^Invalid configuration: SMS_GATEWAY_URL: /],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
