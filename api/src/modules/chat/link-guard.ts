@@ -106,7 +106,11 @@ const BARE = new RegExp(
  */
 const NATIONAL_START = /^(?:\(?0\d|1[5-9]\d\d[-. ])/;
 
+/** Fewer digits than the shortest phone number (7): nothing to look for (the finder is the slow part). */
+const hasEnoughDigits = (text: string) => (text.match(/\d/g)?.length ?? 0) >= 7;
+
 function phoneSpans(text: string, defaultCountry: string): Span[] {
+  if (!hasEnoughDigits(text)) return [];
   return findPhoneNumbersInText(text, { defaultCountry: defaultCountry as CountryCode })
     .filter((m) => m.number.isValid())
     .filter((m) => text.startsWith('+', m.startsAt) || NATIONAL_START.test(text.slice(m.startsAt, m.endsAt)))
@@ -128,13 +132,16 @@ export interface MaskResult {
  * Deterministic: the same text always gives the same result (a retried send is recognised by it).
  */
 export function maskContacts(text: string, defaultCountry = 'KR'): MaskResult {
-  const spans = [
-    ...spansOf(text, EMAIL, MaskedKind.EMAIL),
-    ...spansOf(text, WITH_SCHEME, MaskedKind.LINK),
-    ...spansOf(text, WWW, MaskedKind.LINK),
-    ...spansOf(text, BARE, MaskedKind.LINK),
-    ...phoneSpans(text, defaultCountry),
-  ].sort((a, b) => a.start - b.start || b.end - a.end);
+  // Every address has a dot: text without one is only searched for phone numbers.
+  const addresses = text.includes('.')
+    ? [
+        ...spansOf(text, EMAIL, MaskedKind.EMAIL),
+        ...spansOf(text, WITH_SCHEME, MaskedKind.LINK),
+        ...spansOf(text, WWW, MaskedKind.LINK),
+        ...spansOf(text, BARE, MaskedKind.LINK),
+      ]
+    : [];
+  const spans = [...addresses, ...phoneSpans(text, defaultCountry)].sort((a, b) => a.start - b.start || b.end - a.end);
   let body = '';
   let at = 0;
   const kinds = new Set<MaskedKind>();
