@@ -41,7 +41,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
  * How many messages the sender has in the room, counted up to `limit` (the link guard only asks
  * whether it is below LINK_GUARD_MESSAGES; the limit is written into the text, an integer from the
  * configuration). Read after the seq bump, under the room row's lock: every earlier send to the
- * room has committed, and none can commit until this one does.
+ * room has committed, and none can commit until this one does. On InnoDB the transaction's snapshot
+ * is taken at its first plain read, which is this one (BEGIN is a plain START TRANSACTION and the
+ * bump a locking write), so it sees those commits; keep it the first plain read.
  */
 const sentCountSql = (limit: number) =>
   `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE room_id = ? AND sender_id = ? LIMIT ${Math.trunc(limit)}) early`;
