@@ -142,6 +142,8 @@ async function main() {
     LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
     CHAT_MESSAGES_PER_MINUTE: '100000',
     MATCH_REQUESTS_PER_MINUTE: '10000',
+    // Every user is minutes old: new accounts' tighter limits stay off.
+    NEW_ACCOUNT_PERIOD: '0',
     MATCH_DECLINE_COOLDOWN_SECONDS: '0',
     MATCH_SEARCH_TIMEOUT_SECONDS: '3600',
   };

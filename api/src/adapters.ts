@@ -1,7 +1,8 @@
 /**
  * Adapter choice: which implementation of each port this instance runs, from the configuration.
  * Redis-backed ones when REDIS_URL or REDIS_CLUSTER_NODES is set (any number of instances), in-process ones otherwise
- * (one instance); SMTP or the dev outbox; S3 or the local disk; read replicas when configured.
+ * (one instance); SMTP or the dev outbox, an SMS gateway or the dev outbox; S3 or the local disk; read
+ * replicas when configured.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -23,6 +24,9 @@ import { createMemoryRateLimiterFactory } from './infra/ratelimit/rate-limiter.m
 import type { RateLimiterFactory } from './infra/ratelimit/rate-limiter.port';
 import { createRedisRateLimiterFactory } from './infra/ratelimit/rate-limiter.redis';
 import { connectRedis, type RedisClients } from './infra/redis/clients';
+import { createHttpSms } from './infra/sms/sms.http';
+import { createOutboxSms } from './infra/sms/sms.outbox';
+import type { SmsSender } from './infra/sms/sms.port';
 import { createDiskStorage } from './infra/storage/storage.disk';
 import type { Storage } from './infra/storage/storage.port';
 import { createS3Storage } from './infra/storage/storage.s3';
@@ -87,6 +91,17 @@ export function createMailer(config: Config): Mailer | OutboxMailer {
   if (config.mail.smtpUrl)
     return createSmtpMailer(nodemailer.createTransport(config.mail.smtpUrl), { from: config.mail.from });
   return createOutboxMailer(path.join(config.dataDir, 'outbox'), { from: config.mail.from });
+}
+
+/**
+ * The HTTP SMS gateway when SMS_GATEWAY_URL is set, else the dev outbox under dataDir/outbox (the
+ * dev mails' directory, listed at /dev/outbox); `outbox` is set for the latter.
+ */
+export function createSms(config: Config): { sms: SmsSender; outbox?: OutboxMailer } {
+  const { gateway } = config.phone;
+  if (gateway) return { sms: createHttpSms(gateway) };
+  const outbox = createOutboxMailer(path.join(config.dataDir, 'outbox'), { from: 'randchat SMS' });
+  return { sms: createOutboxSms(outbox), outbox };
 }
 
 export interface MediaStorage {

@@ -25,6 +25,11 @@ const PRODUCTION = Object.fromEntries(
   MATCH_OFFER_TTL_SECONDS=45 MATCH_DECLINE_COOLDOWN_SECONDS=0 MATCH_SEARCH_TIMEOUT_SECONDS=600
   MATCH_PRESENCE_GRACE_SECONDS=30 MATCH_PAIR_MEMORY_HOURS=12 NEXT_PER_HOUR=12 MATCH_GRID_CELL_KM=2.5 MATCH_REQUESTS_PER_MINUTE=5 MATCH_SWEEP_INTERVAL=2s
   CHAT_MESSAGES_PER_MINUTE=100 CHAT_TYPING_PER_MINUTE=50 REPORTS_PER_HOUR=3
+  LINK_GUARD_MESSAGES=5 REQUIRE_PHONE_VERIFICATION=true ADULT_AGE=20 NEW_ACCOUNT_PERIOD=12h
+  NEW_ACCOUNT_MESSAGES_PER_MINUTE=10 NEW_ACCOUNT_MATCH_REQUESTS_PER_MINUTE=3 PHONE_DEFAULT_COUNTRY=JP
+  PHONE_CODE_TTL=3m PHONE_CODE_MAX_ATTEMPTS=4 PHONE_CODE_RESEND_INTERVAL=30s PHONE_CODES_PER_HOUR=3
+  SMS_CODE_TEMPLATE=code:{code} SMS_GATEWAY_URL=https://sms.randchat.example/send SMS_GATEWAY_KEY=sms-key
+  SMS_SENDER=randchat SMS_GATEWAY_TIMEOUT=3s
   VAPID_PUBLIC_KEY=${VAPID.publicKey} VAPID_PRIVATE_KEY=${VAPID.privateKey} VAPID_SUBJECT=mailto:ops@randchat.example
   SMTP_URL=smtps://mailer:pw@mail:465 MAIL_FROM=hello@randchat.example MAIL_POLL_INTERVAL=3s MAIL_MAX_ATTEMPTS=2
   MAIL_RETRY_BASE=1m PUBLIC_URL=https://randchat.example/ REQUIRE_EMAIL_VERIFICATION=0 PASSWORD_RESET_TTL=1h
@@ -172,6 +177,23 @@ describe('loadConfig', () => {
         sweepIntervalMs: 2000,
       },
       chat: { messagesPerMinute: 100, typingPerMinute: 50, reportsPerHour: 3 },
+      trust: {
+        linkGuardMessages: 5,
+        requirePhoneVerification: true,
+        adultAge: 20,
+        newAccountPeriodMs: 12 * 3_600_000,
+        newAccountMessagesPerMinute: 10,
+        newAccountMatchRequestsPerMinute: 3,
+      },
+      phone: {
+        defaultCountry: 'JP',
+        codeTtlMs: 3 * 60_000,
+        codeMaxAttempts: 4,
+        codeResendIntervalMs: 30_000,
+        codesPerHour: 3,
+        codeTemplate: 'code:{code}',
+        gateway: { url: 'https://sms.randchat.example/send', apiKey: 'sms-key', sender: 'randchat', timeoutMs: 3000 },
+      },
       push: { vapid: VAPID, subject: 'mailto:ops@randchat.example' },
       mail: {
         smtpUrl: 'smtps://mailer:pw@mail:465',
@@ -246,6 +268,24 @@ describe('loadConfig', () => {
       emailCodeMaxAttempts: 5,
       lockThreshold: 10,
       publicUrl: 'http://localhost:4000',
+    });
+  });
+
+  it('has the safety defaults: link guard 10, no phone required, adults from 19, new for a day, SMS to the outbox', () => {
+    const config = loadConfig({});
+    expect(config.trust).toEqual({
+      linkGuardMessages: 10,
+      requirePhoneVerification: false,
+      adultAge: 19,
+      newAccountPeriodMs: 86_400_000,
+      newAccountMessagesPerMinute: 30,
+      newAccountMatchRequestsPerMinute: 5,
+    });
+    expect(config.phone).toMatchObject({
+      defaultCountry: 'KR',
+      codeTtlMs: 300_000,
+      codeMaxAttempts: 5,
+      gateway: undefined,
     });
   });
 
@@ -356,6 +396,14 @@ describe('loadConfig', () => {
       },
       /^Invalid configuration: VAPID_SUBJECT: required with VAPID_PUBLIC_KEY in production$/,
     ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: SECRET, SMTP_URL: 'smtp://mail:587', REQUIRE_PHONE_VERIFICATION: 'true' },
+      /^Invalid configuration: SMS_GATEWAY_URL: required with REQUIRE_PHONE_VERIFICATION=true in production/,
+    ],
+    [{ SMS_CODE_TEMPLATE: 'your code' }, /^Invalid configuration: SMS_CODE_TEMPLATE: expected a text with \{code\}/],
+    [{ PHONE_DEFAULT_COUNTRY: 'korea' }, /^Invalid configuration: PHONE_DEFAULT_COUNTRY: expected an ISO 3166/],
+    [{ ADULT_AGE: '12' }, /^Invalid configuration: ADULT_AGE: /],
+    [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /^Invalid configuration: SMS_GATEWAY_URL: /],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

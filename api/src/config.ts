@@ -165,6 +165,68 @@ const schema = z
       typingPerMinute: env('CHAT_TYPING_PER_MINUTE', int(60, 1, 1_000_000), 'per user'),
       reportsPerHour: env('REPORTS_PER_HOUR', int(10, 1, 10_000), 'per user'),
     }),
+    /** Safety and trust (issue L): the link guard, new accounts' limits, the age rule, phone verification. */
+    trust: z.object({
+      linkGuardMessages: env(
+        'LINK_GUARD_MESSAGES',
+        int(10, 0, 1000),
+        "links, email addresses and phone numbers are masked in a sender's first N messages of a room; 0: off",
+      ),
+      requirePhoneVerification: env(
+        'REQUIRE_PHONE_VERIFICATION',
+        bool(false),
+        'requestMatch and sendMessage need a verified phone (true: the Korean-compliant setting)',
+      ),
+      adultAge: env('ADULT_AGE', int(19, 14, 30), 'members are adults from January 1 of the year they turn it'),
+      newAccountPeriodMs: env(
+        'NEW_ACCOUNT_PERIOD',
+        duration('24h', { max: '30d' }),
+        'how long after sign-up an account is new (tighter limits); 0: no account is new',
+      ),
+      newAccountMessagesPerMinute: env(
+        'NEW_ACCOUNT_MESSAGES_PER_MINUTE',
+        int(30, 1, 1_000_000),
+        'sendMessage per new account (on top of CHAT_MESSAGES_PER_MINUTE)',
+      ),
+      newAccountMatchRequestsPerMinute: env(
+        'NEW_ACCOUNT_MATCH_REQUESTS_PER_MINUTE',
+        int(5, 1, 10_000),
+        'requestMatch per new account (on top of MATCH_REQUESTS_PER_MINUTE)',
+      ),
+    }),
+    /** Phone verification: codes by SMS (an HTTP gateway, or the dev outbox). */
+    phone: z.object({
+      defaultCountry: env(
+        'PHONE_DEFAULT_COUNTRY',
+        z
+          .string()
+          .regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as KR')
+          .default('KR'),
+        'country of numbers given without +<country code>',
+      ),
+      codeTtlMs: env('PHONE_CODE_TTL', duration('5m', { min: '30s', max: '1h' }), 'SMS code lifetime'),
+      codeMaxAttempts: env('PHONE_CODE_MAX_ATTEMPTS', int(5, 1, 20), 'guesses per code'),
+      codeResendIntervalMs: env('PHONE_CODE_RESEND_INTERVAL', duration('60s'), 'between two codes to one number'),
+      codesPerHour: env('PHONE_CODES_PER_HOUR', int(5, 1, 1000), 'per number and per account'),
+      codeTemplate: env(
+        'SMS_CODE_TEMPLATE',
+        z
+          .string()
+          .refine((t) => t.includes('{code}'), 'expected a text with {code} (and optionally {minutes})')
+          .default('[randchat] 인증번호 {code} ({minutes}분 유효) / code {code}'),
+        'the SMS text: {code}, {minutes}',
+      ),
+      /** Absent: codes are written to the dev outbox (dataDir/outbox, GET /dev/outbox). */
+      gateway: presentWhen(
+        ['url'],
+        z.object({
+          url: env('SMS_GATEWAY_URL', url(HTTP).optional(), 'HTTP SMS gateway (POST JSON); absent: the dev outbox'),
+          apiKey: env('SMS_GATEWAY_KEY', z.string().min(1).optional(), 'sent as Authorization: Bearer <key>'),
+          sender: env('SMS_SENDER', z.string().min(1).optional(), "the gateway's `from`: a number or sender id"),
+          timeoutMs: env('SMS_GATEWAY_TIMEOUT', duration('5s', { min: '100ms', max: '1m' }), 'gateway deadline'),
+        }),
+      ),
+    }),
     /** Web Push (issue M): notifications to devices with no tab open. */
     push: z.object({
       /** Absent: a key pair generated once under dataDir outside production; no Web Push in production. */
@@ -315,6 +377,12 @@ const schema = z
     if (!c.auth.jwtSecret) fail(['auth', 'jwtSecret'], 'required when NODE_ENV=production');
     if (c.auth.scryptLogN < 17) fail(['auth', 'scryptLogN'], 'must be >= 17 (OWASP) in production');
     if (c.push.vapid && !c.push.subject) fail(['push', 'subject'], 'required with VAPID_PUBLIC_KEY in production');
+    if (c.trust.requirePhoneVerification && !c.phone.gateway) {
+      fail(
+        ['phone', 'gateway', 'url'],
+        'required with REQUIRE_PHONE_VERIFICATION=true in production (codes go by SMS)',
+      );
+    }
     if (!c.mail.smtpUrl) {
       fail(['mail', 'smtpUrl'], 'required when NODE_ENV=production (mail is how accounts are verified and recovered)');
     }

@@ -10,6 +10,7 @@ import { chatEntities, chatResolverClasses } from './modules/chat';
 import { matchingResolverClasses } from './modules/matching';
 import { mediaEntities, mediaResolverClasses } from './modules/media';
 import { pushEntities, pushResolverClasses } from './modules/push';
+import { trustEntities, trustResolverClasses } from './modules/trust';
 import { usersEntities, usersResolverClasses } from './modules/users';
 
 export const entities = [
@@ -18,6 +19,7 @@ export const entities = [
   ...mediaEntities,
   ...chatEntities,
   ...pushEntities,
+  ...trustEntities,
   OutgoingMail,
 ];
 
@@ -28,6 +30,7 @@ export const resolverClasses = [
   ...chatResolverClasses,
   ...matchingResolverClasses,
   ...pushResolverClasses,
+  ...trustResolverClasses,
 ];
 
 /** The API's schema; pass the modules' resolver instances to serve it, nothing to print it. */

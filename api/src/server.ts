@@ -1,6 +1,7 @@
 import {
   createAdapters,
   createMailer,
+  createSms,
   createMediaStorage,
   disposeAdapters,
   jwtSecretOf,
@@ -10,11 +11,13 @@ import {
   type Adapters,
 } from './adapters';
 import type { Config } from './config';
+import { systemClock, type Clock } from './infra/clock';
 import { createOrm, migrate, type Orm } from './infra/db/orm';
 import { sqlRunnerFor } from './infra/db/sql-runner';
 import type { ReplicaRouter } from './infra/db/replica-router';
 import { DomainEvents } from './infra/events/domain-events';
 import { devOutboxRoute } from './infra/http/dev-outbox';
+import type { OutboxMailer } from './infra/mail/mailer.outbox';
 import { createMediaRouter } from './infra/http/media-route';
 import { createLogger, type Logger } from './infra/logger';
 import { createMetrics, registerQueueGauge, type Metrics } from './infra/metrics';
@@ -24,6 +27,7 @@ import { createChatModule } from './modules/chat';
 import { createMatchingModule } from './modules/matching';
 import { createMediaModule, type MediaService } from './modules/media';
 import { createPushModule } from './modules/push';
+import { createTrustModule } from './modules/trust';
 import { createUsersModule } from './modules/users';
 import { createAppSchema, entities } from './registry';
 
@@ -45,10 +49,19 @@ interface Root {
   orm: Orm;
   adapters: Adapters;
   reads?: ReplicaRouter;
+  clock: Clock;
 }
 
 /** The composition root: config -> ORM -> adapters -> modules (bottom up) -> schema -> HTTP + WebSocket. */
-export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+const devOutboxes = (outbox: OutboxMailer | undefined) => (outbox ? [devOutboxRoute(outbox)] : []);
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** The clock of the date rules (age, new accounts, code expiry); tests pass one they move. @default systemClock */
+  clock?: Clock;
+}
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const orm = await createOrm(config, entities, () => metrics.dbQueries.inc());
@@ -58,7 +71,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     await reads?.start();
     if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
     adapters = await createAdapters(config, logger);
-    return await serve({ config, logger, metrics, orm, adapters, reads });
+    return await serve({ config, logger, metrics, orm, adapters, reads, clock: options.clock ?? systemClock });
   } catch (err) {
     // Release what was opened, so a failed start leaves no connections behind.
     reads?.stop();
@@ -68,14 +81,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   }
 }
 
-async function serve({ config, logger, metrics, orm, adapters, reads }: Root): Promise<RunningServer> {
+async function serve({ config, logger, metrics, orm, adapters, reads, clock }: Root): Promise<RunningServer> {
   // What every module factory may take; each picks its own part of the configuration.
   // Hand-written statements for hot paths, on the ORM's own connections.
   const sql = sqlRunnerFor(orm, { statementTimeoutMs: config.deadlines.databaseMs });
   const base = { orm, sql, logger, events: new DomainEvents(), pubsub: adapters.pubsub, limiters: adapters.limiters };
   const mailer = createMailer(config);
+  const sms = createSms(config);
   const storage = createMediaStorage(config);
-  const users = createUsersModule({ ...base, config: config.chat });
+  const { trust } = config;
+  const users = createUsersModule({ ...base, clock, config: { ...config.chat, adultAge: trust.adultAge } });
   const auth = createAuthModule({
     ...base,
     users,
@@ -98,7 +113,12 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     media,
     // A set-up holds a pool connection for two short reads: this many at once keep the pool's
     // queue far below what it serves within DATABASE_TIMEOUT (SQLite: statements run in-process).
-    config: { ...config.chat, streamSetups: 8 * (config.database?.poolMax ?? 10) },
+    config: {
+      ...config.chat,
+      streamSetups: 8 * (config.database?.poolMax ?? 10),
+      trust: { ...trust, phoneCountry: config.phone.defaultCountry },
+    },
+    clock,
     onMessage: () => metrics.messagesSent.inc(),
   });
   const matching = createMatchingModule({
@@ -106,8 +126,17 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     users,
     chat,
     queue: adapters.matchQueue,
-    config: config.matching,
+    config: { ...config.matching, trust },
+    clock,
     onMatched: () => metrics.matchesMade.inc(),
+  });
+  const trustModule = createTrustModule({
+    ...base,
+    users,
+    sms: sms.sms,
+    jwtSecret: jwtSecretOf(config),
+    clock,
+    config: { trust, phone: config.phone },
   });
   const push = createPushModule({
     ...base,
@@ -122,12 +151,15 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     ...base,
     config,
     metrics,
-    schema: await createAppSchema([users, auth, media, chat, matching, push].flatMap((m): object[] => m.resolvers)),
+    schema: await createAppSchema(
+      [users, auth, media, chat, matching, push, trustModule].flatMap((m): object[] => m.resolvers),
+    ),
     streams: { ...chat.streams, ...matching.streams },
     authenticate: auth.authenticate,
     isSessionLive: auth.isSessionLive,
     routes: [
-      ...('list' in mailer && !config.isProduction ? [devOutboxRoute(mailer)] : []),
+      // Dev mails and dev SMS share one directory: one route lists both.
+      ...(config.isProduction ? [] : devOutboxes('list' in mailer ? mailer : sms.outbox)),
       ...media.routes,
       ...(storage.signer ? [createMediaRouter({ storage: storage.storage, signer: storage.signer })] : []),
     ],
@@ -148,6 +180,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     matching.stop();
     await transport.close();
     await push.stop();
+    await trustModule.stop();
     await auth.stop();
     await stopWatching();
     await storage.close();

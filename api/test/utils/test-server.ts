@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config';
+import type { Clock } from '../../src/infra/clock';
 import { startServer, type RunningServer } from '../../src/server';
 import { createTestBackend, type TestBackend } from './backend';
 
@@ -12,6 +13,8 @@ export const TEST_ENV: Record<string, string> = {
   // Every test user comes from 127.0.0.1; the IP limits get their own tests.
   SIGNUP_MAX_PER_IP: '10000',
   LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
+  // Accounts are never new: tests send and match in bursts; the new accounts' limits get their own tests.
+  NEW_ACCOUNT_PERIOD: '0',
   // No shedding: bursts in tests check concurrency, not overload (test/overload-shedding.test.ts).
   OVERLOAD_LAG: '0',
 };
@@ -31,11 +34,11 @@ export interface TestServer {
  * Redis prefix between instances; otherwise a fresh backend is created and dropped on close.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; backend?: TestBackend } = {},
+  options: { env?: Record<string, string>; backend?: TestBackend; clock?: Clock } = {},
 ): Promise<TestServer> {
   const backend = options.backend ?? (await createTestBackend());
   const config = loadConfig({ ...TEST_ENV, ...backend.env, ...options.env });
-  const server = await startServer(config);
+  const server = await startServer(config, { clock: options.clock });
   return {
     url: server.url,
     graphqlUrl: `${server.url}/graphql`,

@@ -22,6 +22,8 @@ export interface ServerMessage {
   createdAt: string;
   sender: { id: string };
   image: ServerImage | null;
+  /** What the server's link guard hid in `body` (the sender is told why). */
+  masked?: readonly string[];
 }
 
 /** A message this client sent that the server has not acknowledged (yet). */

@@ -20,7 +20,7 @@ type Documents = {
     "\n  mutation RemoveProfilePhoto {\n    removeProfilePhoto {\n      ...MeFields\n    }\n  }\n": typeof types.RemoveProfilePhotoDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation DeleteAccount($password: String!) {\n    deleteAccount(password: $password)\n  }\n": typeof types.DeleteAccountDocument,
-    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.MeFieldsFragmentDoc,
+    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.MeFieldsFragmentDoc,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    user {\n      ...MeFields\n    }\n  }\n": typeof types.SessionFieldsFragmentDoc,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.LogInDocument,
@@ -43,7 +43,7 @@ type Documents = {
     "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n": typeof types.ReportUserDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      type\n      roomId\n      userId\n      seq\n      reason\n      message {\n        ...MessageParts\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.UserPartsFragmentDoc,
-    "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": typeof types.MessagePartsFragmentDoc,
+    "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    masked\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": typeof types.MessagePartsFragmentDoc,
     "\n  fragment RoomParts on Room {\n    id\n    closed\n    closedReason\n    distanceKm\n    unreadCount\n    lastReadSeq\n    peerLastReadSeq\n    lastActivityAt\n    createdAt\n    peer {\n      ...UserParts\n    }\n    lastMessage {\n      ...MessageParts\n    }\n  }\n": typeof types.RoomPartsFragmentDoc,
     "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      ...UserParts\n    }\n    room {\n      id\n    }\n  }\n": typeof types.MatchEventPartsFragmentDoc,
     "\n  fragment MatchStatusFields on MatchStatus {\n    state\n    radiusKm\n    accepted\n    offer {\n      ...MatchEventParts\n    }\n  }\n": typeof types.MatchStatusFieldsFragmentDoc,
@@ -56,6 +56,9 @@ type Documents = {
     "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n": typeof types.PushDeviceDocument,
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n": typeof types.RegisterPushSubscriptionDocument,
     "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n": typeof types.UnregisterPushSubscriptionDocument,
+    "\n  query TrustPolicy {\n    trustPolicy {\n      phoneVerificationRequired\n      adultAge\n      maxAdultBirthYear\n      linkGuardMessages\n    }\n  }\n": typeof types.TrustPolicyDocument,
+    "\n  mutation RequestPhoneCode($phone: String!) {\n    requestPhoneCode(phone: $phone)\n  }\n": typeof types.RequestPhoneCodeDocument,
+    "\n  mutation VerifyPhone($phone: String!, $code: String!) {\n    verifyPhone(phone: $phone, code: $code) {\n      ...MeFields\n    }\n  }\n": typeof types.VerifyPhoneDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      ...MeFields\n    }\n  }\n": types.MeDocument,
@@ -64,7 +67,7 @@ const documents: Documents = {
     "\n  mutation RemoveProfilePhoto {\n    removeProfilePhoto {\n      ...MeFields\n    }\n  }\n": types.RemoveProfilePhotoDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation DeleteAccount($password: String!) {\n    deleteAccount(password: $password)\n  }\n": types.DeleteAccountDocument,
-    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.MeFieldsFragmentDoc,
+    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.MeFieldsFragmentDoc,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    user {\n      ...MeFields\n    }\n  }\n": types.SessionFieldsFragmentDoc,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.LogInDocument,
@@ -87,7 +90,7 @@ const documents: Documents = {
     "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n": types.ReportUserDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      type\n      roomId\n      userId\n      seq\n      reason\n      message {\n        ...MessageParts\n      }\n    }\n  }\n": types.RoomEventsDocument,
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.UserPartsFragmentDoc,
-    "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": types.MessagePartsFragmentDoc,
+    "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    masked\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": types.MessagePartsFragmentDoc,
     "\n  fragment RoomParts on Room {\n    id\n    closed\n    closedReason\n    distanceKm\n    unreadCount\n    lastReadSeq\n    peerLastReadSeq\n    lastActivityAt\n    createdAt\n    peer {\n      ...UserParts\n    }\n    lastMessage {\n      ...MessageParts\n    }\n  }\n": types.RoomPartsFragmentDoc,
     "\n  fragment MatchEventParts on MatchEvent {\n    type\n    matchId\n    distanceKm\n    expiresAt\n    partner {\n      ...UserParts\n    }\n    room {\n      id\n    }\n  }\n": types.MatchEventPartsFragmentDoc,
     "\n  fragment MatchStatusFields on MatchStatus {\n    state\n    radiusKm\n    accepted\n    offer {\n      ...MatchEventParts\n    }\n  }\n": types.MatchStatusFieldsFragmentDoc,
@@ -100,6 +103,9 @@ const documents: Documents = {
     "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n": types.PushDeviceDocument,
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n": types.RegisterPushSubscriptionDocument,
     "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n": types.UnregisterPushSubscriptionDocument,
+    "\n  query TrustPolicy {\n    trustPolicy {\n      phoneVerificationRequired\n      adultAge\n      maxAdultBirthYear\n      linkGuardMessages\n    }\n  }\n": types.TrustPolicyDocument,
+    "\n  mutation RequestPhoneCode($phone: String!) {\n    requestPhoneCode(phone: $phone)\n  }\n": types.RequestPhoneCodeDocument,
+    "\n  mutation VerifyPhone($phone: String!, $code: String!) {\n    verifyPhone(phone: $phone, code: $code) {\n      ...MeFields\n    }\n  }\n": types.VerifyPhoneDocument,
 };
 
 /**
@@ -143,7 +149,7 @@ export function graphql(source: "\n  mutation DeleteAccount($password: String!) 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"): (typeof documents)["\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"];
+export function graphql(source: "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"): (typeof documents)["\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -235,7 +241,7 @@ export function graphql(source: "\n  fragment UserParts on User {\n    id\n    n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n"): (typeof documents)["\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n"];
+export function graphql(source: "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    masked\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n"): (typeof documents)["\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    masked\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -284,6 +290,18 @@ export function graphql(source: "\n  mutation RegisterPushSubscription($input: P
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n"): (typeof documents)["\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrustPolicy {\n    trustPolicy {\n      phoneVerificationRequired\n      adultAge\n      maxAdultBirthYear\n      linkGuardMessages\n    }\n  }\n"): (typeof documents)["\n  query TrustPolicy {\n    trustPolicy {\n      phoneVerificationRequired\n      adultAge\n      maxAdultBirthYear\n      linkGuardMessages\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestPhoneCode($phone: String!) {\n    requestPhoneCode(phone: $phone)\n  }\n"): (typeof documents)["\n  mutation RequestPhoneCode($phone: String!) {\n    requestPhoneCode(phone: $phone)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyPhone($phone: String!, $code: String!) {\n    verifyPhone(phone: $phone, code: $code) {\n      ...MeFields\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyPhone($phone: String!, $code: String!) {\n    verifyPhone(phone: $phone, code: $code) {\n      ...MeFields\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -8,6 +8,8 @@ export const MeFieldsDocument = graphql(`
     birthYear
     age
     maskedEmail
+    phoneVerified
+    maskedPhone
     createdAt
     photo {
       url

@@ -23,6 +23,7 @@ export const MessagePartsDocument = graphql(`
     body
     clientMessageId
     createdAt
+    masked
     sender {
       id
     }

@@ -132,6 +132,8 @@ export const session = (id = 'u1', ttlMs = 15 * 60_000) => ({
     birthYear: null,
     age: null,
     maskedEmail: 'a***@example.com',
+    phoneVerified: false,
+    maskedPhone: null,
     createdAt: new Date().toISOString(),
     photo: null,
   },

@@ -258,8 +258,9 @@ describe('mail delivery', () => {
 
   it("lists the embedded default's mails at GET /dev/outbox", async () => {
     const res = await fetch(`${api.url}/dev/outbox`, { headers: { accept: 'application/json' } });
-    if (mailbox.smtp) return expect(res.headers.get('content-type')).not.toMatch(/json/); // with SMTP there is no outbox
     const { mails } = (await res.json()) as { mails: { to: string; subject: string }[] };
+    // With SMTP the mails went there: the outbox (kept for the dev SMS codes) holds none of them.
+    if (mailbox.smtp) return expect(mails).toEqual([]);
     expect(mails.length).toBeGreaterThan(0);
     expect(await (await fetch(`${api.url}/dev/outbox`)).text()).toContain('Dev outbox');
   });

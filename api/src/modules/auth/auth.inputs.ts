@@ -21,7 +21,10 @@ export class SignUpInput {
   @IsOptional()
   gender?: Gender;
 
-  @Field(() => Int, { nullable: true, description: 'Optional year of birth; members must be 18+' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Optional year of birth; members must be adults (ADULT_AGE: trustPolicy.maxAdultBirthYear or earlier)',
+  })
   @IsOptionalBirthYear()
   birthYear?: number;
 

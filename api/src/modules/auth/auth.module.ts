@@ -62,7 +62,7 @@ export interface AuthModuleDeps {
   /** How account mails leave (SMTP or the dev outbox); the module queues them durably. */
   mailer: Mailer;
   logger: Logger;
-  users: Pick<UsersModule, 'credentials' | 'deletion'>;
+  users: Pick<UsersModule, 'credentials' | 'deletion' | 'ages'>;
   /** HS256 key of the access tokens; email codes are keyed by an HMAC of it. */
   jwtSecret: string;
   config: AuthConfig;
@@ -140,6 +140,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
     account,
     sessions,
     credentials: users.credentials,
+    ages: users.ages,
     limiters: {
       loginAccount,
       loginIp: window('login-ip', authConfig.loginMaxAttemptsPerIp, authConfig.loginWindowMs),

@@ -1,7 +1,7 @@
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
-import { normaliseNickname, type CredentialsService, type UserCredentials } from '../users';
+import { normaliseNickname, type AgeRule, type CredentialsService, type UserCredentials } from '../users';
 import type { LogInInput, SignUpInput } from './auth.inputs';
 import type { PasswordHasher } from './password';
 import type { Session, SessionService } from './sessions.service';
@@ -31,6 +31,8 @@ export interface AuthServiceDeps {
   account: AccountHooks;
   sessions: SessionService;
   credentials: CredentialsService;
+  /** The age rule: sign-up refuses minors. */
+  ages: Pick<AgeRule, 'check'>;
   limiters: AuthLimiters;
 }
 
@@ -45,6 +47,7 @@ export class AuthService {
   async signUp(em: Em, input: SignUpInput, ip: string): Promise<Session> {
     this.assertAllowed(await this.deps.limiters.signUpIp.consume(ip), 'Too many sign-ups from this network');
     const nickname = normaliseNickname(input.nickname);
+    this.deps.ages.check(input.birthYear);
     const email = normaliseEmail(input.email);
     const { account } = this.deps;
     let codeId: string | null = null;

@@ -79,7 +79,12 @@ describe('input validation', () => {
     ['a nickname of Hangul fillers', { nickname: '\u3164\u3164' }, /visible characters/],
     ['a nickname with a bell', { nickname: 'Bell\u0007' }, /control or invisible/],
     ['a nickname with a right-to-left override', { nickname: 'evil\u202Etxt.exe' }, /control or invisible/],
-    ['a 17-year-old', { birthYear: new Date().getUTCFullYear() - 17 }, /18\+/],
+    ['a 17-year-old', { birthYear: new Date().getUTCFullYear() - 17 }, /members must be adults/],
+    [
+      'someone turning 18 this year (adult from the year they turn 19)',
+      { birthYear: new Date().getUTCFullYear() - 18 },
+      new RegExp(`birthYear must be ${new Date().getUTCFullYear() - 19} or earlier`),
+    ],
     ['a birth year before 1900', { birthYear: 1850 }, /1900 or later/],
   ];
 

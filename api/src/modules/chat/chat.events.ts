@@ -1,5 +1,6 @@
 import { domainEvent } from '../../infra/events/domain-events';
 import type { UserPayload } from '../users';
+import { maskedFromColumn, type MaskedKind } from './link-guard';
 import type { Message } from './message.entity';
 import type { RoomClosedReason } from './room-closed-reason';
 
@@ -17,6 +18,8 @@ export interface MessagePayload {
   createdAt: string;
   /** The attached upload, if any. */
   imageId?: string | null;
+  /** What the link guard hid in the body (absent or empty: nothing). */
+  masked?: MaskedKind[];
 }
 
 /** What a room's subscribers receive over pub/sub (plain JSON). */
@@ -45,6 +48,7 @@ export function toMessagePayload(m: Message): MessagePayload {
     clientMessageId: m.clientMessageId,
     createdAt: m.createdAt.toISOString(),
     imageId: m.image?.id ?? null,
+    masked: maskedFromColumn(m.masked),
   };
 }
 

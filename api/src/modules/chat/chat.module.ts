@@ -1,4 +1,5 @@
 import { Admission } from '../../infra/admission';
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
@@ -9,7 +10,7 @@ import type { MediaModule } from '../media';
 import { UserBlocked, UserErasing, type UsersModule } from '../users';
 import { ChatResolver } from './chat.resolver';
 import { MessageResolver } from './message.resolver';
-import { MessageService } from './message.service';
+import { MessageService, type TrustRules } from './message.service';
 import { RoomClosedReason } from './room-closed-reason';
 import { RoomStream } from './room-stream';
 import { RoomService } from './room.service';
@@ -24,8 +25,11 @@ export interface ChatModuleDeps {
   logger: Logger;
   users: Pick<UsersModule, 'profile'>;
   media: Pick<MediaModule, 'media'>;
+  clock: Clock;
   config: {
     messagesPerMinute: number;
+    /** The safety rules on sends (LINK_GUARD_MESSAGES, new accounts, REQUIRE_PHONE_VERIFICATION). */
+    trust: TrustRules & { newAccountMessagesPerMinute: number };
     typingPerMinute: number;
     /** `roomEvents` set-ups running at once on this instance; more are refused UNAVAILABLE (infra/admission.ts). */
     streamSetups: number;
@@ -47,6 +51,7 @@ export function createChatModule({
   users,
   media,
   config,
+  clock,
   onMessage,
 }: ChatModuleDeps) {
   const perMinute = (name: string, points: number) => limiters.create({ name, points, durationMs: 60_000 });
@@ -60,8 +65,11 @@ export function createChatModule({
     media: media.media,
     limiters: {
       send: perMinute('chat-send', config.messagesPerMinute),
+      sendNewAccount: perMinute('chat-send-new', config.trust.newAccountMessagesPerMinute),
       typing: perMinute('chat-typing', config.typingPerMinute),
     },
+    trust: config.trust,
+    clock,
     onMessage,
   });
   const stream = new RoomStream({ orm, sql, pubsub, setups: new Admission(config.streamSetups) });

@@ -35,6 +35,10 @@ export class Message {
   @ManyToOne(() => Upload, { ref: true, nullable: true, deleteRule: 'set null' })
   image?: Ref<Upload> | null;
 
+  /** What the link guard hid in the body (MaskedKind values, comma-separated); null: nothing. */
+  @Property({ type: 'string', length: 32, nullable: true })
+  masked?: string | null;
+
   @Property({ type: 'datetime', length: 3 })
   createdAt: Date & Opt = new Date();
 

@@ -6,12 +6,14 @@ import type { DomainEvents } from '../../infra/events/domain-events';
 import { BadUserInputError, ConflictError, ForbiddenError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import type { Clock } from '../../infra/clock';
 import { hasControlCharacter, hasVisibleCharacter } from '../../infra/text';
 import type { MediaService } from '../media';
-import { toUserPayload, userColumns, userFromRow, type UserFields } from '../users';
+import { phoneRequired, toUserPayload, userColumns, userFromRow, type UserFields } from '../users';
 import { MessageSent, toMessagePayload, type MessagePayload } from './chat.events';
 import { Message } from './message.entity';
-import { findSent, SEND_CHECK_SQL, sentMessage, storeMessage } from './message.store';
+import { maskContacts, type MaskResult } from './link-guard';
+import { findSent, SEND_CHECK_SQL, sentMessage, storeMessage, type SendGuard } from './message.store';
 import { RoomMember } from './room-member.entity';
 import type { RoomService } from './room.service';
 
@@ -22,11 +24,26 @@ export interface MessageServiceDeps {
   rooms: RoomService;
   /** Where MessageSent goes (Web Push listens). */
   events: DomainEvents;
-  limiters: { send: RateLimiter; typing: RateLimiter };
+  /** sendMessage per user; `sendNewAccount` on top of it in an account's first day (NEW_ACCOUNT_PERIOD). */
+  limiters: { send: RateLimiter; sendNewAccount: RateLimiter; typing: RateLimiter };
+  trust: TrustRules;
+  clock: Clock;
   /** Checks that an attached image is one of the sender's uploads. */
   media: Pick<MediaService, 'ownedUpload'>;
   logger: Logger;
   onMessage?: () => void;
+}
+
+/** The safety rules on sends (issue L), from the configuration. */
+export interface TrustRules {
+  /** Contacts are hidden in a sender's first this many messages of a room; 0: never. */
+  linkGuardMessages: number;
+  /** The country of phone numbers written without +country code. */
+  phoneCountry: string;
+  /** An account is new (tighter limits) for this long after sign-up. */
+  newAccountPeriodMs: number;
+  /** Sends need a verified phone. */
+  requirePhoneVerification: boolean;
 }
 
 export const MAX_BODY_LENGTH = 2000;
@@ -92,20 +109,32 @@ export class MessageService {
     const limit = wellFormed ? started(this.deps.limiters.send.consume(userId)) : null;
     // Before the session: on SQLite the ORM's one connection is the session's while it lasts.
     const image = wellFormed && imageId ? await this.imageCheck(userId, imageId) : null;
-    const { sql } = this.deps;
+    const guard = wellFormed ? this.guardOf(body) : undefined;
+    const { sql, trust } = this.deps;
     const sent = await sql.session(async (db) => {
       const checking = db.all(SEND_CHECK_SQL, [key, roomId, userId]);
       const begun = wellFormed ? started(db.begin()) : null;
       const [check] = await checking;
       if (!check) throw new ForbiddenError(`You are not a member of room ${roomId}`);
       const sender = userFromRow(check, 'user');
+      if (trust.requirePhoneVerification && !sender.phoneVerifiedAt) throw phoneRequired('send messages');
       if (!wellFormed) throw new BadUserInputError(malformedBody(given, body), 'body');
       const earlier = sentMessage(check, roomId, userId, key);
-      if (earlier) return { message: this.replay(earlier, body, imageId), sender, stored: false };
+      if (earlier) return { message: this.replay(earlier, body, imageId, guard?.masked), sender, stored: false };
       if (check.closed_at !== null) throw new ConflictError('This room is closed: no new messages');
       image?.verdict();
       const allowed = await limit!;
       if (!allowed.allowed) throw new RateLimitedError('Too many messages; slow down', allowed.retryAfterMs);
+      if (this.isNew(sender)) {
+        const extra = await this.deps.limiters.sendNewAccount.consume(userId);
+        if (!extra.allowed) {
+          const perMinute = this.deps.limiters.sendNewAccount.policy.points;
+          throw new RateLimitedError(
+            `New accounts may send ${perMinute} messages a minute in their first day; slow down`,
+            extra.retryAfterMs,
+          );
+        }
+      }
       await begun;
 
       const createdAt = new Date();
@@ -120,7 +149,7 @@ export class MessageService {
         imageId,
       };
       try {
-        const message = await storeMessage(db, sql.dialect, draft, createdAt);
+        const message = await storeMessage(db, sql.dialect, draft, createdAt, guard);
         if (!message) throw new ConflictError('This room is closed: no new messages');
         return { message, sender, stored: true };
       } catch (err) {
@@ -129,7 +158,7 @@ export class MessageService {
         await db.rollback();
         const winner = await findSent(db, roomId, userId, key);
         if (!winner) throw err;
-        return { message: this.replay(winner, body, imageId), sender, stored: false };
+        return { message: this.replay(winner, body, imageId, guard?.masked), sender, stored: false };
       }
     });
     if (sent.stored) {
@@ -232,9 +261,32 @@ export class MessageService {
     };
   }
 
-  /** A retry: same key and same content return the stored message; the same key for new content is a conflict. */
-  private replay(message: MessagePayload, body: string, imageId: string | null): MessagePayload {
-    if (message.body !== body || (message.imageId ?? null) !== imageId) {
+  /** Whether the account is in its first NEW_ACCOUNT_PERIOD (tighter limits). */
+  private isNew(user: UserFields): boolean {
+    return this.deps.clock() - user.createdAt.getTime() < this.deps.trust.newAccountPeriodMs;
+  }
+
+  /** The link guard for this body: undefined when it is off or the body has nothing to hide. */
+  private guardOf(body: string): SendGuard | undefined {
+    const { linkGuardMessages: messages, phoneCountry } = this.deps.trust;
+    if (messages === 0 || !body) return undefined;
+    const masked = maskContacts(body, phoneCountry);
+    return masked.kinds.length ? { messages, masked } : undefined;
+  }
+
+  /**
+   * A retry: same key and same content return the stored message; the same key for new content is a
+   * conflict. A message whose contacts the link guard hid is compared as stored (its original text
+   * is not kept: no contact data at rest), so a retry whose text hides to the same is the same.
+   */
+  private replay(
+    message: MessagePayload,
+    body: string,
+    imageId: string | null,
+    masked: MaskResult | undefined,
+  ): MessagePayload {
+    const sameBody = message.body === body || (Boolean(message.masked?.length) && message.body === masked?.body);
+    if (!sameBody || (message.imageId ?? null) !== imageId) {
       throw new ConflictError('clientMessageId was already used for a different message');
     }
     return message;

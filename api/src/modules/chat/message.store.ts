@@ -2,6 +2,7 @@ import { dateFromColumn, stringOrNull } from '../../infra/db/sql-values';
 import type { SqlRow, SqlRunner, SqlSession } from '../../infra/db/sql-runner.port';
 import { userColumns } from '../users';
 import type { MessagePayload } from './chat.events';
+import { maskedColumn, maskedFromColumn, type MaskResult } from './link-guard';
 
 /**
  * The caller's membership, the room's state, the caller, and an earlier send with the same key
@@ -9,7 +10,7 @@ import type { MessagePayload } from './chat.events';
  */
 export const SEND_CHECK_SQL = `SELECT r.closed_at, ${userColumns('u', 'user', { email: true })},
   sent.id AS sent_id, sent.seq AS sent_seq, sent.body AS sent_body, sent.image_id AS sent_image_id,
-  sent.created_at AS sent_created_at
+  sent.created_at AS sent_created_at, sent.masked AS sent_masked
 FROM room_members me
 JOIN rooms r ON r.id = me.room_id
 JOIN users u ON u.id = me.user_id
@@ -18,7 +19,7 @@ WHERE me.room_id = ? AND me.user_id = ?`;
 
 /** An earlier send with this key: the message a concurrent retry stored first. */
 const SENT_SQL = `SELECT id AS sent_id, seq AS sent_seq, body AS sent_body, image_id AS sent_image_id,
-  created_at AS sent_created_at
+  created_at AS sent_created_at, masked AS sent_masked
 FROM messages WHERE room_id = ? AND sender_id = ? AND client_message_id = ?`;
 
 /**
@@ -33,8 +34,19 @@ const BUMP_SQL: Record<SqlRunner['dialect'], string> = {
     'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? AND closed_at IS NULL RETURNING last_seq',
 };
 
-const INSERT_SQL = `INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, body, image_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_SQL = `INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, body, image_id, masked, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * How many messages the sender has in the room, counted up to `limit` (the link guard only asks
+ * whether it is below LINK_GUARD_MESSAGES; the limit is written into the text, an integer from the
+ * configuration). Read after the seq bump, under the room row's lock: every earlier send to the
+ * room has committed, and none can commit until this one does. On InnoDB the transaction's snapshot
+ * is taken at its first plain read, which is this one (BEGIN is a plain START TRANSACTION and the
+ * bump a locking write), so it sees those commits; keep it the first plain read.
+ */
+const sentCountSql = (limit: number) =>
+  `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE room_id = ? AND sender_id = ? LIMIT ${Math.trunc(limit)}) early`;
 
 /**
  * Moves the sender's read pointer to their message. Issued right behind the INSERT, before its
@@ -56,6 +68,7 @@ export function sentMessage(row: SqlRow, roomId: string, senderId: string, key: 
     clientMessageId: key,
     createdAt: dateFromColumn(row.sent_created_at).toISOString(),
     imageId: stringOrNull(row.sent_image_id),
+    masked: maskedFromColumn(row.sent_masked),
   };
 }
 
@@ -66,19 +79,30 @@ export async function findSent(db: SqlSession, roomId: string, senderId: string,
 }
 
 /**
- * Stores `message` in the transaction `db` began, and commits: bump the room's seq, insert, move
- * the sender's read pointer (these two in one round trip), commit. Returns the message with its
- * seq, or null when the room was closed meanwhile (then nothing was written). Rejects (the caller's
- * session rolls back) when the INSERT fails, e.g. with a UniqueConstraintViolationException when a
- * concurrent retry stored this key first.
+ * The link guard's part of a send: the body with contacts hidden, used when the sender has fewer
+ * than `messages` messages in the room.
+ */
+export interface SendGuard {
+  messages: number;
+  masked: MaskResult;
+}
+
+/**
+ * Stores `message` in the transaction `db` began, and commits: bump the room's seq, (with a
+ * `guard`) count the sender's messages in the room and hide contacts in one of their first ones,
+ * insert, move the sender's read pointer (these two in one round trip), commit. Returns the message
+ * as stored, with its seq, or null when the room was closed meanwhile (then nothing was written).
+ * Rejects (the caller's session rolls back) when the INSERT fails, e.g. with a
+ * UniqueConstraintViolationException when a concurrent retry stored this key first.
  */
 export async function storeMessage(
   db: SqlSession,
   dialect: SqlRunner['dialect'],
-  message: MessagePayload,
+  draft: MessagePayload,
   createdAt: Date,
+  guard?: SendGuard,
 ): Promise<MessagePayload | null> {
-  const { id, roomId, senderId } = message;
+  const { id, roomId, senderId } = draft;
   let seq: number;
   if (dialect === 'mysql') {
     const bumped = await db.run(BUMP_SQL.mysql, [createdAt, roomId]);
@@ -89,6 +113,13 @@ export async function storeMessage(
     if (!bumped) return null;
     seq = Number(bumped.last_seq);
   }
+  let message = draft;
+  if (guard) {
+    const [sent] = await db.all<{ n: number }>(sentCountSql(guard.messages), [roomId, senderId]);
+    if (Number(sent?.n ?? 0) < guard.messages) {
+      message = { ...draft, body: guard.masked.body, masked: guard.masked.kinds };
+    }
+  }
   const [inserted, moved] = await Promise.allSettled([
     db.run(INSERT_SQL, [
       id,
@@ -98,6 +129,7 @@ export async function storeMessage(
       message.clientMessageId,
       message.body,
       message.imageId ?? null,
+      maskedColumn(message.masked),
       createdAt,
     ]),
     db.run(READ_POINTER_SQL, [seq, roomId, senderId, id]),

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { toUserObject, UserObject, type UserFields } from '../users';
 import type { MessagePayload } from './chat.events';
+import { MaskedKind } from './link-guard';
 
 @ObjectType('Message', { description: 'One chat message; stored on the primary before it is acknowledged' })
 export class MessageObject {
@@ -25,6 +26,14 @@ export class MessageObject {
   @Field({ description: 'When the server stored it' })
   createdAt!: Date;
 
+  @Field(() => [MaskedKind], {
+    description:
+      "What the link guard hid (each replaced by •••) because this is one of the sender's first LINK_GUARD_MESSAGES " +
+      'messages in the room: links, email addresses, phone numbers. Empty when nothing was hidden. The sender shows ' +
+      'why their text changed; `body` is the text as stored and delivered',
+  })
+  masked!: MaskedKind[];
+
   /** The attached upload's id (resolved to `image`; not a field). */
   imageId?: string | null;
 }
@@ -40,5 +49,6 @@ export function toMessageObject(payload: MessagePayload, sender: UserFields, vie
     clientMessageId: payload.clientMessageId,
     createdAt: new Date(payload.createdAt),
     imageId: payload.imageId ?? null,
+    masked: payload.masked ?? [],
   });
 }

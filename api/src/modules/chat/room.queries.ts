@@ -4,6 +4,7 @@ import { dateFromColumn, numberOrNull, optionalDateFromColumn, stringOrNull } fr
 import { BadUserInputError, ForbiddenError } from '../../infra/graphql/errors';
 import { toUserObject, userColumns, userFromRow } from '../users';
 import type { RoomConnection } from './chat.types';
+import { maskedFromColumn } from './link-guard';
 import { Message } from './message.entity';
 import { toMessageObject, type MessageObject } from './message.types';
 import type { RoomClosedReason } from './room-closed-reason';
@@ -34,7 +35,7 @@ SELECT r.id, r.last_seq, r.created_at, r.last_activity_at, r.closed_at, r.closed
        me.last_read_seq, p.last_read_seq AS peer_last_read_seq,
        ${userColumns('pu', 'peer')},
        lm.id AS message_id, lm.seq AS message_seq, lm.body AS message_body, lm.client_message_id AS message_client_id,
-       lm.created_at AS message_created_at, lm.image_id AS message_image_id,
+       lm.created_at AS message_created_at, lm.image_id AS message_image_id, lm.masked AS message_masked,
        ${userColumns('su', 'sender')}, CASE WHEN su.id = me.user_id THEN su.email END AS sender_email
 FROM (
   SELECT m.room_id, m.user_id, m.last_read_seq
@@ -64,6 +65,7 @@ function messageOf(row: Row, roomId: string, viewerId: string): MessageObject | 
     clientMessageId: String(row.message_client_id),
     createdAt: dateFromColumn(row.message_created_at).toISOString(),
     imageId: stringOrNull(row.message_image_id),
+    masked: maskedFromColumn(row.message_masked),
   };
   return toMessageObject(payload, userFromRow(row, 'sender'), viewerId);
 }

@@ -7,8 +7,16 @@ import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { relay } from '../../infra/pubsub/relay';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
 import { RoomClosedReason, type RoomService } from '../chat';
-import { parseUserPayload, toUserPayload, type ProfileService, type SafetyService, type UserPayload } from '../users';
+import {
+  parseUserPayload,
+  toUserPayload,
+  type ProfileService,
+  type SafetyService,
+  type UserFields,
+  type UserPayload,
+} from '../users';
 import { snapToGrid } from './geo';
+import type { MatchGate } from './match-gate';
 import type {
   EnqueueResult,
   Exclusions,
@@ -60,6 +68,17 @@ export function skipHoldMs(count: number, perHour: number): number {
   return over <= 0 ? 0 : Math.min(SKIP_HOLD_BASE_MS * 2 ** Math.min(over - 1, 30), SKIP_HOLD_MAX_MS);
 }
 
+/**
+ * What a search carries of the user for others' preferences: gender, and age as the age they turn
+ * this calendar year (from the birth year).
+ */
+function traitsOf(user: UserFields | null): Traits {
+  const traits: Traits = {};
+  if (user?.gender) traits.gender = user.gender;
+  if (user?.birthYear) traits.age = new Date().getUTCFullYear() - user.birthYear;
+  return traits;
+}
+
 /** A request's preferences as the queue takes them; BAD_USER_INPUT when they cannot be met by anyone. */
 function preferencesOf(input: MatchRequest['preferences']): Preferences | undefined {
   if (!input) return undefined;
@@ -97,6 +116,8 @@ export interface MatchServiceDeps {
   pairMemoryMs: number;
   /** The matching pool of a user ('' for everyone; quarantined accounts meet only each other). @default '' */
   poolOf?: (userId: string) => Promise<string>;
+  /** Checked of the caller before a request is queued (a verified phone, new accounts' limit). */
+  gate?: MatchGate;
   logger: Logger;
   gridCellKm: number;
   presenceGraceMs: number;
@@ -143,19 +164,22 @@ export class MatchService {
 
   async requestMatch(userId: string, input: MatchRequest): Promise<MatchStatusView> {
     const preferences = preferencesOf(input.preferences);
-    // The profile read overlaps the rate limiter's round trip; offers then need no read at all.
-    const [limit, me, pool] = await Promise.all([
+    // The profile read (one plain statement on the primary) overlaps the rate limiter's round trip;
+    // offers then need no read at all.
+    const [limit, user, pool] = await Promise.all([
       this.deps.requestLimiter.consume(userId),
-      this.searcherOf(userId),
+      this.deps.profile.find(this.deps.orm.em, userId),
       this.deps.poolOf?.(userId) ?? '',
     ]);
     if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
-    const filter: Filter = { pool, traits: me.traits, ...(preferences ? { preferences } : {}) };
+    if (user) await this.deps.gate?.(user);
+    const profile = user ? JSON.stringify(toUserPayload(user)) : undefined;
+    const filter: Filter = { pool, traits: traitsOf(user), ...(preferences ? { preferences } : {}) };
     const request = {
       userId,
       position: snapToGrid({ lat: input.latitude, lon: input.longitude }, this.deps.gridCellKm),
       radiusKm: input.radiusKm,
-      profile: me.profile,
+      profile,
       filter,
     };
     let result = await this.deps.queue.enqueue(request, Date.now());
@@ -368,20 +392,6 @@ export class MatchService {
       distanceKm: room.distanceKm ?? undefined,
       roomId: room.roomId,
     };
-  }
-
-  /**
-   * The user as a search carries them: their profile as partners see it in offers (JSON text) and
-   * their traits for others' preferences (gender; age = the age they turn this calendar year).
-   */
-  private async searcherOf(userId: string): Promise<{ profile?: string; traits: Traits }> {
-    // One plain statement on the primary: no fork, no identity map (nothing is written through it).
-    const user = await this.deps.profile.find(this.deps.orm.em, userId);
-    if (!user) return { traits: {} };
-    const traits: Traits = {};
-    if (user.gender) traits.gender = user.gender;
-    if (user.birthYear) traits.age = new Date().getUTCFullYear() - user.birthYear;
-    return { profile: JSON.stringify(toUserPayload(user)), traits };
   }
 
   /** Loads the user's exclusion mirror unless it is loaded and fresh. */

@@ -1,3 +1,4 @@
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { Logger } from '../../infra/logger';
@@ -6,6 +7,7 @@ import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port
 import { RoomClosed, RoomClosedReason, type ChatModule } from '../chat';
 import { UserBlocked, UserDeleted, UserDeleting, type UsersModule } from '../users';
 import type { MatchQueue } from './match-queue.port';
+import { createMatchGate } from './match-gate';
 import { MatchOffered } from './matching.events';
 import { MatchResolver } from './match.resolver';
 import { MatchService, SKIP_COUNTER_POINTS } from './match.service';
@@ -27,7 +29,10 @@ export interface MatchingModuleDeps {
     sweepIntervalMs: number;
     nextPerHour: number;
     pairMemoryMs: number;
+    /** The safety rules on matching (REQUIRE_PHONE_VERIFICATION, new accounts). */
+    trust: { requirePhoneVerification: boolean; newAccountPeriodMs: number; newAccountMatchRequestsPerMinute: number };
   };
+  clock: Clock;
   onMatched?: () => void;
 }
 
@@ -52,6 +57,16 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
     skipCounter: deps.limiters.create({ name: 'match-skips', points: SKIP_COUNTER_POINTS, durationMs: 3_600_000 }),
     nextPerHour: config.nextPerHour,
     pairMemoryMs: config.pairMemoryMs,
+    gate: createMatchGate({
+      requirePhoneVerification: config.trust.requirePhoneVerification,
+      newAccountPeriodMs: config.trust.newAccountPeriodMs,
+      newAccountLimiter: deps.limiters.create({
+        name: 'match-request-new',
+        points: config.trust.newAccountMatchRequestsPerMinute,
+        durationMs: 60_000,
+      }),
+      clock: deps.clock,
+    }),
     logger: deps.logger,
     gridCellKm: config.gridCellKm,
     presenceGraceMs: config.presenceGraceMs,

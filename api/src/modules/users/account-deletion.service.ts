@@ -37,6 +37,8 @@ export class AccountDeletionService {
             gender: null,
             birthYear: null,
             photoId: null,
+            phone: null,
+            phoneVerifiedAt: null,
             failedLogins: 0,
             lockedAt: null,
             deletedAt: new Date(),

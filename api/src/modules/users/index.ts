@@ -13,7 +13,8 @@ export type { AccountDeletionService } from './account-deletion.service';
 export { UserBlocked, UserDeleted, UserDeleting, UserErasing } from './users.events';
 export { Gender } from './gender';
 export { normaliseNickname } from './nickname';
-export { IsOptionalBirthYear } from './birth-year';
+export { AgeRule, IsOptionalBirthYear } from './birth-year';
+export { PHONE_VERIFICATION_REQUIRED, phoneRequired, type PhoneNumbers } from './phone';
 export { UserObject, toUserObject } from './user.types';
 export { type UserFields, userColumns, userFromRow } from './user.row';
 export {

@@ -14,7 +14,11 @@ export class UpdateProfileInput {
   @IsOptional()
   gender?: Gender | null;
 
-  @Field(() => Int, { nullable: true, description: 'Year of birth (null clears it); members must be 18+' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Year of birth (null clears it); members must be adults (ADULT_AGE: trustPolicy.maxAdultBirthYear or earlier)',
+  })
   @IsOptionalBirthYear()
   birthYear?: number | null;
 }

@@ -1,5 +1,6 @@
 import type { Em } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
+import type { AgeRule } from './birth-year';
 import { NotFoundError } from '../../infra/graphql/errors';
 import { normaliseNickname } from './nickname';
 import type { UpdateProfileInput } from './profile.inputs';
@@ -14,7 +15,10 @@ type Row = Record<string, unknown>;
 
 /** Profiles: the signed-in user's own fields and photo, and users as others see them. */
 export class ProfileService {
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly ages: AgeRule,
+  ) {}
 
   /**
    * The caller's own account, from the primary (they may have just changed it): one plain statement,
@@ -44,6 +48,7 @@ export class ProfileService {
 
   /** Changes the given fields; `undefined` keeps a field, `null` clears gender or birthYear. */
   async update(em: Em, userId: string, input: UpdateProfileInput): Promise<UserFields> {
+    this.ages.check(input.birthYear);
     const user = await this.live(em, userId);
     if (input.nickname !== undefined) {
       user.nickname = normaliseNickname(input.nickname ?? '');

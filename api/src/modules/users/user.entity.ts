@@ -51,6 +51,14 @@ export class User {
   @Property({ type: 'datetime', length: 3, nullable: true })
   lockedAt?: Date | null;
 
+  /** The verified phone number in E.164 (+821012345678): one account per number. Null until verified. */
+  @Property({ length: 16, unique: true, nullable: true })
+  phone?: string | null;
+
+  /** When the phone number was verified (an SMS code); null: no verified phone. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  phoneVerifiedAt?: Date | null;
+
   /** Set when the account was deleted: the row stays (as "deleted user" in peers' history), erased. */
   @Property({ type: 'datetime', length: 3, nullable: true })
   deletedAt?: Date | null;

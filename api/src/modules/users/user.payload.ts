@@ -42,7 +42,7 @@ export function parseUserPayload(text: string | undefined): UserPayload | undefi
   }
 }
 
-/** The user the payload was read from, without the email (null: it never travels in events). */
+/** The user the payload was read from, without the email and phone (they never travel in events). */
 export function userFromPayload(profile: UserPayload): UserFields {
   return {
     id: profile.id,
@@ -53,6 +53,7 @@ export function userFromPayload(profile: UserPayload): UserFields {
     photoId: profile.photoId,
     createdAt: new Date(profile.createdAt),
     deletedAt: profile.deletedAt === null ? null : new Date(profile.deletedAt),
+    phoneVerifiedAt: null,
   };
 }
 

@@ -41,6 +41,20 @@ export class UserObject {
   })
   maskedEmail?: string | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether you verified a phone number (verifyPhone); null unless this is your own account. ' +
+      'With REQUIRE_PHONE_VERIFICATION on (trustPolicy.phoneVerificationRequired) matching and sending need it',
+  })
+  phoneVerified?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your verified phone number with most digits hidden (+82******5678); only on your own account',
+  })
+  maskedPhone?: string | null;
+
   /** The profile photo's upload id (resolved to `photo` by UserResolver; not a field). */
   photoId?: string | null;
 }
@@ -51,6 +65,12 @@ export function maskEmail(email: string): string {
   const local = email.slice(0, at);
   const shown = local.length <= 2 ? `${local[0] ?? ''}***` : `${local[0]}***${local.at(-1)}`;
   return `${shown}${email.slice(at)}`;
+}
+
+/** +821012345678 -> +82******5678: the country code and the last four digits. */
+export function maskPhone(phone: string): string {
+  const country = /^\+(1|7|\d{2})/.exec(phone)?.[0] ?? '+';
+  return `${country}${'*'.repeat(Math.max(0, phone.length - country.length - 4))}${phone.slice(-4)}`;
 }
 
 /** The GraphQL view of a user as `viewerId` sees them: only the user themself sees their email. */
@@ -66,6 +86,8 @@ export function toUserObject(user: UserFields, viewerId: string | undefined): Us
     createdAt: user.createdAt,
     email: own ? user.email : null,
     maskedEmail: own ? maskEmail(user.email!) : null,
+    phoneVerified: own ? Boolean(user.phoneVerifiedAt) : null,
+    maskedPhone: own && user.phone ? maskPhone(user.phone) : null,
     photoId: user.photoId ?? null,
   });
 }

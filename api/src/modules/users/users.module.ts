@@ -1,9 +1,12 @@
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
 import { AccountDeletionService } from './account-deletion.service';
+import { AgeRule } from './birth-year';
 import { CredentialsService } from './credentials.service';
+import { PhoneNumbers } from './phone';
 import { ProfileService } from './profile.service';
 import { SafetyResolver } from './safety.resolver';
 import { SafetyService } from './safety.service';
@@ -15,12 +18,14 @@ export interface UsersModuleDeps {
   sql: SqlRunner;
   events: DomainEvents;
   limiters: RateLimiterFactory;
-  config: { reportsPerHour: number };
+  config: { reportsPerHour: number; adultAge: number };
+  clock: Clock;
 }
 
 /** Members: accounts' rows, profiles, blocks and reports. The bottom module: it depends on no other. */
-export function createUsersModule({ orm, sql, events, limiters, config }: UsersModuleDeps) {
-  const profile = new ProfileService(sql);
+export function createUsersModule({ orm, sql, events, limiters, config, clock }: UsersModuleDeps) {
+  const ages = new AgeRule({ adultAge: config.adultAge, clock });
+  const profile = new ProfileService(sql, ages);
   const safety = new SafetyService({
     orm,
     events,
@@ -30,6 +35,9 @@ export function createUsersModule({ orm, sql, events, limiters, config }: UsersM
     profile,
     safety,
     credentials: new CredentialsService(),
+    /** The age rule (ADULT_AGE): sign-up and profile changes refuse minors. */
+    ages,
+    phones: new PhoneNumbers(),
     deletion: new AccountDeletionService({ orm, events }),
     resolvers: [new UserResolver(profile), new SafetyResolver(safety)],
   };
