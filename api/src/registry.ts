@@ -9,6 +9,7 @@ import { authEntities, authResolverClasses } from './modules/auth';
 import { chatEntities, chatResolverClasses } from './modules/chat';
 import { matchingResolverClasses } from './modules/matching';
 import { mediaEntities, mediaResolverClasses } from './modules/media';
+import { moderationEntities, moderationResolverClasses } from './modules/moderation';
 import { pushEntities, pushResolverClasses } from './modules/push';
 import { usersEntities, usersResolverClasses } from './modules/users';
 
@@ -18,6 +19,7 @@ export const entities = [
   ...mediaEntities,
   ...chatEntities,
   ...pushEntities,
+  ...moderationEntities,
   OutgoingMail,
 ];
 
@@ -28,6 +30,7 @@ export const resolverClasses = [
   ...chatResolverClasses,
   ...matchingResolverClasses,
   ...pushResolverClasses,
+  ...moderationResolverClasses,
 ];
 
 /** The API's schema; pass the modules' resolver instances to serve it, nothing to print it. */

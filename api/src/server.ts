@@ -18,11 +18,13 @@ import { devOutboxRoute } from './infra/http/dev-outbox';
 import { createMediaRouter } from './infra/http/media-route';
 import { createLogger, type Logger } from './infra/logger';
 import { createMetrics, registerQueueGauge, type Metrics } from './infra/metrics';
+import { WsCloseCode } from './infra/graphql/ws-sessions';
 import { authenticateHeader, startTransport } from './infra/transport';
-import { createAuthModule } from './modules/auth';
+import { createAuthModule, SANCTION_REASONS } from './modules/auth';
 import { createChatModule } from './modules/chat';
 import { createMatchingModule } from './modules/matching';
 import { createMediaModule, type MediaService } from './modules/media';
+import { createModerationModule } from './modules/moderation';
 import { createPushModule } from './modules/push';
 import { createUsersModule } from './modules/users';
 import { createAppSchema, entities } from './registry';
@@ -38,7 +40,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What a caller (tests, tools) may pass besides the configuration. */
+export interface ServerOptions {
+  logger?: Logger;
+  /**
+   * The clock of moderation: report windows, suspensions and the evidence purge (tests move it).
+   * Tokens, rate limits and the match queue keep the real time. @default () => new Date()
+   */
+  now?: () => Date;
+}
+
 interface Root {
+  now?: () => Date;
   config: Config;
   logger: Logger;
   metrics: Metrics;
@@ -48,7 +61,7 @@ interface Root {
 }
 
 /** The composition root: config -> ORM -> adapters -> modules (bottom up) -> schema -> HTTP + WebSocket. */
-export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const orm = await createOrm(config, entities, () => metrics.dbQueries.inc());
@@ -58,7 +71,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     await reads?.start();
     if (!config.database || config.database.migrateOnStart) await migrate(orm, logger);
     adapters = await createAdapters(config, logger);
-    return await serve({ config, logger, metrics, orm, adapters, reads });
+    return await serve({ config, logger, metrics, orm, adapters, reads, now: options.now });
   } catch (err) {
     // Release what was opened, so a failed start leaves no connections behind.
     reads?.stop();
@@ -68,20 +81,21 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   }
 }
 
-async function serve({ config, logger, metrics, orm, adapters, reads }: Root): Promise<RunningServer> {
+async function serve({ config, logger, metrics, orm, adapters, reads, now }: Root): Promise<RunningServer> {
   // What every module factory may take; each picks its own part of the configuration.
   // Hand-written statements for hot paths, on the ORM's own connections.
   const sql = sqlRunnerFor(orm, { statementTimeoutMs: config.deadlines.databaseMs });
   const base = { orm, sql, logger, events: new DomainEvents(), pubsub: adapters.pubsub, limiters: adapters.limiters };
   const mailer = createMailer(config);
   const storage = createMediaStorage(config);
-  const users = createUsersModule({ ...base, config: config.chat });
+  const users = createUsersModule(base);
   const auth = createAuthModule({
     ...base,
     users,
     config,
     mailer,
     jwtSecret: jwtSecretOf(config),
+    now,
     onMailSent: () => metrics.mailsSent.inc(),
     onMailFailure: () => metrics.mailFailures.inc(),
   });
@@ -99,6 +113,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     // A set-up holds a pool connection for two short reads: this many at once keep the pool's
     // queue far below what it serves within DATABASE_TIMEOUT (SQLite: statements run in-process).
     config: { ...config.chat, streamSetups: 8 * (config.database?.poolMax ?? 10) },
+    now,
     onMessage: () => metrics.messagesSent.inc(),
   });
   const matching = createMatchingModule({
@@ -116,13 +131,23 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     vapid: vapidOf(config),
     config: { allowLoopbackHttp: !config.isProduction, offerTtlMs: config.matching.offerTtlMs },
   });
+  const moderation = createModerationModule({
+    ...base,
+    users,
+    chat,
+    now,
+    config: { reportsPerHour: config.chat.reportsPerHour, quarantineReports: config.moderation.quarantineReports },
+  });
+  await moderation.prepare();
   registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());
 
   const transport = await startTransport({
     ...base,
     config,
     metrics,
-    schema: await createAppSchema([users, auth, media, chat, matching, push].flatMap((m): object[] => m.resolvers)),
+    schema: await createAppSchema(
+      [users, auth, media, chat, matching, push, moderation].flatMap((m): object[] => m.resolvers),
+    ),
     streams: { ...chat.streams, ...matching.streams },
     authenticate: auth.authenticate,
     isSessionLive: auth.isSessionLive,
@@ -134,8 +159,13 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
     readiness: () => readiness(orm, adapters.redis),
     onUserSockets: push.socketsChanged,
   });
-  const stopWatching = await auth.watchRevocations((ids) => transport.sessions.closeSessions(ids));
+  const stopWatching = await auth.watchRevocations((ids, reason) =>
+    SANCTION_REASONS.has(reason)
+      ? transport.sessions.closeSessions(ids, WsCloseCode.FORBIDDEN, `Account ${reason.toLowerCase()}`)
+      : transport.sessions.closeSessions(ids),
+  );
   matching.start();
+  chat.start();
   auth.start();
   const { port } = transport;
   logger.info(
@@ -146,6 +176,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads }: Root): P
   let closing: Promise<void> | undefined;
   const close = async () => {
     matching.stop();
+    chat.stop();
     await transport.close();
     await push.stop();
     await auth.stop();

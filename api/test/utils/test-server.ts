@@ -28,14 +28,15 @@ export interface TestServer {
 
 /**
  * Starts an API instance in this process on a free port. Pass `backend` to share one database and
- * Redis prefix between instances; otherwise a fresh backend is created and dropped on close.
+ * Redis prefix between instances; otherwise a fresh backend is created and dropped on close. `now`
+ * is the moderation clock (see ServerOptions).
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; backend?: TestBackend } = {},
+  options: { env?: Record<string, string>; backend?: TestBackend; now?: () => Date } = {},
 ): Promise<TestServer> {
   const backend = options.backend ?? (await createTestBackend());
   const config = loadConfig({ ...TEST_ENV, ...backend.env, ...options.env });
-  const server = await startServer(config);
+  const server = await startServer(config, { now: options.now });
   return {
     url: server.url,
     graphqlUrl: `${server.url}/graphql`,

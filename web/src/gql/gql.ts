@@ -40,7 +40,7 @@ type Documents = {
     "\n  mutation SetTyping($roomId: ID!) {\n    setTyping(roomId: $roomId)\n  }\n": typeof types.SetTypingDocument,
     "\n  mutation LeaveRoom($roomId: ID!) {\n    leaveRoom(roomId: $roomId)\n  }\n": typeof types.LeaveRoomDocument,
     "\n  mutation BlockUser($userId: ID!) {\n    blockUser(userId: $userId)\n  }\n": typeof types.BlockUserDocument,
-    "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n": typeof types.ReportUserDocument,
+    "\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n": typeof types.ReportUserDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      type\n      roomId\n      userId\n      seq\n      reason\n      message {\n        ...MessageParts\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.UserPartsFragmentDoc,
     "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": typeof types.MessagePartsFragmentDoc,
@@ -84,7 +84,7 @@ const documents: Documents = {
     "\n  mutation SetTyping($roomId: ID!) {\n    setTyping(roomId: $roomId)\n  }\n": types.SetTypingDocument,
     "\n  mutation LeaveRoom($roomId: ID!) {\n    leaveRoom(roomId: $roomId)\n  }\n": types.LeaveRoomDocument,
     "\n  mutation BlockUser($userId: ID!) {\n    blockUser(userId: $userId)\n  }\n": types.BlockUserDocument,
-    "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n": types.ReportUserDocument,
+    "\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n": types.ReportUserDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      type\n      roomId\n      userId\n      seq\n      reason\n      message {\n        ...MessageParts\n      }\n    }\n  }\n": types.RoomEventsDocument,
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.UserPartsFragmentDoc,
     "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": types.MessagePartsFragmentDoc,
@@ -223,7 +223,7 @@ export function graphql(source: "\n  mutation BlockUser($userId: ID!) {\n    blo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n"): (typeof documents)["\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n"];
+export function graphql(source: "\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n"): (typeof documents)["\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,7 +1,7 @@
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
-import { normaliseNickname, type CredentialsService, type UserCredentials } from '../users';
+import { normaliseNickname, sanctionAt, type CredentialsService, type UserCredentials } from '../users';
 import type { LogInInput, SignUpInput } from './auth.inputs';
 import type { PasswordHasher } from './password';
 import type { Session, SessionService } from './sessions.service';
@@ -32,6 +32,8 @@ export interface AuthServiceDeps {
   sessions: SessionService;
   credentials: CredentialsService;
   limiters: AuthLimiters;
+  /** The clock suspensions are judged by (tests move it). @default () => new Date() */
+  now?: () => Date;
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -89,6 +91,16 @@ export class AuthService {
     if (!user || !ok) {
       if (user) await this.deps.account.recordFailedLogin(em, user);
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    }
+
+    const sanction = sanctionAt(user, this.deps.now?.() ?? new Date());
+    if (sanction) {
+      throw new ForbiddenError(
+        sanction.until
+          ? `This account is suspended by a moderator until ${sanction.until.toISOString()}`
+          : 'This account is banned by a moderator',
+        { reason: sanction.kind, until: sanction.until?.toISOString() ?? null, note: sanction.note },
+      );
     }
 
     await this.deps.limiters.loginAccount.reset(email);

@@ -4,7 +4,7 @@ import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
 import { RoomClosed, RoomClosedReason, type ChatModule } from '../chat';
-import { UserBlocked, UserDeleted, UserDeleting, type UsersModule } from '../users';
+import { UserBlocked, UserDeleted, UserDeleting, UserSanctioned, type UsersModule } from '../users';
 import type { MatchQueue } from './match-queue.port';
 import { MatchOffered } from './matching.events';
 import { MatchResolver } from './match.resolver';
@@ -71,6 +71,8 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
   const leaveQueue = async ({ userId }: { userId: string }) => void (await matching.cancel(userId));
   events.on(UserDeleting, leaveQueue);
   events.on(UserDeleted, leaveQueue);
+  // A suspended or banned account leaves matching at once (its sessions end on every instance too).
+  events.on(UserSanctioned, leaveQueue);
 
   return {
     matching,
