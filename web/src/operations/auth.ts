@@ -9,6 +9,7 @@ export const MeFieldsDocument = graphql(`
     age
     maskedEmail
     createdAt
+    role
     photo {
       url
       thumbnailUrl
