@@ -201,6 +201,17 @@ describe('moderator-only operations', () => {
     expect(ok(await gql(api.graphqlUrl, '{ me { role } }', {}, { token: moderator.accessToken })).me.role).toBe(
       'MODERATOR',
     );
+    // The app learns its role from logIn's payload, which is answered without a token.
+    const loggedIn = await gql(
+      api.graphqlUrl,
+      'mutation($input: LogInInput!) { logIn(input: $input) { user { role } } }',
+      { input: { email: moderator.email, password: moderator.password } },
+    );
+    expect(ok(loggedIn).logIn.user.role).toBe('MODERATOR');
+    const seenByModerator = await asModerator('query($id: ID!) { report(id: $id) { reported { role } } }', {
+      id: open.id,
+    });
+    expect(ok(seenByModerator).report.reported.role).toBe('USER');
   });
 });
 
@@ -230,6 +241,10 @@ describe('the audit log', () => {
   });
 
   it('cannot be edited: no operation changes it, and the database refuses UPDATE and DELETE', async () => {
+    const { a, b, roomId } = await room(17);
+    ok(await report(api, a.user, b.id, roomId));
+    const [open] = await openReportsAbout(b.id);
+    ok(await asModerator(REPORT, { id: open.id }));
     const schema = await createAppSchema();
     const touching = Object.values(schema.getMutationType()!.getFields()).filter(
       (f) => /ModerationLog/.test(getNamedType(f.type).name) || /log/i.test(f.name),

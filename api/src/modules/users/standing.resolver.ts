@@ -15,9 +15,9 @@ export class StandingResolver {
     description: "The account's role; null unless this is your own account or you are a moderator",
   })
   async role(@Root() user: UserObject, @Ctx() ctx: Context): Promise<UserRole | null> {
+    if (user.ownView) return this.standing.roleOf(user.id);
     const viewer = ctx.auth.user?.userId;
-    if (!viewer) return null;
-    if (viewer !== user.id && (await this.standing.roleOf(viewer)) !== UserRole.MODERATOR) return null;
+    if (!viewer || (await this.standing.roleOf(viewer)) !== UserRole.MODERATOR) return null;
     return this.standing.roleOf(user.id);
   }
 
@@ -25,8 +25,8 @@ export class StandingResolver {
     nullable: true,
     description: "A moderator's warning you have not dismissed (dismissWarning); null for anyone else's account",
   })
-  async warning(@Root() user: UserObject, @Ctx() ctx: Context): Promise<WarningObject | null> {
-    if (ctx.auth.user?.userId !== user.id) return null;
+  async warning(@Root() user: UserObject): Promise<WarningObject | null> {
+    if (!user.ownView) return null;
     const warning = await this.standing.warningOf(user.id);
     return warning ? Object.assign(new WarningObject(), warning) : null;
   }
