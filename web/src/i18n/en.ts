@@ -206,7 +206,7 @@ export const en = {
       blockTitle: 'Block {name}?',
       blockBody: 'Your chats with {name} close and you will never be matched again.',
       reportTitle: 'Report {name}',
-      reportBody: 'Tell the moderators what happened.',
+      reportBody: 'Tell the moderators what happened. They will read this chat to decide (the reading is logged).',
     },
     closedReason: {
       LEFT: 'This chat is closed: one of you left.',

@@ -206,7 +206,7 @@ export const ko: typeof en = {
       blockTitle: '{name}님을 차단할까요?',
       blockBody: '{name}님과의 채팅이 닫히고 다시는 매칭되지 않아요.',
       reportTitle: '{name}님 신고',
-      reportBody: '운영자에게 어떤 일이 있었는지 알려 주세요.',
+      reportBody: '운영자에게 어떤 일이 있었는지 알려 주세요. 운영자가 이 대화를 읽고 판단해요 (열람 기록이 남아요).',
     },
     closedReason: {
       LEFT: '종료된 채팅이에요: 한 사람이 나갔어요.',
