@@ -25,6 +25,7 @@ const PRODUCTION = Object.fromEntries(
   MATCH_OFFER_TTL_SECONDS=45 MATCH_DECLINE_COOLDOWN_SECONDS=0 MATCH_SEARCH_TIMEOUT_SECONDS=600
   MATCH_PRESENCE_GRACE_SECONDS=30 MATCH_GRID_CELL_KM=2.5 MATCH_REQUESTS_PER_MINUTE=5 MATCH_SWEEP_INTERVAL=2s
   CHAT_MESSAGES_PER_MINUTE=100 CHAT_TYPING_PER_MINUTE=50 REPORTS_PER_HOUR=3
+  EVIDENCE_RETENTION_DAYS=30 EVIDENCE_PURGE_INTERVAL=10m MODERATION_QUARANTINE_REPORTS=5
   VAPID_PUBLIC_KEY=${VAPID.publicKey} VAPID_PRIVATE_KEY=${VAPID.privateKey} VAPID_SUBJECT=mailto:ops@randchat.example
   SMTP_URL=smtps://mailer:pw@mail:465 MAIL_FROM=hello@randchat.example MAIL_POLL_INTERVAL=3s MAIL_MAX_ATTEMPTS=2
   MAIL_RETRY_BASE=1m PUBLIC_URL=https://randchat.example/ REQUIRE_EMAIL_VERIFICATION=0 PASSWORD_RESET_TTL=1h
@@ -169,7 +170,14 @@ describe('loadConfig', () => {
         requestsPerMinute: 5,
         sweepIntervalMs: 2000,
       },
-      chat: { messagesPerMinute: 100, typingPerMinute: 50, reportsPerHour: 3 },
+      chat: {
+        messagesPerMinute: 100,
+        typingPerMinute: 50,
+        reportsPerHour: 3,
+        evidenceRetentionMs: 30 * 86_400_000,
+        evidencePurgeIntervalMs: 600_000,
+      },
+      moderation: { quarantineReports: 5 },
       push: { vapid: VAPID, subject: 'mailto:ops@randchat.example' },
       mail: {
         smtpUrl: 'smtps://mailer:pw@mail:465',

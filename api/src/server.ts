@@ -176,7 +176,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads, now }: Roo
   let closing: Promise<void> | undefined;
   const close = async () => {
     matching.stop();
-    chat.stop();
+    await chat.stop();
     await transport.close();
     await push.stop();
     await auth.stop();

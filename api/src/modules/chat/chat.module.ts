@@ -90,8 +90,17 @@ export function createChatModule({
   media.media.keepReferenced((em, uploadIds) => messages.uploadsInUse(em, uploadIds));
 
   let purging: NodeJS.Timeout | undefined;
-  const purge = () =>
-    void evidence.purge().catch((err: unknown) => logger.warn({ err }, 'evidence purge failed; retried next round'));
+  /** The round in progress, if any: a tick during a long round is skipped, not queued. */
+  let running: Promise<void> | undefined;
+  const purge = () => {
+    running ??= evidence
+      .purge()
+      .then(
+        () => undefined,
+        (err: unknown) => logger.warn({ err }, 'evidence purge failed; retried next round'),
+      )
+      .finally(() => (running = undefined));
+  };
 
   return {
     rooms,
@@ -101,9 +110,11 @@ export function createChatModule({
       purge();
       purging ??= setInterval(purge, config.evidencePurgeIntervalMs).unref();
     },
-    stop() {
+    /** Stops the purge and waits for a round in progress (before the database closes). */
+    async stop() {
       clearInterval(purging);
       purging = undefined;
+      await running;
     },
     resolvers: [new ChatResolver(messages, rooms, users.profile, sql), new MessageResolver(media.media)],
     streams: { roomEvents: (userId: string, roomId: string) => stream.open(userId, roomId) },

@@ -9,6 +9,7 @@ import { ok } from '../../../test/utils/ok';
 import { createRoomPair } from '../../../test/utils/room-pair';
 import { startTestServer, type TestServer } from '../../../test/utils/test-server';
 import { uploadImage } from '../../../test/utils/upload';
+import { setUserRoleByCli } from '../../../test/utils/user-role';
 import { signUpUser, type TestUser } from '../../../test/utils/users';
 import { Chatter } from '../../../test/utils/chatter';
 
@@ -213,6 +214,23 @@ describe('moderator-only operations', () => {
     });
     expect(ok(seenByModerator).report.reported.role).toBe('USER');
   });
+});
+
+describe('the user:role command', () => {
+  it('sets and takes back the role by email, and exits with an error for an unknown email or role', async () => {
+    const user = await signUpUser(api.graphqlUrl);
+    const role = async () => ok(await gql(api.graphqlUrl, '{ me { role } }', {}, { token: user.accessToken })).me.role;
+    expect(await setUserRoleByCli(api.backend, user.email.toUpperCase(), 'MODERATOR')).toBe(
+      `${user.email} is now MODERATOR`,
+    );
+    expect(await role()).toBe('MODERATOR');
+    await setUserRoleByCli(api.backend, user.email, 'USER');
+    expect(await role()).toBe('USER');
+    await expect(setUserRoleByCli(api.backend, 'nobody@example.test', 'MODERATOR')).rejects.toThrow(/no account/);
+    await expect(setUserRoleByCli(api.backend, user.email, 'ADMIN')).rejects.toThrow(/usage/);
+    expect(await role()).toBe('USER');
+    // Four runs of the command, each a Node process loading the API: slow on a busy machine.
+  }, 90_000);
 });
 
 describe('the audit log', () => {
