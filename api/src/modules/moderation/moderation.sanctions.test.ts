@@ -59,7 +59,9 @@ describe('a ban', () => {
     const { closed } = await openAcked(two.wsUrl, b.user.accessToken);
     const started = Date.now();
     ok(await asModerator(RESOLVE, { id: reportId, action: 'BAN', note: 'Harassment' }));
-    const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open'), 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([closed, new Promise((r) => (timer = setTimeout(() => r('still open'), 2000)))]);
+    clearTimeout(timer);
     expect({ code, withinMs: Date.now() - started < 2000 }).toEqual({ code: 4403, withinMs: true });
 
     expect(codes(await gql(two.graphqlUrl, '{ me { id } }', {}, { token: b.user.accessToken }))).toEqual([
