@@ -2,7 +2,8 @@
  * The API's module boundaries, checked in CI (`npm run lint` runs `npm run deps:check`).
  * Modules (api/src/modules/<name>) depend in one direction: users at the bottom; auth and media
  * above it; chat above media; matching above chat; push (Web Push) above chat and matching; trust (phone
- * verification, the trust policy) above users only. A module reaches another only through its
+ * verification, the trust policy) above users only; moderation above chat (sanctions reach auth and
+ * matching as users' domain events). A module reaches another only through its
  * `index.ts`; entity files may map relations to another module's entity (a foreign key), in the
  * same direction. infra/ is generic and never imports a module or the composition root.
  * `npm run deps:graph` prints the module picture and counts cycles between modules.
@@ -53,13 +54,14 @@ module.exports = {
       from: { path: String.raw`${MODULE}([^/]+)/.+\.entity\.ts$` },
       to: { path: MODULE, pathNot: [`${MODULE}$1/`, String.raw`\.entity\.ts$`] },
     },
-    below('users', ['auth', 'media', 'chat', 'matching', 'push', 'trust']),
-    below('trust', ['auth', 'media', 'chat', 'matching', 'push']),
-    below('auth', ['media', 'chat', 'matching', 'push']),
-    below('media', ['auth', 'chat', 'matching', 'push']),
-    below('chat', ['auth', 'matching', 'push']),
-    below('matching', ['auth', 'push']),
-    below('push', ['auth', 'media']),
+    below('users', ['auth', 'media', 'chat', 'matching', 'push', 'trust', 'moderation']),
+    below('trust', ['auth', 'media', 'chat', 'matching', 'push', 'moderation']),
+    below('auth', ['media', 'chat', 'matching', 'push', 'moderation']),
+    below('media', ['auth', 'chat', 'matching', 'push', 'moderation']),
+    below('chat', ['auth', 'matching', 'push', 'moderation']),
+    below('matching', ['auth', 'push', 'moderation']),
+    below('push', ['auth', 'media', 'moderation']),
+    below('moderation', ['auth', 'matching', 'push', 'trust']),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

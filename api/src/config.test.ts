@@ -30,6 +30,7 @@ const PRODUCTION = Object.fromEntries(
   PHONE_CODE_TTL=3m PHONE_CODE_MAX_ATTEMPTS=4 PHONE_CODE_RESEND_INTERVAL=30s PHONE_CODES_PER_HOUR=3
   SMS_CODE_TEMPLATE=code:{code} SMS_GATEWAY_URL=https://sms.randchat.example/send SMS_GATEWAY_KEY=sms-key
   SMS_SENDER=randchat SMS_GATEWAY_TIMEOUT=3s
+  EVIDENCE_RETENTION_DAYS=30 EVIDENCE_PURGE_INTERVAL=10m MODERATION_QUARANTINE_REPORTS=5
   VAPID_PUBLIC_KEY=${VAPID.publicKey} VAPID_PRIVATE_KEY=${VAPID.privateKey} VAPID_SUBJECT=mailto:ops@randchat.example
   SMTP_URL=smtps://mailer:pw@mail:465 MAIL_FROM=hello@randchat.example MAIL_POLL_INTERVAL=3s MAIL_MAX_ATTEMPTS=2
   MAIL_RETRY_BASE=1m PUBLIC_URL=https://randchat.example/ REQUIRE_EMAIL_VERIFICATION=0 PASSWORD_RESET_TTL=1h
@@ -176,7 +177,14 @@ describe('loadConfig', () => {
         requestsPerMinute: 5,
         sweepIntervalMs: 2000,
       },
-      chat: { messagesPerMinute: 100, typingPerMinute: 50, reportsPerHour: 3 },
+      chat: {
+        messagesPerMinute: 100,
+        typingPerMinute: 50,
+        reportsPerHour: 3,
+        evidenceRetentionMs: 30 * 86_400_000,
+        evidencePurgeIntervalMs: 600_000,
+      },
+      moderation: { quarantineReports: 5 },
       trust: {
         linkGuardMessages: 5,
         requirePhoneVerification: true,

@@ -164,6 +164,23 @@ const schema = z
       messagesPerMinute: env('CHAT_MESSAGES_PER_MINUTE', int(120, 1, 1_000_000), 'per user'),
       typingPerMinute: env('CHAT_TYPING_PER_MINUTE', int(60, 1, 1_000_000), 'per user'),
       reportsPerHour: env('REPORTS_PER_HOUR', int(10, 1, 10_000), 'per user'),
+      evidenceRetentionMs: env(
+        'EVIDENCE_RETENTION_DAYS',
+        int(90, 1, 3650).transform((days) => days * 86_400_000),
+        "days a closed room's conversation is kept, sealed, as evidence for reports; then it is purged",
+      ),
+      evidencePurgeIntervalMs: env(
+        'EVIDENCE_PURGE_INTERVAL',
+        duration('1h', { min: '100ms', max: '1d' }),
+        'how often every instance purges conversations past EVIDENCE_RETENTION_DAYS',
+      ),
+    }),
+    moderation: z.object({
+      quarantineReports: env(
+        'MODERATION_QUARANTINE_REPORTS',
+        int(3, 1, 1000),
+        'open reports from distinct users within 24 h that quarantine an account until a moderator decides',
+      ),
     }),
     /** Safety and trust (issue L): the link guard, new accounts' limits, the age rule, phone verification. */
     trust: z.object({

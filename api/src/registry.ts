@@ -9,6 +9,7 @@ import { authEntities, authResolverClasses } from './modules/auth';
 import { chatEntities, chatResolverClasses } from './modules/chat';
 import { matchingResolverClasses } from './modules/matching';
 import { mediaEntities, mediaResolverClasses } from './modules/media';
+import { moderationEntities, moderationResolverClasses } from './modules/moderation';
 import { pushEntities, pushResolverClasses } from './modules/push';
 import { trustEntities, trustResolverClasses } from './modules/trust';
 import { usersEntities, usersResolverClasses } from './modules/users';
@@ -20,6 +21,7 @@ export const entities = [
   ...chatEntities,
   ...pushEntities,
   ...trustEntities,
+  ...moderationEntities,
   OutgoingMail,
 ];
 
@@ -31,6 +33,7 @@ export const resolverClasses = [
   ...matchingResolverClasses,
   ...pushResolverClasses,
   ...trustResolverClasses,
+  ...moderationResolverClasses,
 ];
 
 /** The API's schema; pass the modules' resolver instances to serve it, nothing to print it. */

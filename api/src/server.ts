@@ -21,11 +21,13 @@ import type { OutboxMailer } from './infra/mail/mailer.outbox';
 import { createMediaRouter } from './infra/http/media-route';
 import { createLogger, type Logger } from './infra/logger';
 import { createMetrics, registerQueueGauge, type Metrics } from './infra/metrics';
+import { WsCloseCode } from './infra/graphql/ws-sessions';
 import { authenticateHeader, startTransport } from './infra/transport';
-import { createAuthModule } from './modules/auth';
+import { createAuthModule, SANCTION_REASONS } from './modules/auth';
 import { createChatModule } from './modules/chat';
 import { createMatchingModule } from './modules/matching';
 import { createMediaModule, type MediaService } from './modules/media';
+import { createModerationModule } from './modules/moderation';
 import { createPushModule } from './modules/push';
 import { createTrustModule } from './modules/trust';
 import { createUsersModule } from './modules/users';
@@ -42,6 +44,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What a caller (tests, tools) may pass besides the configuration. */
+export interface ServerOptions {
+  logger?: Logger;
+  /**
+   * The clock of the date rules: the age rule, new accounts, code expiry, report windows,
+   * suspensions and the evidence purge (tests move it). Tokens, rate limits and the match queue
+   * keep the real time. @default systemClock
+   */
+  clock?: Clock;
+}
+
 interface Root {
   config: Config;
   logger: Logger;
@@ -54,12 +67,6 @@ interface Root {
 
 /** The composition root: config -> ORM -> adapters -> modules (bottom up) -> schema -> HTTP + WebSocket. */
 const devOutboxes = (outbox: OutboxMailer | undefined) => (outbox ? [devOutboxRoute(outbox)] : []);
-
-export interface ServerOptions {
-  logger?: Logger;
-  /** The clock of the date rules (age, new accounts, code expiry); tests pass one they move. @default systemClock */
-  clock?: Clock;
-}
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -90,13 +97,15 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
   const sms = createSms(config);
   const storage = createMediaStorage(config);
   const { trust } = config;
-  const users = createUsersModule({ ...base, clock, config: { ...config.chat, adultAge: trust.adultAge } });
+  const users = createUsersModule({ ...base, clock, config: { adultAge: trust.adultAge } });
+  const now = () => new Date(clock());
   const auth = createAuthModule({
     ...base,
     users,
     config,
     mailer,
     jwtSecret: jwtSecretOf(config),
+    now,
     onMailSent: () => metrics.mailsSent.inc(),
     onMailFailure: () => metrics.mailFailures.inc(),
   });
@@ -145,6 +154,14 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
     vapid: vapidOf(config),
     config: { allowLoopbackHttp: !config.isProduction, offerTtlMs: config.matching.offerTtlMs },
   });
+  const moderation = createModerationModule({
+    ...base,
+    users,
+    chat,
+    now,
+    config: { reportsPerHour: config.chat.reportsPerHour, quarantineReports: config.moderation.quarantineReports },
+  });
+  await moderation.prepare();
   registerQueueGauge(metrics, () => adapters.matchQueue.searchingCount());
 
   const transport = await startTransport({
@@ -152,7 +169,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
     config,
     metrics,
     schema: await createAppSchema(
-      [users, auth, media, chat, matching, push, trustModule].flatMap((m): object[] => m.resolvers),
+      [users, auth, media, chat, matching, push, moderation, trustModule].flatMap((m): object[] => m.resolvers),
     ),
     streams: { ...chat.streams, ...matching.streams },
     authenticate: auth.authenticate,
@@ -166,8 +183,13 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
     readiness: () => readiness(orm, adapters.redis),
     onUserSockets: push.socketsChanged,
   });
-  const stopWatching = await auth.watchRevocations((ids) => transport.sessions.closeSessions(ids));
+  const stopWatching = await auth.watchRevocations((ids, reason) =>
+    SANCTION_REASONS.has(reason)
+      ? transport.sessions.closeSessions(ids, WsCloseCode.FORBIDDEN, `Account ${reason.toLowerCase()}`)
+      : transport.sessions.closeSessions(ids),
+  );
   matching.start();
+  chat.start();
   auth.start();
   const { port } = transport;
   logger.info(
@@ -178,6 +200,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
   let closing: Promise<void> | undefined;
   const close = async () => {
     matching.stop();
+    await chat.stop();
     await transport.close();
     await push.stop();
     await trustModule.stop();

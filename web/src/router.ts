@@ -10,6 +10,8 @@ declare module 'vue-router' {
     guest?: boolean;
     /** i18n key of the page title. */
     title?: string;
+    /** Only for moderators (User.role); others get the not-found page. */
+    moderator?: boolean;
   }
 }
 
@@ -33,6 +35,12 @@ const routes: RouteRecordRaw[] = [
     name: 'account',
     component: () => import('./views/AccountView.vue'),
     meta: { auth: true, title: 'nav.account' },
+  },
+  {
+    path: '/moderation',
+    name: 'moderation',
+    component: () => import('./views/ModerationView.vue'),
+    meta: { auth: true, moderator: true, title: 'moderation.title' },
   },
   {
     path: '/login',
@@ -81,6 +89,8 @@ export function createAppRouter(pinia: Pinia, restored: Promise<void>) {
     if (to.meta.auth && !auth.isLoggedIn)
       return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
     if (to.meta.guest && auth.isLoggedIn) return { name: 'home' };
+    if (to.meta.moderator && auth.user?.role !== 'MODERATOR')
+      return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') } };
     return true;
   });
   return router;

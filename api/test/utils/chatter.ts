@@ -125,10 +125,10 @@ export class Chatter {
     return this.call('mutation($userId: ID!) { blockUser(userId: $userId) }', { userId });
   }
 
-  report(userId: string, reason: string): Promise<GraphqlResponse<{ reportUser: boolean }>> {
-    return this.call('mutation($userId: ID!, $reason: String!) { reportUser(userId: $userId, reason: $reason) }', {
-      userId,
-      reason,
-    });
+  report(userId: string, reason: string, roomId: string): Promise<GraphqlResponse<{ reportUser: boolean }>> {
+    return this.call(
+      'mutation($userId: ID!, $reason: String!, $roomId: ID!) { reportUser(userId: $userId, reason: $reason, roomId: $roomId) }',
+      { userId, reason, roomId },
+    );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * API failures reduced to what a screen acts on: the `extensions.code`, the input fields it names
  * (`extensions.field` or `extensions.fields[].field`, without the `input.` prefix), a `reason`
- * (e.g. ACCOUNT_LOCKED), `retryAfterSeconds` (RATE_LIMITED) and `retryAfterMs` (UNAVAILABLE). Transport
+ * (e.g. ACCOUNT_LOCKED), `retryAfterSeconds` (RATE_LIMITED), `retryAfterMs` (UNAVAILABLE), and a
+ * sanction's `until` and `note` (SUSPENDED, BANNED). Transport
  * failures become NETWORK_ERROR.
  */
 export interface ApiError {
@@ -11,6 +12,10 @@ export interface ApiError {
   reason: string | null;
   retryAfterSeconds: number | null;
   retryAfterMs: number | null;
+  /** A suspension's end (ISO time) for reason SUSPENDED; null for BANNED; absent otherwise. */
+  until?: string | null;
+  /** The moderator's note with a SUSPENDED or BANNED refusal, if any. */
+  note?: string | null;
 }
 
 interface ErrorLike {
@@ -37,6 +42,8 @@ function fromGraphqlError(e: ErrorLike): ApiError {
     reason: typeof ext.reason === 'string' ? ext.reason : null,
     retryAfterSeconds: typeof ext.retryAfterSeconds === 'number' ? ext.retryAfterSeconds : null,
     retryAfterMs: typeof ext.retryAfterMs === 'number' ? ext.retryAfterMs : null,
+    until: typeof ext.until === 'string' ? ext.until : null,
+    note: typeof ext.note === 'string' ? ext.note : null,
   };
 }
 
@@ -83,6 +90,8 @@ export class ApiFailure extends Error implements ApiError {
   readonly reason: string | null;
   readonly retryAfterSeconds: number | null;
   readonly retryAfterMs: number | null;
+  readonly until: string | null;
+  readonly note: string | null;
   constructor(error: ApiError) {
     super(error.message);
     this.code = error.code;
@@ -90,6 +99,8 @@ export class ApiFailure extends Error implements ApiError {
     this.reason = error.reason;
     this.retryAfterSeconds = error.retryAfterSeconds;
     this.retryAfterMs = error.retryAfterMs;
+    this.until = error.until ?? null;
+    this.note = error.note ?? null;
   }
 }
 

@@ -20,7 +20,7 @@ type Documents = {
     "\n  mutation RemoveProfilePhoto {\n    removeProfilePhoto {\n      ...MeFields\n    }\n  }\n": typeof types.RemoveProfilePhotoDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation DeleteAccount($password: String!) {\n    deleteAccount(password: $password)\n  }\n": typeof types.DeleteAccountDocument,
-    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.MeFieldsFragmentDoc,
+    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    role\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.MeFieldsFragmentDoc,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    user {\n      ...MeFields\n    }\n  }\n": typeof types.SessionFieldsFragmentDoc,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.LogInDocument,
@@ -40,7 +40,7 @@ type Documents = {
     "\n  mutation SetTyping($roomId: ID!) {\n    setTyping(roomId: $roomId)\n  }\n": typeof types.SetTypingDocument,
     "\n  mutation LeaveRoom($roomId: ID!) {\n    leaveRoom(roomId: $roomId)\n  }\n": typeof types.LeaveRoomDocument,
     "\n  mutation BlockUser($userId: ID!) {\n    blockUser(userId: $userId)\n  }\n": typeof types.BlockUserDocument,
-    "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n": typeof types.ReportUserDocument,
+    "\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n": typeof types.ReportUserDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      type\n      roomId\n      userId\n      seq\n      reason\n      message {\n        ...MessageParts\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": typeof types.UserPartsFragmentDoc,
     "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    masked\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": typeof types.MessagePartsFragmentDoc,
@@ -52,6 +52,13 @@ type Documents = {
     "\n  mutation CancelMatch {\n    cancelMatch {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.CancelMatchDocument,
     "\n  mutation RespondToMatch($matchId: ID!, $accept: Boolean!) {\n    respondToMatch(matchId: $matchId, accept: $accept) {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.RespondToMatchDocument,
     "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n": typeof types.MatchEventsDocument,
+    "\n  fragment ReportParts on Report {\n    id\n    reason\n    roomId\n    status\n    action\n    createdAt\n    resolvedAt\n    reportedQuarantined\n    reporter {\n      id\n      nickname\n    }\n    reported {\n      id\n      nickname\n      deleted\n    }\n  }\n": typeof types.ReportPartsFragmentDoc,
+    "\n  query Reports($status: ReportStatus, $first: Int, $after: String) {\n    reports(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...ReportParts\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ReportsDocument,
+    "\n  query Report($id: ID!) {\n    report(id: $id) {\n      ...ReportParts\n      evidencePurged\n      roomClosedAt\n      evidence {\n        id\n        seq\n        body\n        createdAt\n        sender {\n          id\n          nickname\n        }\n        image {\n          url\n          thumbnailUrl\n          width\n          height\n        }\n      }\n    }\n  }\n": typeof types.ReportDocument,
+    "\n  mutation ResolveReport($id: ID!, $action: ModerationAction!, $hours: Int, $note: String) {\n    resolveReport(id: $id, action: $action, hours: $hours, note: $note) {\n      ...ReportParts\n    }\n  }\n": typeof types.ResolveReportDocument,
+    "\n  query ModerationLog($first: Int, $after: String) {\n    moderationLog(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          createdAt\n          action\n          reportId\n          roomId\n          hours\n          note\n          moderator {\n            id\n            nickname\n          }\n          subject {\n            id\n            nickname\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ModerationLogDocument,
+    "\n  query MyWarning {\n    me {\n      id\n      warning {\n        note\n        issuedAt\n      }\n    }\n  }\n": typeof types.MyWarningDocument,
+    "\n  mutation DismissWarning {\n    dismissWarning\n  }\n": typeof types.DismissWarningDocument,
     "\n  query PushPublicKey {\n    pushPublicKey\n  }\n": typeof types.PushPublicKeyDocument,
     "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n": typeof types.PushDeviceDocument,
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n": typeof types.RegisterPushSubscriptionDocument,
@@ -67,7 +74,7 @@ const documents: Documents = {
     "\n  mutation RemoveProfilePhoto {\n    removeProfilePhoto {\n      ...MeFields\n    }\n  }\n": types.RemoveProfilePhotoDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation DeleteAccount($password: String!) {\n    deleteAccount(password: $password)\n  }\n": types.DeleteAccountDocument,
-    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.MeFieldsFragmentDoc,
+    "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    role\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.MeFieldsFragmentDoc,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    user {\n      ...MeFields\n    }\n  }\n": types.SessionFieldsFragmentDoc,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.LogInDocument,
@@ -87,7 +94,7 @@ const documents: Documents = {
     "\n  mutation SetTyping($roomId: ID!) {\n    setTyping(roomId: $roomId)\n  }\n": types.SetTypingDocument,
     "\n  mutation LeaveRoom($roomId: ID!) {\n    leaveRoom(roomId: $roomId)\n  }\n": types.LeaveRoomDocument,
     "\n  mutation BlockUser($userId: ID!) {\n    blockUser(userId: $userId)\n  }\n": types.BlockUserDocument,
-    "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n": types.ReportUserDocument,
+    "\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n": types.ReportUserDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      type\n      roomId\n      userId\n      seq\n      reason\n      message {\n        ...MessageParts\n      }\n    }\n  }\n": types.RoomEventsDocument,
     "\n  fragment UserParts on User {\n    id\n    nickname\n    age\n    gender\n    deleted\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n": types.UserPartsFragmentDoc,
     "\n  fragment MessageParts on Message {\n    id\n    roomId\n    seq\n    body\n    clientMessageId\n    createdAt\n    masked\n    sender {\n      id\n    }\n    image {\n      url\n      thumbnailUrl\n      width\n      height\n    }\n  }\n": types.MessagePartsFragmentDoc,
@@ -99,6 +106,13 @@ const documents: Documents = {
     "\n  mutation CancelMatch {\n    cancelMatch {\n      ...MatchStatusFields\n    }\n  }\n": types.CancelMatchDocument,
     "\n  mutation RespondToMatch($matchId: ID!, $accept: Boolean!) {\n    respondToMatch(matchId: $matchId, accept: $accept) {\n      ...MatchStatusFields\n    }\n  }\n": types.RespondToMatchDocument,
     "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n": types.MatchEventsDocument,
+    "\n  fragment ReportParts on Report {\n    id\n    reason\n    roomId\n    status\n    action\n    createdAt\n    resolvedAt\n    reportedQuarantined\n    reporter {\n      id\n      nickname\n    }\n    reported {\n      id\n      nickname\n      deleted\n    }\n  }\n": types.ReportPartsFragmentDoc,
+    "\n  query Reports($status: ReportStatus, $first: Int, $after: String) {\n    reports(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...ReportParts\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ReportsDocument,
+    "\n  query Report($id: ID!) {\n    report(id: $id) {\n      ...ReportParts\n      evidencePurged\n      roomClosedAt\n      evidence {\n        id\n        seq\n        body\n        createdAt\n        sender {\n          id\n          nickname\n        }\n        image {\n          url\n          thumbnailUrl\n          width\n          height\n        }\n      }\n    }\n  }\n": types.ReportDocument,
+    "\n  mutation ResolveReport($id: ID!, $action: ModerationAction!, $hours: Int, $note: String) {\n    resolveReport(id: $id, action: $action, hours: $hours, note: $note) {\n      ...ReportParts\n    }\n  }\n": types.ResolveReportDocument,
+    "\n  query ModerationLog($first: Int, $after: String) {\n    moderationLog(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          createdAt\n          action\n          reportId\n          roomId\n          hours\n          note\n          moderator {\n            id\n            nickname\n          }\n          subject {\n            id\n            nickname\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ModerationLogDocument,
+    "\n  query MyWarning {\n    me {\n      id\n      warning {\n        note\n        issuedAt\n      }\n    }\n  }\n": types.MyWarningDocument,
+    "\n  mutation DismissWarning {\n    dismissWarning\n  }\n": types.DismissWarningDocument,
     "\n  query PushPublicKey {\n    pushPublicKey\n  }\n": types.PushPublicKeyDocument,
     "\n  query PushDevice($endpoint: String!) {\n    pushDevice(endpoint: $endpoint) {\n      deviceLabel\n      previews\n    }\n  }\n": types.PushDeviceDocument,
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input)\n  }\n": types.RegisterPushSubscriptionDocument,
@@ -149,7 +163,7 @@ export function graphql(source: "\n  mutation DeleteAccount($password: String!) 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"): (typeof documents)["\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"];
+export function graphql(source: "\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    role\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"): (typeof documents)["\n  fragment MeFields on User {\n    id\n    nickname\n    gender\n    birthYear\n    age\n    maskedEmail\n    phoneVerified\n    maskedPhone\n    createdAt\n    role\n    photo {\n      url\n      thumbnailUrl\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -229,7 +243,7 @@ export function graphql(source: "\n  mutation BlockUser($userId: ID!) {\n    blo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n"): (typeof documents)["\n  mutation ReportUser($userId: ID!, $reason: String!) {\n    reportUser(userId: $userId, reason: $reason)\n  }\n"];
+export function graphql(source: "\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n"): (typeof documents)["\n  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {\n    reportUser(userId: $userId, reason: $reason, roomId: $roomId)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -274,6 +288,34 @@ export function graphql(source: "\n  mutation RespondToMatch($matchId: ID!, $acc
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n"): (typeof documents)["\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ReportParts on Report {\n    id\n    reason\n    roomId\n    status\n    action\n    createdAt\n    resolvedAt\n    reportedQuarantined\n    reporter {\n      id\n      nickname\n    }\n    reported {\n      id\n      nickname\n      deleted\n    }\n  }\n"): (typeof documents)["\n  fragment ReportParts on Report {\n    id\n    reason\n    roomId\n    status\n    action\n    createdAt\n    resolvedAt\n    reportedQuarantined\n    reporter {\n      id\n      nickname\n    }\n    reported {\n      id\n      nickname\n      deleted\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Reports($status: ReportStatus, $first: Int, $after: String) {\n    reports(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...ReportParts\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Reports($status: ReportStatus, $first: Int, $after: String) {\n    reports(status: $status, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...ReportParts\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Report($id: ID!) {\n    report(id: $id) {\n      ...ReportParts\n      evidencePurged\n      roomClosedAt\n      evidence {\n        id\n        seq\n        body\n        createdAt\n        sender {\n          id\n          nickname\n        }\n        image {\n          url\n          thumbnailUrl\n          width\n          height\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Report($id: ID!) {\n    report(id: $id) {\n      ...ReportParts\n      evidencePurged\n      roomClosedAt\n      evidence {\n        id\n        seq\n        body\n        createdAt\n        sender {\n          id\n          nickname\n        }\n        image {\n          url\n          thumbnailUrl\n          width\n          height\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResolveReport($id: ID!, $action: ModerationAction!, $hours: Int, $note: String) {\n    resolveReport(id: $id, action: $action, hours: $hours, note: $note) {\n      ...ReportParts\n    }\n  }\n"): (typeof documents)["\n  mutation ResolveReport($id: ID!, $action: ModerationAction!, $hours: Int, $note: String) {\n    resolveReport(id: $id, action: $action, hours: $hours, note: $note) {\n      ...ReportParts\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModerationLog($first: Int, $after: String) {\n    moderationLog(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          createdAt\n          action\n          reportId\n          roomId\n          hours\n          note\n          moderator {\n            id\n            nickname\n          }\n          subject {\n            id\n            nickname\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModerationLog($first: Int, $after: String) {\n    moderationLog(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          createdAt\n          action\n          reportId\n          roomId\n          hours\n          note\n          moderator {\n            id\n            nickname\n          }\n          subject {\n            id\n            nickname\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyWarning {\n    me {\n      id\n      warning {\n        note\n        issuedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyWarning {\n    me {\n      id\n      warning {\n        note\n        issuedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DismissWarning {\n    dismissWarning\n  }\n"): (typeof documents)["\n  mutation DismissWarning {\n    dismissWarning\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -11,6 +11,7 @@ export const MeFieldsDocument = graphql(`
     phoneVerified
     maskedPhone
     createdAt
+    role
     photo {
       url
       thumbnailUrl

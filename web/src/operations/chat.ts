@@ -86,8 +86,8 @@ export const BlockUserDocument = graphql(`
 `);
 
 export const ReportUserDocument = graphql(`
-  mutation ReportUser($userId: ID!, $reason: String!) {
-    reportUser(userId: $userId, reason: $reason)
+  mutation ReportUser($userId: ID!, $reason: String!, $roomId: ID!) {
+    reportUser(userId: $userId, reason: $reason, roomId: $roomId)
   }
 `);
 

@@ -15,6 +15,8 @@ export const SESSION_END_REASONS = [
   'PASSWORD_RESET',
   'SESSION_REVOKED',
   'ACCOUNT_DELETED',
+  'SUSPENDED',
+  'BANNED',
 ] as const;
 /** Why the last session ended without the user asking here: the API's reason, or just 'expired'. */
 export type EndedReason = (typeof SESSION_END_REASONS)[number] | 'expired';

@@ -330,3 +330,13 @@ describe('sending', () => {
     expect(server.count('SetTyping')).toBe(1);
   });
 });
+
+describe('reporting', () => {
+  it("reports the room's peer with the room, whose conversation is the evidence", async () => {
+    server.handlers.ReportUser = () => ({ reportUser: true });
+    await useChatStore().report(ROOM, 'peer', 'rude');
+    expect(server.calls.filter((c) => c.operation === 'ReportUser').map((c) => c.variables)).toEqual([
+      { userId: 'peer', reason: 'rude', roomId: ROOM },
+    ]);
+  });
+});

@@ -208,9 +208,10 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  async function report(userId: string, reason: string): Promise<void> {
+  /** Reports the room's peer; the room's conversation is the evidence moderators read. */
+  async function report(roomId: string, userId: string, reason: string): Promise<void> {
     try {
-      await api.client.mutate({ mutation: ReportUserDocument, variables: { userId, reason } });
+      await api.client.mutate({ mutation: ReportUserDocument, variables: { userId, reason, roomId } });
     } catch (err) {
       throw apiFailure(err);
     }

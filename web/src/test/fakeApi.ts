@@ -135,6 +135,7 @@ export const session = (id = 'u1', ttlMs = 15 * 60_000) => ({
     phoneVerified: false,
     maskedPhone: null,
     createdAt: new Date().toISOString(),
+    role: null,
     photo: null,
   },
 });

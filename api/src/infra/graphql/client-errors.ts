@@ -26,6 +26,8 @@ const PUBLIC_EXTENSIONS = [
   'retryAfterSeconds',
   'retryAfterMs',
   'outcome',
+  'until',
+  'note',
   'requestId',
 ];
 

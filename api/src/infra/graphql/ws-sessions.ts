@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 export enum WsCloseCode {
   /** Token expired or session revoked mid-connection: refresh and reconnect. */
   SESSION_ENDED = 4401,
-  /** Bad or missing token at connection_init. */
+  /** Bad or missing token at connection_init, or the account was suspended or banned: do not reconnect. */
   FORBIDDEN = 4403,
   /** Too many sockets for this user. */
   TOO_MANY_CONNECTIONS = 4429,
@@ -91,11 +91,14 @@ export class WsSessions {
     }
   }
 
-  /** Closes every socket of the given sessions with 4401. */
-  closeSessions(sessionIds: readonly string[]): void {
+  /**
+   * Closes every socket of the given sessions, with 4401 (refresh and reconnect) unless told
+   * otherwise (4403 for an account a moderator suspended or banned).
+   */
+  closeSessions(sessionIds: readonly string[], code = WsCloseCode.SESSION_ENDED, reason = 'Session ended'): void {
     const ended = new Set(sessionIds);
     for (const [socket, entry] of this.sockets) {
-      if (ended.has(entry.sessionId)) socket.close(WsCloseCode.SESSION_ENDED, 'Session ended');
+      if (ended.has(entry.sessionId)) socket.close(code, reason);
     }
   }
 

@@ -7,7 +7,7 @@ import { MailQueue } from '../../infra/mail/mail-queue';
 import type { Mailer } from '../../infra/mail/mailer.port';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
-import { UserDeleted, UserDeleting, UserErasing, type UsersModule } from '../users';
+import { SanctionKind, UserDeleted, UserDeleting, UserErasing, UserSanctioned, type UsersModule } from '../users';
 import { AccountResolver } from './account.resolver';
 import { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
 import { AccountService } from './account.service';
@@ -68,6 +68,8 @@ export interface AuthModuleDeps {
   config: AuthConfig;
   onMailSent?: () => void;
   onMailFailure?: () => void;
+  /** The clock suspensions are judged by (tests move it). @default () => new Date() */
+  now?: () => Date;
 }
 
 /**
@@ -141,6 +143,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
     sessions,
     credentials: users.credentials,
     ages: users.ages,
+    now: deps.now,
     limiters: {
       loginAccount,
       loginIp: window('login-ip', authConfig.loginMaxAttemptsPerIp, authConfig.loginWindowMs),
@@ -157,6 +160,12 @@ export function createAuthModule(deps: AuthModuleDeps) {
     await mail.forget(tx, email);
   });
   events.on(UserDeleted, endSessions);
+  events.on(UserSanctioned, ({ userId, kind }) =>
+    sessions.endAllSessions(
+      userId,
+      kind === SanctionKind.BANNED ? SessionEndReason.BANNED : SessionEndReason.SUSPENDED,
+    ),
+  );
 
   return {
     authenticate: (token: string | undefined) => sessions.authenticate(token),
@@ -164,17 +173,18 @@ export function createAuthModule(deps: AuthModuleDeps) {
     isSessionLive: (sessionId: string) => liveness.isLive(sessionId),
     resolvers: [new AuthResolver(auth, sessions), new AccountResolver(account)],
     /**
-     * Calls `onRevoked` with every login session that ends, on any instance (to close its sockets).
-     * The session check reuses "live" answers only while this listens (see SessionLiveness): each
-     * event refuses its sessions here before `onRevoked` runs.
+     * Calls `onRevoked` with every login session that ends, on any instance (to close its sockets),
+     * and why (a sanction's sockets close with 4403, see SANCTION_REASONS). The session check reuses
+     * "live" answers only while this listens (see SessionLiveness): each event refuses its sessions
+     * here before `onRevoked` runs.
      */
-    async watchRevocations(onRevoked: (sessionIds: readonly string[]) => void) {
+    async watchRevocations(onRevoked: (sessionIds: readonly string[], reason: SessionEndReason) => void) {
       const revocations = await pubsub.subscribe<SessionRevokedEvent>(SESSION_REVOKED_TOPIC);
       liveness.setListening(true);
       void (async () => {
         for await (const event of revocations) {
           liveness.revoke(event.sessionIds);
-          onRevoked(event.sessionIds);
+          onRevoked(event.sessionIds, event.reason);
         }
       })()
         .catch((err: unknown) => logger.error({ err }, 'session revocation listener stopped'))

@@ -1,7 +1,7 @@
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
-import { normaliseNickname, type AgeRule, type CredentialsService, type UserCredentials } from '../users';
+import { normaliseNickname, sanctionAt, type AgeRule, type CredentialsService, type UserCredentials } from '../users';
 import type { LogInInput, SignUpInput } from './auth.inputs';
 import type { PasswordHasher } from './password';
 import type { Session, SessionService } from './sessions.service';
@@ -34,6 +34,8 @@ export interface AuthServiceDeps {
   /** The age rule: sign-up refuses minors. */
   ages: Pick<AgeRule, 'check'>;
   limiters: AuthLimiters;
+  /** The clock suspensions are judged by (tests move it). @default () => new Date() */
+  now?: () => Date;
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -92,6 +94,16 @@ export class AuthService {
     if (!user || !ok) {
       if (user) await this.deps.account.recordFailedLogin(em, user);
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    }
+
+    const sanction = sanctionAt(user, this.deps.now?.() ?? new Date());
+    if (sanction) {
+      throw new ForbiddenError(
+        sanction.until
+          ? `This account is suspended by a moderator until ${sanction.until.toISOString()}`
+          : 'This account is banned by a moderator',
+        { reason: sanction.kind, until: sanction.until?.toISOString() ?? null, note: sanction.note },
+      );
     }
 
     await this.deps.limiters.loginAccount.reset(email);

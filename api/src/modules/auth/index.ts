@@ -7,6 +7,7 @@ import { PasswordReset } from './password-reset.entity';
 
 export { createAuthModule, type AuthModule, type AuthConfig } from './auth.module';
 export { SESSION_REVOKED_TOPIC, type SessionRevokedEvent } from './auth.events';
+export { SANCTION_REASONS, SessionEndReason } from './session-end-reason';
 
 /** The module's tables, for the composition root's entity registry. */
 export const authEntities = [EmailCode, PasswordReset, LoginSession, RotatedRefreshToken, EndedLoginSession];

@@ -13,4 +13,14 @@ export enum SessionEndReason {
   SESSION_REVOKED = 'SESSION_REVOKED',
   /** The account was deleted. */
   ACCOUNT_DELETED = 'ACCOUNT_DELETED',
+  /** A moderator suspended the account (logIn says until when). */
+  SUSPENDED = 'SUSPENDED',
+  /** A moderator banned the account. */
+  BANNED = 'BANNED',
 }
+
+/** Reasons whose sockets close with 4403 (log in again is refused), not 4401 (refresh and reconnect). */
+export const SANCTION_REASONS: ReadonlySet<SessionEndReason> = new Set([
+  SessionEndReason.SUSPENDED,
+  SessionEndReason.BANNED,
+]);

@@ -278,12 +278,12 @@ describe('bad input from a member', () => {
   });
 
   it('refuses a report whose reason is empty, blank or over 1000 characters with BAD_USER_INPUT and stores none', async () => {
-    const { a, b } = await room(8);
+    const { roomId, a, b } = await room(8);
     await expectCodes(
       [
-        ['empty', a.report(b.id, '')],
-        ['blank', a.report(b.id, ' \n\t ')],
-        ['1001 characters', a.report(b.id, 'r'.repeat(1001))],
+        ['empty', a.report(b.id, '', roomId)],
+        ['blank', a.report(b.id, ' \n\t ', roomId)],
+        ['1001 characters', a.report(b.id, 'r'.repeat(1001), roomId)],
       ],
       'BAD_USER_INPUT',
     );
@@ -295,7 +295,7 @@ describe('bad input from a member', () => {
     await expectCodes(
       [
         ['blockUser(self)', a.block(a.id)],
-        ['reportUser(self)', a.report(a.id, 'it was me')],
+        ['reportUser(self)', a.report(a.id, 'it was me', roomId)],
       ],
       'BAD_USER_INPUT',
     );
@@ -305,12 +305,12 @@ describe('bad input from a member', () => {
   });
 
   it('answers blockUser and reportUser of an unknown user with NOT_FOUND', async () => {
-    const { a } = await room(10);
+    const { roomId, a } = await room(10);
     const nobody = randomUUID();
     await expectCodes(
       [
         ['blockUser(unknown)', a.block(nobody)],
-        ['reportUser(unknown)', a.report(nobody, 'ghost')],
+        ['reportUser(unknown)', a.report(nobody, 'ghost', roomId)],
         ['blockUser(not an id)', a.block('not-a-user-id')],
       ],
       'NOT_FOUND',

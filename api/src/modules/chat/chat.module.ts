@@ -12,6 +12,7 @@ import { ChatResolver } from './chat.resolver';
 import { MessageResolver } from './message.resolver';
 import { MessageService, type TrustRules } from './message.service';
 import { RoomClosedReason } from './room-closed-reason';
+import { EvidenceService } from './evidence.service';
 import { RoomStream } from './room-stream';
 import { RoomService } from './room.service';
 
@@ -25,6 +26,7 @@ export interface ChatModuleDeps {
   logger: Logger;
   users: Pick<UsersModule, 'profile'>;
   media: Pick<MediaModule, 'media'>;
+  /** The clock of the date rules: new accounts, closing rooms, the evidence purge (tests move it). */
   clock: Clock;
   config: {
     messagesPerMinute: number;
@@ -33,13 +35,18 @@ export interface ChatModuleDeps {
     typingPerMinute: number;
     /** `roomEvents` set-ups running at once on this instance; more are refused UNAVAILABLE (infra/admission.ts). */
     streamSetups: number;
+    /** How long a closed room's conversation is kept (EVIDENCE_RETENTION_DAYS), in ms. */
+    evidenceRetentionMs: number;
+    /** How often each instance looks for conversations past retention (EVIDENCE_PURGE_INTERVAL), in ms. */
+    evidencePurgeIntervalMs: number;
   };
   onMessage?: () => void;
 }
 
 /**
  * Rooms and messages. Closes shared rooms when a user blocks another, and every room of an account
- * being erased; images sent in messages stay when their owner replaces a photo or leaves.
+ * being erased; images sent in messages stay when their owner replaces a photo or leaves. Closed
+ * rooms are kept as evidence for the retention period, then purged.
  */
 export function createChatModule({
   orm,
@@ -55,7 +62,8 @@ export function createChatModule({
   onMessage,
 }: ChatModuleDeps) {
   const perMinute = (name: string, points: number) => limiters.create({ name, points, durationMs: 60_000 });
-  const rooms = new RoomService({ orm, pubsub, events });
+  const now = () => new Date(clock());
+  const rooms = new RoomService({ orm, pubsub, events, now });
   const messages = new MessageService({
     orm,
     sql,
@@ -72,6 +80,13 @@ export function createChatModule({
     clock,
     onMessage,
   });
+  const evidence = new EvidenceService({
+    orm,
+    logger,
+    media: media.media,
+    retentionMs: config.evidenceRetentionMs,
+    now,
+  });
   const stream = new RoomStream({ orm, sql, pubsub, setups: new Admission(config.streamSetups) });
 
   events.on(UserBlocked, ({ blockerId, blockedId }) => rooms.closeShared(blockerId, blockedId));
@@ -81,8 +96,33 @@ export function createChatModule({
   });
   media.media.keepReferenced((em, uploadIds) => messages.uploadsInUse(em, uploadIds));
 
+  let purging: NodeJS.Timeout | undefined;
+  /** The round in progress, if any: a tick during a long round is skipped, not queued. */
+  let running: Promise<void> | undefined;
+  const purge = () => {
+    running ??= evidence
+      .purge()
+      .then(
+        () => undefined,
+        (err: unknown) => logger.warn({ err }, 'evidence purge failed; retried next round'),
+      )
+      .finally(() => (running = undefined));
+  };
+
   return {
     rooms,
+    evidence,
+    /** Starts the periodic evidence purge (every instance runs it; see EvidenceService.purge). */
+    start() {
+      purge();
+      purging ??= setInterval(purge, config.evidencePurgeIntervalMs).unref();
+    },
+    /** Stops the purge and waits for a round in progress (before the database closes). */
+    async stop() {
+      clearInterval(purging);
+      purging = undefined;
+      await running;
+    },
     resolvers: [new ChatResolver(messages, rooms, users.profile, sql), new MessageResolver(media.media)],
     streams: { roomEvents: (userId: string, roomId: string) => stream.open(userId, roomId) },
   };

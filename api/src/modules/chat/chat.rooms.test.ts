@@ -466,21 +466,28 @@ describe('blocking a user', () => {
 });
 
 describe('reporting a user', () => {
-  it('stores a report with the trimmed reason for the moderators', async () => {
-    const [reporter, reported] = [await signUpUser(api.graphqlUrl), await signUpUser(api.graphqlUrl)];
-    const you = new Chatter(reporter, api.graphqlUrl);
-    expect(ok(await you.report(reported.id, '  rude and pushy \n')).reportUser).toBe(true);
+  it('stores a report with the trimmed reason and the shared room for the moderators', async () => {
+    const reporter = await player();
+    const { roomId, peer: reported } = await roomWith(reporter, 40);
+    const you = new Chatter(reporter.user, api.graphqlUrl);
+    expect(ok(await you.report(reported.id, '  rude and pushy \n', roomId)).reportUser).toBe(true);
     const longest = 'r'.repeat(1000);
-    expect(ok(await you.report(reported.id, longest)).reportUser).toBe(true);
-    const rows = await queryDb<{ reporter_id: string; reported_id: string; reason: string; created_at: unknown }>(
+    expect(ok(await you.report(reported.id, longest, roomId)).reportUser).toBe(true);
+    const rows = await queryDb<{
+      reporter_id: string;
+      reported_id: string;
+      reason: string;
+      room_id: string;
+      created_at: unknown;
+    }>(
       api.backend,
-      'SELECT reporter_id, reported_id, reason, created_at FROM reports WHERE reporter_id = ? ORDER BY created_at, reason',
+      'SELECT reporter_id, reported_id, reason, room_id, created_at FROM reports WHERE reporter_id = ? ORDER BY created_at, reason',
       [reporter.id],
     );
     expect(rows.map(({ created_at: _, ...row }) => row)).toEqual(
       expect.arrayContaining([
-        { reporter_id: reporter.id, reported_id: reported.id, reason: 'rude and pushy' },
-        { reporter_id: reporter.id, reported_id: reported.id, reason: longest },
+        { reporter_id: reporter.id, reported_id: reported.id, reason: 'rude and pushy', room_id: roomId },
+        { reporter_id: reporter.id, reported_id: reported.id, reason: longest, room_id: roomId },
       ]),
     );
     expect(rows).toHaveLength(2);
@@ -489,19 +496,21 @@ describe('reporting a user', () => {
 
   it('refuses reports beyond REPORTS_PER_HOUR with RATE_LIMITED, per reporter', async () => {
     const limited = await startTestServer({ env: { REPORTS_PER_HOUR: '2' } });
+    const here: MatchPlayer[] = [];
     try {
-      const [reporter, other, target] = [
-        await signUpUser(limited.graphqlUrl),
-        await signUpUser(limited.graphqlUrl),
-        await signUpUser(limited.graphqlUrl),
-      ];
-      const you = new Chatter(reporter, limited.graphqlUrl);
-      expect(codes(await you.report(target.id, 'first'))).toEqual([]);
-      expect(codes(await you.report(target.id, 'second'))).toEqual([]);
-      const third = await you.report(target.id, 'third');
+      const mine = await createRoomPair(limited, 0);
+      const target = mine.a;
+      const theirs = await createRoomPair(limited, 1, { a: target });
+      here.push(mine.a, mine.b, theirs.b);
+      const [reporter, other] = [mine.b, theirs.b];
+      const you = new Chatter(reporter.user, limited.graphqlUrl);
+      expect(codes(await you.report(target.id, 'first', mine.roomId))).toEqual([]);
+      expect(codes(await you.report(target.id, 'second', mine.roomId))).toEqual([]);
+      const third = await you.report(target.id, 'third', mine.roomId);
       expect(codes(third)).toEqual(['RATE_LIMITED']);
       expect(third.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
-      expect(codes(await new Chatter(other, limited.graphqlUrl).report(target.id, 'someone else may'))).toEqual([]);
+      const theirChat = new Chatter(other.user, limited.graphqlUrl);
+      expect(codes(await theirChat.report(target.id, 'someone else may', theirs.roomId))).toEqual([]);
       const rows = await queryDb<{ reporter_id: string; reason: string }>(
         limited.backend,
         'SELECT reporter_id, reason FROM reports WHERE reported_id = ? ORDER BY reason',
@@ -513,6 +522,7 @@ describe('reporting a user', () => {
         { reporter_id: other.id, reason: 'someone else may' },
       ]);
     } finally {
+      await Promise.all(here.map((p) => p.close()));
       await limited.close();
     }
   });

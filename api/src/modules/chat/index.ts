@@ -7,6 +7,9 @@ import { Room } from './room.entity';
 
 export { createChatModule, type ChatModule } from './chat.module';
 export type { RoomService, MatchedRoom } from './room.service';
+export type { EvidenceService, Conversation, RoomRelation } from './evidence.service';
+export { MessageObject } from './message.types';
+export { PageInfo } from './chat.types';
 export { MessageSent, RoomClosed } from './chat.events';
 export { RoomClosedReason } from './room-closed-reason';
 export { RoomObject } from './room.types';

@@ -24,7 +24,7 @@ export class Room {
   lastActivityAt: Date & Opt = new Date();
 
   /** Set when a member left, blocked or deleted their account: no more messages, history stays readable. */
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'datetime', length: 3, nullable: true, index: true })
   closedAt?: Date;
 
   /** A string column rather than an enum: MikroORM 6 misreads several SQLite enum checks as drift. */

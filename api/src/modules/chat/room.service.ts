@@ -27,7 +27,15 @@ export interface MatchedRoom {
  * other or deletes their account. Every change commits before anything is announced.
  */
 export class RoomService {
-  constructor(private readonly deps: { orm: Orm; pubsub: PubSub; events: DomainEvents }) {}
+  constructor(
+    private readonly deps: {
+      orm: Orm;
+      pubsub: PubSub;
+      events: DomainEvents;
+      /** When rooms close (the evidence purge counts retention from it; tests move it). */
+      now: () => Date;
+    },
+  ) {}
 
   /**
    * The caller's membership of an open-or-closed room, read from the primary. Unknown rooms and
@@ -159,7 +167,7 @@ export class RoomService {
 
   /** Closes the rooms still open among `roomIds` (each exactly once, whoever races) and marks who left. */
   private async closeRooms(tx: Em, roomIds: string[], userId: string, reason: RoomClosedReason): Promise<ClosedRoom[]> {
-    const now = new Date();
+    const now = this.deps.now();
     const closed: ClosedRoom[] = [];
     for (const roomId of roomIds) {
       const changed = await tx.nativeUpdate(

@@ -1,5 +1,7 @@
 import { Chatter } from '../../../test/utils/chatter';
+import { queryDb } from '../../../test/utils/db-query';
 import { codes, gql } from '../../../test/utils/graphql';
+import { ok } from '../../../test/utils/ok';
 import { area, MatchPlayer, north, type Position } from '../../../test/utils/match-player';
 import { subscribeRoom } from '../../../test/utils/room-events';
 import { createRoomPair } from '../../../test/utils/room-pair';
@@ -175,6 +177,31 @@ describe('next', () => {
       await Promise.all([a2.close(), b2.close()]);
       await restarted.close();
     }
+  });
+});
+
+describe('quarantine', () => {
+  it('pairs an account quarantined by reports only with other quarantined accounts, never with a normal one', async () => {
+    // Three members who shared a room with the target report them: quarantine (MODERATION_QUARANTINE_REPORTS).
+    const target = await player();
+    for (const i of [0, 1, 2]) {
+      const { b, roomId } = await createRoomPair(api, 10 + i, { a: target });
+      players.push(b);
+      ok(await new Chatter(b.user, api.graphqlUrl).report(target.id, 'spam links', roomId));
+    }
+    await target.cancel();
+    const normal = await player();
+    await search(normal, area(13));
+    expect((await search(target, north(area(13), 1))).data!.requestMatch!.state).toBe('SEARCHING');
+    expect((await normal.status()).state).toBe('SEARCHING');
+    // Another quarantined account (set in the database here; reports are the way in, as above) meets the target.
+    const other = await player();
+    await queryDb(api.backend, 'UPDATE users SET quarantined_at = created_at WHERE id = ?', [other.id]);
+    expect((await search(other, north(area(13), 2))).data!.requestMatch).toMatchObject({
+      state: 'OFFERED',
+      offer: { partner: { id: target.id } },
+    });
+    expect((await normal.status()).state).toBe('SEARCHING');
   });
 });
 

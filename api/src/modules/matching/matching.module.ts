@@ -5,12 +5,15 @@ import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
 import { RoomClosed, RoomClosedReason, type ChatModule } from '../chat';
-import { UserBlocked, UserDeleted, UserDeleting, type UsersModule } from '../users';
+import { UserBlocked, UserDeleted, UserDeleting, UserSanctioned, type UsersModule } from '../users';
 import type { MatchQueue } from './match-queue.port';
 import { createMatchGate } from './match-gate';
 import { MatchOffered } from './matching.events';
 import { MatchResolver } from './match.resolver';
 import { MatchService, SKIP_COUNTER_POINTS } from './match.service';
+
+/** The matching pool of quarantined accounts (match-queue.port.ts `Filter.pool`). */
+export const QUARANTINE_POOL = 'quarantine';
 
 export interface MatchingModuleDeps {
   orm: Orm;
@@ -19,7 +22,7 @@ export interface MatchingModuleDeps {
   limiters: RateLimiterFactory;
   queue: MatchQueue;
   logger: Logger;
-  users: Pick<UsersModule, 'profile' | 'safety'>;
+  users: Pick<UsersModule, 'profile' | 'safety' | 'standing'>;
   chat: Pick<ChatModule, 'rooms'>;
   config: {
     offerTtlMs: number;
@@ -57,6 +60,8 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
     skipCounter: deps.limiters.create({ name: 'match-skips', points: SKIP_COUNTER_POINTS, durationMs: 3_600_000 }),
     nextPerHour: config.nextPerHour,
     pairMemoryMs: config.pairMemoryMs,
+    // Quarantined accounts (reported by several people, until a moderator decides) meet only each other.
+    poolOf: async (userId) => ((await users.standing.isQuarantined(userId)) ? QUARANTINE_POOL : ''),
     gate: createMatchGate({
       requirePhoneVerification: config.trust.requirePhoneVerification,
       newAccountPeriodMs: config.trust.newAccountPeriodMs,
@@ -91,6 +96,8 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
   const leaveQueue = async ({ userId }: { userId: string }) => void (await matching.cancel(userId));
   events.on(UserDeleting, leaveQueue);
   events.on(UserDeleted, leaveQueue);
+  // A suspended or banned account leaves matching at once (its sessions end on every instance too).
+  events.on(UserSanctioned, leaveQueue);
 
   return {
     matching,

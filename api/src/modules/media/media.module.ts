@@ -42,6 +42,7 @@ export function createMediaModule({
   });
   const photos = new PhotoService({ media, profile: users.profile });
   events.on(UserDeleted, ({ userId }) => media.deleteUploadsOf(userId));
+  media.keepReferenced((em, uploadIds) => users.profile.photosAmong(em, uploadIds));
   return {
     media,
     resolvers: [new PhotoResolver(photos, media)],

@@ -129,6 +129,15 @@ export class MediaService {
     if ((await this.referenced(em, [upload.id])).size === 0) await this.deleteUpload(em, upload);
   }
 
+  /** Deletes those of the given uploads that nothing shows any more (e.g. images of purged chats). */
+  async deleteUnreferenced(uploadIds: string[]): Promise<void> {
+    if (uploadIds.length === 0) return;
+    const em = this.deps.orm.em.fork();
+    const keep = await this.referenced(em, uploadIds);
+    const uploads = await em.find(Upload, { id: { $in: uploadIds.filter((id) => !keep.has(id)) } });
+    for (const upload of uploads) await this.deleteUpload(em, upload);
+  }
+
   /** Deletes every upload of a user but those still shown elsewhere (e.g. when the account is deleted). */
   async deleteUploadsOf(ownerId: string): Promise<void> {
     const em = this.deps.orm.em.fork();

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../infra/graphql/errors';
 import { Block } from './block.entity';
 import { User } from './user.entity';
 import { DELETED_NICKNAME } from './user.types';
+import { UserRole } from './user-role';
 import { UserDeleted, UserDeleting, UserErasing } from './users.events';
 
 /**
@@ -41,6 +42,10 @@ export class AccountDeletionService {
             phoneVerifiedAt: null,
             failedLogins: 0,
             lockedAt: null,
+            role: UserRole.USER,
+            sanctionNote: null,
+            warningNote: null,
+            warnedAt: null,
             deletedAt: new Date(),
           },
         );

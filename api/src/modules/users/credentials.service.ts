@@ -4,8 +4,9 @@ import { ConflictError } from '../../infra/graphql/errors';
 import { User, type NewUser } from './user.entity';
 import type { UserFields } from './user.row';
 
-/** A user with what signing in needs: the password hash and the lock state. */
-export type UserCredentials = UserFields & Pick<User, 'passwordHash' | 'failedLogins' | 'lockedAt'>;
+/** A user with what signing in needs: the password hash, the lock state and any sanction. */
+export type UserCredentials = UserFields &
+  Pick<User, 'passwordHash' | 'failedLogins' | 'lockedAt' | 'suspendedUntil' | 'bannedAt' | 'sanctionNote'>;
 
 /**
  * The sign-in columns of `users` (email, password hash, failed logins, lock), read and written for

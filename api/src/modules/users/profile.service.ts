@@ -46,6 +46,12 @@ export class ProfileService {
     return new Map(users.map((u) => [u.id, u]));
   }
 
+  /** Those of the uploads that are someone's profile photo. */
+  async photosAmong(em: Em, uploadIds: string[]): Promise<Set<string>> {
+    const users = await em.find(User, { photoId: { $in: uploadIds } }, { fields: ['photoId'] });
+    return new Set(users.flatMap((u) => (u.photoId ? [u.photoId] : [])));
+  }
+
   /** Changes the given fields; `undefined` keeps a field, `null` clears gender or birthYear. */
   async update(em: Em, userId: string, input: UpdateProfileInput): Promise<UserFields> {
     this.ages.check(input.birthYear);

@@ -15,15 +15,4 @@ export class SafetyResolver {
     await this.safety.block(viewerId(ctx), userId);
     return true;
   }
-
-  @Authorized()
-  @Mutation(() => Boolean, { description: 'Reports a user to the moderators' })
-  async reportUser(
-    @Arg('userId', () => ID, { description: 'The user to report' }) userId: string,
-    @Arg('reason', { description: 'What happened, 1..1000 characters' }) reason: string,
-    @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    await this.safety.report(viewerId(ctx), userId, reason);
-    return true;
-  }
 }

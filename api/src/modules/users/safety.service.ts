@@ -1,25 +1,17 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../../infra/db/orm';
 import type { DomainEvents } from '../../infra/events/domain-events';
-import { BadUserInputError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
-import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
+import { BadUserInputError, NotFoundError } from '../../infra/graphql/errors';
 import { Block } from './block.entity';
-import { Report } from './report.entity';
 import { User } from './user.entity';
 import { UserBlocked } from './users.events';
-
-export const MAX_REASON_LENGTH = 1000;
-
-const lengthOf = (s: string) => [...s].length;
 
 export interface SafetyServiceDeps {
   orm: Orm;
   events: DomainEvents;
-  /** Reports per user (REPORTS_PER_HOUR). */
-  reportLimiter: RateLimiter;
 }
 
-/** Blocks and reports between members. */
+/** Blocks between members (reports belong to the moderation module). */
 export class SafetyService {
   constructor(private readonly deps: SafetyServiceDeps) {}
 
@@ -34,20 +26,6 @@ export class SafetyService {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
     }
     await this.deps.events.emit(UserBlocked, { blockerId: userId, blockedId: otherId });
-  }
-
-  /** Stores a report for moderators (limited per reporter). */
-  async report(userId: string, otherId: string, reason: string): Promise<void> {
-    const text = reason.trim();
-    if (lengthOf(text) < 1 || lengthOf(text) > MAX_REASON_LENGTH) {
-      throw new BadUserInputError(`reason must be 1 to ${MAX_REASON_LENGTH} characters after trimming`, 'reason');
-    }
-    if (otherId === userId) throw new BadUserInputError('You cannot report yourself', 'userId');
-    const em = this.deps.orm.em.fork();
-    await this.requireUser(em, otherId);
-    const limit = await this.deps.reportLimiter.consume(userId);
-    if (!limit.allowed) throw new RateLimitedError('Too many reports', limit.retryAfterMs);
-    await em.persistAndFlush(new Report(this.ref(em, userId), this.ref(em, otherId), text));
   }
 
   /** Everyone the user blocked or was blocked by, from the primary. */

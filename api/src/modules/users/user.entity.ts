@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Gender } from './gender';
+import { UserRole } from './user-role';
 
 export interface NewUser {
   email: string;
@@ -58,6 +59,37 @@ export class User {
   /** When the phone number was verified (an SMS code); null: no verified phone. */
   @Property({ type: 'datetime', length: 3, nullable: true })
   phoneVerifiedAt?: Date | null;
+
+  /** USER or MODERATOR (a string column, like gender); set with `npm run user:role`. */
+  @Property({ type: 'string', length: 16 })
+  role: UserRole & Opt = UserRole.USER;
+
+  /**
+   * Set while the account is in quarantine (MODERATION_QUARANTINE_REPORTS reports from distinct
+   * users within 24 h), until a moderator dismisses the reports; the matcher pairs such accounts
+   * only with each other.
+   */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  quarantinedAt?: Date | null;
+
+  /** A moderator's suspension: logIn is refused until then. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  suspendedUntil?: Date | null;
+
+  /** A moderator's ban: logIn is refused for good. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  bannedAt?: Date | null;
+
+  /** The moderator's note to the user about the current suspension or ban (shown at logIn). */
+  @Property({ length: 500, nullable: true })
+  sanctionNote?: string | null;
+
+  /** A moderator's warning the user has not dismissed yet, and when it was given. */
+  @Property({ length: 500, nullable: true })
+  warningNote?: string | null;
+
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  warnedAt?: Date | null;
 
   /** Set when the account was deleted: the row stays (as "deleted user" in peers' history), erased. */
   @Property({ type: 'datetime', length: 3, nullable: true })

@@ -57,6 +57,12 @@ export class UserObject {
 
   /** The profile photo's upload id (resolved to `photo` by UserResolver; not a field). */
   photoId?: string | null;
+
+  /**
+   * Whether this view is for the user themself (not a field): true also where the request carries
+   * no token yet, as in the AuthPayload of logIn and refreshToken.
+   */
+  ownView?: boolean;
 }
 
 /** m***a@example.com: the first and last character of the local part, the domain in full. */
@@ -89,5 +95,6 @@ export function toUserObject(user: UserFields, viewerId: string | undefined): Us
     phoneVerified: own ? Boolean(user.phoneVerifiedAt) : null,
     maskedPhone: own && user.phone ? maskPhone(user.phone) : null,
     photoId: user.photoId ?? null,
+    ownView: viewerId === user.id,
   });
 }

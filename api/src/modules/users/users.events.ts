@@ -1,5 +1,6 @@
 import type { Em } from '../../infra/db/orm';
 import { domainEvent } from '../../infra/events/domain-events';
+import type { SanctionKind } from './standing';
 
 /** `blockerId` blocked `blockedId` (stored; a repeated block emits again). */
 export const UserBlocked = domainEvent<{ blockerId: string; blockedId: string }>('users.blocked');
@@ -21,3 +22,14 @@ export const UserErasing = domainEvent<{
 
 /** The account is erased (committed). */
 export const UserDeleted = domainEvent<{ userId: string }>('users.deleted');
+
+/**
+ * A moderator suspended (`until` set) or banned (`until` null) the account (committed): end its
+ * sessions on every instance (sockets close with 4403) and take it out of matching.
+ */
+export const UserSanctioned = domainEvent<{ userId: string; kind: SanctionKind; until: Date | null }>(
+  'users.sanctioned',
+);
+
+/** The account entered (`quarantined: true`) or left quarantine (committed). */
+export const QuarantineChanged = domainEvent<{ userId: string; quarantined: boolean }>('users.quarantine-changed');

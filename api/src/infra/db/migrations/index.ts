@@ -6,6 +6,7 @@ import { Migration20261201223535 } from './Migration20261201223535';
 import { Migration20261203100914 } from './Migration20261203100914';
 import { Migration20261204060016 } from './Migration20261204060016';
 import { Migration20261204092826 } from './Migration20261204092826';
+import { Migration20261204121607 } from './Migration20261204121607';
 import { Migration20261204121800 } from './Migration20261204121800';
 
 /** Every MySQL migration in order; new ones are appended by `npm run migration:create -w api`. */
@@ -17,5 +18,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203100914', class: Migration20261203100914 },
   { name: 'Migration20261204060016', class: Migration20261204060016 },
   { name: 'Migration20261204092826', class: Migration20261204092826 },
+  { name: 'Migration20261204121607', class: Migration20261204121607 },
   { name: 'Migration20261204121800', class: Migration20261204121800 },
 ];

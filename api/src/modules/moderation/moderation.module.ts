@@ -1,0 +1,53 @@
+import type { Orm } from '../../infra/db/orm';
+import type { SqlRunner } from '../../infra/db/sql-runner.port';
+import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
+import type { ChatModule } from '../chat';
+import type { UsersModule } from '../users';
+import { guardModerationLog } from './moderation-log.guard';
+import { ModerationResolver } from './moderation.resolver';
+import { ModerationService } from './moderation.service';
+import { ReportService } from './report.service';
+
+export interface ModerationModuleDeps {
+  orm: Orm;
+  sql: SqlRunner;
+  limiters: RateLimiterFactory;
+  users: Pick<UsersModule, 'standing' | 'profile'>;
+  chat: Pick<ChatModule, 'evidence'>;
+  /** The clock reports, quarantine windows and suspensions are judged by (tests move it). */
+  now?: () => Date;
+  config: { reportsPerHour: number; quarantineReports: number };
+}
+
+/**
+ * Reports with evidence, quarantine, and what moderators do (reports, report, resolveReport,
+ * moderationLog). Sanctions are written by users (its columns) and announced as UserSanctioned:
+ * auth ends the sessions on every instance, matching drops the search.
+ */
+export function createModerationModule({ orm, sql, limiters, users, chat, now, config }: ModerationModuleDeps) {
+  const clock = now ?? (() => new Date());
+  const reports = new ReportService({
+    orm,
+    evidence: chat.evidence,
+    standing: users.standing,
+    profile: users.profile,
+    limiter: limiters.create({ name: 'report', points: config.reportsPerHour, durationMs: 3_600_000 }),
+    quarantineReports: config.quarantineReports,
+    now: clock,
+  });
+  const moderation = new ModerationService({
+    evidence: chat.evidence,
+    standing: users.standing,
+    profile: users.profile,
+    now: clock,
+  });
+  return {
+    reports,
+    moderation,
+    resolvers: [new ModerationResolver(reports, moderation)],
+    /** Makes the embedded SQLite database refuse changes to the audit log (MySQL: the migration does). */
+    prepare: () => guardModerationLog(sql),
+  };
+}
+
+export type ModerationModule = ReturnType<typeof createModerationModule>;
