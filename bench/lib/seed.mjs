@@ -45,8 +45,8 @@ export async function seedUsers(conn, tag, count) {
   for (let from = 0; from < count; from += 50_000) {
     const to = Math.min(count, from + 50_000) - 1;
     await conn.query(
-      `INSERT INTO users (id, email, password_hash, nickname, created_at, updated_at, failed_logins)
-       SELECT ${uidSql(tag, 'seq')}, CONCAT('${tag}-', seq, '@bench.test'), NULL, CONCAT('user', seq), ${BASE_TIME}, ${BASE_TIME}, 0
+      `INSERT INTO users (id, email, password_hash, nickname, created_at, updated_at, failed_logins, role)
+       SELECT ${uidSql(tag, 'seq')}, CONCAT('${tag}-', seq, '@bench.test'), NULL, CONCAT('user', seq), ${BASE_TIME}, ${BASE_TIME}, 0, 'USER'
        FROM ${seq(from, to)}`,
     );
   }
