@@ -49,6 +49,7 @@ type Documents = {
     "\n  fragment MatchStatusFields on MatchStatus {\n    state\n    radiusKm\n    accepted\n    offer {\n      ...MatchEventParts\n    }\n  }\n": typeof types.MatchStatusFieldsFragmentDoc,
     "\n  query MatchStatus {\n    matchStatus {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.MatchStatusDocument,
     "\n  mutation RequestMatch($input: MatchRequestInput!) {\n    requestMatch(input: $input) {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.RequestMatchDocument,
+    "\n  mutation NextMatch($input: MatchRequestInput!, $roomId: ID) {\n    nextMatch(input: $input, roomId: $roomId) {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.NextMatchDocument,
     "\n  mutation CancelMatch {\n    cancelMatch {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.CancelMatchDocument,
     "\n  mutation RespondToMatch($matchId: ID!, $accept: Boolean!) {\n    respondToMatch(matchId: $matchId, accept: $accept) {\n      ...MatchStatusFields\n    }\n  }\n": typeof types.RespondToMatchDocument,
     "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n": typeof types.MatchEventsDocument,
@@ -103,6 +104,7 @@ const documents: Documents = {
     "\n  fragment MatchStatusFields on MatchStatus {\n    state\n    radiusKm\n    accepted\n    offer {\n      ...MatchEventParts\n    }\n  }\n": types.MatchStatusFieldsFragmentDoc,
     "\n  query MatchStatus {\n    matchStatus {\n      ...MatchStatusFields\n    }\n  }\n": types.MatchStatusDocument,
     "\n  mutation RequestMatch($input: MatchRequestInput!) {\n    requestMatch(input: $input) {\n      ...MatchStatusFields\n    }\n  }\n": types.RequestMatchDocument,
+    "\n  mutation NextMatch($input: MatchRequestInput!, $roomId: ID) {\n    nextMatch(input: $input, roomId: $roomId) {\n      ...MatchStatusFields\n    }\n  }\n": types.NextMatchDocument,
     "\n  mutation CancelMatch {\n    cancelMatch {\n      ...MatchStatusFields\n    }\n  }\n": types.CancelMatchDocument,
     "\n  mutation RespondToMatch($matchId: ID!, $accept: Boolean!) {\n    respondToMatch(matchId: $matchId, accept: $accept) {\n      ...MatchStatusFields\n    }\n  }\n": types.RespondToMatchDocument,
     "\n  subscription MatchEvents {\n    matchEvents {\n      ...MatchEventParts\n    }\n  }\n": types.MatchEventsDocument,
@@ -276,6 +278,10 @@ export function graphql(source: "\n  query MatchStatus {\n    matchStatus {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RequestMatch($input: MatchRequestInput!) {\n    requestMatch(input: $input) {\n      ...MatchStatusFields\n    }\n  }\n"): (typeof documents)["\n  mutation RequestMatch($input: MatchRequestInput!) {\n    requestMatch(input: $input) {\n      ...MatchStatusFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation NextMatch($input: MatchRequestInput!, $roomId: ID) {\n    nextMatch(input: $input, roomId: $roomId) {\n      ...MatchStatusFields\n    }\n  }\n"): (typeof documents)["\n  mutation NextMatch($input: MatchRequestInput!, $roomId: ID) {\n    nextMatch(input: $input, roomId: $roomId) {\n      ...MatchStatusFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -171,6 +171,21 @@ export const en = {
     declineHint: 'If you decline, you two won’t be offered to each other again for a few minutes.',
     peerAccepted: 'They accepted!',
     waitingForPeer: 'You accepted. Waiting for their answer…',
+    prefs: {
+      title: 'Who you’d like to meet',
+      hint: 'Matching is mutual: you only meet people whose own choices include you. Someone who did not state their gender or birth year does not meet a choice about it, so state yours too.',
+      profileLink: 'Edit your profile',
+      genders: 'Genders',
+      anyGender: 'Anyone',
+      ages: 'Age range',
+      minAge: 'Youngest age',
+      maxAge: 'Oldest age',
+      anyAge: 'Any',
+      problem: {
+        ageOutOfRange: 'Ages go from {min} to {max}. Leave a field empty for no limit.',
+        ageOrder: 'The youngest age cannot be above the oldest.',
+      },
+    },
     notice: {
       DECLINED: 'The other person declined. We keep looking for someone else for you.',
       DECLINED_BY_ME:
@@ -219,6 +234,8 @@ export const en = {
     report: 'Report',
     reported: 'Thanks, the report was sent to the moderators.',
     reportReason: 'What happened?',
+    next: 'Next',
+    movedOn: 'You moved on to a new match. This chat is closed.',
     confirm: {
       leaveTitle: 'Leave the chat with {name}?',
       leaveBody: 'The chat closes for both of you. You can still read the history.',
@@ -226,11 +243,15 @@ export const en = {
       blockBody: 'Your chats with {name} close and you will never be matched again.',
       reportTitle: 'Report {name}',
       reportBody: 'Tell the moderators what happened. They will read this chat to decide (the reading is logged).',
+      nextTitle: 'Move on from {name}?',
+      nextBody:
+        'This chat closes for both of you and we look for someone new right away, with your distance and preferences. You won’t be offered {name} again for a day.',
     },
     closedReason: {
       LEFT: 'This chat is closed: one of you left.',
       BLOCKED: 'This chat is closed: one of you blocked the other.',
       ACCOUNT_DELETED: 'This chat is closed: the account was deleted.',
+      NEXT: 'Your partner moved on to a new match. Thanks for chatting! Someone new may be waiting on the Match tab.',
     },
   },
   moderation: {
@@ -296,6 +317,9 @@ export const en = {
     reason: {
       ACCOUNT_LOCKED: 'Your account is locked after too many failed logins. We emailed you an unlock code.',
       PHONE_VERIFICATION_REQUIRED: 'Verify your phone number first (Account, or the form on the start page).',
+      PREFERENCES_INVALID:
+        'Check whom you want to meet on the Match tab: ages from 18 to 120, the youngest not above the oldest.',
+      LOCATION_NEEDED: 'Share your location on the Match tab first, then try Next again.',
     },
     field: {
       email: 'Enter a valid email address.',

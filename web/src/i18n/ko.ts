@@ -171,6 +171,21 @@ export const ko: typeof en = {
     declineHint: '거절하면 몇 분 동안은 두 분이 다시 연결되지 않아요.',
     peerAccepted: '상대가 수락했어요!',
     waitingForPeer: '수락했어요. 상대의 응답을 기다리는 중…',
+    prefs: {
+      title: '만나고 싶은 상대',
+      hint: '조건은 서로 맞아야 해요. 상대의 조건에도 내가 맞을 때만 연결돼요. 성별이나 출생 연도를 밝히지 않은 사람은 그 조건에 맞지 않는 것으로 보니, 내 프로필에도 적어 두세요.',
+      profileLink: '프로필 수정',
+      genders: '성별',
+      anyGender: '누구나',
+      ages: '나이 범위',
+      minAge: '최소 나이',
+      maxAge: '최대 나이',
+      anyAge: '상관없음',
+      problem: {
+        ageOutOfRange: '나이는 {min}세에서 {max}세 사이로 입력해 주세요. 제한이 없으면 비워 두세요.',
+        ageOrder: '최소 나이가 최대 나이보다 클 수 없어요.',
+      },
+    },
     notice: {
       DECLINED: '상대가 거절했어요. 다른 사람을 계속 찾아볼게요.',
       DECLINED_BY_ME: '거절했어요. 몇 분 동안은 두 분이 다시 연결되지 않아요. 언제든 다시 시작할 수 있어요.',
@@ -218,6 +233,8 @@ export const ko: typeof en = {
     report: '신고',
     reported: '신고가 운영자에게 전달되었어요. 감사합니다.',
     reportReason: '어떤 일이 있었나요?',
+    next: '다음 상대',
+    movedOn: '새 상대를 찾으면서 이 채팅을 마쳤어요.',
     confirm: {
       leaveTitle: '{name}님과의 채팅에서 나갈까요?',
       leaveBody: '두 사람 모두에게 채팅이 닫혀요. 지난 대화는 계속 볼 수 있어요.',
@@ -225,11 +242,15 @@ export const ko: typeof en = {
       blockBody: '{name}님과의 채팅이 닫히고 다시는 매칭되지 않아요.',
       reportTitle: '{name}님 신고',
       reportBody: '운영자에게 어떤 일이 있었는지 알려 주세요. 운영자가 이 대화를 읽고 판단해요 (열람 기록이 남아요).',
+      nextTitle: '{name}님과의 대화를 마치고 다음 상대를 찾을까요?',
+      nextBody:
+        '두 사람 모두에게 채팅이 닫히고, 설정한 거리와 조건으로 바로 새 상대를 찾아요. {name}님은 하루 동안 다시 연결되지 않아요.',
     },
     closedReason: {
       LEFT: '종료된 채팅이에요: 한 사람이 나갔어요.',
       BLOCKED: '종료된 채팅이에요: 한 사람이 상대를 차단했어요.',
       ACCOUNT_DELETED: '종료된 채팅이에요: 계정이 삭제되었어요.',
+      NEXT: '상대가 새로운 만남을 찾아 떠났어요. 대화해 줘서 고마워요! 매칭 탭에서 새 상대를 만나 보세요.',
     },
   },
   moderation: {
@@ -295,6 +316,9 @@ export const ko: typeof en = {
     reason: {
       ACCOUNT_LOCKED: '로그인 실패가 많아 계정이 잠겼어요. 잠금 해제 코드를 메일로 보냈어요.',
       PHONE_VERIFICATION_REQUIRED: '먼저 휴대폰 번호를 인증하세요 (계정 화면 또는 시작 화면의 양식).',
+      PREFERENCES_INVALID:
+        '매칭 탭에서 만나고 싶은 상대 조건을 확인해 주세요: 나이는 18~120세, 최소 나이가 최대 나이보다 클 수 없어요.',
+      LOCATION_NEEDED: '먼저 매칭 탭에서 위치를 공유한 뒤 다시 시도해 주세요.',
     },
     field: {
       email: '올바른 이메일 주소를 입력하세요.',

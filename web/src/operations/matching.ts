@@ -27,6 +27,15 @@ export const RequestMatchDocument = graphql(`
   }
 `);
 
+/** Searches again and leaves the room (the newest open one when roomId is null) in one call. */
+export const NextMatchDocument = graphql(`
+  mutation NextMatch($input: MatchRequestInput!, $roomId: ID) {
+    nextMatch(input: $input, roomId: $roomId) {
+      ...MatchStatusFields
+    }
+  }
+`);
+
 export const CancelMatchDocument = graphql(`
   mutation CancelMatch {
     cancelMatch {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeServer, freshPinia, session, waitFor } from '../test/fakeApi';
+import { FakeServer, GqlError, freshPinia, session, waitFor } from '../test/fakeApi';
+import type { RoomPartsFragment } from '../gql/graphql';
 import { useAuthStore } from './auth';
-import { clampRadius, useMatchStore } from './match';
+import { PREFERENCES_KEY, clampRadius, useMatchStore } from './match';
 import { useRoomsStore } from './rooms';
 
 const status = (state: string, offer: unknown = null) => ({ state, radiusKm: 10, accepted: false, offer });
@@ -219,5 +220,85 @@ describe('a search the server lost', () => {
     await waitFor(() => match.view.phase === 'offered');
     expect(match.view.offer?.matchId).toBe('m9');
     expect(requests()).toHaveLength(1);
+  });
+});
+
+describe('preferences and Next', () => {
+  const openRoom = (id: string): RoomPartsFragment => ({
+    id,
+    closed: false,
+    closedReason: null,
+    distanceKm: 5,
+    unreadCount: 0,
+    lastReadSeq: 0,
+    peerLastReadSeq: 0,
+    lastActivityAt: '2030-01-01T00:00:00Z',
+    createdAt: '2030-01-01T00:00:00Z',
+    peer: { ...offered().partner, gender: 'MALE' as const },
+    lastMessage: null,
+  });
+
+  it('sends the chosen preferences with requestMatch and remembers them on the device', async () => {
+    const saved = new Map<string, string>();
+    const g = globalThis as { localStorage?: unknown };
+    g.localStorage = {
+      getItem: (k: string) => saved.get(k) ?? null,
+      setItem: (k: string, v: string) => saved.set(k, v),
+    };
+    try {
+      freshPinia(server);
+      const match = useMatchStore();
+      match.preferences = { genders: ['FEMALE'], minAge: 25, maxAge: null };
+      await match.search({ latitude: 1, longitude: 2 });
+      expect(server.calls.find((c) => c.operation === 'RequestMatch')?.variables).toEqual({
+        input: { latitude: 1, longitude: 2, radiusKm: 10, preferences: { genders: ['FEMALE'], minAge: 25 } },
+      });
+      expect(JSON.parse(saved.get(PREFERENCES_KEY)!)).toEqual({ genders: ['FEMALE'], minAge: 25, maxAge: null });
+      match.reset();
+      freshPinia(server);
+      expect(useMatchStore().preferences).toEqual({ genders: ['FEMALE'], minAge: 25, maxAge: null });
+    } finally {
+      delete g.localStorage;
+    }
+  });
+
+  it('refuses to search with an age range the API would refuse, without calling it', async () => {
+    const match = useMatchStore();
+    match.preferences = { genders: [], minAge: 40, maxAge: 30 };
+    await expect(match.search({ latitude: 1, longitude: 2 })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'PREFERENCES_INVALID',
+    });
+    expect(server.count('RequestMatch')).toBe(0);
+  });
+
+  it('Next leaves the room and searches with the same input in one nextMatch call', async () => {
+    server.handlers.NextMatch = () => ({ nextMatch: status('SEARCHING') });
+    useRoomsStore().upsert(openRoom('r1'));
+    const match = useMatchStore();
+    match.preferences = { genders: [], minAge: null, maxAge: 35 };
+    await match.next('r1', { latitude: 3, longitude: 4 });
+    expect(server.calls.find((c) => c.operation === 'NextMatch')?.variables).toEqual({
+      roomId: 'r1',
+      input: { latitude: 3, longitude: 4, radiusKm: 10, preferences: { maxAge: 35 } },
+    });
+    expect(match.view.phase).toBe('searching');
+    expect(useRoomsStore().byId.r1).toMatchObject({ closed: true, closedReason: 'NEXT' });
+    expect(match.movedOnFrom).toEqual(['r1']);
+  });
+
+  it('keeps the room open when Next is refused, and throws the wait', async () => {
+    server.handlers.NextMatch = () => {
+      throw new GqlError('RATE_LIMITED', { retryAfterSeconds: 30 });
+    };
+    useRoomsStore().upsert(openRoom('r2'));
+    const match = useMatchStore();
+    await expect(match.next('r2', { latitude: 3, longitude: 4 })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 30,
+    });
+    expect(useRoomsStore().byId.r2?.closed).toBe(false);
+    expect(match.movedOnFrom).toEqual([]);
+    expect(match.view.phase).toBe('idle');
   });
 });

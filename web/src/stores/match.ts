@@ -6,9 +6,16 @@ import { subscribeLive } from '../api/live';
 import type { MatchEventPartsFragment, MatchRequestInput, MatchStatusFieldsFragment } from '../gql/graphql';
 import { applyMatchEvent, fromStatus, idleView, type MatchView } from '../matching/events';
 import {
+  parsePreferences,
+  preferencesProblem,
+  toPreferencesInput,
+  type MatchPreferences,
+} from '../matching/preferences';
+import {
   CancelMatchDocument,
   MatchEventsDocument,
   MatchStatusDocument,
+  NextMatchDocument,
   RequestMatchDocument,
   RespondToMatchDocument,
 } from '../operations/matching';
@@ -39,6 +46,8 @@ export const clampRadius = (km: number) =>
  */
 /** The matching distance last chosen on this device (localStorage). */
 export const RADIUS_KEY = 'randchat.radiusKm';
+/** Whom the person wants to meet, last chosen on this device (localStorage, JSON). */
+export const PREFERENCES_KEY = 'randchat.matchPreferences';
 
 export const useMatchStore = defineStore('match', () => {
   const api = useApi();
@@ -48,6 +57,10 @@ export const useMatchStore = defineStore('match', () => {
   const storedRadius = Number(storage?.getItem(RADIUS_KEY) ?? NaN);
   const radiusKm = ref(Number.isFinite(storedRadius) ? clampRadius(storedRadius) : 10);
   watch(radiusKm, (km) => storage?.setItem(RADIUS_KEY, String(km)));
+  const preferences = ref<MatchPreferences>(parsePreferences(storage?.getItem(PREFERENCES_KEY)));
+  watch(preferences, (p) => storage?.setItem(PREFERENCES_KEY, JSON.stringify(p)), { deep: true });
+  /** Rooms this device left with Next (the room itself does not say which member moved on). */
+  const movedOnFrom = ref<string[]>([]);
   const position = ref<Position | null>(null);
   const busy = ref(false);
   /** The input of the current search, for `resume`; null once the user cancelled. */
@@ -137,24 +150,60 @@ export const useMatchStore = defineStore('match', () => {
     );
   }
 
-  /** Starts (or updates) a search; matchEvents is open and connected before requestMatch. */
-  async function search(at: Position): Promise<void> {
+  /** The search input from a position and the distance and preferences chosen on this device. */
+  function inputAt(at: Position): MatchRequestInput {
+    const problem = preferencesProblem(preferences.value);
+    if (problem)
+      throw apiFailure({
+        errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT', reason: 'PREFERENCES_INVALID' } }],
+      });
+    const input: MatchRequestInput = {
+      latitude: at.latitude,
+      longitude: at.longitude,
+      radiusKm: clampRadius(radiusKm.value),
+    };
+    const prefs = toPreferencesInput(preferences.value);
+    if (prefs) input.preferences = prefs;
+    return input;
+  }
+
+  /**
+   * Sends one search (requestMatch, or nextMatch leaving `leave.roomId`) with matchEvents open and
+   * connected first, then shows the status it answers.
+   */
+  async function send(at: Position, leave: { roomId: string } | null): Promise<void> {
     position.value = at;
     busy.value = true;
     try {
+      const input = inputAt(at);
       listen();
       await api.whenConnected();
-      const input = { latitude: at.latitude, longitude: at.longitude, radiusKm: clampRadius(radiusKm.value) };
+      const status = leave
+        ? (await api.client.mutate({ mutation: NextMatchDocument, variables: { input, roomId: leave.roomId } })).data!
+            .nextMatch
+        : (await api.client.mutate({ mutation: RequestMatchDocument, variables: { input } })).data!.requestMatch;
       lastInput = input;
-      const { data } = await api.client.mutate({ mutation: RequestMatchDocument, variables: { input } });
+      if (leave) {
+        movedOnFrom.value = [...movedOnFrom.value, leave.roomId];
+        useRoomsStore().patch(leave.roomId, { closed: true, closedReason: 'NEXT' });
+      }
       view.value = { ...view.value, notice: null, phase: view.value.phase === 'matched' ? 'idle' : view.value.phase };
-      applyStatus(data!.requestMatch);
+      applyStatus(status);
     } catch (err) {
       throw apiFailure(err);
     } finally {
       busy.value = false;
     }
   }
+
+  /** Starts (or updates) a search; matchEvents is open and connected before requestMatch. */
+  const search = (at: Position): Promise<void> => send(at, null);
+
+  /**
+   * Next: searches again from `at` and leaves `roomId` in one call (nextMatch). Refused (e.g.
+   * RATE_LIMITED), the room stays open and the error is thrown.
+   */
+  const next = (roomId: string, at: Position): Promise<void> => send(at, { roomId });
 
   async function cancel(): Promise<void> {
     lastInput = null;
@@ -209,17 +258,21 @@ export const useMatchStore = defineStore('match', () => {
     lastInput = null;
     view.value = idleView();
     position.value = null;
+    movedOnFrom.value = [];
   }
 
   return {
     view,
     radiusKm,
+    preferences,
+    movedOnFrom,
     position,
     busy,
     listen,
     loadStatus,
     resume,
     search,
+    next,
     cancel,
     respond,
     acknowledgeMatch,
