@@ -1,4 +1,5 @@
 import type { Orm } from '../../infra/db/orm';
+import type { Logger } from '../../infra/logger';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { RateLimiterFactory } from '../../infra/ratelimit/rate-limiter.port';
 import type { ChatModule } from '../chat';
@@ -11,6 +12,7 @@ import { ReportService } from './report.service';
 export interface ModerationModuleDeps {
   orm: Orm;
   sql: SqlRunner;
+  logger: Logger;
   limiters: RateLimiterFactory;
   users: Pick<UsersModule, 'standing' | 'profile'>;
   chat: Pick<ChatModule, 'evidence'>;
@@ -24,7 +26,7 @@ export interface ModerationModuleDeps {
  * moderationLog). Sanctions are written by users (its columns) and announced as UserSanctioned:
  * auth ends the sessions on every instance, matching drops the search.
  */
-export function createModerationModule({ orm, sql, limiters, users, chat, now, config }: ModerationModuleDeps) {
+export function createModerationModule({ orm, sql, logger, limiters, users, chat, now, config }: ModerationModuleDeps) {
   const clock = now ?? (() => new Date());
   const reports = new ReportService({
     orm,
@@ -46,7 +48,7 @@ export function createModerationModule({ orm, sql, limiters, users, chat, now, c
     moderation,
     resolvers: [new ModerationResolver(reports, moderation)],
     /** Makes the embedded SQLite database refuse changes to the audit log (MySQL: the migration does). */
-    prepare: () => guardModerationLog(sql),
+    prepare: () => guardModerationLog(orm, sql.dialect, logger),
   };
 }
 

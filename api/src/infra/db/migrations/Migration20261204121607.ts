@@ -5,9 +5,8 @@ export class Migration20261204121607 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table \`moderation_log\` (\`id\` varchar(36) not null, \`created_at\` datetime(3) not null, \`moderator_id\` varchar(36) not null, \`action\` varchar(24) not null, \`report_id\` varchar(36) not null, \`subject_id\` varchar(36) not null, \`room_id\` varchar(36) null, \`hours\` int null, \`note\` varchar(500) null, primary key (\`id\`)) default character set utf8mb4 engine = InnoDB;`);
     this.addSql(`alter table \`moderation_log\` add index \`moderation_log_created_at_index\`(\`created_at\`);`);
-    // The audit log is append-only: the database refuses to change or remove a line.
-    this.addSql(`create trigger \`moderation_log_no_update\` before update on \`moderation_log\` for each row signal sqlstate '45000' set message_text = 'moderation_log is append-only';`);
-    this.addSql(`create trigger \`moderation_log_no_delete\` before delete on \`moderation_log\` for each row signal sqlstate '45000' set message_text = 'moderation_log is append-only';`);
+    // The audit log's triggers (the database refusing UPDATE and DELETE) are created at start by the
+    // moderation module (moderation-log.guard.ts): they need privileges a migration must not depend on.
 
     this.addSql(`alter table \`rooms\` add index \`rooms_closed_at_index\`(\`closed_at\`);`);
 
