@@ -22,12 +22,15 @@ export interface OutboxMailer extends Mailer {
  */
 export function createOutboxMailer(dir: string, options: { from: string }): OutboxMailer {
   let created: Promise<unknown> | undefined;
+  /** Orders this process's mails sent within one millisecond (file names sort by time, then by it). */
+  let sent = 0;
   return {
     async send(mail: Mail) {
+      const sentAt = new Date();
+      const order = String(sent++).padStart(9, '0');
       created ??= mkdir(dir, { recursive: true });
       await created;
-      const sentAt = new Date();
-      const id = `${sentAt.toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+      const id = `${sentAt.toISOString().replace(/[:.]/g, '-')}-${order}-${randomUUID().slice(0, 8)}`;
       const entry: OutboxMail = { id, from: options.from, sentAt: sentAt.toISOString(), ...mail };
       const file = path.join(dir, `${id}.json`);
       await writeFile(`${file}.tmp`, JSON.stringify(entry, null, 2), { mode: 0o600 });
