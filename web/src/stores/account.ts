@@ -1,7 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
 import { useApi } from '../api/context';
-import { apiFailure } from '../api/errors';
 import type { ChangePasswordInput, UpdateProfileInput } from '../gql/graphql';
 import {
   ChangePasswordDocument,
@@ -19,6 +17,7 @@ import {
   UnlockAccountDocument,
 } from '../operations/auth';
 import { useAuthStore } from './auth';
+import { useBusyCall } from '../composables/useBusyCall';
 
 /**
  * The account: profile and photo, password change and deletion for the signed-in user; sign-up
@@ -27,18 +26,7 @@ import { useAuthStore } from './auth';
 export const useAccountStore = defineStore('account', () => {
   const api = useApi();
   const auth = useAuthStore();
-  const busy = ref(false);
-
-  async function run<T>(work: () => Promise<T>): Promise<T> {
-    busy.value = true;
-    try {
-      return await work();
-    } catch (err) {
-      throw apiFailure(err);
-    } finally {
-      busy.value = false;
-    }
-  }
+  const { busy, run } = useBusyCall();
 
   const loadMe = () =>
     run(async () => {

@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { useApi } from '../api/context';
-import { apiFailure } from '../api/errors';
 import type { TrustPolicyQuery } from '../gql/graphql';
 import { RequestPhoneCodeDocument, TrustPolicyDocument, VerifyPhoneDocument } from '../operations/trust';
 import { useAuthStore } from './auth';
+import { useBusyCall } from '../composables/useBusyCall';
 
 export type TrustPolicy = TrustPolicyQuery['trustPolicy'];
 
@@ -17,20 +17,9 @@ export const useTrustStore = defineStore('trust', () => {
   const api = useApi();
   const auth = useAuthStore();
   const policy = ref<TrustPolicy | null>(null);
-  const busy = ref(false);
+  const { busy, run } = useBusyCall();
   /** The number the last code went to, as the user typed it. */
   const codeSentTo = ref<string | null>(null);
-
-  async function run<T>(work: () => Promise<T>): Promise<T> {
-    busy.value = true;
-    try {
-      return await work();
-    } catch (err) {
-      throw apiFailure(err);
-    } finally {
-      busy.value = false;
-    }
-  }
 
   /** Loads the policy once (it changes only with the server's configuration). */
   async function loadPolicy(): Promise<TrustPolicy> {
