@@ -42,7 +42,7 @@ export const en = {
       note: 'Moderator’s note: {note}',
     },
     evidenceNotice:
-      'To keep randchat safe, every chat is stored. When you leave a chat or delete your account, the chat is closed, and it is kept sealed for {days} days in case someone reports it: only moderators can then read a reported chat, and every read is logged. After that it is erased for good.',
+      'To keep randchat safe, every chat is stored. A chat you leave (also with Next, a block or by deleting your account) disappears for you at once; the other person can still read it until they leave too. The server keeps it sealed for {days} days in case someone reports it: only moderators can read a reported chat, and every read is logged. After that it is erased for good. Deleting your account erases your profile at once.',
     otherOptions: 'Other options',
     noAccount: 'No account yet? Sign up',
     haveAccount: 'Already have an account? Log in',
