@@ -15,8 +15,9 @@ const REQUEST = `mutation($input: MatchRequestInput!) { requestMatch(input: $inp
 
 /**
  * Preferences and Next on phones: two people whose preferences accept each other match; one
- * presses Next; the other is told kindly; the first is searching again and is offered a third
- * person (driven over GraphQL), never the partner they left, who is searching again too.
+ * presses Next, and the chat is gone for them; the other is told kindly and still reads it; the
+ * first is searching again and is offered a third person (driven over GraphQL), never the partner
+ * they left, who is searching again too.
  */
 describeWithBrowser('the web app in Chromium: preferences and Next', () => {
   let api: TestServer;
@@ -119,6 +120,7 @@ describeWithBrowser('the web app in Chromium: preferences and Next', () => {
     await b.getByRole('button', { name: '수락' }).click();
     await a.waitForURL(/\/rooms\/.+/);
     await b.waitForURL(/\/rooms\/.+/);
+    const roomPath = new URL(a.url()).pathname;
 
     // Alice moves on: a light confirmation, then the match screen, searching.
     await a.getByRole('button', { name: 'Next', exact: true }).click();
@@ -129,10 +131,18 @@ describeWithBrowser('the web app in Chromium: preferences and Next', () => {
     await a.waitForURL((url) => url.pathname === '/');
     await a.getByRole('heading', { name: 'Looking for someone nearby…' }).waitFor();
 
+    // The chat is gone for Alice: her chat list is empty; she goes back to the search.
+    await a.getByRole('link', { name: 'Chats', exact: true }).click();
+    await a.getByText('No chats yet.').waitFor();
+    await shots.shot(a, 'en the chat left with Next is gone');
+    await a.getByRole('link', { name: 'Match', exact: true }).click();
+    await a.getByRole('heading', { name: 'Looking for someone nearby…' }).waitFor();
+
     // Bora is told kindly, distinct from a plain leave, and the room is closed.
     await b.getByText('상대가 새로운 만남을 찾아 떠났어요.', { exact: false }).waitFor();
     expect(await b.getByText('한 사람이 나갔어요', { exact: false }).count()).toBe(0);
     expect(await b.getByRole('button', { name: '다음 상대' }).count()).toBe(0);
+    expect(await b.getByRole('button', { name: '채팅 삭제' }).isVisible()).toBe(true);
     await shots.shot(b, 'ko partner moved on');
 
     // Bora searches again from the same place: the two are never offered to each other again.
@@ -157,6 +167,12 @@ describeWithBrowser('the web app in Chromium: preferences and Next', () => {
     expect(await a.locator('.offer').getByText('Bora', { exact: true }).count()).toBe(0);
     expect(await b.getByRole('heading', { name: '근처에서 상대를 찾는 중…' }).isVisible()).toBe(true);
     await shots.shot(a, 'en offered someone new');
+
+    // The old room's address shows Alice a not-found state, not the conversation.
+    await a.goto(roomPath);
+    await a.getByRole('heading', { name: 'Chat not found' }).waitFor();
+    expect(await a.getByText('Bora', { exact: true }).count()).toBe(0);
+    await shots.shot(a, 'en the old room is not found');
 
     expect(pageErrors).toEqual([]);
   }, 120_000);

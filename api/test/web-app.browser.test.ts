@@ -10,8 +10,9 @@ const NEARBY = { latitude: 37.57, longitude: 126.978 };
 
 /**
  * The product as people use it: two phones (one in English, one in Korean) with different
- * positions sign up, match, chat both ways, see typing and unread badges, survive a dropped
- * connection, and one leaves. Every step leaves a screenshot in test-artifacts/.
+ * positions sign up (told what is kept), match, chat both ways, see typing and unread badges,
+ * survive a dropped connection, and one leaves: the chat is gone for them, the other reads it
+ * closed and deletes it. Every step leaves a screenshot in test-artifacts/.
  */
 describeWithBrowser('the web app in Chromium: two people from sign-up to a closed chat', () => {
   let api: TestServer;
@@ -66,6 +67,14 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     );
 
     await a.goto('/signup');
+    // What is kept, before anyone signs up: gone for who leaves, sealed for 90 days, the profile erased at once.
+    const notice = a.getByTestId('evidence-notice');
+    for (const words of [
+      'A chat you leave (also with Next, a block or by deleting your account) disappears for you at once',
+      'sealed for 90 days in case someone reports it',
+      'Deleting your account erases your profile at once.',
+    ])
+      await notice.getByText(words, { exact: false }).waitFor();
     await a.getByLabel('Email').fill(`a${stamp}@example.test`);
     await a.getByLabel('Password', { exact: false }).first().fill(PASSWORD);
     await a.getByLabel('Nickname').fill('Alice');
@@ -75,6 +84,12 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     await shots.shot(a, 'a signed up');
 
     await b.goto('/signup');
+    for (const words of [
+      '내가 나간 대화(다음 상대, 차단, 계정 삭제 포함)는 내 목록에서 바로 사라지고',
+      '90일 동안 봉인해 보관해요',
+      '계정을 삭제하면 프로필은 바로 지워져요.',
+    ])
+      await b.getByTestId('evidence-notice').getByText(words, { exact: false }).waitFor();
     await b.getByLabel('이메일').fill(`b${stamp}@example.test`);
     await b.getByLabel('비밀번호').fill(PASSWORD);
     await b.getByLabel('닉네임').fill('Bora');
@@ -151,12 +166,36 @@ describeWithBrowser('the web app in Chromium: two people from sign-up to a close
     ]);
     await shots.shot(a, 'a caught up after reconnecting');
 
+    const roomPath = new URL(b.url()).pathname;
     await b.getByLabel('채팅 메뉴').click();
     await b.getByRole('button', { name: '나가기' }).click();
-    await b.getByRole('dialog').getByRole('button', { name: '나가기' }).click();
-    await a.getByText('This chat is closed: one of you left.').waitFor();
+    const leaving = b.getByRole('dialog');
+    await leaving.getByText('내 채팅 목록에서 사라져요', { exact: false }).waitFor();
+    await leaving.getByRole('button', { name: '나가기' }).click();
+    // Gone for B: back on the (empty) chat list, and the room's address is a not-found page.
+    await b.waitForURL((url) => url.pathname === '/rooms');
+    await b.getByText('아직 채팅이 없어요.').waitFor();
+    await shots.shot(b, 'b left: the chat is gone');
+    await b.goto(roomPath);
+    await b.getByRole('heading', { name: '채팅을 찾을 수 없어요' }).waitFor();
+    expect(await b.getByText('hi A').count()).toBe(0);
+    await shots.shot(b, 'b cannot open the chat it left');
+
+    // A still reads it, closed, and deletes it.
+    await a.getByText('This chat is closed: one of you left. You can read it until you delete it.').waitFor();
     expect(await a.getByLabel('Message', { exact: true }).isDisabled()).toBe(true);
+    expect(await a.locator('.bubble .text').allInnerTexts()).toContain('hi A');
     await shots.shot(a, 'a sees b left');
+    await a.getByRole('button', { name: 'Delete chat' }).click();
+    await a
+      .getByRole('dialog', { name: 'Delete the chat with Bora?' })
+      .getByRole('button', { name: 'Delete chat' })
+      .click();
+    await a.waitForURL((url) => url.pathname === '/rooms');
+    await a.getByText('No chats yet.').waitFor();
+    await a.goto(roomPath);
+    await a.getByRole('heading', { name: 'Chat not found' }).waitFor();
+    await shots.shot(a, 'a deleted the closed chat');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ export const en = {
       note: 'Moderator’s note: {note}',
     },
     evidenceNotice:
-      'To keep randchat safe, every chat is stored. When you leave a chat or delete your account, the chat is closed, and it is kept sealed for {days} days in case someone reports it: only moderators can then read a reported chat, and every read is logged. After that it is erased for good.',
+      'To keep randchat safe, every chat is stored. A chat you leave (also with Next, a block or by deleting your account) disappears for you at once; the other person can still read it until they leave too. The server keeps it sealed for {days} days in case someone reports it: only moderators can read a reported chat, and every read is logged. After that it is erased for good. Deleting your account erases your profile at once.',
     otherOptions: 'Other options',
     noAccount: 'No account yet? Sign up',
     haveAccount: 'Already have an account? Log in',
@@ -235,17 +235,26 @@ export const en = {
     reported: 'Thanks, the report was sent to the moderators.',
     reportReason: 'What happened?',
     next: 'Next',
-    movedOn: 'You moved on to a new match. This chat is closed.',
+    remove: 'Delete chat',
+    closedKept: 'You can read it until you delete it.',
+    gone: {
+      title: 'Chat not found',
+      body: 'This chat is not among your chats. A chat you leave disappears for you.',
+    },
     confirm: {
       leaveTitle: 'Leave the chat with {name}?',
-      leaveBody: 'The chat closes for both of you. You can still read the history.',
+      leaveBody:
+        'The chat closes for both of you and disappears from your chats. {name} can still read it until they delete it too.',
+      removeTitle: 'Delete the chat with {name}?',
+      removeBody:
+        'It disappears from your chats for good. The server keeps it sealed for {days} days in case of a report, then erases it.',
       blockTitle: 'Block {name}?',
-      blockBody: 'Your chats with {name} close and you will never be matched again.',
+      blockBody: 'Your chats with {name} close and disappear from your chats, and you will never be matched again.',
       reportTitle: 'Report {name}',
       reportBody: 'Tell the moderators what happened. They will read this chat to decide (the reading is logged).',
       nextTitle: 'Move on from {name}?',
       nextBody:
-        'This chat closes for both of you and we look for someone new right away, with your distance and preferences. You won’t be offered {name} again for a day.',
+        'This chat closes for both of you and disappears from your chats, and we look for someone new right away, with your distance and preferences. You won’t be offered {name} again for a day.',
     },
     closedReason: {
       LEFT: 'This chat is closed: one of you left.',

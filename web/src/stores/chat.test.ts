@@ -331,6 +331,96 @@ describe('sending', () => {
   });
 });
 
+describe('leaving', () => {
+  it('drops a room it left from the list, its live stream and its thread', async () => {
+    serveRoom(server, [msg(1)]);
+    server.handlers.LeaveRoom = () => ({ leaveRoom: true });
+    const [chat, rooms] = [useChatStore(), useRoomsStore()];
+    await chat.open(ROOM);
+    expect(server.subscribers('RoomEvents')).toBe(1);
+    await chat.leave(ROOM);
+    expect(server.calls.filter((c) => c.operation === 'LeaveRoom').map((c) => c.variables)).toEqual([{ roomId: ROOM }]);
+    expect(rooms.byId[ROOM]).toBeUndefined();
+    expect(chat.threads[ROOM]).toBeUndefined();
+    await waitFor(() => server.subscribers('RoomEvents') === 0);
+  });
+
+  it('deletes a closed room with leaveRoom (answered false) the same way', async () => {
+    serveRoom(server, [msg(1)]);
+    server.handlers.Room = () => ({ room: room({ closed: true, closedReason: 'LEFT' }) });
+    server.handlers.LeaveRoom = () => ({ leaveRoom: false });
+    await useChatStore().open(ROOM);
+    await useChatStore().leave(ROOM);
+    expect(useRoomsStore().byId[ROOM]).toBeUndefined();
+  });
+
+  it('keeps the room when leaveRoom is refused, and throws the refusal', async () => {
+    serveRoom(server, [msg(1)]);
+    server.handlers.LeaveRoom = () => {
+      throw new GqlError('UNAVAILABLE', { retryAfterMs: 1 });
+    };
+    await useChatStore().open(ROOM);
+    await expect(useChatStore().leave(ROOM)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(useRoomsStore().byId[ROOM]).toMatchObject({ closed: false });
+  });
+
+  it('drops every room shared with a user it blocks, and no other', async () => {
+    server.handlers.BlockUser = () => ({ blockUser: true });
+    const rooms = useRoomsStore();
+    rooms.upsert(room({ id: 'r1' }));
+    rooms.upsert(room({ id: 'r2', closed: true }));
+    rooms.upsert(room({ id: 'r3', peer: { ...room().peer, id: 'someone else' } }));
+    await useChatStore().block('peer');
+    expect(Object.keys(rooms.byId)).toEqual(['r3']);
+  });
+
+  it('drops a room left on another device: on its PEER_LEFT naming me, and when the API refuses it', async () => {
+    serveRoom(server, []);
+    await useChatStore().open(ROOM);
+    server.emit('RoomEvents', {
+      roomEvents: { type: 'PEER_LEFT', roomId: ROOM, userId: 'me', reason: 'NEXT', message: null, seq: null },
+    });
+    expect(useRoomsStore().byId[ROOM]).toBeUndefined();
+
+    useRoomsStore().upsert(room({ id: 'r9' }));
+    server.handlers.Room = () => {
+      throw new GqlError('FORBIDDEN');
+    };
+    await expect(useChatStore().open('r9')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(useRoomsStore().byId.r9).toBeUndefined();
+  });
+
+  it("drops on refresh the rooms the API's first page no longer lists, keeping older ones beyond it", async () => {
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const rooms = useRoomsStore();
+    for (const [id, minutesAgo] of [
+      ['new', 1],
+      ['left', 2],
+      ['listed', 3],
+      ['older', 9],
+    ] as const)
+      rooms.upsert(room({ id, lastActivityAt: at(minutesAgo) }));
+    server.handlers.Rooms = () => ({
+      rooms: {
+        edges: [
+          { node: room({ id: 'new', lastActivityAt: at(1) }) },
+          { node: room({ id: 'listed', lastActivityAt: at(3) }) },
+        ],
+        pageInfo: { hasNextPage: true, endCursor: 'c2' },
+      },
+    });
+    await rooms.refresh();
+    expect(rooms.list.map((r) => r.id)).toEqual(['new', 'listed', 'older']);
+
+    // The only page is complete: whatever it does not list is gone.
+    server.handlers.Rooms = () => ({
+      rooms: { edges: [{ node: room({ id: 'new', lastActivityAt: at(1) }) }], pageInfo: { hasNextPage: false } },
+    });
+    await rooms.refresh();
+    expect(rooms.list.map((r) => r.id)).toEqual(['new']);
+  });
+});
+
 describe('reporting', () => {
   it("reports the room's peer with the room, whose conversation is the evidence", async () => {
     server.handlers.ReportUser = () => ({ reportUser: true });

@@ -190,22 +190,28 @@ export const useChatStore = defineStore('chat', () => {
     if (allow()) void api.client.mutate({ mutation: SetTypingDocument, variables: { roomId } }).catch(() => undefined);
   }
 
+  /**
+   * Leaves the room (an open one closes for both; a closed one is deleted): either way it is gone
+   * for this user, while the peer keeps reading it until they leave too.
+   */
   async function leave(roomId: string): Promise<void> {
     try {
       await api.client.mutate({ mutation: LeaveRoomDocument, variables: { roomId } });
-      useRoomsStore().patch(roomId, { closed: true, closedReason: 'LEFT' });
     } catch (err) {
       throw apiFailure(err);
     }
+    useRoomsStore().remove(roomId);
   }
 
-  async function block(roomId: string, userId: string): Promise<void> {
+  /** Blocks the peer: the blocker leaves every room shared with them, so all of those go. */
+  async function block(userId: string): Promise<void> {
     try {
       await api.client.mutate({ mutation: BlockUserDocument, variables: { userId } });
-      useRoomsStore().patch(roomId, { closed: true, closedReason: 'BLOCKED' });
     } catch (err) {
       throw apiFailure(err);
     }
+    const rooms = useRoomsStore();
+    for (const room of rooms.list) if (room.peer.id === userId) rooms.remove(room.id);
   }
 
   /** Reports the room's peer; the room's conversation is the evidence moderators read. */
@@ -215,6 +221,14 @@ export const useChatStore = defineStore('chat', () => {
     } catch (err) {
       throw apiFailure(err);
     }
+  }
+
+  /** Drops a room's thread (the room is gone for this user). */
+  function forget(roomId: string): void {
+    if (readingRoomId.value === roomId) readingRoomId.value = null;
+    if (!threads.value[roomId]) return;
+    const { [roomId]: _gone, ...rest } = threads.value;
+    threads.value = rest;
   }
 
   function reset(): void {
@@ -242,6 +256,7 @@ export const useChatStore = defineStore('chat', () => {
     leave,
     block,
     report,
+    forget,
     reset,
   };
 });

@@ -59,8 +59,6 @@ export const useMatchStore = defineStore('match', () => {
   watch(radiusKm, (km) => storage?.setItem(RADIUS_KEY, String(km)));
   const preferences = ref<MatchPreferences>(parsePreferences(storage?.getItem(PREFERENCES_KEY)));
   watch(preferences, (p) => storage?.setItem(PREFERENCES_KEY, JSON.stringify(p)), { deep: true });
-  /** Rooms this device left with Next (the room itself does not say which member moved on). */
-  const movedOnFrom = ref<string[]>([]);
   const position = ref<Position | null>(null);
   const busy = ref(false);
   /** The input of the current search, for `resume`; null once the user cancelled. */
@@ -183,10 +181,8 @@ export const useMatchStore = defineStore('match', () => {
             .nextMatch
         : (await api.client.mutate({ mutation: RequestMatchDocument, variables: { input } })).data!.requestMatch;
       lastInput = input;
-      if (leave) {
-        movedOnFrom.value = [...movedOnFrom.value, leave.roomId];
-        useRoomsStore().patch(leave.roomId, { closed: true, closedReason: 'NEXT' });
-      }
+      // The room left is gone for this user (the partner keeps it, closed as NEXT).
+      if (leave) useRoomsStore().remove(leave.roomId);
       view.value = { ...view.value, notice: null, phase: view.value.phase === 'matched' ? 'idle' : view.value.phase };
       applyStatus(status);
     } catch (err) {
@@ -258,14 +254,12 @@ export const useMatchStore = defineStore('match', () => {
     lastInput = null;
     view.value = idleView();
     position.value = null;
-    movedOnFrom.value = [];
   }
 
   return {
     view,
     radiusKm,
     preferences,
-    movedOnFrom,
     position,
     busy,
     listen,

@@ -23,7 +23,9 @@ const byActivity = (a: RoomPartsFragment, b: RoomPartsFragment) => b.lastActivit
 
 /**
  * The room list (newest activity first, Relay pages) and the live roomEvents streams of the most
- * recently active open rooms; every event updates the list and is handed to the chat store.
+ * recently active open rooms; every event updates the list and is handed to the chat store. A room
+ * the user left (here, on another device, or with Next or a block) is gone for them: the API
+ * refuses it with FORBIDDEN and no longer lists it, and it is dropped from the list (`remove`).
  */
 export const useRoomsStore = defineStore('rooms', () => {
   const api = useApi();
@@ -47,19 +49,41 @@ export const useRoomsStore = defineStore('rooms', () => {
     if (room) byId.value = { ...byId.value, [roomId]: { ...room, ...change } };
   }
 
+  /** Drops a room the user left (or may no longer read): from the list, its live stream and its thread. */
+  function remove(roomId: string): void {
+    if (byId.value[roomId]) {
+      const { [roomId]: _gone, ...rest } = byId.value;
+      byId.value = rest;
+    }
+    useChatStore().forget(roomId);
+    syncLive();
+  }
+
   async function fetchPage(after: string | null) {
     const { data } = await api.client.query({ query: RoomsDocument, variables: { first: PAGE_SIZE, after } });
     return data.rooms;
   }
 
-  /** First page (on open, focus, reconnect); keeps later pages already loaded. */
+  /**
+   * First page (on open, focus, reconnect); keeps later pages already loaded. Rooms held before the
+   * call that the page should hold but does not (newer than its oldest room, or any when it is the
+   * only page) were left meanwhile, e.g. on another device: they are dropped.
+   */
   async function refresh(): Promise<void> {
     loading.value = true;
     try {
+      const held = list.value;
       const page = await fetchPage(null);
+      const listed = new Set(page.edges.map((e) => e.node.id));
+      const oldest = page.edges.at(-1)?.node.lastActivityAt ?? '';
+      const left = held.filter(
+        (r) => !listed.has(r.id) && (!page.pageInfo.hasNextPage || r.lastActivityAt.localeCompare(oldest) > 0),
+      );
       const next = { ...byId.value };
+      for (const { id } of left) delete next[id];
       for (const { node } of page.edges) next[node.id] = node;
       byId.value = next;
+      for (const { id } of left) useChatStore().forget(id);
       if (!loaded.value) {
         endCursor.value = page.pageInfo.endCursor ?? null;
         hasMore.value = page.pageInfo.hasNextPage;
@@ -91,13 +115,16 @@ export const useRoomsStore = defineStore('rooms', () => {
     }
   }
 
+  /** Reads one room into the list; one the API refuses (left, or never ours) is dropped, and the refusal thrown. */
   async function fetchRoom(roomId: string): Promise<RoomPartsFragment> {
     try {
       const { data } = await api.client.query({ query: RoomDocument, variables: { id: roomId } });
       upsert(data.room);
       return data.room;
     } catch (err) {
-      throw apiFailure(err);
+      const failure = apiFailure(err);
+      if (failure.code === 'FORBIDDEN') remove(roomId);
+      throw failure;
     }
   }
 
@@ -134,6 +161,8 @@ export const useRoomsStore = defineStore('rooms', () => {
         } else {
           patch(room.id, { peerLastReadSeq: Math.max(room.peerLastReadSeq, event.seq) });
         }
+      } else if (event.type === 'PEER_LEFT' && event.userId === me) {
+        remove(room.id); // left on another device (or by Next there): gone here too
       } else if (event.type === 'PEER_LEFT') {
         patch(room.id, { closed: true, closedReason: event.reason ?? room.closedReason ?? 'LEFT' });
       }
@@ -197,6 +226,7 @@ export const useRoomsStore = defineStore('rooms', () => {
     loading,
     upsert,
     patch,
+    remove,
     refresh,
     loadMore,
     fetchRoom,

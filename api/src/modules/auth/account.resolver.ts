@@ -76,8 +76,9 @@ export class AccountResolver {
   @Authorized()
   @Mutation(() => Boolean, {
     description:
-      'Deletes your account for good: email, password, profile, photo, sessions and blocks are erased, your open rooms close ' +
-      '(ACCOUNT_DELETED); peers keep their history with you shown as a deleted user',
+      'Deletes your account for good: email, password, profile, photo, sessions and blocks are erased at once, and you leave ' +
+      'every room (the open ones close with ACCOUNT_DELETED); peers keep their history with you shown as a deleted user ' +
+      'until they leave it, and the conversations stay sealed for reports until the evidence purge',
   })
   async deleteAccount(
     @Arg('password', { description: 'Your current password, to confirm' }) password: string,

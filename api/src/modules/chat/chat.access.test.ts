@@ -226,6 +226,42 @@ describe('a user who is not a member of the room', () => {
   });
 });
 
+describe('a member who left the room', () => {
+  it('gets the very answers a stranger gets, FORBIDDEN and no data, for every room operation over HTTP and for roomEvents over WebSocket; only leaveRoom answers false', async () => {
+    const { roomId, a, b } = await room(12);
+    ok(await a.send(roomId, 'before leaving'));
+    ok(await b.send(roomId, 'still here'));
+    expect(ok(await a.leave(roomId)).leaveRoom).toBe(true);
+    const storedBefore = await stored(roomId);
+    const outsider = await stranger();
+    const [left, strangers] = [roomOperations(a, roomId), roomOperations(outsider, roomId)];
+    for (let i = 0; i < left.length; i++) {
+      const [name, call] = left[i]!;
+      if (name === 'leaveRoom') {
+        expect(ok(await call()).leaveRoom).toBe(false);
+        continue;
+      }
+      const [mine, theirs] = [await call(), await strangers[i]![1]()];
+      expect({ name, ...shapeOf(mine, roomId) }).toEqual({ name, ...shapeOf(theirs, roomId) });
+      expect({ name, codes: codes(mine), data: mine.data ?? null }).toEqual({ name, codes: ['FORBIDDEN'], data: null });
+    }
+    const [mine, theirs] = [
+      await subscribeOnSocket(a, ROOM_EVENTS, { roomId }),
+      await subscribeOnSocket(outsider, ROOM_EVENTS, { roomId }),
+    ];
+    expect(mine.codes).toEqual(['FORBIDDEN']);
+    expect(shapeOf(mine.messages[0]!.payload, roomId)).toEqual(shapeOf(theirs.messages[0]!.payload, roomId));
+    expect(ok(await a.rooms()).rooms.edges).toEqual([]);
+
+    // Refused, not erased: everything stays stored (sealed), and the peer still reads it.
+    expect(await stored(roomId)).toEqual(storedBefore);
+    expect(ok(await b.messages(roomId)).messages.edges.map((e) => e.node.body)).toEqual([
+      'before leaving',
+      'still here',
+    ]);
+  });
+});
+
 describe('bad input from a member', () => {
   const expectCodes = async (cases: [string, Promise<GraphqlResponse>][], code: string) => {
     for (const [name, pending] of cases) {

@@ -221,39 +221,50 @@ describe('leaving a room', () => {
     expect(events.events.at(-1)!.type).toBe('PEER_LEFT');
   });
 
-  it('refuses sendMessage and setTyping by either member with CONFLICT afterwards, keeping the history readable', async () => {
+  it('refuses sendMessage and setTyping afterwards: CONFLICT for the peer, who still reads the history, FORBIDDEN for the member who left', async () => {
     const { roomId, a, b } = await room(24);
     const sent = [
       ok(await a.send(roomId, 'before', 'before-1')).sendMessage,
-      ok(await b.send(roomId, 'leaving now')).sendMessage,
+      ok(await b.send(roomId, 'leaving now', 'leaving-1')).sendMessage,
     ];
     expect(ok(await b.leave(roomId)).leaveRoom).toBe(true);
 
-    for (const who of [a, b]) {
-      expect(codes(await who.send(roomId, 'too late'))).toEqual(['CONFLICT']);
-      expect(codes(await who.typing(roomId))).toEqual(['CONFLICT']);
-      expect(ok(await who.messages(roomId)).messages.edges.map((e) => e.node)).toEqual(sent);
-      expect(ok(await who.messagesAfter(roomId, 0)).messagesAfter).toEqual(sent);
-      expect(ok(await who.room(roomId)).room.closed).toBe(true);
-      expect(ok(await who.rooms()).rooms.edges.find((e) => e.node.id === roomId)?.node.closed).toBe(true);
-    }
-    // The ack of a message stored before the close may have been lost: its retry still returns it.
+    expect(codes(await a.send(roomId, 'too late'))).toEqual(['CONFLICT']);
+    expect(codes(await a.typing(roomId))).toEqual(['CONFLICT']);
+    expect(ok(await a.messages(roomId)).messages.edges.map((e) => e.node)).toEqual(sent);
+    expect(ok(await a.messagesAfter(roomId, 0)).messagesAfter).toEqual(sent);
+    expect(ok(await a.room(roomId)).room.closed).toBe(true);
+    expect(ok(await a.rooms()).rooms.edges.find((e) => e.node.id === roomId)?.node.closed).toBe(true);
+    // The ack of a message stored before the close may have been lost: the peer's retry still returns it.
     expect(ok(await a.send(roomId, 'before', 'before-1')).sendMessage).toEqual(sent[0]);
+
+    // The room is gone for b, a retry of b's own stored message included.
+    for (const refused of [
+      await b.send(roomId, 'too late'),
+      await b.send(roomId, 'leaving now', 'leaving-1'),
+      await b.typing(roomId),
+      await b.messages(roomId),
+      await b.messagesAfter(roomId, 0),
+      await b.room(roomId),
+    ])
+      expect({ codes: codes(refused), data: refused.data ?? null }).toEqual({ codes: ['FORBIDDEN'], data: null });
+    expect(ok(await b.rooms()).rooms.edges).toEqual([]);
     expect(await storedCount(api, roomId)).toBe(2);
   });
 
-  it('completes a new roomEvents subscription on a closed room at once, with no event', async () => {
+  it("completes the peer's new roomEvents subscription on the closed room at once, with no event, and refuses the leaver's with FORBIDDEN", async () => {
     const { roomId, a, b } = await room(25);
     ok(await a.leave(roomId));
-    for (const who of [a, b]) {
-      const { events } = listen(who, roomId);
-      await events.untilEnded();
-      expect({ completed: events.completed, events: events.events, errors: events.errors }).toEqual({
-        completed: true,
-        events: [],
-        errors: [],
-      });
-    }
+    const peers = listen(b, roomId).events;
+    await peers.untilEnded();
+    expect({ completed: peers.completed, events: peers.events, errors: peers.errors }).toEqual({
+      completed: true,
+      events: [],
+      errors: [],
+    });
+    const leavers = listen(a, roomId).events;
+    await leavers.untilEnded();
+    expect({ codes: leavers.errorCodes(), events: leavers.events }).toEqual({ codes: ['FORBIDDEN'], events: [] });
   });
 
   it('answers a second leaveRoom, by either member, with false', async () => {

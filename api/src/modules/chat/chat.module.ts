@@ -44,9 +44,10 @@ export interface ChatModuleDeps {
 }
 
 /**
- * Rooms and messages. Closes shared rooms when a user blocks another, and every room of an account
- * being erased; images sent in messages stay when their owner replaces a photo or leaves. Closed
- * rooms are kept as evidence for the retention period, then purged.
+ * Rooms and messages. A blocker leaves the rooms shared with the blocked user, and an account being
+ * erased leaves all of its rooms (the open ones close); images sent in messages stay when their
+ * owner replaces a photo or leaves. Closed rooms are kept as evidence for the retention period, then
+ * purged.
  */
 export function createChatModule({
   orm,

@@ -70,7 +70,7 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Query(() => RoomConnection, { description: 'Your rooms, newest activity first' })
+  @Query(() => RoomConnection, { description: 'Your rooms, newest activity first; rooms you left are gone' })
   async rooms(
     @Arg('first', () => Int, { defaultValue: 20, description: '1..100' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page' }) after: string | null,
@@ -80,7 +80,9 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Query(() => RoomObject, { description: 'One of your rooms; FORBIDDEN for anyone else' })
+  @Query(() => RoomObject, {
+    description: 'One of your rooms; FORBIDDEN for anyone else, and for you once you left it',
+  })
   async room(@Arg('id', () => ID, { description: 'Room id' }) id: string, @Ctx() ctx: Context): Promise<RoomObject> {
     return loadRoomView(ctx.em, id, viewer(ctx));
   }
@@ -169,7 +171,8 @@ export class ChatResolver {
 
   @Authorized()
   @Mutation(() => Boolean, {
-    description: 'Leaves and closes the room for both (history stays readable); false if it was already closed',
+    description:
+      'Leaves the room: it closes for both and is gone for you (the peer can read it, closed, until they leave too; moderators read a reported one until the purge). False if it was already closed, also when you had left it already',
   })
   async leaveRoom(
     @Arg('roomId', () => ID, { description: 'Room id' }) roomId: string,

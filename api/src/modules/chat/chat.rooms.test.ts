@@ -391,7 +391,7 @@ describe('the room list for many rooms', () => {
 });
 
 describe('blocking a user', () => {
-  it('closes every open room shared with them (the peer hears PEER_LEFT, sends get CONFLICT) and nothing else, idempotently', async () => {
+  it('closes every open room shared with them (the peer hears PEER_LEFT, sends get CONFLICT) and nothing else, idempotently; the blocker leaves every shared room', async () => {
     const [a, b] = [await player(), await player()];
     const [you, them] = [chatter(a), chatter(b)];
     const left = await roomWith(a, 20, b);
@@ -413,18 +413,26 @@ describe('blocking a user', () => {
       await client.dispose();
     }
 
-    for (const who of [you, them]) {
-      expect(ok(await who.room(shared.roomId)).room.closed).toBe(true);
-      expect(codes(await who.send(shared.roomId, 'after the block'))).toEqual(['CONFLICT']);
-      expect(ok(await who.messages(shared.roomId)).messages.edges.map((e) => e.node.body)).toEqual([
-        'before the block',
-      ]);
+    expect(
+      ok(await them.call('query($id: ID!) { room(id: $id) { closed closedReason } }', { id: shared.roomId })).room,
+    ).toEqual({ closed: true, closedReason: 'BLOCKED' });
+    expect(codes(await them.send(shared.roomId, 'after the block'))).toEqual(['CONFLICT']);
+    expect(ok(await them.messages(shared.roomId)).messages.edges.map((e) => e.node.body)).toEqual(['before the block']);
+    // The blocker left both shared rooms, also the one b had closed earlier; b still reads the one the block closed.
+    for (const roomId of [shared.roomId, left.roomId]) {
+      expect(codes(await you.room(roomId))).toEqual(['FORBIDDEN']);
+      expect(codes(await you.messages(roomId))).toEqual(['FORBIDDEN']);
+      expect(codes(await you.send(roomId, 'after the block'))).toEqual(['FORBIDDEN']);
     }
+    expect(ok(await you.rooms()).rooms.edges.map((e) => e.node.id)).toEqual([other.roomId]);
+    expect(ok(await them.rooms()).rooms.edges.map((e) => e.node.id)).toEqual([shared.roomId]);
     expect(ok(await you.room(other.roomId)).room.closed).toBe(false);
     ok(await you.send(other.roomId, 'the other room is still open'));
     expect(await queryDb(api.backend, 'SELECT * FROM rooms WHERE id = ?', [left.roomId])).toEqual(leftRow);
 
     const sharedRow = await queryDb(api.backend, 'SELECT * FROM rooms WHERE id = ?', [shared.roomId]);
+    const membersSql = 'SELECT * FROM room_members WHERE room_id IN (?, ?) ORDER BY room_id, user_id';
+    const memberRows = await queryDb(api.backend, membersSql, [shared.roomId, left.roomId]);
     expect(ok(await you.block(b.id)).blockUser).toBe(true);
     expect(
       await queryDb(api.backend, 'SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ? OR blocked_id = ?', [
@@ -433,6 +441,7 @@ describe('blocking a user', () => {
       ]),
     ).toEqual([{ blocker_id: a.id, blocked_id: b.id }]);
     expect(await queryDb(api.backend, 'SELECT * FROM rooms WHERE id = ?', [shared.roomId])).toEqual(sharedRow);
+    expect(await queryDb(api.backend, membersSql, [shared.roomId, left.roomId])).toEqual(memberRows);
     expect(ok(await you.room(other.roomId)).room.closed).toBe(false);
   });
 

@@ -35,14 +35,18 @@ export interface EvidenceServiceDeps {
 }
 
 /**
- * Conversations as evidence. A closed room stays, sealed (no sends, no stream), readable by its
- * members and, when reported, by moderators, for `retentionMs` after it closed; then `purge` erases
- * its messages, members, room and the images nothing else shows.
+ * Conversations as evidence. A closed room stays, sealed (no sends, no stream), readable by the
+ * member who has not left it yet and, when reported, by moderators, for `retentionMs` after it
+ * closed, even after both members left; then `purge` erases its messages, members, room and the
+ * images nothing else shows.
  */
 export class EvidenceService {
   constructor(private readonly deps: EvidenceServiceDeps) {}
 
-  /** Whether `reporterId` and `reportedId` are the two members of the room, from the primary. */
+  /**
+   * Whether `reporterId` and `reportedId` are the two members of the room, from the primary. A
+   * member who left is still one: they may report the conversation they left.
+   */
   async relation(roomId: string, reporterId: string, reportedId: string): Promise<RoomRelation> {
     const members = await this.deps.orm.em.fork().find(RoomMember, { room: roomId });
     const ids = members.map((m) => m.user.id);

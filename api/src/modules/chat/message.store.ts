@@ -5,8 +5,8 @@ import type { MessagePayload } from './chat.events';
 import { maskedColumn, maskedFromColumn, type MaskResult } from './link-guard';
 
 /**
- * The caller's membership, the room's state, the caller, and an earlier send with the same key
- * (all of it, so that a retry is answered from this one read).
+ * The caller's membership (of a room they have not left), the room's state, the caller, and an
+ * earlier send with the same key (all of it, so that a retry is answered from this one read).
  */
 export const SEND_CHECK_SQL = `SELECT r.closed_at, ${userColumns('u', 'user', { email: true })},
   sent.id AS sent_id, sent.seq AS sent_seq, sent.body AS sent_body, sent.image_id AS sent_image_id,
@@ -15,7 +15,7 @@ FROM room_members me
 JOIN rooms r ON r.id = me.room_id
 JOIN users u ON u.id = me.user_id
 LEFT JOIN messages sent ON sent.room_id = me.room_id AND sent.sender_id = me.user_id AND sent.client_message_id = ?
-WHERE me.room_id = ? AND me.user_id = ?`;
+WHERE me.room_id = ? AND me.user_id = ? AND me.left_at IS NULL`;
 
 /** An earlier send with this key: the message a concurrent retry stored first. */
 const SENT_SQL = `SELECT id AS sent_id, seq AS sent_seq, body AS sent_body, image_id AS sent_image_id,

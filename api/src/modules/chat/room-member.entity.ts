@@ -23,7 +23,10 @@ export class RoomMember {
   @Property({ type: 'datetime', length: 3 })
   joinedAt: Date & Opt = new Date();
 
-  /** Set when this member left the room (which closed it for both). */
+  /**
+   * Set when this member left the room (leaveRoom, nextMatch, a block, account deletion): the room
+   * is gone for them (every room-scoped operation refuses them as a stranger) but stays stored.
+   */
   @Property({ type: 'datetime', length: 3, nullable: true })
   leftAt?: Date;
 

@@ -1,16 +1,16 @@
 import type { Admission } from '../../infra/admission';
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
-import { ForbiddenError } from '../../infra/graphql/errors';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
 import { ended, relay } from '../../infra/pubsub/relay';
+import { notAMember } from './chat.errors';
 import { roomTopic, toMessagePayload, type RoomEventPayload } from './chat.events';
 import { Message } from './message.entity';
 
 /** The caller's membership and the room's state (RoomService.membership's check, as a plain row). */
 const MEMBER_SQL = `SELECT r.closed_at, r.last_seq FROM room_members me
 JOIN rooms r ON r.id = me.room_id
-WHERE me.room_id = ? AND me.user_id = ?`;
+WHERE me.room_id = ? AND me.user_id = ? AND me.left_at IS NULL`;
 
 /** Whether the room closed meanwhile. */
 const CLOSED_SQL = 'SELECT closed_at FROM rooms WHERE id = ?';
@@ -40,8 +40,8 @@ export class RoomStream {
 
   private async setUp(userId: string, roomId: string): Promise<AsyncIterableIterator<RoomEventPayload>> {
     const [member] = await this.deps.sql.all<{ closed_at: unknown; last_seq: unknown }>(MEMBER_SQL, [roomId, userId]);
-    // Unknown rooms and rooms of others are refused identically, so ids cannot be probed.
-    if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
+    // Unknown rooms, rooms of others and rooms the caller left are refused identically.
+    if (!member) throw notAMember(roomId);
     if (member.closed_at !== null) return ended();
     let delivered = Number(member.last_seq);
     const live = await this.deps.pubsub.subscribe<RoomEventPayload>(roomTopic(roomId));

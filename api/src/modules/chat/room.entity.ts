@@ -23,7 +23,11 @@ export class Room {
   @Property({ type: 'datetime', length: 3, index: true })
   lastActivityAt: Date & Opt = new Date();
 
-  /** Set when a member left, blocked or deleted their account: no more messages, history stays readable. */
+  /**
+   * Set when a member left, blocked or deleted their account: no more messages. The room is gone for
+   * that member (RoomMember.leftAt), readable by the other until they leave too, and kept sealed
+   * for moderators until the evidence purge.
+   */
   @Property({ type: 'datetime', length: 3, nullable: true, index: true })
   closedAt?: Date;
 

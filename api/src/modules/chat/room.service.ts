@@ -1,8 +1,8 @@
 import { ref } from '@mikro-orm/core';
 import type { Em, Orm } from '../../infra/db/orm';
 import type { DomainEvents } from '../../infra/events/domain-events';
-import { ForbiddenError } from '../../infra/graphql/errors';
 import type { PubSub } from '../../infra/pubsub/pubsub.port';
+import { notAMember } from './chat.errors';
 import { RoomClosed, roomTopic, type RoomEventPayload } from './chat.events';
 import { RoomClosedReason } from './room-closed-reason';
 import { RoomMember } from './room-member.entity';
@@ -24,7 +24,10 @@ export interface MatchedRoom {
 
 /**
  * The room lifecycle: opened for a match, closed for both members when one leaves, blocks the
- * other or deletes their account. Every change commits before anything is announced.
+ * other or deletes their account. The member who did it has left: the room is gone for them
+ * (`leftAt`), while the other keeps reading it, closed, until they leave it too. Nothing is
+ * deleted here: the conversation stays sealed for moderators until the evidence purge. Every
+ * change commits before anything is announced.
  */
 export class RoomService {
   constructor(
@@ -38,12 +41,12 @@ export class RoomService {
   ) {}
 
   /**
-   * The caller's membership of an open-or-closed room, read from the primary. Unknown rooms and
-   * rooms of others are refused identically, so ids cannot be probed.
+   * The caller's membership of an open-or-closed room they have not left, read from the primary.
+   * Unknown rooms, rooms of others and rooms the caller left are refused identically.
    */
   async membership(em: Em, roomId: string, userId: string): Promise<RoomMember> {
-    const member = await em.findOne(RoomMember, { room: roomId, user: userId }, { populate: ['room'] });
-    if (!member) throw new ForbiddenError(`You are not a member of room ${roomId}`);
+    const member = await em.findOne(RoomMember, { room: roomId, user: userId, leftAt: null }, { populate: ['room'] });
+    if (!member) throw notAMember(roomId);
     return member;
   }
 
@@ -63,17 +66,24 @@ export class RoomService {
     await this.deps.orm.em.fork().nativeUpdate(Room, { id: roomId }, { closedAt: new Date() });
   }
 
-  /** Closes the room for both members; history stays readable. False when it was already closed. */
+  /**
+   * Leaves the room: closes it for both when it is still open (the peer hears PEER_LEFT) and hides
+   * it from the caller for good. True when this call closed it; false when it was already closed,
+   * also for a member who had left it already (a retry), whose room stays hidden.
+   */
   async leave(userId: string, roomId: string, reason = RoomClosedReason.LEFT): Promise<boolean> {
     const em = this.deps.orm.em.fork();
-    await this.membership(em, roomId, userId);
+    if (!(await em.findOne(RoomMember, { room: roomId, user: userId }))) throw notAMember(roomId);
     return this.close(em, [roomId], userId, reason);
   }
 
-  /** Closes the open rooms `userId` shares with `otherId` (a block). */
+  /**
+   * A block: `userId` leaves every room they share with `otherId` and have not left yet; the open
+   * ones close with BLOCKED, the closed ones are only hidden from the blocker.
+   */
   async closeShared(userId: string, otherId: string): Promise<void> {
     const em = this.deps.orm.em.fork();
-    const shared = await em.find(RoomMember, { user: userId, room: { closedAt: null, members: { user: otherId } } });
+    const shared = await em.find(RoomMember, { user: userId, leftAt: null, room: { members: { user: otherId } } });
     await this.close(
       em,
       shared.map((m) => m.room.id),
@@ -83,14 +93,14 @@ export class RoomService {
   }
 
   /**
-   * Closes every open room of `userId` inside the caller's transaction (account deletion); call
-   * `announceClosed` with the result after the commit.
+   * Account deletion: `userId` leaves every room, inside the caller's transaction; the open ones
+   * close. Call `announceClosed` with the result after the commit.
    */
   async closeRoomsOf(tx: Em, userId: string, reason: RoomClosedReason): Promise<ClosedRoom[]> {
-    const open = await tx.find(RoomMember, { user: userId, room: { closedAt: null } });
+    const mine = await tx.find(RoomMember, { user: userId, leftAt: null });
     return this.closeRooms(
       tx,
-      open.map((m) => m.room.id),
+      mine.map((m) => m.room.id),
       userId,
       reason,
     );
@@ -158,28 +168,37 @@ export class RoomService {
 
   private async close(em: Em, roomIds: string[], userId: string, reason: RoomClosedReason): Promise<boolean> {
     if (roomIds.length === 0) return false;
-    // clear: a room loaded by the membership check would otherwise be written back at commit.
+    // clear: a member loaded by the caller's check would otherwise be written back at commit.
     const closed = await em.transactional((tx) => this.closeRooms(tx, roomIds, userId, reason), { clear: true });
     if (closed.length === 0) return false;
     await this.announceClosed(closed, userId, reason);
     return true;
   }
 
-  /** Closes the rooms still open among `roomIds` (each exactly once, whoever races) and marks who left. */
+  /**
+   * Closes the rooms still open among `roomIds` (each exactly once, whoever races), then `userId`
+   * leaves all of them (hidden from them from now on; an earlier leave keeps its time). Rooms are
+   * written before members, in the order of a send (seq bump, then the sender's read pointer), so
+   * that the two cannot deadlock. Returns the rooms this call closed.
+   */
   private async closeRooms(tx: Em, roomIds: string[], userId: string, reason: RoomClosedReason): Promise<ClosedRoom[]> {
+    if (roomIds.length === 0) return [];
     const now = this.deps.now();
-    const closed: ClosedRoom[] = [];
-    for (const roomId of roomIds) {
+    const open = await tx.find(Room, { id: { $in: roomIds }, closedAt: null }, { fields: ['id'] });
+    const closedIds: string[] = [];
+    for (const { id } of open) {
       const changed = await tx.nativeUpdate(
         Room,
-        { id: roomId, closedAt: null },
+        { id, closedAt: null },
         { closedAt: now, closedReason: reason, lastActivityAt: now },
       );
-      if (changed === 0) continue;
-      await tx.nativeUpdate(RoomMember, { room: roomId, user: userId }, { leftAt: now });
-      const members = await tx.find(RoomMember, { room: roomId });
-      closed.push({ roomId, memberIds: members.map((m) => m.user.id) });
+      if (changed > 0) closedIds.push(id);
     }
-    return closed;
+    await tx.nativeUpdate(RoomMember, { room: { $in: roomIds }, user: userId, leftAt: null }, { leftAt: now });
+    const members = closedIds.length ? await tx.find(RoomMember, { room: { $in: closedIds } }) : [];
+    return closedIds.map((roomId) => ({
+      roomId,
+      memberIds: members.filter((m) => m.room.id === roomId).map((m) => m.user.id),
+    }));
   }
 }

@@ -27,7 +27,10 @@ export class RoomObject {
   @Field(() => Int, { description: 'Highest seq the other member has read (for "seen" marks)' })
   peerLastReadSeq!: number;
 
-  @Field({ description: 'True once a member left or blocked: no new messages, history stays readable' })
+  @Field({
+    description:
+      'True once a member left, blocked or deleted their account: no new messages. The room is gone for that member; you still read it until you leave it too',
+  })
   closed!: boolean;
 
   @Field(() => RoomClosedReason, { nullable: true, description: 'Why the room closed (null while open)' })

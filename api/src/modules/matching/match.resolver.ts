@@ -68,7 +68,7 @@ export class MatchResolver {
   @Authorized()
   @Mutation(() => MatchStatusObject, {
     description:
-      'Next: searches again and leaves your current chat room in one call (the peer gets PEER_LEFT with reason NEXT). The search starts first: when it is refused (RATE_LIMITED, BAD_USER_INPUT) the room stays open. The partner you leave is not offered to you again for MATCH_PAIR_MEMORY_HOURS. Nexts and declines beyond NEXT_PER_HOUR in an hour hold you off from searching for a growing time.',
+      'Next: searches again and leaves your current chat room in one call, as leaveRoom does (the peer gets PEER_LEFT with reason NEXT; the room is gone for you). The search starts first: when it is refused (RATE_LIMITED, BAD_USER_INPUT) the room stays open. The partner you leave is not offered to you again for MATCH_PAIR_MEMORY_HOURS. Nexts and declines beyond NEXT_PER_HOUR in an hour hold you off from searching for a growing time.',
   })
   async nextMatch(
     @Arg('input', () => MatchRequestInput, { description: 'The new search, as for requestMatch' })

@@ -9,7 +9,8 @@ import { UserDeleted, UserDeleting, UserErasing } from './users.events';
 
 /**
  * Erases an account without taking its peers' history with it. The user row stays as an anonymous
- * "deleted user" so the messages it sent remain readable to the peers; everything personal goes in
+ * "deleted user" so the messages it sent remain readable to the peers who have not left those rooms
+ * (and to moderators, until the evidence purge); everything personal goes in
  * one transaction, in which every module erases what it owns of the user (UserErasing). Before it,
  * modules stop what the user is doing (UserDeleting: sessions, searches); after the commit they
  * finish (UserDeleted: sessions again, queue state, stored images).

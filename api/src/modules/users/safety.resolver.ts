@@ -7,7 +7,10 @@ export class SafetyResolver {
   constructor(private readonly safety: SafetyService) {}
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Blocks a user: closes your shared rooms and you are never matched again' })
+  @Mutation(() => Boolean, {
+    description:
+      'Blocks a user: you leave every room you share (the open ones close, all are gone for you) and you are never matched again',
+  })
   async blockUser(
     @Arg('userId', () => ID, { description: 'The user to block' }) userId: string,
     @Ctx() ctx: Context,
