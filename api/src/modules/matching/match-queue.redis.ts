@@ -38,13 +38,13 @@ export interface RedisMatchQueueOptions extends MatchQueueOptions {
 }
 
 /** An offer as the scripts return it: matchId, a, b, distanceKm, expiresAt, accepted. */
-type OfferReply = [string, string, string, string, string, string[]];
+export type OfferReply = [string, string, string, string, string, string[]];
 /** to, type, then the offer concerned (if any), then the partner's profile (OFFERED, if any). */
-type EventReply =
+export type EventReply =
   [string, QueueEventType] | [string, QueueEventType, OfferReply] | [string, QueueEventType, OfferReply, string | null];
 type StatusReply = ['IDLE'] | ['SEARCHING', string, string] | ['OFFERED', string, OfferReply];
 
-const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
+export const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
   matchId,
   users: [a, b],
   distanceKm: Number(distanceKm),
@@ -53,7 +53,7 @@ const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): 
 });
 
 /** Events in the order the script produced them (the memory adapter's order). */
-const toEvents = (replies: EventReply[]): QueueEvent[] =>
+export const toEvents = (replies: EventReply[]): QueueEvent[] =>
   replies.map(([to, type, offer, partnerProfile]) =>
     offer
       ? { to, type, offer: toOffer(offer), ...(typeof partnerProfile === 'string' ? { partnerProfile } : {}) }
