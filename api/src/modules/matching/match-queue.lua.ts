@@ -558,6 +558,27 @@ local function dropOffer(offer, keep, declined, events)
   end
 end
 
+-- §5, the sweep's three kinds of item, each handled when due.
+local function unseenSince() return now - PRESENCE_GRACE_MS end
+local function expireOffer(matchId, events)
+  local offer = loadOffer(matchId)
+  if offer then
+    local shown = offerReply(offer)
+    for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
+    dropOffer(offer, offer.accepted, false, events)
+  else
+    redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
+  end
+end
+local function endSearch(id, events)
+  removeUser(id)
+  table.insert(events, {id, 'SEARCH_TIMEOUT'})
+end
+local function removeUnseen(id, events)
+  removeUser(id)
+  table.insert(events, {id, 'CANCELLED'})
+end
+
 -- The user's current offer, or nil when they have none (or it was lost with its safety TTL).
 local function currentOffer(u)
   if not u or u.state ~= 'OFFERED' then return nil end
@@ -568,16 +589,17 @@ end
 `;
 
 /**
- * Enqueue after its checks (ARGV as ENQUEUE_LUA's): a user offered, or away on a visit (sharded), is
- * busy; one visiting is left as they are (searching).
+ * Enqueue after its checks (ARGV as ENQUEUE_LUA's): a user offered, or visiting another cell or away
+ * there (sharded), is busy.
  */
 export const ENQUEUE_CORE = `
 local userId = ARGV[10]
 local profile = ARGV[14]
 if profile == '' then profile = nil end
 local existing = loadUser(userId)
-if currentOffer(existing) or (existing and existing.state == 'AWAY') then return {'busy', {}} end
-if existing and existing.state == 'VISITING' then return {'searching', {}} end
+if currentOffer(existing) or (existing and (existing.state == 'AWAY' or existing.state == 'VISITING')) then
+  return {'busy', {}}
+end
 local since = carriedSince or now
 if existing and existing.state == 'SEARCHING' then since = existing.since end
 local u = {
@@ -589,6 +611,7 @@ saveSearching(u)
 local events = {}
 tryPair(u, events)
 if #events > 0 then return {'offered', events} end
+if SHARDED then emit({'search', userId}) end
 return {'searching', events}
 `;
 
@@ -704,22 +727,13 @@ export const SWEEP_BODY = `
 local limit = ARGV[10]
 local events = {}
 for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(now), 'LIMIT', 0, limit)) do
-  local offer = loadOffer(matchId)
-  if offer then
-    local shown = offerReply(offer)
-    for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
-    dropOffer(offer, offer.accepted, false, events)
-  else
-    redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
-  end
+  expireOffer(matchId, events)
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.deadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
-  removeUser(id)
-  table.insert(events, {id, 'SEARCH_TIMEOUT'})
+  endSearch(id, events)
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.seen, '-inf', fmt(now - PRESENCE_GRACE_MS), 'LIMIT', 0, limit)) do
-  removeUser(id)
-  table.insert(events, {id, 'CANCELLED'})
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.seen, '-inf', fmt(unseenSince()), 'LIMIT', 0, limit)) do
+  removeUnseen(id, events)
 end
 return {events}
 `;

@@ -5,7 +5,6 @@ import {
   QUEUE_LUA,
   RESPOND_BODY,
   STATUS_BODY,
-  SWEEP_BODY,
   TOUCH_BODY,
 } from './match-queue.lua';
 
@@ -212,10 +211,11 @@ local u = loadUser(ARGV[10])
 if u and (u.state == 'VISITING' or u.state == 'AWAY') then return {string.lower(u.state), u.visit, u.vcell} end
 ${CANCEL_BODY}`);
 
-// ARGV[10]: userId. As STATUS_LUA, a visiting user SEARCHING and an away one {'AWAY', cell}.
+// ARGV[10]: userId. As STATUS_LUA, a visiting user {'VISITING', cell, radiusKm, since} (searching,
+// unless the visit arrived) and an away one {'AWAY', cell}.
 export const SHARD_STATUS_LUA = cellScript(`
 local u = loadUser(ARGV[10])
-if u and u.state == 'VISITING' then return {'SEARCHING', u.radiusText, fmt(u.since)} end
+if u and u.state == 'VISITING' then return {'VISITING', u.vcell, u.radiusText, fmt(u.since)} end
 if u and u.state == 'AWAY' then return {'AWAY', u.vcell} end
 ${STATUS_BODY}`);
 
@@ -223,30 +223,49 @@ export const SHARD_RESPOND_LUA = cellScript(RESPOND_BODY);
 export const SHARD_COMPLETE_LUA = cellScript(COMPLETE_BODY);
 export const SHARD_TOUCH_LUA = cellScript(TOUCH_BODY);
 
-// ARGV[10..]: limit per kind, stale (ms). As SWEEP_LUA, then the visits under way since before now -
-// stale (their caller may have died: {userId, visitId, cell} each) and the outbox entries emitted
-// before now - stale (not applied by their caller).
-export const SHARD_SWEEP_LUA = cellScript(`
-local staleBefore = now - tonumber(ARGV[11])
-local function sweep()
-${SWEEP_BODY}
+// ARGV[10..]: limit per kind, stale (ms). What a sweep of this cell has to do (read-only): the due
+// items of SWEEP_LUA's three kinds, oldest first, at most limit each ({id, score, ...} each: offers by
+// expiry, searches by deadline, searching users by last heartbeat), the visits under way since before
+// now - stale (their caller may have died: {userId, visitId, cell, ...}) and the outbox entries emitted
+// before then (not applied by their caller), then the number of users and offers here.
+export const SWEEP_SCAN_LUA = cellScript(`
+local limit, staleBefore = ARGV[10], now - tonumber(ARGV[11])
+local function due(key, upTo)
+  return redis.call('ZRANGEBYSCORE', key, '-inf', fmt(upTo), 'WITHSCORES', 'LIMIT', 0, limit)
 end
-local reply = sweep()
 local visits = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.visiting, '-inf', fmt(staleBefore), 'LIMIT', 0, ARGV[10])) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.visiting, '-inf', fmt(staleBefore), 'LIMIT', 0, limit)) do
   local u = loadUser(id)
   if u and u.state == 'VISITING' then
-    table.insert(visits, {id, u.visit, u.vcell})
-  else
-    redis.call('ZREM', keys.visiting, id)
+    table.insert(visits, id)
+    table.insert(visits, u.visit)
+    table.insert(visits, u.vcell)
   end
 end
 local pending = {}
 for _, text in ipairs(redis.call('LRANGE', keys.outbox, 0, 999)) do
-  local at = tonumber(cjson.decode(text)[2])
-  if at <= staleBefore then table.insert(pending, text) end
+  if tonumber(cjson.decode(text)[2]) <= staleBefore then table.insert(pending, text) end
 end
-return {reply[1], visits, pending}
+local busy = redis.call('ZCARD', keys.searching) + redis.call('ZCARD', keys.offers) + redis.call('ZCARD', keys.visiting)
+return {due(keys.offers, now), due(keys.deadlines, now), due(keys.seen, unseenSince()), visits, pending, busy}
+`);
+
+// ARGV[10..]: kind ('offer' | 'deadline' | 'unseen'), id (a matchId or a userId). Handles one item of
+// SWEEP_LUA if it is (still) due. Returns {events}.
+export const SWEEP_ITEM_LUA = cellScript(`
+local kind, id = ARGV[10], ARGV[11]
+local events = {}
+if kind == 'offer' then
+  local score = redis.call('ZSCORE', keys.offers, id)
+  if score and tonumber(score) <= now then expireOffer(id, events) end
+elseif kind == 'deadline' then
+  local score = redis.call('ZSCORE', keys.deadlines, id)
+  if score and tonumber(score) <= now then endSearch(id, events) end
+else
+  local score = redis.call('ZSCORE', keys.seen, id)
+  if score and tonumber(score) <= unseenSince() then removeUnseen(id, events) end
+end
+return {events}
 `);
 
 // ARGV[10]: userId. In the user's slot, before an enqueue: {'held', {}, until}, {'needs-exclusions',

@@ -30,8 +30,9 @@ import {
   SHARD_ENQUEUE_LUA,
   SHARD_RESPOND_LUA,
   SHARD_STATUS_LUA,
-  SHARD_SWEEP_LUA,
   SHARD_TOUCH_LUA,
+  SWEEP_ITEM_LUA,
+  SWEEP_SCAN_LUA,
   VISIT_LUA,
 } from './match-queue.sharded.lua';
 import type { RedisMatchQueueOptions } from './match-queue.redis';
@@ -110,7 +111,8 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     respond: define('Respond', SHARD_RESPOND_LUA),
     complete: define('Complete', SHARD_COMPLETE_LUA),
     touch: define('Touch', SHARD_TOUCH_LUA),
-    sweep: define('Sweep', SHARD_SWEEP_LUA),
+    sweepScan: define('SweepScan', SWEEP_SCAN_LUA),
+    sweepItem: define('SweepItem', SWEEP_ITEM_LUA),
   };
   const registry = matchKeys(prefix).cells;
   const generation = new QueueGeneration(redis, matchKeys(prefix).generation);
@@ -145,18 +147,25 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     return cells.filter((_, i) => scores[i] !== null && Number(scores[i]) > now - ACTIVE_MS);
   };
 
-  /** Applies a cell's outbox entries (each idempotent) and removes them; events and new searches go to `change`. */
+  /**
+   * Applies a cell's outbox entries (each idempotent) and removes them; events go to `change`. Users
+   * go home first (visitors back in line or idle there, noted cooldowns and matches), then the users
+   * back in line try the neighbouring cells: the deciding cell's own first, then the returned visitors.
+   */
   const applyOutbox = async (cell: string, entries: string[], now: number, change: QueueChange): Promise<void> => {
+    const searches: { userId: string; home: string; text?: string }[] = [];
+    const returned: typeof searches = [];
     for (const text of entries) {
-      const [, , kind, ...fields] = JSON.parse(text) as [string, string, string, ...string[]];
-      const [userId = '', other = '', third = ''] = fields;
+      const [, , kind = '', userId = '', other = '', third = ''] = JSON.parse(text) as string[];
+      if (kind === 'search') {
+        searches.push({ userId, home: cell, text });
+        continue;
+      }
       if (kind === 'return' || kind === 'drop') {
         const { reply, outbox } = await inCell(s.return, other, now, kind, userId, third);
         change.events.push(...toEvents(reply[1] as EventReply[]));
         await applyOutbox(other, outbox, now, change);
-        if (reply[0] === 'searching') await searchNeighbours(userId, other, now, change);
-      } else if (kind === 'search') {
-        await searchNeighbours(userId, cell, now, change);
+        if (reply[0] === 'searching') returned.push({ userId, home: other });
       } else {
         await Promise.all([
           inUser(s.note, userId, now, kind, userId, other, third),
@@ -164,6 +173,10 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
         ]);
       }
       await redis.lrem(cellKeys(cell).outbox, 1, text);
+    }
+    for (const { userId, home, text } of [...searches, ...returned]) {
+      await searchNeighbours(userId, home, now, change);
+      if (text) await redis.lrem(cellKeys(cell).outbox, 1, text);
     }
   };
 
@@ -207,7 +220,8 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       (cell) => cell !== home,
     );
     const cells = await activeAmong(reach, now);
-    for (let round = 0; round < VISIT_ROUNDS && cells.length > 0; round++) {
+    if (cells.length === 0) return;
+    for (let round = 0; round < VISIT_ROUNDS; round++) {
       const peeks = await Promise.all(
         cells.map((cell) => inCell(s.peek, cell, now, userId, lat, lon, radiusKm, filter, ...mirror)),
       );
@@ -236,9 +250,61 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       }
       await delay(Math.random() * 10 * (round + 1));
     }
+    // Still contended: the sweeps try again once this entry is stale.
+    await redis.rpush(cellKeys(home).outbox, JSON.stringify([randomUUID(), String(now), 'search', userId]));
   };
 
   /** One try of an enqueue; `moving.since`: the place in line of a search this request moved from its old home. */
+  /**
+   * One sweep (one at a time per adapter; every instance may sweep at once): each cell's due items are
+   * gathered, and the oldest `limit` of each kind over all cells are handled, each in its cell and in
+   * SWEEP_LUA's order (offers, deadlines, the unseen; oldest first, ties by id); then visits and outbox
+   * entries left by callers that died are settled and applied.
+   */
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweepOnce = async (now: number, limit: number): Promise<QueueChange> => {
+    const count = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
+    const change: QueueChange = { events: [] };
+    if (count === 0) return change;
+    await redis.zremrangebyscore(registry, '-inf', now - ACTIVE_MS);
+    const cells = await redis.zrangebyscore(registry, now - ACTIVE_MS, '+inf');
+    void generation.check();
+    const scans = await Promise.all(
+      cells.map(async (cell) => ({ cell, ...(await inCell(s.sweepScan, cell, now, String(count), String(STALE_MS))) })),
+    );
+    const kinds = ['offer', 'deadline', 'unseen'] as const;
+    for (const [k, kind] of kinds.entries()) {
+      const due = scans.flatMap(({ cell, reply }) => {
+        const flat = reply[k] as string[];
+        return Array.from({ length: flat.length / 2 }, (_, i) => ({
+          cell,
+          id: flat[2 * i] ?? '',
+          score: Number(flat[2 * i + 1]),
+        }));
+      });
+      due.sort((x, y) => x.score - y.score || Buffer.compare(Buffer.from(x.id), Buffer.from(y.id)));
+      for (const { cell, id } of count < 0 ? due : due.slice(0, count)) {
+        const { reply, outbox } = await inCell(s.sweepItem, cell, now, kind, id);
+        change.events.push(...toEvents(reply[0] as EventReply[]));
+        await applyOutbox(cell, outbox, now, change);
+      }
+    }
+    for (const { cell, reply } of scans) {
+      const [visits, pending, busy] = reply.slice(3, 6) as [string[], string[], number];
+      for (let i = 0; i < visits.length; i += 3) {
+        const [userId = '', visitId = '', visited = ''] = visits.slice(i, i + 3);
+        const settled = await inCell(s.settle, visited, now, visitId);
+        const finished = await inCell(s.finish, cell, now, userId, visitId, settled.reply[0] as string);
+        change.events.push(...toEvents(finished.reply[1] as EventReply[]));
+        await applyOutbox(cell, finished.outbox, now, change);
+        if (finished.reply[0] === 'searching') await searchNeighbours(userId, cell, now, change);
+      }
+      await applyOutbox(cell, pending, now, change);
+      if (busy > 0) await redis.zadd(registry, 'GT', now, cell);
+    }
+    return change;
+  };
+
   const enqueueOnce = async (
     request: Parameters<MatchQueue['enqueue']>[0],
     now: number,
@@ -276,13 +342,13 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       ...mirror,
     );
     const [status, events] = reply as [EnqueueResult['status'] | 'moved', EventReply[]];
-    if (status === 'moved') return 'retry';
-    const change: QueueChange = { events: toEvents(events) };
-    await applyOutbox(home, outbox, now, change);
-    if (status === 'searching') {
-      const [lat, lon, radius, , filterText] = args as [string, string, string, string, string];
-      await visitNeighbours(userId, home, [lat, lon, radius, filterText], mirror, now, change);
+    if (status === 'moved') {
+      // Fenced here at this epoch by a request that died before moving the directory: claim anew.
+      await inUser(s.claim, userId, now, userId, home, String(epoch));
+      return 'retry';
     }
+    const change: QueueChange = { events: toEvents(events) };
+    await applyOutbox(home, outbox, now, change); // a search left searching visits the neighbours
     const offered = change.events.some((e) => e.to === userId && e.type === 'OFFERED');
     return { status: offered ? 'offered' : status, events: change.events };
   };
@@ -347,7 +413,13 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       const home = await homeOf(userId);
       if (!home) return { state: 'IDLE' };
       let reply = (await inCell(s.status, home, now, userId)).reply;
-      if (reply[0] === 'AWAY') reply = (await inCell(s.status, reply[1] as string, now, userId)).reply;
+      if (reply[0] === 'VISITING') {
+        // offered in the visited cell if the visit arrived (its caller may not have finished it yet)
+        const visited = (await inCell(s.status, reply[1] as string, now, userId)).reply;
+        reply = visited[0] === 'OFFERED' ? visited : ['SEARCHING', reply[2], reply[3]];
+      } else if (reply[0] === 'AWAY') {
+        reply = (await inCell(s.status, reply[1] as string, now, userId)).reply;
+      }
       switch (reply[0]) {
         case 'SEARCHING':
           return { state: 'SEARCHING', radiusKm: Number(reply[1]), since: Number(reply[2]) };
@@ -372,27 +444,13 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       await Promise.all([...byCell].map(([cell, ids]) => inCell(s.touch, cell, now, ...ids)));
     },
 
-    async sweep(now, limit = 100) {
-      const count = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
-      const change: QueueChange = { events: [] };
-      if (count === 0) return change;
-      await redis.zremrangebyscore(registry, '-inf', now - ACTIVE_MS);
-      const cells = await redis.zrangebyscore(registry, now - ACTIVE_MS, '+inf');
-      void generation.check();
-      for (const cell of cells) {
-        const { reply, outbox } = await inCell(s.sweep, cell, now, String(count), String(STALE_MS));
-        const [events, visits, pending] = reply as [EventReply[], [string, string, string][], string[]];
-        change.events.push(...toEvents(events));
-        await applyOutbox(cell, outbox, now, change);
-        for (const [userId, visitId, visited] of visits) {
-          const settled = await inCell(s.settle, visited, now, visitId);
-          const finished = await inCell(s.finish, cell, now, userId, visitId, settled.reply[0] as string);
-          change.events.push(...toEvents(finished.reply[1] as EventReply[]));
-          await applyOutbox(cell, finished.outbox, now, change);
-        }
-        await applyOutbox(cell, pending, now, change);
-      }
-      return change;
+    sweep(now, limit = 100) {
+      const swept = sweeping.then(() => sweepOnce(now, limit));
+      sweeping = swept.then(
+        () => undefined,
+        () => undefined,
+      );
+      return swept;
     },
 
     async loadExclusions(userId, { blocked, openRooms, met = [] }, now) {
