@@ -84,7 +84,7 @@ describe('sharded match queue under concurrency and dying callers (1 km cells)',
       };
     });
 
-  for (const seed of Array.from({ length: 40 }, (_, i) => i + 1)) {
+  for (const seed of Array.from({ length: 16 }, (_, i) => i + 1)) {
     it(`keeps every invariant, seed ${seed}`, async () => {
       const random = mulberry32(seed);
       const rate = { value: 0.08 };
@@ -298,14 +298,6 @@ describe('sharded match queue under concurrency and dying callers (1 km cells)',
               )
               .map((y) => [x.id, y.id]),
           );
-          if (leftPairs.length && process.env.DEBUG_SHARDED) {
-            for (const key of await redis.keys(prefix)) {
-              const ids = new Set(leftPairs.flatMap(([a, b]) => [a, b]));
-              const id = /u:(p\d\d)$/.exec(key)?.[1];
-              if (id && ids.has(id)) console.log(key, await client.hgetall(key));
-            }
-            console.log(JSON.stringify({ declined: [...declinedAt], unsure: [...unsure], completed: [...completed] }));
-          }
           expect({ step, leftPairs }).toEqual({ step, leftPairs: [] });
           expect(await inspector.searchingCount()).toBe(all.filter((status) => status.state === 'SEARCHING').length);
           // A search lives in the cell of its position (its home moved with it).

@@ -268,6 +268,8 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     if (count === 0) return change;
     await redis.zremrangebyscore(registry, '-inf', now - ACTIVE_MS);
     const cells = await redis.zrangebyscore(registry, now - ACTIVE_MS, '+inf');
+    // A failover of a cell's shard may have lost its latest writes: watched like the registry's slot.
+    generation.watch(cells.map((cell) => cellKeys(cell).searching));
     void generation.check();
     const scans = await Promise.all(
       cells.map(async (cell) => ({ cell, ...(await inCell(s.sweepScan, cell, now, String(count), String(STALE_MS))) })),
