@@ -60,8 +60,22 @@ export const toEvents = (replies: EventReply[]): QueueEvent[] =>
       : { to, type },
   );
 
-function checkFinite(what: string, value: number): void {
+export function checkFinite(what: string, value: number): void {
   if (!Number.isFinite(value)) throw new RangeError(`expected ${what} to be a finite number, got ${value}`);
+}
+
+/** The durations every queue script takes after `base` (match-queue.lua.ts' calling convention), checked finite. */
+export function scriptDurations(options: MatchQueueOptions): number[] {
+  const durations = [
+    options.offerTtlMs,
+    options.cooldownMs,
+    options.searchTimeoutMs,
+    options.presenceGraceMs,
+    EXCLUSIONS_TTL_MS,
+    options.pairMemoryMs,
+  ];
+  durations.forEach((ms) => checkFinite('a duration (ms)', ms));
+  return durations;
 }
 
 /**
@@ -116,15 +130,7 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
     loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', shared.length, LOAD_EXCLUSIONS_LUA),
     setExcluded: defineScript(redis, 'matchQueueSetExcluded', shared.length, SET_EXCLUDED_LUA),
   };
-  const durations = [
-    options.offerTtlMs,
-    options.cooldownMs,
-    options.searchTimeoutMs,
-    options.presenceGraceMs,
-    EXCLUSIONS_TTL_MS,
-    options.pairMemoryMs,
-  ];
-  durations.forEach((ms) => checkFinite('a duration (ms)', ms));
+  const durations = scriptDurations(options);
   const generation = new QueueGeneration(redis, keys.generation);
   const onReady = () => void generation.check();
   redis.on('ready', onReady);

@@ -43,6 +43,16 @@ local function copyMirror(userId, i)
   redis.call('SET', keys.exclusionsLoaded(userId), fmt(now), 'PX', ttl)
 end
 
+-- The user back in the index here (same place in line) and pairing tried: {'offered' | 'searching', events}.
+local function backInLine(u)
+  u.state = 'SEARCHING'
+  saveSearching(u)
+  local events = {}
+  tryPair(u, events)
+  if #events > 0 then return {'offered', events} end
+  return {'searching', events}
+end
+
 local function body()
 ${body}
 end
@@ -173,12 +183,7 @@ if ARGV[12] == 'arrived' then
   redis.call('PEXPIRE', keys.user(u.id), SAFETY_TTL_MS)
   return {'away', {}}
 end
-u.state = 'SEARCHING'
-saveSearching(u)
-local events = {}
-tryPair(u, events)
-if #events > 0 then return {'offered', events} end
-return {'searching', events}
+return backInLine(u)
 `);
 
 // ARGV[10..]: kind ('return' | 'drop'), userId, visitId. At home, an outbox entry of the visited cell:
@@ -194,14 +199,9 @@ if kind == 'drop' then
   removeUser(userId)
   return {'idle', {}}
 end
-u.state = 'SEARCHING'
 u.deadline = now + SEARCH_TIMEOUT_MS
 u.seen = math.max(u.seen, now)
-saveSearching(u)
-local events = {}
-tryPair(u, events)
-if #events > 0 then return {'offered', events} end
-return {'searching', events}
+return backInLine(u)
 `);
 
 // ARGV[10]: userId. As CANCEL_LUA, but a user away from home is not this cell's to cancel:

@@ -2,7 +2,7 @@ import { createTestRedis, type TestRedis } from '../../../test/utils/redis';
 import type { RedisClient } from '../../infra/redis/clients';
 import { cellOf } from './match-cells';
 import { mulberry32, place } from './match-queue.contract';
-import type { Filter, MatchQueue, MatchQueueOptions, Offer } from './match-queue.port';
+import type { Filter, MatchQueueOptions, Offer } from './match-queue.port';
 import { mutuallyAccepted } from './match-queue.rule';
 import { createShardedMatchQueue } from './match-queue.sharded';
 import { haversineKm, type Position } from './geo';
@@ -84,7 +84,7 @@ describe('sharded match queue under concurrency and dying callers (1 km cells)',
       };
     });
 
-  for (const seed of Array.from({ length: 16 }, (_, i) => i + 1)) {
+  for (const seed of Array.from({ length: 10 }, (_, i) => i + 1)) {
     it(`keeps every invariant, seed ${seed}`, async () => {
       const random = mulberry32(seed);
       const rate = { value: 0.08 };

@@ -14,7 +14,7 @@ import {
   type QueueStatus,
   type RespondResult,
 } from './match-queue.port';
-import { toEvents, toOffer, type EventReply, type OfferReply } from './match-queue.redis';
+import { checkFinite, scriptDurations, toEvents, toOffer, type EventReply, type OfferReply } from './match-queue.redis';
 import {
   BEGIN_LUA,
   CLAIM_LUA,
@@ -82,14 +82,7 @@ const CELL_END = '~';
  */
 export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatchQueueOptions): MatchQueue {
   const { prefix, cellKm } = options;
-  const durations = [
-    options.offerTtlMs,
-    options.cooldownMs,
-    options.searchTimeoutMs,
-    options.presenceGraceMs,
-    EXCLUSIONS_TTL_MS,
-    options.pairMemoryMs,
-  ].map(String);
+  const durations = scriptDurations(options).map(String);
   const define = (name: string, lua: string) => defineScript(redis, `matchShard${name}`, SHARED_KEYS.length, lua);
   const s = {
     begin: define('Begin', BEGIN_LUA),
@@ -313,6 +306,8 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     moving: { since: string },
   ): Promise<EnqueueResult | 'retry'> => {
     const { userId, position, radiusKm, profile = '', filter } = request;
+    // checked before any script runs, so that none fails half-way through its writes
+    [now, position.lat, position.lon, radiusKm].forEach((x) => checkFinite('a time, position or radius', x));
     const begun = (await inUser(s.begin, userId, now, userId)) as unknown[];
     if (begun[0] === 'held') return { status: 'held', events: [], heldUntil: Number(begun[2]) };
     if (begun[0] !== 'ok') return { status: 'needs-exclusions', events: [] };
@@ -331,7 +326,7 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
         [home, epoch] = [wanted, claimed];
       }
     }
-    await redis.zadd(registry, now, home);
+    await redis.zadd(registry, 'GT', now, home);
     const args = [String(position.lat), String(position.lon), String(radiusKm), profile, encodeFilter(filter)];
     const { reply, outbox } = await inCell(
       s.enqueue,
@@ -433,6 +428,7 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     },
 
     async holdOff(userId, until, now) {
+      checkFinite('until (ms)', until);
       await inUser(s.hold, userId, now, userId, String(until));
     },
 
