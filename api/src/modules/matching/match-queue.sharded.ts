@@ -62,11 +62,13 @@ const CELL_END = '~';
  * hold; the master of their exclusion mirror and cooldowns, carried by value into the cells they
  * search in); `{match}`'s registry of cells.
  *
- * - Home. A search lives in the cell of its position when it starts (its home) and stays there
- *   until it ends. Starting elsewhere moves home: the old home is released (refused if the user
- *   still has a record there, and fenced at the directory's epoch), the directory moves to the new
- *   cell at the next epoch, and an enqueue carrying an older epoch is refused in the fenced cell, so
- *   two racing requests never leave two records.
+ * - Home. A search lives in the cell of its position (its home). A request from another cell moves
+ *   home: the old home is released (refused while the user is offered or visiting from there: the
+ *   request answers busy; a search there is removed and its place in line carried along) and fenced
+ *   at the directory's epoch, the directory moves to the new cell at the next epoch, and an enqueue
+ *   carrying an older epoch is refused in the fenced cell, so two racing requests never leave two
+ *   records. A fence left by a request that died before moving the directory is passed by claiming
+ *   the same cell at the next epoch.
  * - Visits. A search that found nobody at home peeks every registered cell its circle reaches, then,
  *   best candidate first: RESERVE at home (the user leaves the index, VISITING), VISIT the cell (the
  *   visitor is paired there with the best candidate, as a resident would be, or the visit is settled
