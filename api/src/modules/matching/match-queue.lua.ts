@@ -344,8 +344,16 @@ local function removeUser(id)
   unindex(id)
 end
 
+-- Sharded: a visitor's exclusions, carried by value into a cell and never written there:
+-- {id, excludes = peer -> until (ms; math.huge for blocks and open rooms), cooling = peer -> until}.
+local carried = nil
+
 -- Whether owner's exclusion mirror holds other (blocked, an open room together, or met until after now).
 local function mirrorExcludes(owner, other)
+  if carried and owner == carried.id then
+    local untilMs = carried.excludes[other]
+    return untilMs ~= nil and untilMs > now
+  end
   if redis.call('SISMEMBER', keys.blocked(owner), other) == 1
     or redis.call('SISMEMBER', keys.openRooms(owner), other) == 1 then
     return true
@@ -355,6 +363,10 @@ local function mirrorExcludes(owner, other)
 end
 
 local function coolingDown(a, b)
+  if carried and (a == carried.id or b == carried.id) then
+    local untilMs = carried.cooling[a == carried.id and b or a]
+    if untilMs and untilMs > now then return true end
+  end
   local untilMs = redis.call('GET', keys.cooldown(a, b))
   return untilMs and tonumber(untilMs) > now
 end

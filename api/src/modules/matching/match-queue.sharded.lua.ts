@@ -21,9 +21,22 @@ import {
 const cellScript = (body: string) => `${QUEUE_LUA}
 SHARDED = true
 
--- Writes the user's exclusion mirror, carried from their own slot, into this cell (a copy, read by
--- §1 here). From ARGV[i]: the number of blocked ids, of open-room peers, of recent meetings and of
--- cooldowns, then the blocked ids, the peers, and the meetings and cooldowns as pairs of id and until.
+-- The user's exclusion mirror, carried from their own slot: from ARGV[i], the number of blocked ids,
+-- of open-room peers, of recent meetings and of cooldowns, then the blocked ids, the peers, and the
+-- meetings and cooldowns as pairs of id and until. carryMirror reads it for this script only (a
+-- visitor); copyMirror writes it into this cell, read by §1 here while the user lives here.
+local function carryMirror(userId, i)
+  local nb, nr, nm, nc = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local excludes, cooling = {}, {}
+  local j = i + 4
+  for k = j, j + nb + nr - 1 do excludes[ARGV[k]] = math.huge end
+  j = j + nb + nr
+  for k = j, j + 2 * nm - 1, 2 do excludes[ARGV[k]] = math.max(excludes[ARGV[k]] or 0, tonumber(ARGV[k + 1])) end
+  j = j + 2 * nm
+  for k = j, j + 2 * nc - 1, 2 do cooling[ARGV[k]] = tonumber(ARGV[k + 1]) end
+  carried = {id = userId, excludes = excludes, cooling = cooling}
+end
+
 local function copyMirror(userId, i)
   local nb, nr, nm, nc = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   local first = i + 4
@@ -95,10 +108,10 @@ end
 return {'released', since}
 `);
 
-// ARGV[10..]: userId, lat, lon, radiusKm, filter, then the carried mirror (copyMirror). The best
-// candidate here for the user as a visitor (read-only but for the mirror copy): {since, id} or {}.
+// ARGV[10..]: userId, lat, lon, radiusKm, filter, then the carried mirror (carryMirror). The best
+// candidate here for the user as a visitor (read-only): {since, id} or {}.
 export const PEEK_LUA = cellScript(`
-copyMirror(ARGV[10], 15)
+carryMirror(ARGV[10], 15)
 local u = {
   id = ARGV[10], state = 'SEARCHING', latText = ARGV[11], lonText = ARGV[12], lat = tonumber(ARGV[11]),
   lon = tonumber(ARGV[12]), radiusText = ARGV[13], radius = tonumber(ARGV[13]), filterText = ARGV[14],
@@ -122,7 +135,7 @@ return {'ok', u.latText, u.lonText, u.radiusText, fmt(u.since), u.profile or '',
 `);
 
 // ARGV[10..]: visitId, userId, home, lat, lon, radiusKm, since, profile, filter, then the carried
-// mirror (copyMirror). In the visited cell: pairs the visitor with the best candidate here (§1, §2),
+// mirror (carryMirror). In the visited cell: pairs the visitor with the best candidate here (§1, §2),
 // the visitor's record written here as OFFERED (with home and visit), and settles the visit as
 // 'arrived'; else settles it 'void'. A visit settled before (SETTLE, or sent twice) changes nothing.
 // Returns {'arrived' | 'void', events}.
@@ -137,7 +150,7 @@ if redis.call('EXISTS', keys.user(userId)) == 1 then
   settle('void') -- a record of the user here already: never a second one
   return {'void', {}}
 end
-copyMirror(userId, 19)
+carryMirror(userId, 19)
 local profile = ARGV[17]
 if profile == '' then profile = nil end
 local u = {

@@ -147,7 +147,14 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
    * go home first (visitors back in line or idle there, noted cooldowns and matches), then the users
    * back in line try the neighbouring cells: the deciding cell's own first, then the returned visitors.
    */
-  const applyOutbox = async (cell: string, entries: string[], now: number, change: QueueChange): Promise<void> => {
+  const applyOutbox = async (
+    cell: string,
+    entries: string[],
+    now: number,
+    change: QueueChange,
+    /** The searcher whose own call this is: their search and mirror, already at hand. */
+    searcher?: { userId: string; search: [string, string, string, string]; mirror: string[] },
+  ): Promise<void> => {
     const searches: { userId: string; home: string; text?: string }[] = [];
     const returned: typeof searches = [];
     for (const text of entries) {
@@ -170,7 +177,11 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       await redis.lrem(cellKeys(cell).outbox, 1, text);
     }
     for (const { userId, home, text } of [...searches, ...returned]) {
-      await searchNeighbours(userId, home, now, change);
+      if (searcher?.userId === userId && home === cell) {
+        await visitNeighbours(userId, home, searcher.search, searcher.mirror, now, change);
+      } else {
+        await searchNeighbours(userId, home, now, change);
+      }
       if (text) await redis.lrem(cellKeys(cell).outbox, 1, text);
     }
   };
@@ -347,7 +358,9 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       return 'retry';
     }
     const change: QueueChange = { events: toEvents(events) };
-    await applyOutbox(home, outbox, now, change); // a search left searching visits the neighbours
+    // a search left searching visits the neighbours (the outbox's entry for it)
+    const [lat, lon, radius, , filterText] = args as [string, string, string, string, string];
+    await applyOutbox(home, outbox, now, change, { userId, search: [lat, lon, radius, filterText], mirror });
     const offered = change.events.some((e) => e.to === userId && e.type === 'OFFERED');
     return { status: offered ? 'offered' : status, events: change.events };
   };
