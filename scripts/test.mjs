@@ -106,7 +106,8 @@ if (missing.length > 0) {
 }
 // The same suites on a Redis Cluster (whole-suite runs with the real backends only): every Redis
 // adapter's contract on cluster clients and shard channels, and the auth, chat, matching and push suites
-// with the API instances on REDIS_CLUSTER_NODES. Each test file keeps its own key prefix.
+// with the API instances on REDIS_CLUSTER_NODES and the matching queue sharded by 1 km cells
+// (MATCH_CELL_KM). Each test file keeps its own key prefix.
 const CLUSTER_SUITES = [
   'api/src/infra/pubsub/',
   'api/src/infra/ratelimit/',
@@ -130,6 +131,7 @@ if (missing.length === 0 && jestArgs.length === 0) {
       cluster = run('npx', ['jest', '--config', 'api/jest.config.js', ...CLUSTER_SUITES], {
         RANDCHAT_TEST_BACKEND: 'real',
         TEST_REDIS_CLUSTER_NODES: started.seeds,
+        TEST_MATCH_CELL_KM: '1', // the queue sharded by 1 km cells: most pairs cross a cell border
       });
     } finally {
       await started.stop();

@@ -32,7 +32,12 @@ import type { Storage } from './infra/storage/storage.port';
 import { createS3Storage } from './infra/storage/storage.s3';
 import { createUrlSigner, deriveMediaSigningSecret, type UrlSigner } from './infra/storage/url-signer';
 import { loadOrCreateVapidKeys, type VapidKeys } from './infra/vapid-keys';
-import { createMemoryMatchQueue, createRedisMatchQueue, type MatchQueue } from './modules/matching';
+import {
+  createMemoryMatchQueue,
+  createRedisMatchQueue,
+  createShardedMatchQueue,
+  type MatchQueue,
+} from './modules/matching';
 import { createMemoryPresence, createRedisPresence, type Presence } from './modules/push';
 
 export interface Adapters {
@@ -46,7 +51,7 @@ export interface Adapters {
 
 /** Production adapters when a Redis (or a Redis Cluster) is configured, in-process ones otherwise (one instance only). */
 export async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
-  const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, pairMemoryMs } = config.matching;
+  const { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, pairMemoryMs, cellKm } = config.matching;
   const queueOptions = { offerTtlMs, cooldownMs, searchTimeoutMs, presenceGraceMs, pairMemoryMs };
   const instanceId = randomUUID();
   if (!config.redis) {
@@ -67,7 +72,10 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
       (err) => logger.warn({ err }, 'redis UNSUBSCRIBE failed (the channel goes with the connection)'),
     ),
     limiters: createRedisRateLimiterFactory(redis.command, { prefix }),
-    matchQueue: createRedisMatchQueue(redis.match, { ...queueOptions, prefix }),
+    matchQueue:
+      cellKm > 0
+        ? createShardedMatchQueue(redis.match, { ...queueOptions, prefix, cellKm })
+        : createRedisMatchQueue(redis.match, { ...queueOptions, prefix }),
     presence: createRedisPresence(redis.command, { instanceId, prefix }),
   };
 }

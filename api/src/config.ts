@@ -156,6 +156,14 @@ const schema = z
       presenceGraceMs: env('MATCH_PRESENCE_GRACE_SECONDS', secondsAsMs(20, 1, 3600), 'searcher without socket'),
       pairMemoryMs: env('MATCH_PAIR_MEMORY_HOURS', hoursAsMs(24, 0, 24 * 365), 'a pair that met is not re-offered'),
       gridCellKm: env('MATCH_GRID_CELL_KM', z.coerce.number().min(0.5).max(10).default(1), 'positions snap to it'),
+      cellKm: env(
+        'MATCH_CELL_KM',
+        z.coerce
+          .number()
+          .refine((km) => km === 0 || (km >= 1 && km <= 1000), 'expected 0 (one cell) or 1 to 1000 km')
+          .default(0),
+        'the queue sharded by area cells this wide, each its own Redis slot (0: one queue, one slot)',
+      ),
       requestsPerMinute: env('MATCH_REQUESTS_PER_MINUTE', int(20, 1, 10_000), 'requestMatch per user'),
       sweepIntervalMs: env('MATCH_SWEEP_INTERVAL', duration('1s'), 'expiry sweep period'),
       nextPerHour: env('NEXT_PER_HOUR', int(30, 1, 10_000), 'nexts and declines before a user is held off'),

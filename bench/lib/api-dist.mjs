@@ -53,6 +53,7 @@ const load = (file) => require(path.join(API_DIST, file));
 /**
  * @typedef {object} MatchingModules
  * @property {(redis: Redis, options: MatchQueueOptions & { prefix: string }) => MatchQueue} createRedisMatchQueue
+ * @property {(redis: Redis | import('ioredis').Cluster, options: MatchQueueOptions & { prefix: string, cellKm: number }) => MatchQueue} createShardedMatchQueue
  * @property {(prefix: string) => MatchKeys} matchKeys
  * @property {(radiusKm: number) => number} radiusClass the GEO index's radius class of a radius (1-based)
  * @property {readonly number[]} RADIUS_CLASSES_KM each class's radius (the last class has none)
@@ -100,10 +101,19 @@ let matching;
 export function matchingModules() {
   if (!matching) {
     const { createRedisMatchQueue } = load('modules/matching/match-queue.redis.js');
+    const { createShardedMatchQueue } = load('modules/matching/match-queue.sharded.js');
     const { matchKeys, radiusClass, RADIUS_CLASSES_KM } = load('modules/matching/keys.js');
     const { snapToGrid } = load('modules/matching/geo.js');
     const { HELPERS_LUA } = load('modules/matching/match-queue.lua.js');
-    matching = { createRedisMatchQueue, matchKeys, radiusClass, RADIUS_CLASSES_KM, snapToGrid, HELPERS_LUA };
+    matching = {
+      createRedisMatchQueue,
+      createShardedMatchQueue,
+      matchKeys,
+      radiusClass,
+      RADIUS_CLASSES_KM,
+      snapToGrid,
+      HELPERS_LUA,
+    };
   }
   return matching;
 }

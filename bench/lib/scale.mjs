@@ -32,6 +32,8 @@ export const FULL = {
     burstUsers: 200,
   },
   latency: { rooms: 200, rates: [100, 1000], durationMs: 5000, rounds: 3, loadRadiusKm: 5, loadSeekers: 3000 },
+  /** The sharded queue on the cluster: pairs of searchers enqueued, MATCH_CELL_KM of the sharded run. */
+  shards: { pairs: 3000, concurrency: 64, cellKm: 10 },
   sockets: { connections: 20_000, rounds: 1, churnRounds: 1, workers: 4, probeRooms: 50 },
 };
 /** `--quick`: every benchmark at a small scale, for the correctness counters (npm test). */
@@ -61,5 +63,6 @@ export const QUICK = {
     burstUsers: 40,
   },
   latency: { rooms: 20, rates: [100], durationMs: 1000, rounds: 1, loadRadiusKm: 5, loadSeekers: 1000 },
+  shards: { pairs: 200, concurrency: 16, cellKm: 10 },
   sockets: { connections: 400, rounds: 1, churnRounds: 1, workers: 2, probeRooms: 10 },
 };

@@ -11,10 +11,17 @@ export const redisTestUrl = (): string => process.env.TEST_REDIS_URL ?? 'redis:/
  */
 export const redisTestClusterNodes = (): string | undefined => process.env.TEST_REDIS_CLUSTER_NODES || undefined;
 
-/** The API's environment for the test Redis: REDIS_URL, or REDIS_CLUSTER_NODES on the cluster pass. */
+/**
+ * The API's environment for the test Redis: REDIS_URL, or REDIS_CLUSTER_NODES on the cluster pass;
+ * with `TEST_MATCH_CELL_KM` (the cluster pass sets it), the matching queue sharded by cells that wide.
+ */
 export const redisTestEnv = (): Record<string, string> => {
   const nodes = redisTestClusterNodes();
-  return nodes ? { REDIS_CLUSTER_NODES: nodes } : { REDIS_URL: redisTestUrl() };
+  const cellKm = process.env.TEST_MATCH_CELL_KM;
+  return {
+    ...(nodes ? { REDIS_CLUSTER_NODES: nodes } : { REDIS_URL: redisTestUrl() }),
+    ...(cellKm ? { MATCH_CELL_KM: cellKm } : {}),
+  };
 };
 
 const seeds = (nodes: string) =>

@@ -53,14 +53,24 @@ const SEGMENT = {
   met: 'xm:',
   exclusionsLoaded: 'xl:',
   hold: 'h:',
+  directory: 'd:',
+  fence: 'f:',
+  visit: 'v:',
+  cooling: 'xc:',
 } as const;
 
 /** Separators of the cooldown key: `cd:<byte length of the smaller id>:<smaller id>|<larger id>`. */
 const LENGTH_END = ':';
 const PAIR_SEPARATOR = '|';
 
-export function matchKeys(prefix: string) {
-  const base = `${prefix}${HASH_TAG}:${LAYOUT_VERSION}:`;
+/**
+ * The layout under one hash tag: `{match}` for the one-slot queue; the sharded queue
+ * (match-queue.sharded.ts) uses the same layout once per area cell (`{match:<cell>}`) and once per
+ * user (`{mu:<userId>}`, the user's directory, hold, cooldowns and the master of their exclusion
+ * mirror), plus `{match}`'s `cells` registry.
+ */
+export function matchKeys(prefix: string, hashTag = HASH_TAG) {
+  const base = `${prefix}${hashTag}:${LAYOUT_VERSION}:`;
   return {
     /** Prepended to every key below; handed to the Lua scripts. */
     base,
@@ -109,6 +119,20 @@ export function matchKeys(prefix: string) {
     met: (userId: string) => `${base}${SEGMENT.met}${userId}`,
     /** The user's hold (`holdOff`): value = until (ms), PX = until - now. */
     hold: (userId: string) => `${base}${SEGMENT.hold}${userId}`,
+    /** Sharded queue, the user's slot: hash cell (their home cell), epoch (counts moves home). */
+    directory: (userId: string) => `${base}${SEGMENT.directory}${userId}`,
+    /** Sharded queue, a cell: the user left this cell as home at this epoch; older requests are refused here. */
+    fence: (userId: string) => `${base}${SEGMENT.fence}${userId}`,
+    /** Sharded queue, a visited cell: 'arrived' or 'void', the outcome of visit id (settled once). */
+    visit: (visitId: string) => `${base}${SEGMENT.visit}${visitId}`,
+    /** Sharded queue, the user's slot: hash of peers in a cooldown with the user -> until (ms). */
+    cooling: (userId: string) => `${base}${SEGMENT.cooling}${userId}`,
+    /** Sharded queue, a cell: list of effects on other slots still to apply (JSON, match-queue.sharded.ts). */
+    outbox: `${base}outbox`,
+    /** Sharded queue, a cell: ZSET of users VISITING another cell -> since when (ms). */
+    visiting: `${base}visiting`,
+    /** Sharded queue, `{match}` only: ZSET of cells -> last time a user made it their home (ms). */
+    cells: `${base}cells`,
     /** Marker of a loaded mirror: value = loadedAt (ms), PX = EXCLUSIONS_TTL_MS. */
     exclusionsLoaded: (userId: string) => `${base}${SEGMENT.exclusionsLoaded}${userId}`,
     /**
@@ -153,6 +177,12 @@ ${SHARED_KEYS.map((name, i) => `  keys.${name} = shared[${i + 1}]`).join('\n')}
   keys.met = function(userId) return base .. ${lua(SEGMENT.met)} .. userId end
   keys.exclusionsLoaded = function(userId) return base .. ${lua(SEGMENT.exclusionsLoaded)} .. userId end
   keys.hold = function(userId) return base .. ${lua(SEGMENT.hold)} .. userId end
+  keys.directory = function(userId) return base .. ${lua(SEGMENT.directory)} .. userId end
+  keys.fence = function(userId) return base .. ${lua(SEGMENT.fence)} .. userId end
+  keys.visit = function(visitId) return base .. ${lua(SEGMENT.visit)} .. visitId end
+  keys.cooling = function(userId) return base .. ${lua(SEGMENT.cooling)} .. userId end
+  keys.outbox = base .. 'outbox'
+  keys.visiting = base .. 'visiting'
   return keys
 end
 `;

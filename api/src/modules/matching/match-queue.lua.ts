@@ -165,7 +165,7 @@ end
 `;
 
 /** State helpers shared by every script: arguments, users, offers, candidates, pairing (§1, §2), offers ending (§3). */
-const QUEUE_LUA = `${HELPERS_LUA}
+export const QUEUE_LUA = `${HELPERS_LUA}
 ${MATCH_KEYS_LUA}
 local keys = matchKeys(ARGV[1], KEYS)
 local OFFER_TTL_MS = tonumber(ARGV[2])
@@ -178,6 +178,9 @@ local now = tonumber(ARGV[8])
 local nonce = ARGV[9]
 -- §5: the longest a queued user's or an offer's hash can matter after its last write (ms).
 local SAFETY_TTL_MS = math.max(1, math.ceil(SEARCH_TIMEOUT_MS + 2 * OFFER_TTL_MS + PRESENCE_GRACE_MS))
+-- The sharded queue's directory of a user and a cell's fence against their older requests live this
+-- long after their last write: longer than any request takes.
+local DIRECTORY_TTL_MS = 86400000
 -- The offer hash's fields naming the first and the second user to accept.
 local ACCEPTED_FIELDS = {'acc1', 'acc2'}
 
@@ -192,6 +195,22 @@ local GEOSEARCH_MAX_LAT = 84
 local GEOSEARCH_MAX_KM = 1000
 local KM_PER_DEGREE_LAT_AT_LEAST = 110
 
+-- The sharded queue (match-queue.sharded.ts) runs these scripts per area cell with SHARDED set: a
+-- user may then be a visitor (their record carries home and visit) or away (state VISITING while a
+-- visit is under way, AWAY while offered in the visited cell), and effects on other slots are emitted
+-- into keys.outbox and returned to the caller, who applies them (each idempotent) and removes them.
+local SHARDED = false
+-- Sharded: the place in line of a search moving home from another cell (else nil).
+local carriedSince = nil
+local OUTBOX = {}
+local function emit(entry)
+  table.insert(entry, 1, nonce .. '-e' .. #OUTBOX)
+  table.insert(entry, 2, fmt(now))
+  local text = cjson.encode(entry)
+  redis.call('RPUSH', keys.outbox, text)
+  table.insert(OUTBOX, text)
+end
+
 local offersMade = 0
 local function newMatchId()
   local id = nonce .. '-' .. offersMade
@@ -201,13 +220,14 @@ end
 
 -- A queued user's hash. The *Text fields keep the stored text, written back unchanged (exact round trip).
 local function loadUser(id)
-  local v = redis.call('HMGET', keys.user(id),
-    'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen', 'matchId', 'profile', 'filter')
+  local v = redis.call('HMGET', keys.user(id), 'state', 'lat', 'lon', 'radiusKm', 'since', 'deadline', 'seen',
+    'matchId', 'profile', 'filter', 'home', 'visit', 'vcell')
   if not v[1] then return nil end
   return {
     id = id, state = v[1], latText = v[2], lonText = v[3], lat = tonumber(v[2]), lon = tonumber(v[3]),
     radiusText = v[4], radius = tonumber(v[4]), since = tonumber(v[5]), deadline = tonumber(v[6]),
     seen = tonumber(v[7]), matchId = v[8], profile = v[9] or nil, filterText = v[10] or '',
+    home = v[11] or nil, visit = v[12] or nil, vcell = v[13] or nil,
   }
 end
 
@@ -286,7 +306,7 @@ local function saveSearching(u)
   local key = keys.user(u.id)
   local fields = {'state', 'SEARCHING', 'lat', u.latText, 'lon', u.lonText, 'radiusKm', u.radiusText,
     'since', fmt(u.since), 'deadline', fmt(u.deadline), 'seen', fmt(u.seen)}
-  local absent = {'matchId'}
+  local absent = {'matchId', 'home', 'visit', 'vcell'}
   for _, field in ipairs({{'profile', u.profile}, {'filter', u.filterText ~= '' and u.filterText or nil}}) do
     if field[2] then
       table.insert(fields, field[1])
@@ -315,12 +335,25 @@ local function saveSearching(u)
 end
 
 local function removeUser(id)
+  if SHARDED then
+    local home, visit = unpack(redis.call('HMGET', keys.user(id), 'home', 'visit'))
+    if home then emit({'drop', id, home, visit}) end
+    redis.call('ZREM', keys.visiting, id)
+  end
   redis.call('DEL', keys.user(id))
   unindex(id)
 end
 
+-- Sharded: a visitor's exclusions, carried by value into a cell and never written there:
+-- {id, excludes = peer -> until (ms; math.huge for blocks and open rooms), cooling = peer -> until}.
+local carried = nil
+
 -- Whether owner's exclusion mirror holds other (blocked, an open room together, or met until after now).
 local function mirrorExcludes(owner, other)
+  if carried and owner == carried.id then
+    local untilMs = carried.excludes[other]
+    return untilMs ~= nil and untilMs > now
+  end
   if redis.call('SISMEMBER', keys.blocked(owner), other) == 1
     or redis.call('SISMEMBER', keys.openRooms(owner), other) == 1 then
     return true
@@ -330,6 +363,10 @@ local function mirrorExcludes(owner, other)
 end
 
 local function coolingDown(a, b)
+  if carried and (a == carried.id or b == carried.id) then
+    local untilMs = carried.cooling[a == carried.id and b or a]
+    if untilMs and untilMs > now then return true end
+  end
   local untilMs = redis.call('GET', keys.cooldown(a, b))
   return untilMs and tonumber(untilMs) > now
 end
@@ -347,14 +384,22 @@ local function updateLoadedMirror(mirrorKey, owner, other, present)
   end
 end
 
--- Records in owner's loaded mirror that owner met other, until now + PAIR_MEMORY_MS (never shortened).
-local function rememberMeeting(owner, other)
+-- Records in owner's loaded mirror that owner met other, until untilMs (never shortened).
+local function rememberMeeting(owner, other, untilMs)
   local ttl = redis.call('PTTL', keys.exclusionsLoaded(owner))
   if ttl <= 0 or not (PAIR_MEMORY_MS > 0) then return end
-  local untilMs = now + PAIR_MEMORY_MS
   local before = tonumber(redis.call('HGET', keys.met(owner), other) or '0')
   if before < untilMs then redis.call('HSET', keys.met(owner), other, fmt(untilMs)) end
   redis.call('PEXPIRE', keys.met(owner), ttl)
+end
+
+-- Replaces a mirror's set or hash by ARGV[from..to] (members, or fields and values), living ttl ms.
+local function replaceMirror(key, command, from, to, ttl)
+  redis.call('DEL', key)
+  for i = from, to, 1000 do
+    redis.call(command, key, unpack(ARGV, i, math.min(i + 999, to)))
+  end
+  if to >= from then redis.call('PEXPIRE', key, ttl) end
 end
 
 -- keys.meta's entries of ids, in order (false where there is none), one HMGET per 1000.
@@ -438,8 +483,7 @@ end
 -- appends both OFFERED events (§3). Cheap checks first: self, state and distance for every candidate,
 -- from their GEO members (§7); then exclusions and cooldown (a read each) in line order until one passes,
 -- whose own hash is read last, to confirm they are still there and for their profile.
-local function tryPair(u, events)
-  if not u or u.state ~= 'SEARCHING' then return end
+local function choosePartner(u)
   local inRange = inRangeOf(u)
   table.sort(inRange, byPlaceInLine)
   local partner
@@ -456,10 +500,14 @@ local function tryPair(u, events)
           partner.profile = stored.profile
         end
       end
-      if partner then break end
+      if partner then return partner end
     end
   end
-  if not partner then return end
+  return nil
+end
+
+-- §3: offers u and partner to each other, appending both OFFERED events.
+local function offerPair(u, partner, events)
   local offer = {
     id = newMatchId(), users = {u.id, partner.id}, distanceText = fmt(math.min(bucket(partner.distance), u.radius, partner.radius)),
     expiresAt = now + OFFER_TTL_MS, accepted = {}, completing = false,
@@ -481,16 +529,31 @@ local function tryPair(u, events)
   table.insert(events, {partner.id, 'OFFERED', shown, u.profile})
 end
 
+-- §1 to §3 for one SEARCHING user u: offers them the first eligible candidate in line, if any.
+local function tryPair(u, events)
+  if not u or u.state ~= 'SEARCHING' then return end
+  local partner = choosePartner(u)
+  if partner then offerPair(u, partner, events) end
+end
+
 -- §3: puts an offered user back in line (original place, fresh deadline) and tries to pair them.
+-- A visitor goes back in line at home instead (sharded: emitted), and a user left searching is
+-- emitted for the caller to try the neighbouring cells.
 local function requeue(id, events)
   local u = loadUser(id)
   if not u then return end
+  if u.home then
+    emit({'return', id, u.home, u.visit})
+    redis.call('DEL', keys.user(id))
+    return
+  end
   u.state = 'SEARCHING'
   u.matchId = nil
   u.deadline = now + SEARCH_TIMEOUT_MS
   u.seen = math.max(u.seen, now)
   saveSearching(u)
   tryPair(u, events)
+  if SHARDED and u.state == 'SEARCHING' then emit({'search', id}) end
 end
 
 -- §3: ends an offer that was declined or expired; keep: the users who go back in line; declined:
@@ -500,10 +563,32 @@ local function dropOffer(offer, keep, declined, events)
   redis.call('ZREM', keys.offers, offer.id)
   if declined and COOLDOWN_MS > 0 then
     redis.call('SET', keys.cooldown(offer.users[1], offer.users[2]), fmt(now + COOLDOWN_MS), 'PX', math.ceil(COOLDOWN_MS))
+    if SHARDED then emit({'cooling', offer.users[1], offer.users[2], fmt(now + COOLDOWN_MS)}) end
   end
   for _, id in ipairs(offer.users) do
     if includes(keep, id) then requeue(id, events) else removeUser(id) end
   end
+end
+
+-- §5, the sweep's three kinds of item, each handled when due.
+local function unseenSince() return now - PRESENCE_GRACE_MS end
+local function expireOffer(matchId, events)
+  local offer = loadOffer(matchId)
+  if offer then
+    local shown = offerReply(offer)
+    for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
+    dropOffer(offer, offer.accepted, false, events)
+  else
+    redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
+  end
+end
+local function endSearch(id, events)
+  removeUser(id)
+  table.insert(events, {id, 'SEARCH_TIMEOUT'})
+end
+local function removeUnseen(id, events)
+  removeUser(id)
+  table.insert(events, {id, 'CANCELLED'})
 end
 
 -- The user's current offer, or nil when they have none (or it was lost with its safety TTL).
@@ -515,19 +600,19 @@ local function currentOffer(u)
 end
 `;
 
-// ARGV[10..]: userId, lat, lon, radiusKm, profile ('' for none), filter ('' for the default).
-// Returns {status, events} ({'held', {}, until} while held off).
-export const ENQUEUE_LUA = `${QUEUE_LUA}
+/**
+ * Enqueue after its checks (ARGV as ENQUEUE_LUA's): a user offered, or visiting another cell or away
+ * there (sharded), is busy.
+ */
+export const ENQUEUE_CORE = `
 local userId = ARGV[10]
 local profile = ARGV[14]
 if profile == '' then profile = nil end
-local heldUntil = redis.call('GET', keys.hold(userId))
-if heldUntil and tonumber(heldUntil) > now then return {'held', {}, heldUntil} end
-local loadedAt = redis.call('GET', keys.exclusionsLoaded(userId))
-if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL_MS <= now then return {'needs-exclusions', {}} end
 local existing = loadUser(userId)
-if currentOffer(existing) then return {'busy', {}} end
-local since = now
+if currentOffer(existing) or (existing and (existing.state == 'AWAY' or existing.state == 'VISITING')) then
+  return {'busy', {}}
+end
+local since = carriedSince or now
 if existing and existing.state == 'SEARCHING' then since = existing.since end
 local u = {
   id = userId, state = 'SEARCHING', latText = ARGV[11], lonText = ARGV[12], lat = tonumber(ARGV[11]), lon = tonumber(ARGV[12]),
@@ -538,11 +623,22 @@ saveSearching(u)
 local events = {}
 tryPair(u, events)
 if #events > 0 then return {'offered', events} end
+if SHARDED then emit({'search', userId}) end
 return {'searching', events}
 `;
 
+// ARGV[10..]: userId, lat, lon, radiusKm, profile ('' for none), filter ('' for the default).
+// Returns {status, events} ({'held', {}, until} while held off).
+export const ENQUEUE_LUA = `${QUEUE_LUA}
+local userId = ARGV[10]
+local heldUntil = redis.call('GET', keys.hold(userId))
+if heldUntil and tonumber(heldUntil) > now then return {'held', {}, heldUntil} end
+local loadedAt = redis.call('GET', keys.exclusionsLoaded(userId))
+if not loadedAt or tonumber(loadedAt) + EXCLUSIONS_TTL_MS <= now then return {'needs-exclusions', {}} end
+${ENQUEUE_CORE}`;
+
 // ARGV[10]: userId. Returns {events}.
-export const CANCEL_LUA = `${QUEUE_LUA}
+export const CANCEL_BODY = `
 local userId = ARGV[10]
 local u = loadUser(userId)
 local offer = currentOffer(u)
@@ -556,9 +652,10 @@ local events = {{userId, 'CANCELLED', shown}, {peer, 'DECLINED', shown}}
 dropOffer(offer, {peer}, true, events)
 return {events}
 `;
+export const CANCEL_LUA = `${QUEUE_LUA}${CANCEL_BODY}`;
 
 // ARGV[10..]: userId, matchId, accept ('1' | '0'). Returns {status, events, completing | false}.
-export const RESPOND_LUA = `${QUEUE_LUA}
+export const RESPOND_BODY = `
 local userId, matchId, accept = ARGV[10], ARGV[11], ARGV[12] == '1'
 local u = loadUser(userId)
 local offer = currentOffer(u)
@@ -583,9 +680,10 @@ redis.call('ZADD', keys.offers, fmt(offer.expiresAt), offer.id)
 for _, k in ipairs({key, keys.user(offer.users[1]), keys.user(offer.users[2])}) do redis.call('PEXPIRE', k, SAFETY_TTL_MS) end
 return {'accepted', events, offerReply(offer)}
 `;
+export const RESPOND_LUA = `${QUEUE_LUA}${RESPOND_BODY}`;
 
 // ARGV[10]: matchId. Returns 1 when completed, else 0.
-export const COMPLETE_LUA = `${QUEUE_LUA}
+export const COMPLETE_BODY = `
 local offer = loadOffer(ARGV[10])
 if not offer or not offer.completing or offer.expiresAt <= now then return 0 end
 redis.call('DEL', keys.offer(offer.id))
@@ -595,13 +693,15 @@ removeUser(a)
 removeUser(b)
 updateLoadedMirror(keys.openRooms, a, b, true)
 updateLoadedMirror(keys.openRooms, b, a, true)
-rememberMeeting(a, b)
-rememberMeeting(b, a)
+rememberMeeting(a, b, now + PAIR_MEMORY_MS)
+rememberMeeting(b, a, now + PAIR_MEMORY_MS)
+if SHARDED then emit({'met', a, b, fmt(now + PAIR_MEMORY_MS)}) end
 return 1
 `;
+export const COMPLETE_LUA = `${QUEUE_LUA}${COMPLETE_BODY}`;
 
 // ARGV[10]: userId. Returns {'IDLE'} | {'SEARCHING', radiusKm, since} | {'OFFERED', radiusKm, offer}.
-export const STATUS_LUA = `${QUEUE_LUA}
+export const STATUS_BODY = `
 local u = loadUser(ARGV[10])
 if not u then return {'IDLE'} end
 if u.state == 'SEARCHING' then return {'SEARCHING', u.radiusText, fmt(u.since)} end
@@ -609,6 +709,7 @@ local offer = currentOffer(u)
 if offer then return {'OFFERED', u.radiusText, offerReply(offer)} end
 return {'IDLE'}
 `;
+export const STATUS_LUA = `${QUEUE_LUA}${STATUS_BODY}`;
 
 // ARGV[10..]: userId, until (ms). Returns nothing.
 export const HOLD_LUA = `${QUEUE_LUA}
@@ -621,7 +722,7 @@ return 0
 `;
 
 // ARGV[10..]: userIds. Returns nothing.
-export const TOUCH_LUA = `${QUEUE_LUA}
+export const TOUCH_BODY = `
 for i = 10, #ARGV do
   local u = loadUser(ARGV[i])
   if u and u.seen < now then
@@ -631,31 +732,24 @@ for i = 10, #ARGV do
 end
 return 0
 `;
+export const TOUCH_LUA = `${QUEUE_LUA}${TOUCH_BODY}`;
 
 // ARGV[10]: limit per kind (-1: no limit). Returns {events}.
-export const SWEEP_LUA = `${QUEUE_LUA}
+export const SWEEP_BODY = `
 local limit = ARGV[10]
 local events = {}
 for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(now), 'LIMIT', 0, limit)) do
-  local offer = loadOffer(matchId)
-  if offer then
-    local shown = offerReply(offer)
-    for _, id in ipairs(offer.users) do table.insert(events, {id, 'EXPIRED', shown}) end
-    dropOffer(offer, offer.accepted, false, events)
-  else
-    redis.call('ZREM', keys.offers, matchId) -- its hash outlived its safety TTL
-  end
+  expireOffer(matchId, events)
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.deadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
-  removeUser(id)
-  table.insert(events, {id, 'SEARCH_TIMEOUT'})
+  endSearch(id, events)
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.seen, '-inf', fmt(now - PRESENCE_GRACE_MS), 'LIMIT', 0, limit)) do
-  removeUser(id)
-  table.insert(events, {id, 'CANCELLED'})
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.seen, '-inf', fmt(unseenSince()), 'LIMIT', 0, limit)) do
+  removeUnseen(id, events)
 end
 return {events}
 `;
+export const SWEEP_LUA = `${QUEUE_LUA}${SWEEP_BODY}`;
 
 // ARGV[10..]: userId, number of blocked ids, number of open-room peers, blocked ids..., open-room peer
 // ids..., then the users met recently as pairs of id and until (ms).
@@ -663,19 +757,12 @@ export const LOAD_EXCLUSIONS_LUA = `${QUEUE_LUA}
 local userId = ARGV[10]
 local blockedCount, openCount = tonumber(ARGV[11]), tonumber(ARGV[12])
 local ttl = math.max(1, math.ceil(EXCLUSIONS_TTL_MS))
-local function fill(key, command, from, to)
-  redis.call('DEL', key)
-  for i = from, to, 1000 do
-    redis.call(command, key, unpack(ARGV, i, math.min(i + 999, to)))
-  end
-  if to >= from then redis.call('PEXPIRE', key, ttl) end
-end
 local first = 13
-fill(keys.blocked(userId), 'SADD', first, first + blockedCount - 1)
+replaceMirror(keys.blocked(userId), 'SADD', first, first + blockedCount - 1, ttl)
 first = first + blockedCount
-fill(keys.openRooms(userId), 'SADD', first, first + openCount - 1)
+replaceMirror(keys.openRooms(userId), 'SADD', first, first + openCount - 1, ttl)
 first = first + openCount
-fill(keys.met(userId), 'HSET', first, #ARGV)
+replaceMirror(keys.met(userId), 'HSET', first, #ARGV, ttl)
 redis.call('SET', keys.exclusionsLoaded(userId), fmt(now), 'PX', ttl)
 return 0
 `;

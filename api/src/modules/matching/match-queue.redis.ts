@@ -38,13 +38,13 @@ export interface RedisMatchQueueOptions extends MatchQueueOptions {
 }
 
 /** An offer as the scripts return it: matchId, a, b, distanceKm, expiresAt, accepted. */
-type OfferReply = [string, string, string, string, string, string[]];
+export type OfferReply = [string, string, string, string, string, string[]];
 /** to, type, then the offer concerned (if any), then the partner's profile (OFFERED, if any). */
-type EventReply =
+export type EventReply =
   [string, QueueEventType] | [string, QueueEventType, OfferReply] | [string, QueueEventType, OfferReply, string | null];
 type StatusReply = ['IDLE'] | ['SEARCHING', string, string] | ['OFFERED', string, OfferReply];
 
-const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
+export const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): Offer => ({
   matchId,
   users: [a, b],
   distanceKm: Number(distanceKm),
@@ -53,15 +53,29 @@ const toOffer = ([matchId, a, b, distanceKm, expiresAt, accepted]: OfferReply): 
 });
 
 /** Events in the order the script produced them (the memory adapter's order). */
-const toEvents = (replies: EventReply[]): QueueEvent[] =>
+export const toEvents = (replies: EventReply[]): QueueEvent[] =>
   replies.map(([to, type, offer, partnerProfile]) =>
     offer
       ? { to, type, offer: toOffer(offer), ...(typeof partnerProfile === 'string' ? { partnerProfile } : {}) }
       : { to, type },
   );
 
-function checkFinite(what: string, value: number): void {
+export function checkFinite(what: string, value: number): void {
   if (!Number.isFinite(value)) throw new RangeError(`expected ${what} to be a finite number, got ${value}`);
+}
+
+/** The durations every queue script takes after `base` (match-queue.lua.ts' calling convention), checked finite. */
+export function scriptDurations(options: MatchQueueOptions): number[] {
+  const durations = [
+    options.offerTtlMs,
+    options.cooldownMs,
+    options.searchTimeoutMs,
+    options.presenceGraceMs,
+    EXCLUSIONS_TTL_MS,
+    options.pairMemoryMs,
+  ];
+  durations.forEach((ms) => checkFinite('a duration (ms)', ms));
+  return durations;
 }
 
 /**
@@ -116,15 +130,7 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
     loadExclusions: defineScript(redis, 'matchQueueLoadExclusions', shared.length, LOAD_EXCLUSIONS_LUA),
     setExcluded: defineScript(redis, 'matchQueueSetExcluded', shared.length, SET_EXCLUDED_LUA),
   };
-  const durations = [
-    options.offerTtlMs,
-    options.cooldownMs,
-    options.searchTimeoutMs,
-    options.presenceGraceMs,
-    EXCLUSIONS_TTL_MS,
-    options.pairMemoryMs,
-  ];
-  durations.forEach((ms) => checkFinite('a duration (ms)', ms));
+  const durations = scriptDurations(options);
   const generation = new QueueGeneration(redis, keys.generation);
   const onReady = () => void generation.check();
   redis.on('ready', onReady);

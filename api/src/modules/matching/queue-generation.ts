@@ -22,9 +22,10 @@ const SET_AND_GET = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call
  */
 export class QueueGeneration {
   private known: string | null = null;
-  /** On a cluster: the key's slot (asked once) and the master that served it at the last check. */
-  private slot: number | undefined;
-  private master: string | undefined;
+  /** On a cluster: the slots watched (the key's, and those of `watch`; asked once) -> the master that served each at the last check. */
+  private readonly slots = new Map<string, number>();
+  private readonly masters = new Map<number, string>();
+  private watched: readonly string[] = [];
   private last: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
 
@@ -37,6 +38,14 @@ export class QueueGeneration {
   check(): Promise<void> {
     this.last = this.last.then(() => this.read().catch(() => undefined));
     return this.last;
+  }
+
+  /**
+   * Also counts a failover of the slots of these keys as a loss (the sharded queue: its busy cells'
+   * slots), from the next check on; replaces the keys watched before.
+   */
+  watch(keys: readonly string[]): void {
+    this.watched = keys;
   }
 
   onLost(listener: () => void): () => void {
@@ -55,14 +64,20 @@ export class QueueGeneration {
     if ((before !== null && before !== current) || failedOver) for (const listener of [...this.listeners]) listener();
   }
 
-  /** Whether another master serves the key's slot than at the last check (always false on a single Redis). */
+  /** Whether another master serves a watched slot than at the last check (always false on a single Redis). */
   private async masterChanged(): Promise<boolean> {
-    if (!(this.redis instanceof Cluster)) return false;
-    this.slot ??= await this.redis.cluster('KEYSLOT', this.key);
-    const master = this.redis.slots[this.slot]?.[0];
-    if (master === undefined) return false;
-    const before = this.master;
-    this.master = master;
-    return before !== undefined && before !== master;
+    const redis = this.redis;
+    if (!(redis instanceof Cluster)) return false;
+    let changed = false;
+    for (const key of [this.key, ...this.watched]) {
+      let slot = this.slots.get(key);
+      if (slot === undefined) this.slots.set(key, (slot = await redis.cluster('KEYSLOT', key)));
+      const master = redis.slots[slot]?.[0];
+      if (master === undefined) continue;
+      const before = this.masters.get(slot);
+      this.masters.set(slot, master);
+      if (before !== undefined && before !== master) changed = true;
+    }
+    return changed;
   }
 }
