@@ -464,6 +464,27 @@ export function matchQueueContract(
         }
       });
 
+      it('keeps a pair that met twice apart until the later meeting ends, whatever order they are listed in', async () => {
+        const [earlier, later] = [T0 + 10, T0 + 1000];
+        await queue.loadExclusions('alice', { blocked: [], openRooms: [] }, T0);
+        await queue.loadExclusions(
+          'bob',
+          {
+            blocked: [],
+            openRooms: [],
+            met: [
+              { userId: 'alice', until: later },
+              { userId: 'alice', until: earlier },
+            ],
+          },
+          T0,
+        );
+        await enqueue('alice', place(0), 10, earlier);
+        expect((await enqueue('bob', place(0), 10, earlier)).status).toBe('searching');
+        expect((await enqueue('bob', place(0), 10, later - 1)).status).toBe('searching');
+        expect((await enqueue('bob', place(0), 10, later)).status).toBe('offered');
+      });
+
       it('refuses to complete an offer that only one user accepted', async () => {
         const offer = await offerPair();
         await queue.respond('alice', offer.matchId, true, T0 + 2);

@@ -1,5 +1,5 @@
 import { EXCLUSIONS_TTL_MS, type ExclusionKind, type Exclusions } from './match-queue.port';
-import type { PairRelations } from './match-queue.rule';
+import { latestMeetings, type PairRelations } from './match-queue.rule';
 
 /** The unordered pair's key in the cooldown map (any fixed order of the two ids will do). */
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -41,7 +41,7 @@ export function createMemoryPairRelations() {
       mirrors.set(userId, {
         blocked: new Set(blocked),
         openRooms: new Set(openRooms),
-        met: new Map(met.map((m) => [m.userId, m.until])),
+        met: new Map(latestMeetings(met).map((m) => [m.userId, m.until])),
         loadedAt: now,
       });
     },

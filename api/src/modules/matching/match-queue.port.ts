@@ -172,7 +172,10 @@ export interface SearchRequest {
 export interface Exclusions {
   blocked: string[];
   openRooms: string[];
-  /** Users met recently (a completed match), each excluded until `until` (ms). @default none */
+  /**
+   * Users met recently (a completed match), each excluded until `until` (ms); a user listed twice is
+   * excluded until the later. @default none
+   */
   met?: { userId: string; until: number }[];
 }
 

@@ -15,6 +15,7 @@ import {
   SWEEP_LUA,
   TOUCH_LUA,
 } from './match-queue.lua';
+import { latestMeetings } from './match-queue.rule';
 import { QueueGeneration } from './queue-generation';
 import {
   EXCLUSIONS_TTL_MS,
@@ -220,7 +221,7 @@ export function createRedisMatchQueue(redis: RedisClient, options: RedisMatchQue
     async loadExclusions(userId: string, { blocked, openRooms, met = [] }: Exclusions, now: number): Promise<void> {
       met.forEach(({ until }) => checkFinite('until (ms)', until));
       const counts = [String(blocked.length), String(openRooms.length)];
-      const meetings = met.flatMap(({ userId: peer, until }) => [peer, String(until)]);
+      const meetings = latestMeetings(met).flatMap(({ userId: peer, until }) => [peer, String(until)]);
       await run(scripts.loadExclusions, now, userId, ...counts, ...blocked, ...openRooms, ...meetings);
     },
 

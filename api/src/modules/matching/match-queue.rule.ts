@@ -96,3 +96,13 @@ export const byPlaceInLine = oldestFirst<Searcher>(
  */
 export const offerDistanceKm = (a: Searcher, b: Searcher): number =>
   Math.min(distanceBucket(haversineKm(a.position, b.position)), a.radiusKm, b.radiusKm);
+
+/**
+ * Recent meetings with each peer once, at its latest end: a pair that met twice in the window is
+ * excluded until the later meeting's memory ends, whatever order the list comes in.
+ */
+export function latestMeetings(met: readonly { userId: string; until: number }[]): { userId: string; until: number }[] {
+  const latest = new Map<string, number>();
+  for (const { userId, until } of met) latest.set(userId, Math.max(until, latest.get(userId) ?? -Infinity));
+  return [...latest].map(([userId, until]) => ({ userId, until }));
+}

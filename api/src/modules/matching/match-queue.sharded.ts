@@ -36,6 +36,7 @@ import {
   VISIT_LUA,
 } from './match-queue.sharded.lua';
 import type { RedisMatchQueueOptions } from './match-queue.redis';
+import { latestMeetings } from './match-queue.rule';
 import { QueueGeneration } from './queue-generation';
 
 export interface ShardedMatchQueueOptions extends RedisMatchQueueOptions {
@@ -468,7 +469,7 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
 
     async loadExclusions(userId, { blocked, openRooms, met = [] }, now) {
       const counts = [String(blocked.length), String(openRooms.length)];
-      const meetings = met.flatMap(({ userId: peer, until }) => [peer, String(until)]);
+      const meetings = latestMeetings(met).flatMap(({ userId: peer, until }) => [peer, String(until)]);
       await inUser(s.loadExclusions, userId, now, userId, ...counts, ...blocked, ...openRooms, ...meetings);
     },
 
