@@ -1,5 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
+import type { Clock } from '../../infra/clock';
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError } from '../../infra/graphql/errors';
 import { EmailCode, EmailCodePurpose } from './email-code.entity';
@@ -9,6 +10,7 @@ export interface EmailCodeOptions {
   secret: string;
   ttlMs: number;
   maxAttempts: number;
+  clock: Clock;
 }
 
 const WRONG_CODE = 'The code is wrong, used up or expired; request a new one';
@@ -29,7 +31,7 @@ export class EmailCodes {
         purpose,
         email,
         codeHash: this.hash(purpose, email, code),
-        expiresAt: new Date(Date.now() + this.options.ttlMs),
+        expiresAt: new Date(this.options.clock() + this.options.ttlMs),
       }),
     );
     return code;
@@ -44,7 +46,12 @@ export class EmailCodes {
   async verify(em: Em, purpose: EmailCodePurpose, email: string, code: string): Promise<string> {
     const spent = await em.nativeUpdate(
       EmailCode,
-      { purpose, email, attempts: { $lt: this.options.maxAttempts }, expiresAt: { $gt: new Date() } },
+      {
+        purpose,
+        email,
+        attempts: { $lt: this.options.maxAttempts },
+        expiresAt: { $gt: new Date(this.options.clock()) },
+      },
       { attempts: raw('attempts + 1') },
     );
     if (spent === 0) throw new BadUserInputError(WRONG_CODE, 'emailCode');
