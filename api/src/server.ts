@@ -48,9 +48,10 @@ export interface RunningServer {
 export interface ServerOptions {
   logger?: Logger;
   /**
-   * The clock of the date rules: the age rule, new accounts, code expiry, report windows,
-   * suspensions and the evidence purge (tests move it). Tokens, rate limits and the match queue
-   * keep the real time. @default systemClock
+   * The one clock of every module (tests move it): the age rule, new accounts, code and reset-link
+   * expiry, report windows, suspensions, the evidence purge and the match queue's deadlines. Access
+   * tokens, login sessions and rate limits keep the real time (a token is verified by the real
+   * time), and so do timestamps that entities default to (a room's createdAt). @default systemClock
    */
   clock?: Clock;
 }
@@ -98,14 +99,13 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
   const storage = createMediaStorage(config);
   const { trust } = config;
   const users = createUsersModule({ ...base, clock, config: { adultAge: trust.adultAge } });
-  const now = () => new Date(clock());
   const auth = createAuthModule({
     ...base,
     users,
     config,
     mailer,
     jwtSecret: jwtSecretOf(config),
-    now,
+    clock,
     onMailSent: () => metrics.mailsSent.inc(),
     onMailFailure: () => metrics.mailFailures.inc(),
   });
@@ -158,7 +158,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
     ...base,
     users,
     chat,
-    now,
+    clock,
     config: { reportsPerHour: config.chat.reportsPerHour, quarantineReports: config.moderation.quarantineReports },
   });
   await moderation.prepare();

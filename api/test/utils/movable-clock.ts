@@ -1,8 +1,10 @@
-/** A clock that runs with real time but can be moved forward (`now` for startTestServer). */
-export function movableClock(): { now: () => Date; advance(ms: number): void } {
+import type { Clock } from '../../src/infra/clock';
+
+/** A clock that runs with real time but can be moved forward (`read` for startTestServer's `clock`). */
+export function movableClock(): { read: Clock; advance(ms: number): void } {
   let offsetMs = 0;
   return {
-    now: () => new Date(Date.now() + offsetMs),
+    read: () => Date.now() + offsetMs,
     advance: (ms: number) => void (offsetMs += ms),
   };
 }

@@ -31,8 +31,8 @@ export interface TestServer {
 
 /**
  * Starts an API instance in this process on a free port. Pass `backend` to share one database and
- * Redis prefix between instances; otherwise a fresh backend is created and dropped on close. `now`
- * is the moderation clock (see ServerOptions).
+ * Redis prefix between instances; otherwise a fresh backend is created and dropped on close.
+ * `clock` is the server's clock (see ServerOptions).
  */
 export async function startTestServer(
   options: { env?: Record<string, string>; backend?: TestBackend; clock?: Clock } = {},

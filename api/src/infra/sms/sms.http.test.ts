@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startSmsGateway, type TestSmsGateway } from '../../../test/utils/sms-gateway';
 import { smsContract } from './sms.contract';
 import { createHttpSms } from './sms.http';
@@ -44,9 +44,10 @@ describe('the HTTP gateway adapter', () => {
   });
 
   it('rejects when nothing answers within the timeout', async () => {
-    // Accepts the connection and never answers.
+    // Accepts the connection and never answers; closing the server leaves accepted sockets open.
+    const accepted: Socket[] = [];
     const silent = await new Promise<Server>((resolve) => {
-      const server = createServer(() => undefined);
+      const server = createServer((socket) => void accepted.push(socket));
       server.listen(0, '127.0.0.1', () => resolve(server));
     });
     const { port } = silent.address() as AddressInfo;
@@ -58,6 +59,7 @@ describe('the HTTP gateway adapter', () => {
         }),
       ).rejects.toThrow();
     } finally {
+      for (const socket of accepted) socket.destroy();
       silent.close();
     }
   });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isEmail } from 'class-validator';
+import type { Clock } from '../../infra/clock';
 import type { Em, Orm } from '../../infra/db/orm';
 import { BadUserInputError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { MailQueue } from '../../infra/mail/mail-queue';
@@ -36,6 +37,8 @@ export interface AccountServiceDeps {
   codeTtlMs: number;
   resetTtlMs: number;
   lockThreshold: number;
+  /** The clock reset links expire by. */
+  clock: Clock;
 }
 
 const INVALID_RESET = 'This reset link is invalid, already used or expired; request a new one';
@@ -95,7 +98,7 @@ export class AccountService implements AccountHooks {
     const sent = await em.transactional(async (tx) => {
       const userId = await this.deps.credentials.idByEmail(tx, email);
       if (!userId) return false;
-      tx.persist(new PasswordReset(userId, sha256(token), new Date(Date.now() + this.deps.resetTtlMs)));
+      tx.persist(new PasswordReset(userId, sha256(token), new Date(this.deps.clock() + this.deps.resetTtlMs)));
       const link = `${this.deps.publicUrl}/reset-password?token=${token}`;
       this.deps.mail.enqueue(tx, accountMails.passwordReset(email, link, token, minutes(this.deps.resetTtlMs)));
       return true;
@@ -112,10 +115,11 @@ export class AccountService implements AccountHooks {
     const passwordHash = await this.deps.hasher.hash(newPassword);
     const userId = await em.transactional(async (tx) => {
       const tokenHash = sha256(token);
+      const now = new Date(this.deps.clock());
       const spent = await tx.nativeUpdate(
         PasswordReset,
-        { tokenHash, usedAt: null, expiresAt: { $gt: new Date() } },
-        { usedAt: new Date() },
+        { tokenHash, usedAt: null, expiresAt: { $gt: now } },
+        { usedAt: now },
       );
       if (spent === 0) throw new BadUserInputError(INVALID_RESET, 'token');
       const reset = await tx.findOneOrFail(PasswordReset, { tokenHash });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
 import type { DomainEvents } from '../../infra/events/domain-events';
@@ -68,8 +69,11 @@ export interface AuthModuleDeps {
   config: AuthConfig;
   onMailSent?: () => void;
   onMailFailure?: () => void;
-  /** The clock suspensions are judged by (tests move it). @default () => new Date() */
-  now?: () => Date;
+  /**
+   * The clock of suspensions, email codes and reset links (tests move it). Access tokens, login
+   * sessions and rate limits keep the real time (see ServerOptions.clock).
+   */
+  clock: Clock;
 }
 
 /**
@@ -78,7 +82,7 @@ export interface AuthModuleDeps {
  * sessions, codes, reset links and unsent mails go with it.
  */
 export function createAuthModule(deps: AuthModuleDeps) {
-  const { orm, events, pubsub, limiters, logger, users, jwtSecret, config } = deps;
+  const { orm, events, pubsub, limiters, logger, users, jwtSecret, config, clock } = deps;
   const refreshStore = createSqlRefreshTokenStore(deps.sql);
   const { auth: authConfig, account: accountConfig } = config;
   const mail = new MailQueue(orm, deps.mailer, logger, {
@@ -119,6 +123,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
       secret: createHmac('sha256', jwtSecret).update('randchat email codes').digest('base64url'),
       ttlMs: accountConfig.emailCodeTtlMs,
       maxAttempts: accountConfig.emailCodeMaxAttempts,
+      clock,
     }),
     mail,
     limiters: {
@@ -136,6 +141,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
     codeTtlMs: accountConfig.emailCodeTtlMs,
     resetTtlMs: accountConfig.passwordResetTtlMs,
     lockThreshold: accountConfig.lockThreshold,
+    clock,
   });
   const auth = new AuthService({
     hasher,
@@ -143,7 +149,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
     sessions,
     credentials: users.credentials,
     ages: users.ages,
-    now: deps.now,
+    clock,
     limiters: {
       loginAccount,
       loginIp: window('login-ip', authConfig.loginMaxAttemptsPerIp, authConfig.loginWindowMs),

@@ -1,3 +1,4 @@
+import type { Clock } from '../../infra/clock';
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../infra/graphql/errors';
 import type { RateLimiter, RateLimitResult } from '../../infra/ratelimit/rate-limiter.port';
@@ -34,8 +35,8 @@ export interface AuthServiceDeps {
   /** The age rule: sign-up refuses minors. */
   ages: Pick<AgeRule, 'check'>;
   limiters: AuthLimiters;
-  /** The clock suspensions are judged by (tests move it). @default () => new Date() */
-  now?: () => Date;
+  /** The clock suspensions are judged by (tests move it). */
+  clock: Clock;
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -96,7 +97,7 @@ export class AuthService {
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
 
-    const sanction = sanctionAt(user, this.deps.now?.() ?? new Date());
+    const sanction = sanctionAt(user, new Date(this.deps.clock()));
     if (sanction) {
       throw new ForbiddenError(
         sanction.until

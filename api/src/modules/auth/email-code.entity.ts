@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import type { OneTimeCodeRow } from '../../infra/one-time-codes';
 
 /** What an emailed code proves: that the sender owns the address, to sign up or to unlock an account. */
 export enum EmailCodePurpose {
@@ -8,12 +9,12 @@ export enum EmailCodePurpose {
 }
 
 /**
- * The one live code per (purpose, email). Only an HMAC of the code is stored; every guess spends an
- * attempt before it is compared, so parallel guesses get no more than `maxAttempts` tries.
+ * The one live code per (purpose, email): an HMAC of the code, attempts spent and expiry, checked by
+ * OneTimeCodes (every guess spends an attempt before it is compared).
  */
 @Entity({ tableName: 'email_codes' })
 @Unique({ name: 'email_codes_purpose_email_unique', properties: ['purpose', 'email'] })
-export class EmailCode {
+export class EmailCode implements OneTimeCodeRow {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
 

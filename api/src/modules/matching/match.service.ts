@@ -1,3 +1,4 @@
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import { BadUserInputError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { Logger } from '../../infra/logger';
@@ -70,12 +71,12 @@ export function skipHoldMs(count: number, perHour: number): number {
 
 /**
  * What a search carries of the user for others' preferences: gender, and age as the age they turn
- * this calendar year (from the birth year).
+ * in the calendar year of `now` (from the birth year).
  */
-function traitsOf(user: UserFields | null): Traits {
+function traitsOf(user: UserFields | null, now: number): Traits {
   const traits: Traits = {};
   if (user?.gender) traits.gender = user.gender;
-  if (user?.birthYear) traits.age = new Date().getUTCFullYear() - user.birthYear;
+  if (user?.birthYear) traits.age = new Date(now).getUTCFullYear() - user.birthYear;
   return traits;
 }
 
@@ -124,6 +125,8 @@ export interface MatchServiceDeps {
   sweepIntervalMs: number;
   /** A subscription opened this long after a match still starts with its MATCHED (a dropped socket). */
   matchedReplayMs: number;
+  /** The time the queue's deadlines, holds and the pair memory are judged by (tests move it). */
+  clock: Clock;
   onMatched?: () => void;
   /** Called for each user an offer is made to (after the queue step, before publishing). */
   onOffered?: (userId: string, matchId: string) => void;
@@ -174,7 +177,7 @@ export class MatchService {
     if (!limit.allowed) throw new RateLimitedError('Too many match requests; slow down', limit.retryAfterMs);
     if (user) await this.deps.gate?.(user);
     const profile = user ? JSON.stringify(toUserPayload(user)) : undefined;
-    const filter: Filter = { pool, traits: traitsOf(user), ...(preferences ? { preferences } : {}) };
+    const filter: Filter = { pool, traits: traitsOf(user, this.deps.clock()), ...(preferences ? { preferences } : {}) };
     const request = {
       userId,
       position: snapToGrid({ lat: input.latitude, lon: input.longitude }, this.deps.gridCellKm),
@@ -182,13 +185,13 @@ export class MatchService {
       profile,
       filter,
     };
-    let result = await this.deps.queue.enqueue(request, Date.now());
+    let result = await this.deps.queue.enqueue(request, this.deps.clock());
     if (result.status === 'needs-exclusions') {
-      await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), Date.now());
-      result = await this.deps.queue.enqueue(request, Date.now());
+      await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), this.deps.clock());
+      result = await this.deps.queue.enqueue(request, this.deps.clock());
     }
     if (result.status === 'held') {
-      const waitMs = Math.max(0, (result.heldUntil ?? 0) - Date.now());
+      const waitMs = Math.max(0, (result.heldUntil ?? 0) - this.deps.clock());
       throw new RateLimitedError(
         `You skipped many people within the hour: you can search again in ${Math.ceil(waitMs / 1000)} s`,
         waitMs,
@@ -215,7 +218,7 @@ export class MatchService {
   }
 
   async cancel(userId: string): Promise<MatchStatusView> {
-    const { events } = await this.deps.queue.cancel(userId, Date.now());
+    const { events } = await this.deps.queue.cancel(userId, this.deps.clock());
     await this.publish(events);
     // A cancel during an offer declines it.
     if (events.some((e) => e.to === userId && e.type === 'CANCELLED' && e.offer)) await this.countSkip(userId);
@@ -223,7 +226,7 @@ export class MatchService {
   }
 
   async respond(userId: string, matchId: string, accept: boolean): Promise<MatchStatusView> {
-    const result = await this.deps.queue.respond(userId, matchId, accept, Date.now());
+    const result = await this.deps.queue.respond(userId, matchId, accept, this.deps.clock());
     if (result.status === 'stale')
       throw new NotFoundError(`Match offer ${matchId} is not open (it expired, was answered or is not yours)`);
     await this.publish(result.events);
@@ -241,7 +244,7 @@ export class MatchService {
     const { remaining } = await this.deps.skipCounter.consume(userId);
     const holdMs = skipHoldMs(SKIP_COUNTER_POINTS - remaining, this.deps.nextPerHour);
     if (holdMs > 0) {
-      const now = Date.now();
+      const now = this.deps.clock();
       await this.deps.queue.holdOff(userId, now + holdMs, now);
     }
   }
@@ -256,7 +259,7 @@ export class MatchService {
   }
 
   async status(userId: string): Promise<MatchStatusView> {
-    const status = await this.deps.queue.status(userId, Date.now());
+    const status = await this.deps.queue.status(userId, this.deps.clock());
     if (status.state === 'IDLE') return { state: 'IDLE', radiusKm: null, offer: null, accepted: false };
     if (status.state === 'SEARCHING')
       return { state: 'SEARCHING', radiusKm: status.radiusKm, offer: null, accepted: false };
@@ -297,7 +300,7 @@ export class MatchService {
       const replay = async () => {
         // Issued together: the queue still runs the heartbeat before the read (one connection, or
         // one critical section in memory), one round trip sooner.
-        const [, status] = await Promise.all([this.deps.queue.touch([userId], Date.now()), this.status(userId)]);
+        const [, status] = await Promise.all([this.deps.queue.touch([userId], this.deps.clock()), this.status(userId)]);
         return status.offer ?? (status.state === 'IDLE' ? await this.recentMatch(userId) : null);
       };
       [current] = await Promise.all([replay(), this.ensureExclusions(userId)]);
@@ -344,7 +347,7 @@ export class MatchService {
     };
     every(this.deps.sweepIntervalMs, () => this.sweep());
     every(Math.max(250, Math.floor(this.deps.presenceGraceMs / 4)), () =>
-      this.deps.queue.touch([...this.present.keys()], Date.now()),
+      this.deps.queue.touch([...this.present.keys()], this.deps.clock()),
     );
   }
 
@@ -356,13 +359,13 @@ export class MatchService {
   }
 
   async sweep(): Promise<void> {
-    await this.publish((await this.deps.queue.sweep(Date.now())).events);
+    await this.publish((await this.deps.queue.sweep(this.deps.clock())).events);
   }
 
   /** Both accepted: room + both members in one transaction, then MATCHED to both. */
   private async createRoom(offer: Offer): Promise<void> {
     const roomId = await this.deps.rooms.open(offer.matchId, offer.distanceKm, offer.users);
-    if (!(await this.deps.queue.complete(offer.matchId, Date.now()))) {
+    if (!(await this.deps.queue.complete(offer.matchId, this.deps.clock()))) {
       // The offer expired while the room was being created: nobody was told MATCHED, close it.
       await this.deps.rooms.discard(roomId);
       return;
@@ -383,7 +386,10 @@ export class MatchService {
 
   /** The MATCHED event of the user's newest open room, if it was created within matchedReplayMs. */
   private async recentMatch(userId: string): Promise<MatchEventPayload | null> {
-    const room = await this.deps.rooms.newestOpenRoomSince(userId, new Date(Date.now() - this.deps.matchedReplayMs));
+    const room = await this.deps.rooms.newestOpenRoomSince(
+      userId,
+      new Date(this.deps.clock() - this.deps.matchedReplayMs),
+    );
     if (!room) return null;
     return {
       type: 'MATCHED',
@@ -396,8 +402,8 @@ export class MatchService {
 
   /** Loads the user's exclusion mirror unless it is loaded and fresh. */
   private async ensureExclusions(userId: string): Promise<void> {
-    if (await this.deps.queue.hasExclusions(userId, Date.now())) return;
-    await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), Date.now());
+    if (await this.deps.queue.hasExclusions(userId, this.deps.clock())) return;
+    await this.deps.queue.loadExclusions(userId, await this.exclusionsOf(userId), this.deps.clock());
   }
 
   /**
@@ -409,7 +415,7 @@ export class MatchService {
     const [blocked, openRooms, matched] = await Promise.all([
       this.deps.safety.blockedEither(userId),
       this.deps.rooms.openRoomPeers(userId),
-      memoryMs > 0 ? this.deps.rooms.matchedSince(userId, new Date(Date.now() - memoryMs)) : [],
+      memoryMs > 0 ? this.deps.rooms.matchedSince(userId, new Date(this.deps.clock() - memoryMs)) : [],
     ]);
     const met = matched.map((m) => ({ userId: m.userId, until: m.matchedAt.getTime() + memoryMs }));
     return { blocked, openRooms, met };

@@ -77,6 +77,7 @@ export function createMatchingModule(deps: MatchingModuleDeps) {
     presenceGraceMs: config.presenceGraceMs,
     sweepIntervalMs: config.sweepIntervalMs,
     matchedReplayMs: config.offerTtlMs,
+    clock: deps.clock,
     onMatched: deps.onMatched,
     onOffered: (userId, matchId) =>
       void events.emit(MatchOffered, { userId, matchId }).catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import type { Logger } from '../../infra/logger';
 import type { SqlRunner } from '../../infra/db/sql-runner.port';
@@ -17,7 +18,7 @@ export interface ModerationModuleDeps {
   users: Pick<UsersModule, 'standing' | 'profile'>;
   chat: Pick<ChatModule, 'evidence'>;
   /** The clock reports, quarantine windows and suspensions are judged by (tests move it). */
-  now?: () => Date;
+  clock: Clock;
   config: { reportsPerHour: number; quarantineReports: number };
 }
 
@@ -26,8 +27,8 @@ export interface ModerationModuleDeps {
  * moderationLog). Sanctions are written by users (its columns) and announced as UserSanctioned:
  * auth ends the sessions on every instance, matching drops the search.
  */
-export function createModerationModule({ orm, sql, logger, limiters, users, chat, now, config }: ModerationModuleDeps) {
-  const clock = now ?? (() => new Date());
+export function createModerationModule(deps: ModerationModuleDeps) {
+  const { orm, sql, logger, limiters, users, chat, clock, config } = deps;
   const reports = new ReportService({
     orm,
     evidence: chat.evidence,
@@ -35,13 +36,13 @@ export function createModerationModule({ orm, sql, logger, limiters, users, chat
     profile: users.profile,
     limiter: limiters.create({ name: 'report', points: config.reportsPerHour, durationMs: 3_600_000 }),
     quarantineReports: config.quarantineReports,
-    now: clock,
+    clock,
   });
   const moderation = new ModerationService({
     evidence: chat.evidence,
     standing: users.standing,
     profile: users.profile,
-    now: clock,
+    clock,
   });
   return {
     reports,

@@ -21,7 +21,7 @@ const clock = movableClock();
 const players: MatchPlayer[] = [];
 
 beforeAll(async () => {
-  api = await startTestServer({ clock: () => clock.now().getTime(), env: { REPORTS_PER_HOUR: '1000' } });
+  api = await startTestServer({ clock: clock.read, env: { REPORTS_PER_HOUR: '1000' } });
   moderator = await signUpModerator(api);
 });
 

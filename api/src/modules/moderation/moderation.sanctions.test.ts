@@ -26,11 +26,8 @@ const players: MatchPlayer[] = [];
 
 beforeAll(async () => {
   const env = { EVIDENCE_PURGE_INTERVAL: '200ms', EVIDENCE_RETENTION_DAYS: '90' };
-  one = await startTestServer({ clock: () => clock.now().getTime(), env });
-  two =
-    backendKind() === 'real'
-      ? await startTestServer({ clock: () => clock.now().getTime(), env, backend: one.backend })
-      : one;
+  one = await startTestServer({ clock: clock.read, env });
+  two = backendKind() === 'real' ? await startTestServer({ clock: clock.read, env, backend: one.backend }) : one;
   moderator = await signUpModerator(one);
 });
 
@@ -97,7 +94,7 @@ describe('a ban', () => {
 describe('a suspension', () => {
   it('refuses logIn with the end time until it expires, then logIn works again', async () => {
     const { b, reportId } = await reportedPair(23);
-    const decidedAt = clock.now().getTime();
+    const decidedAt = clock.read();
     ok(await asModerator(RESOLVE, { id: reportId, action: 'SUSPEND', hours: 2 }));
     const refused = (await logIn(one, b.user)).errors?.[0]?.extensions;
     expect(refused).toMatchObject({ code: 'FORBIDDEN', reason: 'SUSPENDED', note: null });

@@ -1,3 +1,4 @@
+import type { Clock } from '../../infra/clock';
 import type { Em } from '../../infra/db/orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../infra/graphql/errors';
 import type { EvidenceService, MessageObject } from '../chat';
@@ -17,7 +18,7 @@ export interface ModerationServiceDeps {
   evidence: Pick<EvidenceService, 'conversation'>;
   standing: Pick<StandingService, 'requireModerator' | 'isQuarantined' | 'setQuarantined' | 'warn' | 'suspend' | 'ban'>;
   profile: Pick<ProfileService, 'findMany'>;
-  now: () => Date;
+  clock: Clock;
 }
 
 /** A decision with its arguments, as resolveReport takes it. */
@@ -56,7 +57,7 @@ export class ModerationService {
     await this.deps.standing.requireModerator(moderatorId);
     const report = await this.find(em, reportId);
     await auditLog.append(em, {
-      createdAt: this.deps.now(),
+      createdAt: new Date(this.deps.clock()),
       moderatorId,
       action: ModerationLogAction.READ_EVIDENCE,
       reportId,
@@ -96,7 +97,7 @@ export class ModerationService {
     }
     const report = await this.find(em, reportId);
     const subjectId = report.reported.id;
-    const now = this.deps.now();
+    const now = new Date(this.deps.clock());
     const resolved = { status: ReportStatus.RESOLVED, action, resolvedBy: moderatorId, resolvedAt: now };
     if ((await em.nativeUpdate(Report, { id: reportId, status: ReportStatus.OPEN }, resolved)) === 0) {
       throw new ConflictError('This report was already resolved');

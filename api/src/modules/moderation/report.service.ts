@@ -1,3 +1,4 @@
+import type { Clock } from '../../infra/clock';
 import type { Orm } from '../../infra/db/orm';
 import { BadUserInputError, ForbiddenError, NotFoundError, RateLimitedError } from '../../infra/graphql/errors';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.port';
@@ -22,7 +23,7 @@ export interface ReportServiceDeps {
   limiter: RateLimiter;
   /** Open reports from distinct users within 24 h that quarantine an account (MODERATION_QUARANTINE_REPORTS). */
   quarantineReports: number;
-  now: () => Date;
+  clock: Clock;
 }
 
 /** Members reporting each other from a room they shared; enough reports quarantine an account. */
@@ -51,7 +52,7 @@ export class ReportService {
     if (!limit.allowed) throw new RateLimitedError('Too many reports', limit.retryAfterMs);
 
     const em = this.deps.orm.em.fork();
-    const now = this.deps.now();
+    const now = new Date(this.deps.clock());
     await em.persistAndFlush(newReport({ reporterId, reportedId, reason: text, roomId, createdAt: now }));
     if ((await this.recentReporters(reportedId, now)) >= this.deps.quarantineReports) {
       await this.deps.standing.setQuarantined(reportedId, true, now);

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, ManyToOne, type Opt, PrimaryKey, Property, ref, type Ref } from '@mikro-orm/core';
+import type { OneTimeCodeRow } from '../../infra/one-time-codes';
 import { User } from '../users/user.entity';
 
 /**
  * The one live SMS code of a user (a new request replaces it): the number it was sent to (E.164),
- * an HMAC of the code, attempts spent and expiry. Every guess spends an attempt before it is
- * compared, so parallel guesses get no more than PHONE_CODE_MAX_ATTEMPTS tries.
+ * an HMAC of the code, attempts spent and expiry, checked by OneTimeCodes (every guess spends an
+ * attempt before it is compared, so parallel guesses get no more than PHONE_CODE_MAX_ATTEMPTS).
  */
 @Entity({ tableName: 'phone_codes' })
-export class PhoneCode {
+export class PhoneCode implements OneTimeCodeRow {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
 
