@@ -49,7 +49,9 @@ const ACTIVE_MS = 600_000;
 /** A visit or an outbox entry older than this is settled or applied by the sweeps (its caller died). */
 const STALE_MS = 5_000;
 /** Rounds of looking at the neighbouring cells again when every candidate seen there was gone. */
-const VISIT_ROUNDS = 4;
+const VISIT_ROUNDS = 6;
+/** Between rounds, the user of the pair with the larger id waits this much longer per round (ms). */
+const YIELD_MS = 20;
 
 /** The separator between a cell and the rest of a matchId. */
 const CELL_END = '~';
@@ -211,9 +213,9 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
 
   /**
    * Visits the neighbouring cells for a user searching at home (see the header): peeks each, then
-   * visits them best candidate first until an offer; looks again (after a short, random pause) when
-   * every candidate seen was gone by the visit, which two users visiting each other's cells at once
-   * cause.
+   * visits them best candidate first until an offer; looks again after a pause when every candidate
+   * seen was gone by the visit, which two users visiting each other's cells at once cause (the one
+   * with the larger id pausing longer).
    */
   const visitNeighbours = async (
     userId: string,
@@ -255,7 +257,10 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
         await applyOutbox(home, finished.outbox, now, change);
         if (finished.reply[0] !== 'searching') return;
       }
-      await delay(Math.random() * 10 * (round + 1));
+      // Two users visiting each other's cells at once both find the other away: the one with the
+      // larger id yields, so that the other's next visit finds them at home.
+      const yields = Buffer.compare(Buffer.from(userId), Buffer.from(ranked[0]?.best[1] ?? '')) > 0;
+      await delay((yields ? YIELD_MS * (round + 1) : 0) + Math.random() * 5);
     }
     // Still contended: the sweeps try again once this entry is stale.
     await redis.rpush(cellKeys(home).outbox, JSON.stringify([randomUUID(), String(now), 'search', userId]));
@@ -382,9 +387,9 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
         const home = await homeOf(userId);
         if (!home) return change;
         const { reply, outbox } = await inCell(s.cancel, home, now, userId);
-        await applyOutbox(home, outbox, now, change);
         if (Array.isArray(reply[0])) {
-          change.events.unshift(...toEvents(reply[0] as EventReply[]));
+          change.events.push(...toEvents(reply[0] as EventReply[]));
+          await applyOutbox(home, outbox, now, change);
           return change;
         }
         const [state, visitId = '', cell = ''] = reply as string[];
@@ -398,7 +403,7 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
           await applyOutbox(cell, cancelled.outbox, now, change);
           const dropped = await inCell(s.return, home, now, 'drop', userId, visitId);
           await applyOutbox(home, dropped.outbox, now, change);
-          return change;
+          // then whatever is left at home: the offer may have ended and returned them there already
         }
       }
       throw new Error(`cancel of ${userId} did not settle`);
