@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { useApi } from '../api/context';
-import { apiFailure } from '../api/errors';
+import { useBusyCall } from '../composables/useBusyCall';
 import type {
   ModerationAction,
   ModerationLogQuery,
@@ -35,18 +35,7 @@ export const useModerationStore = defineStore('moderation', () => {
   const log = ref<LogEntry[]>([]);
   const logCursor = ref<string | null>(null);
   const moreLog = ref(false);
-  const loading = ref(false);
-
-  async function call<T>(work: () => Promise<T>): Promise<T> {
-    loading.value = true;
-    try {
-      return await work();
-    } catch (err) {
-      throw apiFailure(err);
-    } finally {
-      loading.value = false;
-    }
-  }
+  const { busy: loading, run: call } = useBusyCall();
 
   /** The first page of reports with `filter` (null: all). */
   async function loadReports(filter: ReportStatus | null = status.value, append = false): Promise<void> {
