@@ -735,7 +735,7 @@ return 0
 export const TOUCH_LUA = `${QUEUE_LUA}${TOUCH_BODY}`;
 
 // ARGV[10]: limit per kind (-1: no limit). Returns {events}.
-export const SWEEP_BODY = `
+const SWEEP_BODY = `
 local limit = ARGV[10]
 local events = {}
 for _, matchId in ipairs(redis.call('ZRANGEBYSCORE', keys.offers, '-inf', fmt(now), 'LIMIT', 0, limit)) do
