@@ -153,6 +153,7 @@ async function serve({ config, logger, metrics, orm, adapters, reads, clock }: R
     presence: adapters.presence,
     vapid: vapidOf(config),
     config: { allowLoopbackHttp: !config.isProduction, offerTtlMs: config.matching.offerTtlMs },
+    onSkippedOnline: () => metrics.pushesSkippedOnline.inc(),
   });
   const moderation = createModerationModule({
     ...base,

@@ -69,6 +69,11 @@ export function createMetrics() {
       labelNames: ['replica', 'reason'] as const,
       registers: [registry],
     }),
+    pushesSkippedOnline: new Counter({
+      name: 'push_skipped_online_total',
+      help: 'Message pushes not sent because the recipient held a live socket on some instance',
+      registers: [registry],
+    }),
     openSockets: new Gauge({
       name: 'ws_open_sockets',
       help: 'Authenticated graphql-ws sockets open on this instance',

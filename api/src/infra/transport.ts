@@ -31,7 +31,7 @@ export interface TransportDeps {
   /** The state of each backend; `accepting` is added here. */
   readiness: () => Promise<Record<string, boolean>>;
   /** A user's first socket on this instance opened (`true`), or their last one closed (`false`). */
-  onUserSockets?: (userId: string, open: boolean) => void;
+  onUserSockets?: (userId: string, open: boolean) => Promise<void> | void;
 }
 
 export interface Transport {

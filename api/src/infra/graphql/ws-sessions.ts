@@ -29,8 +29,11 @@ export interface WsSessionsOptions {
   /** How often every open socket's session is checked again (0: never). */
   recheckMs: number;
   logger: Logger;
-  /** A user's first socket on this instance opened (`true`), or their last one closed (`false`). */
-  onUserSockets?: (userId: string, open: boolean) => void;
+  /**
+   * A user's first socket on this instance opened (`true`), or their last one closed (`false`).
+   * What an opening returns is awaited before the socket is acknowledged; it must not reject.
+   */
+  onUserSockets?: (userId: string, open: boolean) => Promise<void> | void;
 }
 
 /**
@@ -60,17 +63,20 @@ export class WsSessions {
     return this.perUser.get(userId) ?? 0;
   }
 
-  /** Tracks a socket and closes it with 4401 once `accessTokenExpiresAt` has passed. */
-  add(socket: WebSocket, auth: { userId: string; sessionId: string; accessTokenExpiresAt: Date }): void {
+  /**
+   * Tracks a socket and closes it with 4401 once `accessTokenExpiresAt` has passed. Resolves when
+   * `onUserSockets` is done with the user's first socket (at once for any other).
+   */
+  async add(socket: WebSocket, auth: { userId: string; sessionId: string; accessTokenExpiresAt: Date }): Promise<void> {
     this.remove(socket);
     const { userId, sessionId } = auth;
     this.sockets.set(socket, { userId, sessionId, expiresAt: auth.accessTokenExpiresAt.getTime() });
     const count = this.countForUser(userId) + 1;
     this.perUser.set(userId, count);
-    if (count === 1) this.options?.onUserSockets?.(userId, true);
     this.sweeper ??= setInterval(() => this.closeExpired(), EXPIRY_SWEEP_MS).unref();
     const recheckMs = this.options?.recheckMs ?? 0;
     if (recheckMs > 0) this.rechecker ??= setInterval(() => void this.recheck(), recheckMs).unref();
+    if (count === 1) await this.options?.onUserSockets?.(userId, true);
   }
 
   remove(socket: WebSocket): void {
@@ -81,7 +87,7 @@ export class WsSessions {
     if (left > 0) this.perUser.set(entry.userId, left);
     else {
       this.perUser.delete(entry.userId);
-      this.options?.onUserSockets?.(entry.userId, false);
+      void this.options?.onUserSockets?.(entry.userId, false);
     }
     if (this.sockets.size === 0) {
       clearInterval(this.sweeper);

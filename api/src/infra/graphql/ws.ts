@@ -88,8 +88,10 @@ export function attachGraphqlWs(deps: GraphqlWsDeps): { dispose(): Promise<void>
         ctx.extra.auth = auth;
         ctx.extra.ip = proxyAddr(ctx.extra.request, trust);
         dropConnectionState(ctx);
-        sessions.add(ctx.extra.socket, auth.user);
+        const added = sessions.add(ctx.extra.socket, auth.user);
         deps.metrics.openSockets.set(sessions.size);
+        // Presence is written before the ack: a message sent once the socket is acked pushes nothing.
+        await added;
         return true;
       },
       onClose(ctx) {

@@ -21,6 +21,8 @@ export interface PushModuleDeps {
   /** Null: no Web Push (production without VAPID keys); subscriptions are refused. */
   vapid: (VapidKeys & { subject: string }) | null;
   config: { allowLoopbackHttp: boolean; offerTtlMs: number };
+  /** A message push was not sent: its recipient held a live socket. */
+  onSkippedOnline?: () => void;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface PushModuleDeps {
  * offers and for messages to people with no live socket (presence across instances), each sent in
  * a bounded background queue with a deadline; devices the push service forgot are deleted.
  */
-export function createPushModule({ orm, events, logger, presence, chat, vapid, config }: PushModuleDeps) {
+export function createPushModule(deps: PushModuleDeps) {
+  const { orm, events, logger, presence, chat, vapid, config } = deps;
   const queue = new JobQueue({
     concurrency: 8,
     maxQueued: 1000,
@@ -43,6 +46,7 @@ export function createPushModule({ orm, events, logger, presence, chat, vapid, c
     vapid: vapid && { publicKey: vapid.publicKey, send: createPushSender({ vapid }) },
     allowLoopbackHttp: config.allowLoopbackHttp,
     offerTtlSeconds: Math.ceil(config.offerTtlMs / 1000),
+    onSkippedOnline: deps.onSkippedOnline,
   });
   const tracker = new PresenceTracker(presence, { renewMs: DEFAULT_PRESENCE_TTL_MS / 3, logger });
 

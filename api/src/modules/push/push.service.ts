@@ -29,6 +29,8 @@ export interface PushServiceDeps {
   allowLoopbackHttp: boolean;
   /** An offer push is useless after the offer expired, in seconds. */
   offerTtlSeconds: number;
+  /** A message push was not sent: its recipient held a live socket. */
+  onSkippedOnline?: () => void;
 }
 
 /**
@@ -86,7 +88,10 @@ export class PushService {
     this.enqueue(async () => {
       const recipients = await this.deps.rooms.otherMembers(event.roomId, event.senderId);
       for (const userId of recipients) {
-        if (await this.deps.presence.isOnline(userId)) continue;
+        if (await this.deps.presence.isOnline(userId)) {
+          this.deps.onSkippedOnline?.();
+          continue;
+        }
         await this.deliver(userId, (d) => messagePayload(event.roomId, event.body, d.previews), MESSAGE_TTL_SECONDS);
       }
     });

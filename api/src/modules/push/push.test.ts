@@ -42,6 +42,18 @@ async function pushesTo(device: TestDevice, n = 1) {
   return pushService.to(device);
 }
 
+/**
+ * Sends through `api` to a recipient with a live socket, and waits until `api` decided that message
+ * needs no push (decisions run in the background, and one made after the socket closed would push).
+ */
+async function sentWhileOnline(sending: () => ReturnType<typeof send>) {
+  const skipped = await readCounter(api.url, 'push_skipped_online_total');
+  ok(await sending());
+  await waitFor(async () => (await readCounter(api.url, 'push_skipped_online_total')) === skipped + 1, {
+    message: 'the message push skipped: the recipient is online',
+  });
+}
+
 /** A room whose `b` holds no socket (its matchEvents socket closed, and the server saw it close). */
 async function roomWithOfflinePeer(areaIndex: number) {
   const pair = await createRoomPair(api, areaIndex);
@@ -217,14 +229,13 @@ describe('pushes', () => {
 
     const { socket } = await openAcked(api.wsUrl, b.accessToken);
     const open = await readCounter(api.url, 'ws_open_sockets');
-    ok(await send(a, roomId, 'while online'));
+    await sentWhileOnline(() => send(a, roomId, 'while online'));
     socket.close();
     await waitFor(async () => (await readCounter(api.url, 'ws_open_sockets')) === open - 1, {
       message: "the server saw b's socket close",
     });
     ok(await send(a, roomId, 'while away'));
 
-    // Pushes are handled in the order of the sends: the first one was decided before the second.
     const pushes = await pushesTo(phone);
     expect(pushes.map((p) => phone.open(p).preview)).toEqual(['while away']);
   });
@@ -238,7 +249,7 @@ describe('pushes', () => {
       const other = await startTestServer({ backend: api.backend });
       try {
         const { socket, closed } = await openAcked(other.wsUrl, b.accessToken);
-        ok(await send(a, roomId, 'b is on the other instance'));
+        await sentWhileOnline(() => send(a, roomId, 'b is on the other instance'));
         socket.close();
         await closed;
         await waitFor(async () => (await readCounter(other.url, 'ws_open_sockets')) === 0, {
