@@ -44,32 +44,35 @@ export function cellOf(position: Position, cellKm: number): string {
 
 /**
  * Every cell that may hold a position within `radiusKm` of `position` (haversine, plus the GEOSEARCH
- * prefilter's margin): a superset, never missing one. A point at distance d differs in latitude by at
- * most d / KM_PER_DEGREE, and by the haversine, sin²(Δlon/2) <= sin²(d/2R) / (cos φ cos φ'), taken at
- * the row's latitude farthest from the equator.
+ * prefilter's margin): a superset, never missing one, and per row only the columns the circle can
+ * reach there. By the haversine, hav(d) = hav(Δlat) + cos φ cos φ' hav(Δlon), so a point of a row
+ * within d has hav(Δlon) <= (hav(d) - hav(Δlat)) / (cos φ cos φ'), bounded with Δlat the row's
+ * nearest latitude to `position` and φ' its latitude farthest from the equator.
  */
 export function cellsReaching(position: Position, radiusKm: number, cellKm: number): string[] {
   const reachKm = prefilterRadiusKm(radiusKm);
   const rows = rowsOf(cellKm);
   const dLat = reachKm / KM_PER_DEGREE;
+  const hav = (radians: number) => Math.sin(radians / 2) ** 2;
+  const havReach = hav(Math.min(Math.PI, reachKm / EARTH_RADIUS_KM));
   const cells: string[] = [];
-  const sinHalf = Math.sin(Math.min(Math.PI / 2, reachKm / (2 * EARTH_RADIUS_KM)));
   for (let index = rows.indexOf(position.lat - dLat); index <= rows.indexOf(position.lat + dLat); index++) {
     const row = rows.row(index);
-    const farthest = Math.max(
-      Math.abs(Math.max(row.south, position.lat - dLat)),
-      Math.abs(Math.min(row.north, position.lat + dLat)),
-    );
-    const denominator = Math.cos(position.lat * RAD) * Math.cos(Math.min(90, farthest) * RAD);
-    const ratio = denominator > 0 ? (sinHalf * sinHalf) / denominator : Infinity;
-    if (ratio >= 1) {
+    const south = Math.max(row.south, position.lat - dLat);
+    const north = Math.min(row.north, position.lat + dLat);
+    const nearest = Math.min(north, Math.max(south, position.lat));
+    const farthest = Math.min(90, Math.max(Math.abs(south), Math.abs(north)));
+    const denominator = Math.cos(position.lat * RAD) * Math.cos(farthest * RAD);
+    const ratio = denominator > 0 ? (havReach - hav((nearest - position.lat) * RAD)) / denominator : Infinity;
+    const dLon = ratio >= 1 ? 180 : (2 * Math.asin(Math.sqrt(Math.max(0, ratio)))) / RAD;
+    // A span within a column's width of the whole row may end in the column it began in.
+    if (2 * dLon + row.width >= 360) {
       for (let column = 0; column < row.columns; column++) cells.push(`${row.index}.${column}`);
       continue;
     }
-    const dLon = (2 * Math.asin(Math.sqrt(ratio))) / RAD;
     const first = columnOf(row, position.lon - dLon);
-    const span = Math.min(row.columns - 1, Math.ceil((2 * dLon) / row.width) + 1);
-    for (let k = 0; k <= span; k++) cells.push(`${row.index}.${(first + k) % row.columns}`);
+    const count = ((columnOf(row, position.lon + dLon) - first + row.columns) % row.columns) + 1;
+    for (let k = 0; k < count; k++) cells.push(`${row.index}.${(first + k) % row.columns}`);
   }
-  return [...new Set(cells)];
+  return cells;
 }
