@@ -49,6 +49,23 @@ describeWithBrowser('the web app in Chromium: a report, a ban on /moderation, an
     return page;
   }
 
+  /** Two people matched in the web app, in their room, `b` having sent `a` the message `said`. */
+  async function chatting(a: Page, b: Page, said: string) {
+    for (const page of [a, b]) {
+      await page.getByRole('button', { name: 'Use my location' }).click();
+      await page.getByRole('button', { name: 'Find someone' }).click();
+    }
+    for (const page of [a, b]) await page.getByRole('heading', { name: 'Someone is nearby!' }).waitFor();
+    await a.getByRole('button', { name: 'Accept' }).click();
+    await b.getByRole('button', { name: 'Accept' }).click();
+    await a.waitForURL(/\/rooms\/.+/);
+    await b.waitForURL(/\/rooms\/.+/);
+    await b.getByLabel('Message', { exact: true }).fill(said);
+    await b.getByRole('button', { name: 'Send' }).click();
+    await a.getByText(said).waitFor();
+    return new URL(a.url()).pathname.split('/').pop()!;
+  }
+
   it('reports during a chat, the moderator bans on /moderation, and the banned user is told why', async () => {
     const alice = await signUpUser(api.graphqlUrl, { nickname: 'Alice' });
     const bora = await signUpUser(api.graphqlUrl, { nickname: 'Bora' });
@@ -61,21 +78,8 @@ describeWithBrowser('the web app in Chromium: a report, a ban on /moderation, an
     await a.getByRole('heading', { name: 'Page not found' }).waitFor();
     await a.goto('/');
 
-    for (const page of [a, b]) {
-      await page.getByRole('button', { name: 'Use my location' }).click();
-      await page.getByRole('button', { name: 'Find someone' }).click();
-    }
-    for (const page of [a, b]) await page.getByRole('heading', { name: 'Someone is nearby!' }).waitFor();
-    await a.getByRole('button', { name: 'Accept' }).click();
-    await b.getByRole('button', { name: 'Accept' }).click();
-    await a.waitForURL(/\/rooms\/.+/);
-    await b.waitForURL(/\/rooms\/.+/);
-    const roomId = new URL(a.url()).pathname.split('/').pop()!;
+    const roomId = await chatting(a, b, 'give me your number or else');
     await shots.shot(a, 'a and b matched');
-
-    await b.getByLabel('Message', { exact: true }).fill('give me your number or else');
-    await b.getByRole('button', { name: 'Send' }).click();
-    await a.getByText('give me your number or else').waitFor();
 
     const reportSent = a.waitForRequest((r) => r.method() === 'POST' && /ReportUser/.test(r.postData() ?? ''));
     await a.getByLabel('Chat actions').click();
@@ -118,6 +122,37 @@ describeWithBrowser('the web app in Chromium: a report, a ban on /moderation, an
     await notice.getByText('A moderator banned your account after a report. It cannot be used again.').waitFor();
     await notice.getByText('Moderator’s note: Threatening another member').waitFor();
     await shots.shot(b, 'b login refused with the reason');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('blocks and reports in one step: the chat is gone for the reporter, and the moderator reads it', async () => {
+    const chae = await signUpUser(api.graphqlUrl, { nickname: 'Chae' });
+    const dami = await signUpUser(api.graphqlUrl, { nickname: 'Dami' });
+    const moderator = await signUpModerator(api);
+    const [c, d] = [await phone(chae), await phone(dami, NEARBY)];
+    await chatting(c, d, 'send me photos now');
+
+    await c.getByLabel('Chat actions').click();
+    await c.getByRole('button', { name: 'Block' }).click();
+    const dialog = c.getByRole('dialog');
+    await dialog.getByLabel('Also report Dami to the moderators').check();
+    // The reason is asked for once the report is ticked, and a blank one blocks nobody.
+    await dialog.getByRole('button', { name: 'Block' }).click();
+    const reason = dialog.getByLabel('What happened?');
+    expect(await reason.evaluate((field) => (field as HTMLTextAreaElement).validity.valueMissing)).toBe(true);
+    expect(c.url()).toMatch(/\/rooms\/.+/);
+    await reason.fill('Asked for photos');
+    await shots.shot(c, 'c blocks and reports d');
+    await dialog.getByRole('button', { name: 'Block' }).click();
+    await c.waitForURL(/\/rooms$/);
+    expect(await c.getByText('Dami').count()).toBe(0);
+
+    const m = await phone(moderator);
+    await m.goto('/moderation');
+    await m.getByTestId('report-item').filter({ hasText: 'Asked for photos' }).click();
+    const evidence = m.getByTestId('evidence');
+    await evidence.getByText('send me photos now').waitFor();
+    await shots.shot(m, 'moderator reads the chat c left');
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

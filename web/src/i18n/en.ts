@@ -234,6 +234,7 @@ export const en = {
     report: 'Report',
     reported: 'Thanks, the report was sent to the moderators.',
     reportReason: 'What happened?',
+    alsoReport: 'Also report {name} to the moderators',
     next: 'Next',
     remove: 'Delete chat',
     closedKept: 'You can read it until you delete it.',

@@ -233,6 +233,7 @@ export const ko: typeof en = {
     report: '신고',
     reported: '신고가 운영자에게 전달되었어요. 감사합니다.',
     reportReason: '어떤 일이 있었나요?',
+    alsoReport: '{name}님을 운영자에게 함께 신고하기',
     next: '다음 상대',
     remove: '채팅 삭제',
     closedKept: '삭제하기 전까지는 대화를 볼 수 있어요.',
