@@ -237,6 +237,50 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     })))`);
   };
 
+  it('fits the chat header on a 360 px phone: a 20-letter nickname is cut with an ellipsis, and Next and the menu stay whole', async () => {
+    const JEJU = { latitude: 33.4996, longitude: 126.5312 };
+    const a = await phone('ko-KR', JEJU);
+    const b = await phone('ko-KR', { latitude: JEJU.latitude + 0.004, longitude: JEJU.longitude });
+    await a.setViewportSize({ width: 360, height: 740 });
+    const long = 'Maximiliansebastianx';
+    await signUp(
+      a,
+      { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Iseul님, 안녕하세요' },
+      'Iseul',
+    );
+    await signUp(
+      b,
+      { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: `${long}님, 안녕하세요` },
+      long,
+    );
+    for (const p of [a, b]) {
+      await p.getByRole('button', { name: '내 위치 사용' }).click();
+      await p.getByRole('button', { name: '상대 찾기' }).click();
+    }
+    await a.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
+    await a.getByRole('button', { name: '수락' }).click();
+    await b.getByRole('button', { name: '수락' }).click();
+    await a.waitForURL(/\/rooms\/.+/);
+    await a.getByRole('heading', { name: long }).waitFor();
+    const fit = await a.evaluate(`(() => {
+      const head = document.querySelector('main header');
+      const nick = head.querySelector('h1');
+      const inside = (el) => {
+        const r = el.getBoundingClientRect();
+        return r.left >= 0 && r.right <= window.innerWidth && el.scrollWidth <= el.clientWidth;
+      };
+      return {
+        overflow: head.scrollWidth - head.clientWidth,
+        nextWhole: inside([...head.querySelectorAll('button')].find((b) => b.textContent.includes('다음 상대'))),
+        menuWhole: inside(head.querySelector('summary')),
+        nickLines: Math.round(nick.getBoundingClientRect().height / parseFloat(getComputedStyle(nick).lineHeight)),
+        nickCut: nick.scrollWidth > nick.clientWidth && getComputedStyle(nick).textOverflow === 'ellipsis',
+      };
+    })()`);
+    await shots.shot(a, 'ko 360 px header with a long nickname');
+    expect(fit).toEqual({ overflow: 0, nextWhole: true, menuWhole: true, nickLines: 1, nickCut: true });
+  });
+
   it('keeps the conversation scrolled to the end when an image arrives, after a reload and for the next message', async () => {
     const DAEGU = { latitude: 35.8714, longitude: 128.6014 };
     const a = await phone('en-US', DAEGU);
