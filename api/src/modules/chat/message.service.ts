@@ -138,7 +138,7 @@ export class MessageService {
       }
       await begun;
 
-      const createdAt = new Date();
+      const createdAt = new Date(this.deps.clock());
       const draft: MessagePayload = {
         id: randomUUID(),
         roomId,

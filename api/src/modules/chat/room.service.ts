@@ -54,6 +54,7 @@ export class RoomService {
   async open(matchId: string, distanceKm: number, userIds: string[]): Promise<string> {
     return this.deps.orm.em.fork().transactional(async (tx) => {
       const room = new Room(matchId, distanceKm);
+      room.createdAt = room.lastActivityAt = this.deps.now();
       tx.persist(room);
       for (const userId of userIds) tx.persist(new RoomMember(ref(room), userId));
       await tx.flush();
@@ -63,7 +64,7 @@ export class RoomService {
 
   /** Closes a room nobody was told about (its match fell through while it was being opened). */
   async discard(roomId: string): Promise<void> {
-    await this.deps.orm.em.fork().nativeUpdate(Room, { id: roomId }, { closedAt: new Date() });
+    await this.deps.orm.em.fork().nativeUpdate(Room, { id: roomId }, { closedAt: this.deps.now() });
   }
 
   /**
