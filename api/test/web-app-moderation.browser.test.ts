@@ -139,7 +139,11 @@ describeWithBrowser('the web app in Chromium: a report, a ban on /moderation, an
     // The reason is asked for once the report is ticked, and a blank one blocks nobody.
     await dialog.getByRole('button', { name: 'Block' }).click();
     const reason = dialog.getByLabel('What happened?');
-    expect(await reason.evaluate((field) => (field as HTMLTextAreaElement).validity.valueMissing)).toBe(true);
+    expect(
+      await reason.evaluate(
+        (field) => (field as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing,
+      ),
+    ).toBe(true);
     expect(c.url()).toMatch(/\/rooms\/.+/);
     await reason.fill('Asked for photos');
     await shots.shot(c, 'c blocks and reports d');
