@@ -18,6 +18,11 @@ import {
  * entries it emitted (JSON arrays: entry id, now, kind, then the kind's fields), which the caller
  * applies and removes from keys.outbox.
  */
+/** A visit or an outbox entry older than this is settled or applied by the sweeps (its caller died). */
+export const STALE_MS = 5_000;
+/** The users away on a visit a peek judges, at most (in flight at once from one cell: a few). */
+const PEEK_AWAY_LIMIT = 64;
+
 const cellScript = (body: string) => `${QUEUE_LUA}
 SHARDED = true
 
@@ -109,7 +114,10 @@ return {'released', since}
 `);
 
 // ARGV[10..]: userId, lat, lon, radiusKm, filter, then the carried mirror (carryMirror). The best
-// candidate here for the user as a visitor (read-only): {since, id} or {}.
+// candidate here for the user as a visitor (read-only): {since, id}; else, when a user of this cell
+// who could be paired with them is away on a visit (in no index until back), {'away', id}; else {}.
+// A visit older than STALE_MS is left out: its caller died, and the sweep that settles it has the
+// user search the neighbouring cells again.
 export const PEEK_LUA = cellScript(`
 carryMirror(ARGV[10], 15)
 local u = {
@@ -118,6 +126,19 @@ local u = {
 }
 local partner = choosePartner(u)
 if partner then return {fmt(partner.since), partner.id} end
+local fresh = redis.call('ZRANGEBYSCORE', keys.visiting, fmt(now - ${STALE_MS}), '+inf', 'LIMIT', 0, ${PEEK_AWAY_LIMIT})
+for _, id in ipairs(fresh) do
+  local c = loadUser(id)
+  if c and c.state == 'VISITING' then
+    c.state = 'SEARCHING' -- judged as the search it is between visits
+    local inRange = {}
+    addIfInRange(u, c, inRange)
+    if #inRange > 0 and not mirrorExcludes(u.id, c.id) and not mirrorExcludes(c.id, u.id)
+      and not coolingDown(u.id, c.id) then
+      return {'away', c.id}
+    end
+  end
+end
 return {}
 `);
 
@@ -201,8 +222,9 @@ return backInLine(u)
 
 // ARGV[10..]: kind ('return' | 'drop'), userId, visitId. At home, an outbox entry of the visited cell:
 // the visitor's offer there ended, and they are back in line here (same place, fresh deadline,
-// pairing tried) or IDLE. Applied once: the home record must still be away on that visit.
-// Returns {status, events} ('searching' | 'offered' | 'idle' | 'settled').
+// pairing tried; left searching, an outbox entry has them visit the neighbours, so that a caller
+// dying before that leaves it to the sweeps) or IDLE. Applied once: the home record must still be
+// away on that visit. Returns {status, events} ('searching' | 'offered' | 'idle' | 'settled').
 export const RETURN_LUA = cellScript(`
 local kind, userId, visitId = ARGV[10], ARGV[11], ARGV[12]
 local u = loadUser(userId)
@@ -214,7 +236,9 @@ if kind == 'drop' then
 end
 u.deadline = now + SEARCH_TIMEOUT_MS
 u.seen = math.max(u.seen, now)
-return backInLine(u)
+local result = backInLine(u)
+if result[1] == 'searching' then emit({'search', userId}) end
+return result
 `);
 
 // ARGV[10]: userId. As CANCEL_LUA, but a user away from home is not this cell's to cancel:

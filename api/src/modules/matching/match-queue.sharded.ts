@@ -31,6 +31,7 @@ import {
   SHARD_RESPOND_LUA,
   SHARD_STATUS_LUA,
   SHARD_TOUCH_LUA,
+  STALE_MS,
   SWEEP_ITEM_LUA,
   SWEEP_SCAN_LUA,
   VISIT_LUA,
@@ -46,8 +47,6 @@ export interface ShardedMatchQueueOptions extends RedisMatchQueueOptions {
 
 /** A cell stays in the registry (swept, visited) this long after it last had a user or a sweep found it busy. */
 const ACTIVE_MS = 600_000;
-/** A visit or an outbox entry older than this is settled or applied by the sweeps (its caller died). */
-const STALE_MS = 5_000;
 /** Rounds of looking at the neighbouring cells again when every candidate seen there was gone. */
 const VISIT_ROUNDS = 6;
 /** Between rounds, the user of the pair with the larger id waits this much longer per round (ms). */
@@ -78,10 +77,16 @@ const CELL_END = '~';
  *   void), FINISH at home (AWAY while offered there, or back in the index and pairing tried again).
  *   A visit whose caller died is settled by a sweep: SETTLE in the visited cell answers 'arrived' or
  *   fences the visit void, then FINISH. Every offer lives in one cell; answering it is one script.
+ *   A visiting user is in no index: a peek that finds nobody but sees a user of that cell away on a
+ *   fresh visit whom it could be paired with looks again after a pause (two searches starting at
+ *   once in neighbouring cells would otherwise each miss the other).
+ * - Busy. A request from another cell while the user is offered or visiting from home answers busy
+ *   when the release refuses, and changes nothing.
  * - Outbox. Effects on other slots (a visitor back in line or idle at home, cooldowns and completed
  *   matches noted in both users' slots, a user back in line to visit the neighbours again) are
  *   written to the deciding cell's outbox and returned; the caller applies them, each idempotent,
- *   and the sweeps apply those older than STALE_MS.
+ *   and the sweeps apply those older than STALE_MS. A search entry (a user back in line, also a
+ *   visitor back home, who must visit the neighbours) is removed only once the visits are done.
  * - Order: longest waiting first within a cell; a search is offered its home's best first, then the
  *   neighbours' in the order of their best candidates.
  */
@@ -148,7 +153,9 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
   /**
    * Applies a cell's outbox entries (each idempotent) and removes them; events go to `change`. Users
    * go home first (visitors back in line or idle there, noted cooldowns and matches), then the users
-   * back in line try the neighbouring cells: the deciding cell's own first, then the returned visitors.
+   * back in line try the neighbouring cells: this cell's own first, then the returned visitors
+   * (through their home's outbox). A search entry is removed once done: a caller dying before that
+   * leaves it to the sweeps.
    */
   const applyOutbox = async (
     cell: string,
@@ -158,19 +165,18 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     /** The searcher whose own call this is: their search and mirror, already at hand. */
     searcher?: { userId: string; search: [string, string, string, string]; mirror: string[] },
   ): Promise<void> => {
-    const searches: { userId: string; home: string; text?: string }[] = [];
-    const returned: typeof searches = [];
+    const searches: { userId: string; text: string }[] = [];
+    const returned: { home: string; outbox: string[] }[] = [];
     for (const text of entries) {
       const [, , kind = '', userId = '', other = '', third = ''] = JSON.parse(text) as string[];
       if (kind === 'search') {
-        searches.push({ userId, home: cell, text });
+        searches.push({ userId, text });
         continue;
       }
       if (kind === 'return' || kind === 'drop') {
         const { reply, outbox } = await inCell(s.return, other, now, kind, userId, third);
         change.events.push(...toEvents(reply[1] as EventReply[]));
-        await applyOutbox(other, outbox, now, change);
-        if (reply[0] === 'searching') returned.push({ userId, home: other });
+        returned.push({ home: other, outbox });
       } else {
         await Promise.all([
           inUser(s.note, userId, now, kind, userId, other, third),
@@ -179,14 +185,16 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       }
       await redis.lrem(cellKeys(cell).outbox, 1, text);
     }
-    for (const { userId, home, text } of [...searches, ...returned]) {
-      if (searcher?.userId === userId && home === cell) {
-        await visitNeighbours(userId, home, searcher.search, searcher.mirror, now, change);
+    for (const { userId, text } of searches) {
+      if (searcher?.userId === userId) {
+        await visitNeighbours(userId, cell, searcher.search, searcher.mirror, now, change);
       } else {
-        await searchNeighbours(userId, home, now, change);
+        await searchNeighbours(userId, cell, now, change);
       }
-      if (text) await redis.lrem(cellKeys(cell).outbox, 1, text);
+      await redis.lrem(cellKeys(cell).outbox, 1, text);
     }
+    // then a visitor left searching at home visits the neighbours from there (its home's entry)
+    for (const { home, outbox } of returned) await applyOutbox(home, outbox, now, change);
   };
 
   /** The user's mirror as a cell script carries it (copyMirror's arguments), or null when not loaded. */
@@ -214,8 +222,9 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
   /**
    * Visits the neighbouring cells for a user searching at home (see the header): peeks each, then
    * visits them best candidate first until an offer; looks again after a pause when every candidate
-   * seen was gone by the visit, which two users visiting each other's cells at once cause (the one
-   * with the larger id pausing longer).
+   * seen was gone by the visit, which two users visiting each other's cells at once cause, or when
+   * none was seen but one is away on a visit of their own, in no index until back at home (of two
+   * such users the one with the larger id pauses longer).
    */
   const visitNeighbours = async (
     userId: string,
@@ -234,15 +243,16 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       const peeks = await Promise.all(
         cells.map((cell) => inCell(s.peek, cell, now, userId, lat, lon, radiusKm, filter, ...mirror)),
       );
-      const ranked = cells
-        .map((cell, i) => ({ cell, best: (peeks[i]?.reply.slice(0, -1) ?? []) as string[] }))
-        .filter(({ best }) => best.length === 2)
+      const peeked = cells.map((cell, i) => ({ cell, best: (peeks[i]?.reply.slice(0, -1) ?? []) as string[] }));
+      const ranked = peeked
+        .filter(({ best }) => best.length === 2 && best[0] !== 'away')
         .sort(
           (x, y) =>
             Number(x.best[0]) - Number(y.best[0]) ||
             Buffer.compare(Buffer.from(x.best[1] ?? ''), Buffer.from(y.best[1] ?? '')),
         );
-      if (ranked.length === 0) return;
+      const away = peeked.find(({ best }) => best[0] === 'away')?.best[1];
+      if (ranked.length === 0 && away === undefined) return;
       for (const { cell } of ranked) {
         const visitId = randomUUID();
         const reserved = await inCell(s.reserve, home, now, userId, visitId, cell);
@@ -259,7 +269,8 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
       }
       // Two users visiting each other's cells at once both find the other away: the one with the
       // larger id yields, so that the other's next visit finds them at home.
-      const yields = Buffer.compare(Buffer.from(userId), Buffer.from(ranked[0]?.best[1] ?? '')) > 0;
+      const rival = ranked[0]?.best[1] ?? away ?? '';
+      const yields = Buffer.compare(Buffer.from(userId), Buffer.from(rival)) > 0;
       await delay((yields ? YIELD_MS * (round + 1) : 0) + Math.random() * 5);
     }
     // Still contended: the sweeps try again once this entry is stale.
@@ -336,14 +347,14 @@ export function createShardedMatchQueue(redis: RedisClient, options: ShardedMatc
     let epoch = Number(begun[2]);
     if (home !== wanted) {
       const released = home ? (await inCell(s.release, home, now, userId, String(epoch))).reply : ['released', ''];
-      if (released[0] === 'kept') {
-        // busy there (offered, or visiting from there): the enqueue answers so
-      } else {
-        if (released[1]) moving.since = released[1] as string;
-        const claimed = Number(await inUser(s.claim, userId, now, userId, wanted, String(epoch)));
-        if (claimed === 0) return 'retry';
-        [home, epoch] = [wanted, claimed];
-      }
+      // Busy there (offered, or visiting from there) when the release ran: the enqueue answers so
+      // and changes nothing, as at home. Not sent on to the old home, whose offer may have ended
+      // meanwhile: the search would stay there, at a position of another cell.
+      if (released[0] === 'kept') return { status: 'busy', events: [] };
+      if (released[1]) moving.since = released[1] as string;
+      const claimed = Number(await inUser(s.claim, userId, now, userId, wanted, String(epoch)));
+      if (claimed === 0) return 'retry';
+      [home, epoch] = [wanted, claimed];
     }
     await redis.zadd(registry, 'GT', now, home);
     const args = [String(position.lat), String(position.lon), String(radiusKm), profile, encodeFilter(filter)];
