@@ -72,6 +72,32 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
     await page.getByRole('heading', { name: labels.welcome }).waitFor();
   }
 
+  /** Two Korean-speaking people signed up as `names`, `near` each other at `at`, matched and in their room. */
+  async function matchedInKorean(at: { latitude: number; longitude: number }, names: [string, string]) {
+    const a = await phone('ko-KR', at);
+    const b = await phone('ko-KR', { latitude: at.latitude + 0.004, longitude: at.longitude });
+    for (const [page, name] of [
+      [a, names[0]],
+      [b, names[1]],
+    ] as const) {
+      await signUp(
+        page,
+        { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: `${name}님, 안녕하세요` },
+        name,
+      );
+    }
+    for (const p of [a, b]) {
+      await p.getByRole('button', { name: '내 위치 사용' }).click();
+      await p.getByRole('button', { name: '상대 찾기' }).click();
+    }
+    await a.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
+    await a.getByRole('button', { name: '수락' }).click();
+    await b.getByRole('button', { name: '수락' }).click();
+    await a.waitForURL(/\/rooms\/.+/);
+    await b.waitForURL(/\/rooms\/.+/);
+    return [a, b] as const;
+  }
+
   /**
    * How far each language button sticks out of what the header shows of it, in pixels (0: whole).
    * (A string: the API's tsconfig has no DOM types.)
@@ -167,20 +193,7 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
   });
 
   it('breaks Korean lines in a chat bubble between words, never inside one', async () => {
-    const BUSAN = { latitude: 35.1796, longitude: 129.0756 };
-    const a = await phone('ko-KR', BUSAN);
-    const b = await phone('ko-KR', { latitude: BUSAN.latitude + 0.004, longitude: BUSAN.longitude });
-    await signUp(a, { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Gaon님, 안녕하세요' }, 'Gaon');
-    await signUp(b, { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Hana님, 안녕하세요' }, 'Hana');
-    for (const p of [a, b]) {
-      await p.getByRole('button', { name: '내 위치 사용' }).click();
-      await p.getByRole('button', { name: '상대 찾기' }).click();
-    }
-    await a.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
-    await a.getByRole('button', { name: '수락' }).click();
-    await b.getByRole('button', { name: '수락' }).click();
-    await a.waitForURL(/\/rooms\/.+/);
-    await b.waitForURL(/\/rooms\/.+/);
+    const [a, b] = await matchedInKorean({ latitude: 35.1796, longitude: 129.0756 }, ['Gaon', 'Hana']);
 
     const text =
       '안녕하세요 오늘 날씨가 정말 좋네요 혹시 근처에서 맛있는 떡볶이집을 알고 계신가요 저는 부산에 처음 왔어요';
@@ -238,29 +251,9 @@ describeWithBrowser('the web app on a 390×844 phone', () => {
   };
 
   it('fits the chat header on a 360 px phone: a 20-letter nickname is cut with an ellipsis, and Next and the menu stay whole', async () => {
-    const JEJU = { latitude: 33.4996, longitude: 126.5312 };
-    const a = await phone('ko-KR', JEJU);
-    const b = await phone('ko-KR', { latitude: JEJU.latitude + 0.004, longitude: JEJU.longitude });
-    await a.setViewportSize({ width: 360, height: 740 });
     const long = 'Maximiliansebastianx';
-    await signUp(
-      a,
-      { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: 'Iseul님, 안녕하세요' },
-      'Iseul',
-    );
-    await signUp(
-      b,
-      { email: '이메일', nickname: '닉네임', submit: '회원가입', welcome: `${long}님, 안녕하세요` },
-      long,
-    );
-    for (const p of [a, b]) {
-      await p.getByRole('button', { name: '내 위치 사용' }).click();
-      await p.getByRole('button', { name: '상대 찾기' }).click();
-    }
-    await a.getByRole('heading', { name: '근처에 누군가 있어요!' }).waitFor();
-    await a.getByRole('button', { name: '수락' }).click();
-    await b.getByRole('button', { name: '수락' }).click();
-    await a.waitForURL(/\/rooms\/.+/);
+    const [a] = await matchedInKorean({ latitude: 33.4996, longitude: 126.5312 }, ['Iseul', long]);
+    await a.setViewportSize({ width: 360, height: 740 });
     await a.getByRole('heading', { name: long }).waitFor();
     const fit = await a.evaluate(`(() => {
       const head = document.querySelector('main header');
