@@ -8,6 +8,11 @@ import {
   TOUCH_BODY,
 } from './match-queue.lua';
 
+/** A visit or an outbox entry older than this is settled or applied by the sweeps (its caller died). */
+export const STALE_MS = 5_000;
+/** The users away on a visit a peek judges, at most (in flight at once from one cell: a few). */
+const PEEK_AWAY_LIMIT = 64;
+
 /**
  * The sharded queue's scripts (run by match-queue.sharded.ts, whose header states the protocol).
  * Each runs on one slot: a cell's (`{match:<cell>}`) or a user's (`{mu:<id>}`), with the calling
@@ -18,11 +23,6 @@ import {
  * entries it emitted (JSON arrays: entry id, now, kind, then the kind's fields), which the caller
  * applies and removes from keys.outbox.
  */
-/** A visit or an outbox entry older than this is settled or applied by the sweeps (its caller died). */
-export const STALE_MS = 5_000;
-/** The users away on a visit a peek judges, at most (in flight at once from one cell: a few). */
-const PEEK_AWAY_LIMIT = 64;
-
 const cellScript = (body: string) => `${QUEUE_LUA}
 SHARDED = true
 
