@@ -51,7 +51,8 @@ export interface ServerOptions {
    * The one clock of every module (tests move it): the age rule, new accounts, code and reset-link
    * expiry, report windows, suspensions, the evidence purge and the match queue's deadlines. Access
    * tokens, login sessions and rate limits keep the real time (a token is verified by the real
-   * time), and so do timestamps that entities default to (a room's createdAt). @default systemClock
+   * time), and so do timestamps that entities default to (a user's createdAt); rooms and messages
+   * take theirs from this clock (a room's createdAt feeds the pair memory). @default systemClock
    */
   clock?: Clock;
 }

@@ -24,10 +24,10 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 
 /**
  * The page in one statement, portable between MariaDB and SQLite. `me` picks the page of the
- * caller's memberships (of rooms they have not left) first, so that the peers, last messages and senders are joined for those
- * rows only: as one flat join, MariaDB may join all of a user's rooms before it sorts them (a user
- * with 10k of 30k rooms: ~130 ms flat, ~30 ms this way; ~2 ms either way when it walks
- * rooms_last_activity_at backwards instead). The peer is the other member; the
+ * caller's memberships (of rooms they have not left) first, so that the peers, last messages and
+ * senders are joined for those rows only: as one flat join, MariaDB may join all of a user's rooms
+ * before it sorts them (a user with 10k of 30k rooms: ~130 ms flat, ~30 ms this way; ~2 ms either
+ * way when it walks rooms_last_activity_at backwards instead). The peer is the other member; the
  * last message the one at the room's last seq (none while it is 0); only the viewer's own email
  * is read (when they sent the last message).
  */
@@ -92,9 +92,10 @@ function roomOf(row: Row, viewerId: string): RoomObject {
 }
 
 /**
- * The caller's rooms (not those they left), newest activity first, in one SQL statement whatever the page size: their
- * memberships joined with the rooms, the peers and their users, and the last messages and their
- * senders, read as plain rows (no entities: hydrating them cost most of the request's CPU).
+ * The caller's rooms (not those they left), newest activity first, in one SQL statement whatever
+ * the page size: their memberships joined with the rooms, the peers and their users, and the last
+ * messages and their senders, read as plain rows (no entities: hydrating them cost most of the
+ * request's CPU).
  * Unread counts come from the read pointers, never a scan.
  *
  * The first page comes from the primary (a prepared statement through the SqlRunner): it is

@@ -53,10 +53,11 @@ export class RoomService {
   /** Opens the room of a match: the room and its members in one transaction. Returns its id. */
   async open(matchId: string, distanceKm: number, userIds: string[]): Promise<string> {
     return this.deps.orm.em.fork().transactional(async (tx) => {
+      const at = this.deps.now();
       const room = new Room(matchId, distanceKm);
-      room.createdAt = room.lastActivityAt = this.deps.now();
+      room.createdAt = room.lastActivityAt = at;
       tx.persist(room);
-      for (const userId of userIds) tx.persist(new RoomMember(ref(room), userId));
+      for (const userId of userIds) tx.persist(Object.assign(new RoomMember(ref(room), userId), { joinedAt: at }));
       await tx.flush();
       return room.id;
     });
