@@ -479,6 +479,11 @@ local function byPlaceInLine(x, y)
   return bytesLess(x.id, y.id)
 end
 
+-- §1's exclusions between u and a candidate c: neither mirror holds the other, and no cooldown.
+local function unexcluded(u, c)
+  return not mirrorExcludes(u.id, c.id) and not mirrorExcludes(c.id, u.id) and not coolingDown(u.id, c.id)
+end
+
 -- §1 and §2 for one SEARCHING user u: offers them the first eligible candidate in line, if any, and
 -- appends both OFFERED events (§3). Cheap checks first: self, state and distance for every candidate,
 -- from their GEO members (§7); then exclusions and cooldown (a read each) in line order until one passes,
@@ -488,7 +493,7 @@ local function choosePartner(u)
   table.sort(inRange, byPlaceInLine)
   local partner
   for _, c in ipairs(inRange) do
-    if not mirrorExcludes(u.id, c.id) and not mirrorExcludes(c.id, u.id) and not coolingDown(u.id, c.id) then
+    if unexcluded(u, c) then
       if not c.fromMeta then
         partner = c
       else

@@ -133,10 +133,7 @@ for _, id in ipairs(fresh) do
     c.state = 'SEARCHING' -- judged as the search it is between visits
     local inRange = {}
     addIfInRange(u, c, inRange)
-    if #inRange > 0 and not mirrorExcludes(u.id, c.id) and not mirrorExcludes(c.id, u.id)
-      and not coolingDown(u.id, c.id) then
-      return {'away', c.id}
-    end
+    if #inRange > 0 and unexcluded(u, c) then return {'away', c.id} end
   end
 end
 return {}
